@@ -1,0 +1,80 @@
+use crate::KernelError;
+
+/// How the bytes of one pixel are laid out; all layouts are 8 bits per channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PixelLayout {
+    /// One luma byte.
+    L8,
+    /// Red, green, blue.
+    Rgb8,
+    /// Red, green, blue, alpha (straight or premultiplied, as the caller keeps track).
+    Rgba8,
+}
+
+impl PixelLayout {
+    pub const fn channels(self) -> usize {
+        match self {
+            PixelLayout::L8 => 1,
+            PixelLayout::Rgb8 => 3,
+            PixelLayout::Rgba8 => 4,
+        }
+    }
+}
+
+/// A borrowed image: `height` rows of `stride` bytes, each starting with `width` pixels.
+#[derive(Clone, Copy, Debug)]
+pub struct ImageRef<'a> {
+    pub pixels: &'a [u8],
+    pub width: usize,
+    pub height: usize,
+    pub stride: usize,
+    pub layout: PixelLayout,
+}
+
+/// A mutably borrowed image, laid out as [`ImageRef`].
+#[derive(Debug)]
+pub struct ImageMut<'a> {
+    pub pixels: &'a mut [u8],
+    pub width: usize,
+    pub height: usize,
+    pub stride: usize,
+    pub layout: PixelLayout,
+}
+
+/// Checks that `len` bytes hold `height` rows of `stride` bytes of which `width` pixels are used.
+pub(crate) fn check_geometry(
+    len: usize,
+    width: usize,
+    height: usize,
+    stride: usize,
+    layout: PixelLayout,
+) -> Result<(), KernelError> {
+    if width == 0 || height == 0 {
+        return Err(KernelError::EmptyImage);
+    }
+    let row_bytes = width.checked_mul(layout.channels()).ok_or(KernelError::TooLarge)?;
+    if stride < row_bytes {
+        return Err(KernelError::StrideTooShort { stride, row_bytes });
+    }
+    // The last row need not be padded out to the full stride.
+    let needed = (height - 1)
+        .checked_mul(stride)
+        .and_then(|bytes| bytes.checked_add(row_bytes))
+        .ok_or(KernelError::TooLarge)?;
+    if len < needed {
+        return Err(KernelError::BufferTooShort { len, needed });
+    }
+    Ok(())
+}
+
+impl ImageRef<'_> {
+    pub(crate) fn validate(&self) -> Result<(), KernelError> {
+        check_geometry(self.pixels.len(), self.width, self.height, self.stride, self.layout)
+    }
+}
+
+impl ImageMut<'_> {
+    pub(crate) fn validate(&self) -> Result<(), KernelError> {
+        check_geometry(self.pixels.len(), self.width, self.height, self.stride, self.layout)
+    }
+}

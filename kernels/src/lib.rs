@@ -1,0 +1,21 @@
+//! Pixel kernels for the image Worker.
+//!
+//! Every kernel has a scalar implementation, which is the specification, and (in builds with the
+//! wasm32 `simd128` target feature) a simd128 twin that must produce bit-identical output. The
+//! implementation is chosen at run time through [`Backend`], so one binary can time both.
+//!
+//! Kernels work on plain slices with explicit width, height and stride, validate their arguments
+//! up front (returning [`KernelError`] instead of panicking), and allocate nothing inside their
+//! per-pixel loops.
+
+mod alpha;
+mod backend;
+mod error;
+mod image;
+pub mod resize;
+
+pub use alpha::{premultiply, unpremultiply};
+pub use backend::Backend;
+pub use error::KernelError;
+pub use image::{ImageMut, ImageRef, PixelLayout};
+pub use resize::{resize, Filter, SourceRegion};

@@ -1,0 +1,133 @@
+//! Separable convolution resize: a horizontal pass from `u8` pixels into an `i16` fixed-point
+//! intermediate, then a vertical pass back to `u8`.
+//!
+//! The intermediate keeps [`INTERMEDIATE_BITS`] fractional bits and is not clamped to 0..=255, so
+//! overshoot from negative filter lobes survives into the second pass as it would in floating
+//! point; this keeps the result within one level of a float reference.
+
+mod filter;
+mod scalar;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128;
+mod weights;
+
+pub use filter::Filter;
+pub use weights::{AxisWeights, WEIGHT_BITS};
+
+use crate::{Backend, ImageMut, ImageRef, KernelError};
+
+/// Fractional bits of the `i16` values between the two passes.
+pub const INTERMEDIATE_BITS: u32 = 6;
+
+/// The part of the source image to resize, in source pixels; fractional edges are sampled
+/// exactly (used for crops whose bounds fall between pixels).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SourceRegion {
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl SourceRegion {
+    pub fn whole(width: usize, height: usize) -> Self {
+        SourceRegion { left: 0.0, top: 0.0, width: width as f64, height: height as f64 }
+    }
+
+    fn is_inside(&self, width: usize, height: usize) -> bool {
+        let finite = [self.left, self.top, self.width, self.height].iter().all(|v| v.is_finite());
+        finite
+            && self.left >= 0.0
+            && self.top >= 0.0
+            && self.width > 0.0
+            && self.height > 0.0
+            && self.left + self.width <= width as f64 + 1e-9
+            && self.top + self.height <= height as f64 + 1e-9
+    }
+}
+
+/// Resizes `region` of `src` to fill all of `dst` with `filter`.
+///
+/// RGBA input should be premultiplied (see [`crate::premultiply`]) so colour does not bleed from
+/// transparent pixels.
+pub fn resize(
+    src: ImageRef<'_>,
+    region: SourceRegion,
+    dst: ImageMut<'_>,
+    filter: Filter,
+    backend: Backend,
+) -> Result<(), KernelError> {
+    src.validate()?;
+    dst.validate()?;
+    if src.layout != dst.layout {
+        return Err(KernelError::LayoutMismatch);
+    }
+    if !region.is_inside(src.width, src.height) {
+        return Err(KernelError::BadRegion);
+    }
+    let channels = src.layout.channels();
+    let horizontal = AxisWeights::new(filter, src.width, region.left, region.width, dst.width);
+    let vertical = AxisWeights::new(filter, src.height, region.top, region.height, dst.height);
+
+    // Only the source rows the vertical pass reads go through the horizontal pass.
+    let first_row = vertical.starts.first().copied().unwrap_or(0);
+    let end_row = vertical.starts.last().map_or(0, |start| start + vertical.taps);
+    let row_len = dst.width * channels;
+    let mut intermediate = vec![0i16; (end_row - first_row) * row_len];
+    let vertical = vertical.shifted(first_row);
+
+    horizontal_pass(backend, src, first_row..end_row, &horizontal, &mut intermediate);
+    vertical_pass(backend, &intermediate, row_len, &vertical, dst);
+    Ok(())
+}
+
+/// Filters rows `rows` of `src` horizontally into `dst`: one tightly packed `i16` row of
+/// `weights.starts.len() * channels` values per source row.
+pub fn horizontal_pass(
+    backend: Backend,
+    src: ImageRef<'_>,
+    rows: core::ops::Range<usize>,
+    weights: &AxisWeights,
+    dst: &mut [i16],
+) {
+    match backend {
+        Backend::Scalar => scalar::horizontal(src, rows, weights, dst),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::horizontal(src, rows, weights, dst),
+    }
+}
+
+/// Filters the packed `i16` rows of `src` (each `row_len` values long) vertically into `dst`.
+pub fn vertical_pass(
+    backend: Backend,
+    src: &[i16],
+    row_len: usize,
+    weights: &AxisWeights,
+    dst: ImageMut<'_>,
+) {
+    match backend {
+        Backend::Scalar => scalar::vertical(src, row_len, weights, dst),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::vertical(src, row_len, weights, dst),
+    }
+}
+
+/// Rounds a horizontal-pass accumulator (weights × `u8`) to the intermediate's fixed point.
+#[inline(always)]
+fn round_to_intermediate(sum: i32) -> i16 {
+    const SHIFT: u32 = WEIGHT_BITS - INTERMEDIATE_BITS;
+    ((sum + (1 << (SHIFT - 1))) >> SHIFT).clamp(i16::MIN as i32, i16::MAX as i32) as i16
+}
+
+/// One output channel value of the vertical pass: the intermediate values at `src[first]`,
+/// `src[first + row_len]`, ... weighted by `taps`, rounded to `u8`.
+#[inline(always)]
+fn vertical_sample(src: &[i16], first: usize, row_len: usize, taps: &[i16]) -> u8 {
+    const SHIFT: u32 = WEIGHT_BITS + INTERMEDIATE_BITS;
+    let sum: i32 = taps
+        .iter()
+        .enumerate()
+        .map(|(k, &w)| src[first + k * row_len] as i32 * w as i32)
+        .sum();
+    ((sum + (1 << (SHIFT - 1))) >> SHIFT).clamp(0, 255) as u8
+}

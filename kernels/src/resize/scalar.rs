@@ -1,0 +1,39 @@
+//! The reference resize passes. The simd128 twins must match these bit for bit; integer sums are
+//! exact, so any summation order gives the same result.
+
+use super::{round_to_intermediate, vertical_sample, AxisWeights};
+use crate::{ImageMut, ImageRef};
+
+pub(super) fn horizontal(
+    src: ImageRef<'_>,
+    rows: core::ops::Range<usize>,
+    weights: &AxisWeights,
+    dst: &mut [i16],
+) {
+    let channels = src.layout.channels();
+    let row_len = weights.starts.len() * channels;
+    for (y, out_row) in rows.zip(dst.chunks_exact_mut(row_len)) {
+        let in_row = &src.pixels[y * src.stride..y * src.stride + src.width * channels];
+        for (x, out_pixel) in out_row.chunks_exact_mut(channels).enumerate() {
+            let window = &in_row[weights.starts[x] * channels..];
+            for (c, out) in out_pixel.iter_mut().enumerate() {
+                let sum: i32 = weights
+                    .weights(x)
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &w)| window[k * channels + c] as i32 * w as i32)
+                    .sum();
+                *out = round_to_intermediate(sum);
+            }
+        }
+    }
+}
+
+pub(super) fn vertical(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_>) {
+    for (y, out_row) in dst.pixels.chunks_mut(dst.stride).take(dst.height).enumerate() {
+        let window = weights.starts[y] * row_len;
+        for (x, out) in out_row[..row_len].iter_mut().enumerate() {
+            *out = vertical_sample(src, window + x, row_len, weights.weights(y));
+        }
+    }
+}

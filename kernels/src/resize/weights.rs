@@ -1,0 +1,117 @@
+//! Fixed-point filter weights for one axis of a separable resize.
+
+use super::Filter;
+
+/// Weights are fixed point with this many fractional bits, and sum to exactly `1 << WEIGHT_BITS`.
+pub const WEIGHT_BITS: u32 = 14;
+
+/// For each output position along one axis: a window of `taps` consecutive source positions
+/// starting at `starts[i]`, with `taps` weights at `values[i * taps ..]`. Every window lies
+/// inside the source, so kernels never read outside it.
+#[derive(Clone, Debug)]
+pub struct AxisWeights {
+    pub taps: usize,
+    pub starts: Vec<usize>,
+    pub values: Vec<i16>,
+}
+
+impl AxisWeights {
+    /// Weights sampling `region_len` source positions starting at `region_start` (both
+    /// fractional, in a source of `source_len` positions) onto `output_len` positions.
+    ///
+    /// Callers guarantee `source_len >= 1`, `output_len >= 1`, and a finite, positive region
+    /// inside `[0, source_len]`.
+    pub fn new(
+        filter: Filter,
+        source_len: usize,
+        region_start: f64,
+        region_len: f64,
+        output_len: usize,
+    ) -> Self {
+        let scale = region_len / output_len as f64;
+        let windows: Vec<(usize, Vec<f64>)> = (0..output_len)
+            .map(|i| {
+                let centre = region_start + (i as f64 + 0.5) * scale;
+                window(filter, source_len, centre, scale)
+            })
+            .collect();
+        let taps = windows
+            .iter()
+            .map(|(_, w)| w.len())
+            .max()
+            .unwrap_or(1)
+            .min(source_len);
+
+        let mut starts = Vec::with_capacity(output_len);
+        let mut values = vec![0i16; output_len * taps];
+        for (i, (start, float_weights)) in windows.iter().enumerate() {
+            // Shift the window left where needed so all `taps` positions stay inside the source;
+            // the extra positions get zero weight.
+            let start = (*start).min(source_len - taps);
+            let offset = windows[i].0 - start;
+            let fixed = &mut values[i * taps..(i + 1) * taps];
+            quantize(float_weights, &mut fixed[offset..offset + float_weights.len()]);
+            starts.push(start);
+        }
+        AxisWeights { taps, starts, values }
+    }
+
+    /// The same weights with window starts counted from source position `origin`, for a source
+    /// that has been cut to begin there.
+    pub fn shifted(mut self, origin: usize) -> Self {
+        for start in &mut self.starts {
+            *start -= origin;
+        }
+        self
+    }
+
+    pub fn weights(&self, output_index: usize) -> &[i16] {
+        &self.values[output_index * self.taps..(output_index + 1) * self.taps]
+    }
+}
+
+/// The first source position and the normalized float weights for one output sample.
+fn window(filter: Filter, source_len: usize, centre: f64, scale: f64) -> (usize, Vec<f64>) {
+    if filter == Filter::Nearest {
+        let index = (centre.floor().max(0.0) as usize).min(source_len - 1);
+        return (index, vec![1.0]);
+    }
+    // Downscaling widens the filter to cover every source pixel; upscaling keeps it at 1.
+    let filter_scale = scale.max(1.0);
+    let support = filter.support() * filter_scale;
+    let first = ((centre - support).floor().max(0.0) as usize).min(source_len - 1);
+    let last = ((centre + support).ceil().max(0.0) as usize).min(source_len);
+    let mut weights: Vec<f64> = (first..last.max(first + 1))
+        .map(|j| filter.kernel((j as f64 + 0.5 - centre) / filter_scale))
+        .collect();
+    // Trim zero weights at both ends so the window is as short as the filter needs.
+    let leading = weights.iter().take_while(|w| **w == 0.0).count();
+    let trailing = weights.iter().rev().take_while(|w| **w == 0.0).count();
+    if leading == weights.len() {
+        // The filter vanished on every pixel (a region narrower than one pixel): sample nearest.
+        let index = (centre.floor().max(0.0) as usize).min(source_len - 1);
+        return (index, vec![1.0]);
+    }
+    weights.truncate(weights.len() - trailing);
+    weights.drain(..leading);
+    let sum: f64 = weights.iter().sum();
+    for w in &mut weights {
+        *w /= sum;
+    }
+    (first + leading, weights)
+}
+
+/// Rounds normalized weights to fixed point, putting the rounding residue on the largest weight
+/// so they sum to exactly one.
+fn quantize(weights: &[f64], fixed: &mut [i16]) {
+    let one = 1i32 << WEIGHT_BITS;
+    let mut sum = 0i32;
+    for (w, out) in weights.iter().zip(fixed.iter_mut()) {
+        let q = (w * one as f64).round().clamp(i16::MIN as f64, i16::MAX as f64) as i32;
+        *out = q as i16;
+        sum += q;
+    }
+    let largest = (0..fixed.len()).max_by_key(|&k| fixed[k]).unwrap_or(0);
+    let corrected = fixed[largest] as i32 + (one - sum);
+    fixed[largest] = corrected.clamp(i16::MIN as i32, i16::MAX as i32) as i16;
+}

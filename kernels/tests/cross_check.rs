@@ -1,0 +1,225 @@
+//! Every backend must reproduce the scalar reference bit for bit. Under
+//! `cargo test --target wasm32-unknown-unknown` these run in node's V8 with the simd128 backend.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use kernels::{
+    premultiply, resize, unpremultiply, Backend, Filter, ImageMut, ImageRef, PixelLayout,
+    SourceRegion,
+};
+
+const LAYOUTS: [PixelLayout; 3] = [PixelLayout::L8, PixelLayout::Rgb8, PixelLayout::Rgba8];
+/// Output size as a fraction of input size, from 1/16x down to 8x up.
+const SCALES: [f64; 10] = [1.0 / 16.0, 1.0 / 7.0, 1.0 / 3.0, 0.5, 0.7, 1.0, 1.5, 2.0, 5.0, 8.0];
+/// Bytes written beyond each row and checked untouched afterwards.
+const GUARD: u8 = 0xA5;
+
+/// xorshift64*: deterministic, so a failure names a reproducible case.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn range(&mut self, low: usize, high_inclusive: usize) -> usize {
+        low + self.below(high_inclusive - low + 1)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn fill(&mut self, bytes: &mut [u8]) {
+        for b in bytes {
+            *b = self.next() as u8;
+        }
+    }
+}
+
+struct Case {
+    layout: PixelLayout,
+    filter: Filter,
+    width: usize,
+    height: usize,
+    stride: usize,
+    pixels: Vec<u8>,
+    region: SourceRegion,
+    out_width: usize,
+    out_height: usize,
+    out_stride: usize,
+}
+
+impl Case {
+    fn random(rng: &mut Rng, layout: PixelLayout, filter: Filter, scale: f64) -> Case {
+        let channels = layout.channels();
+        let width = rng.range(1, 40);
+        let height = rng.range(1, 40);
+        // Odd padding exercises unaligned rows; zero padding the tight case.
+        let stride = width * channels + [0, 1, 3, 7][rng.below(4)];
+        let mut pixels = vec![0u8; stride * height];
+        rng.fill(&mut pixels);
+        // A third of the cases crop a fractional region, as fit=cover does.
+        let region = if rng.below(3) == 0 {
+            let w = width as f64 * (0.3 + 0.7 * rng.unit());
+            let h = height as f64 * (0.3 + 0.7 * rng.unit());
+            SourceRegion {
+                left: (width as f64 - w) * rng.unit(),
+                top: (height as f64 - h) * rng.unit(),
+                width: w,
+                height: h,
+            }
+        } else {
+            SourceRegion::whole(width, height)
+        };
+        let out_width = ((region.width * scale).round() as usize).max(1);
+        let out_height = ((region.height * scale * (0.8 + 0.4 * rng.unit())).round() as usize).max(1);
+        let out_stride = out_width * channels + [0, 1, 5][rng.below(3)];
+        Case { layout, filter, width, height, stride, pixels, region, out_width, out_height, out_stride }
+    }
+
+    fn run(&self, backend: Backend) -> Vec<u8> {
+        let mut out = vec![GUARD; self.out_stride * self.out_height];
+        let src = ImageRef {
+            pixels: &self.pixels,
+            width: self.width,
+            height: self.height,
+            stride: self.stride,
+            layout: self.layout,
+        };
+        let dst = ImageMut {
+            pixels: &mut out,
+            width: self.out_width,
+            height: self.out_height,
+            stride: self.out_stride,
+            layout: self.layout,
+        };
+        resize(src, self.region, dst, self.filter, backend).expect("valid case");
+        out
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{:?} {:?} {}x{} (stride {}) region {:?} -> {}x{} (stride {})",
+            self.layout,
+            self.filter,
+            self.width,
+            self.height,
+            self.stride,
+            self.region,
+            self.out_width,
+            self.out_height,
+            self.out_stride
+        )
+    }
+}
+
+fn assert_guards_intact(out: &[u8], stride: usize, row_bytes: usize, what: &str) {
+    for row in out.chunks(stride) {
+        assert!(row[row_bytes..].iter().all(|&b| b == GUARD), "{what}: wrote past a row");
+    }
+}
+
+#[test]
+fn simd128_backend_is_compiled_into_wasm_builds() {
+    if cfg!(target_arch = "wasm32") {
+        assert_eq!(Backend::best().name(), "simd128", "wasm tests must build with +simd128");
+    }
+}
+
+#[test]
+fn resize_matches_scalar_for_every_layout_filter_and_scale() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut cases = 0;
+    for layout in LAYOUTS {
+        for filter in Filter::ALL {
+            for scale in SCALES {
+                for _ in 0..6 {
+                    let case = Case::random(&mut rng, layout, filter, scale);
+                    let reference = case.run(Backend::Scalar);
+                    assert_guards_intact(
+                        &reference,
+                        case.out_stride,
+                        case.out_width * layout.channels(),
+                        &case.describe(),
+                    );
+                    for &backend in Backend::available() {
+                        let out = case.run(backend);
+                        assert!(out == reference, "{} differs from scalar: {}", backend.name(), case.describe());
+                    }
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 3 * 6 * 10 * 6);
+}
+
+#[test]
+fn sixteenfold_downscale_of_wide_images_matches_scalar() {
+    // Widths 1..=40 cannot show a real 1/16 reduction; these can.
+    let mut rng = Rng(42);
+    for layout in LAYOUTS {
+        for filter in Filter::ALL {
+            let channels = layout.channels();
+            let (width, height) = (rng.range(300, 700), rng.range(17, 64));
+            let mut pixels = vec![0u8; width * height * channels];
+            rng.fill(&mut pixels);
+            let case = Case {
+                layout,
+                filter,
+                width,
+                height,
+                stride: width * channels,
+                pixels,
+                region: SourceRegion::whole(width, height),
+                out_width: width / 16,
+                out_height: height.div_ceil(16),
+                out_stride: (width / 16) * channels,
+            };
+            let reference = case.run(Backend::Scalar);
+            for &backend in Backend::available() {
+                assert!(case.run(backend) == reference, "{} differs: {}", backend.name(), case.describe());
+            }
+        }
+    }
+}
+
+#[test]
+fn alpha_kernels_match_scalar() {
+    let mut rng = Rng(7);
+    for width in 1..=40 {
+        let height = rng.range(1, 5);
+        let stride = width * 4 + [0, 1, 3][rng.below(3)];
+        let mut pixels = vec![0u8; stride * height];
+        rng.fill(&mut pixels);
+        // Make the edge alphas (0 and 255) common.
+        for pixel in pixels.chunks_exact_mut(4).step_by(3) {
+            pixel[3] = if rng.below(2) == 0 { 0 } else { 255 };
+        }
+        let mut reference = pixels.clone();
+        fn rgba(pixels: &mut [u8], width: usize, height: usize, stride: usize) -> ImageMut<'_> {
+            ImageMut { pixels, width, height, stride, layout: PixelLayout::Rgba8 }
+        }
+        premultiply(rgba(&mut reference, width, height, stride), Backend::Scalar).unwrap();
+        let mut reference_back = reference.clone();
+        unpremultiply(rgba(&mut reference_back, width, height, stride), Backend::Scalar).unwrap();
+        for &backend in Backend::available() {
+            let mut out = pixels.clone();
+            premultiply(rgba(&mut out, width, height, stride), backend).unwrap();
+            assert!(out == reference, "premultiply {} differs at width {width}", backend.name());
+            // Unpremultiply arbitrary bytes too (colour above alpha happens after ringing).
+            let mut raw = pixels.clone();
+            let mut raw_reference = pixels.clone();
+            unpremultiply(rgba(&mut raw, width, height, stride), backend).unwrap();
+            unpremultiply(rgba(&mut raw_reference, width, height, stride), Backend::Scalar).unwrap();
+            assert!(raw == raw_reference, "unpremultiply {} differs at width {width}", backend.name());
+            unpremultiply(rgba(&mut out, width, height, stride), backend).unwrap();
+            assert!(out == reference_back, "round trip {} differs at width {width}", backend.name());
+        }
+    }
+}
