@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, skipping whatever is already there at the pinned
+# version: the wasm target, worker-build, wasm-bindgen-cli (the version in Cargo.lock) and the
+# npm devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WORKER_BUILD_VERSION=0.8.7
+WASM_BINDGEN_VERSION=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
+
+has_version() { # command, version
+  command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qw -- "$2"
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+if ! has_version worker-build "$WORKER_BUILD_VERSION"; then
+  cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked
+fi
+if ! has_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
+  # --locked fails on an index gap in one of its dependencies; the version itself is pinned.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+if ! [ -x node_modules/.bin/wrangler ] || ! cmp -s package-lock.json node_modules/.package-lock.json.source 2>/dev/null; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json node_modules/.package-lock.json.source
+fi
