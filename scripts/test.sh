@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, then runs every test: native unit and accuracy tests, the
+# kernel cross-checks in V8 with simd128, and end-to-end tests against the Worker in workerd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+
+echo "== native tests (options, geometry, pipeline, accuracy against a float reference)"
+cargo test --workspace --release
+
+echo "== kernel cross-checks: simd128 against scalar, in node's V8"
+cargo test -p kernels --target wasm32-unknown-unknown --release
+
+echo "== end-to-end tests against the Worker in workerd"
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+log=$(mktemp)
+node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -f "$log"' EXIT
+for _ in $(seq 1 300); do
+  curl -sf -o /dev/null "http://127.0.0.1:$port/" && break
+  if ! kill -0 "$server" 2>/dev/null; then cat "$log"; echo "wrangler dev exited"; exit 1; fi
+  sleep 1
+done
+curl -sf -o /dev/null "http://127.0.0.1:$port/" || { cat "$log"; echo "the Worker did not start"; exit 1; }
+WORKER_URL="127.0.0.1:$port" cargo test --release --test e2e
