@@ -174,8 +174,8 @@ pub(super) fn vertical(src: &[i16], row_len: usize, weights: &AxisWeights, dst: 
             // SAFETY: `out` is exactly the eight bytes stored.
             unsafe { v128_store64_lane::<0>(bytes, out.as_mut_ptr() as *mut u64) };
         }
-        for x in vector_len..row_len {
-            out_row[x] = vertical_sample(src, window + x, row_len, taps);
+        for (x, out) in out_row.iter_mut().enumerate().take(row_len).skip(vector_len) {
+            *out = vertical_sample(src, window + x, row_len, taps);
         }
     }
 }

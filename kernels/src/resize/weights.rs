@@ -29,28 +29,27 @@ impl AxisWeights {
         output_len: usize,
     ) -> Self {
         let scale = region_len / output_len as f64;
-        let windows: Vec<(usize, Vec<f64>)> = (0..output_len)
+        // All windows' float weights in one buffer: (first source position, offset, length).
+        let mut float_weights = Vec::new();
+        let spans: Vec<(usize, usize, usize)> = (0..output_len)
             .map(|i| {
                 let centre = region_start + (i as f64 + 0.5) * scale;
-                window(filter, source_len, centre, scale)
+                let offset = float_weights.len();
+                let first = window(filter, source_len, centre, scale, &mut float_weights);
+                (first, offset, float_weights.len() - offset)
             })
             .collect();
-        let taps = windows
-            .iter()
-            .map(|(_, w)| w.len())
-            .max()
-            .unwrap_or(1)
-            .min(source_len);
+        let taps = spans.iter().map(|span| span.2).max().unwrap_or(1).min(source_len);
 
         let mut starts = Vec::with_capacity(output_len);
         let mut values = vec![0i16; output_len * taps];
-        for (i, (start, float_weights)) in windows.iter().enumerate() {
+        for (i, &(first, offset, len)) in spans.iter().enumerate() {
             // Shift the window left where needed so all `taps` positions stay inside the source;
             // the extra positions get zero weight.
-            let start = (*start).min(source_len - taps);
-            let offset = windows[i].0 - start;
+            let start = first.min(source_len - taps);
+            let shift = first - start;
             let fixed = &mut values[i * taps..(i + 1) * taps];
-            quantize(float_weights, &mut fixed[offset..offset + float_weights.len()]);
+            quantize(&float_weights[offset..offset + len], &mut fixed[shift..shift + len]);
             starts.push(start);
         }
         AxisWeights { taps, starts, values }
@@ -70,35 +69,34 @@ impl AxisWeights {
     }
 }
 
-/// The first source position and the normalized float weights for one output sample.
-fn window(filter: Filter, source_len: usize, centre: f64, scale: f64) -> (usize, Vec<f64>) {
+/// Appends the normalized float weights of one output sample to `weights`; returns the source
+/// position of the first.
+fn window(filter: Filter, source_len: usize, centre: f64, scale: f64, weights: &mut Vec<f64>) -> usize {
+    let nearest = (centre.floor().max(0.0) as usize).min(source_len - 1);
     if filter == Filter::Nearest {
-        let index = (centre.floor().max(0.0) as usize).min(source_len - 1);
-        return (index, vec![1.0]);
+        weights.push(1.0);
+        return nearest;
     }
     // Downscaling widens the filter to cover every source pixel; upscaling keeps it at 1.
     let filter_scale = scale.max(1.0);
     let support = filter.support() * filter_scale;
     let first = ((centre - support).floor().max(0.0) as usize).min(source_len - 1);
-    let last = ((centre + support).ceil().max(0.0) as usize).min(source_len);
-    let mut weights: Vec<f64> = (first..last.max(first + 1))
-        .map(|j| filter.kernel((j as f64 + 0.5 - centre) / filter_scale))
-        .collect();
-    // Trim zero weights at both ends so the window is as short as the filter needs.
-    let leading = weights.iter().take_while(|w| **w == 0.0).count();
-    let trailing = weights.iter().rev().take_while(|w| **w == 0.0).count();
-    if leading == weights.len() {
+    let last = ((centre + support).ceil().max(0.0) as usize).clamp(first + 1, source_len);
+    // Only the span from the first to the last non-zero weight is kept.
+    let nonzero = |j: &usize| filter.kernel((*j as f64 + 0.5 - centre) / filter_scale) != 0.0;
+    let Some(first) = (first..last).find(nonzero) else {
         // The filter vanished on every pixel (a region narrower than one pixel): sample nearest.
-        let index = (centre.floor().max(0.0) as usize).min(source_len - 1);
-        return (index, vec![1.0]);
-    }
-    weights.truncate(weights.len() - trailing);
-    weights.drain(..leading);
-    let sum: f64 = weights.iter().sum();
-    for w in &mut weights {
+        weights.push(1.0);
+        return nearest;
+    };
+    let last = (first..last).rev().find(nonzero).map_or(first + 1, |j| j + 1);
+    let offset = weights.len();
+    weights.extend((first..last).map(|j| filter.kernel((j as f64 + 0.5 - centre) / filter_scale)));
+    let sum: f64 = weights[offset..].iter().sum();
+    for w in &mut weights[offset..] {
         *w /= sum;
     }
-    (first + leading, weights)
+    first
 }
 
 /// Rounds normalized weights to fixed point, putting the rounding residue on the largest weight
