@@ -7,5 +7,5 @@ pub mod error;
 pub mod geometry;
 pub mod options;
 pub mod pipeline;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod worker;

@@ -6,6 +6,8 @@ use core::arch::wasm32::*;
 const ALPHA_WORDS: v128 = u16x8(0, 0, 0, 0xffff, 0, 0, 0, 0xffff);
 /// Selects the alpha lane of four 32-bit values holding one RGBA pixel.
 const ALPHA_DWORD: v128 = u32x4(0, 0, 0, 0xffff_ffff);
+/// Swizzle mask moving the alpha bytes of four RGBA pixels into four zero-extended 32-bit lanes.
+const ALPHA_BYTES: v128 = i8x16(3, -1, -1, -1, 7, -1, -1, -1, 11, -1, -1, -1, 15, -1, -1, -1);
 
 pub(super) fn premultiply(row: &mut [u8]) {
     let mut vectors = row.chunks_exact_mut(16);
@@ -33,26 +35,26 @@ pub(super) fn unpremultiply(row: &mut [u8]) {
     for sixteen in vectors.by_ref() {
         // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
         let pixels = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
+        // One division gives all four pixels' `255 / alpha`.
+        let alphas = f32x4_convert_u32x4(i8x16_swizzle(pixels, ALPHA_BYTES));
+        let scales = f32x4_div(f32x4_splat(255.0), alphas);
         let low = u16x8_extend_low_u8x16(pixels);
         let high = u16x8_extend_high_u8x16(pixels);
-        let p0 = unpremultiply_one(u32x4_extend_low_u16x8(low));
-        let p1 = unpremultiply_one(u32x4_extend_high_u16x8(low));
-        let p2 = unpremultiply_one(u32x4_extend_low_u16x8(high));
-        let p3 = unpremultiply_one(u32x4_extend_high_u16x8(high));
+        let p0 = unpremultiply_one(u32x4_extend_low_u16x8(low), i32x4_shuffle::<0, 0, 0, 0>(scales, scales));
+        let p1 = unpremultiply_one(u32x4_extend_high_u16x8(low), i32x4_shuffle::<1, 1, 1, 1>(scales, scales));
+        let p2 = unpremultiply_one(u32x4_extend_low_u16x8(high), i32x4_shuffle::<2, 2, 2, 2>(scales, scales));
+        let p3 = unpremultiply_one(u32x4_extend_high_u16x8(high), i32x4_shuffle::<3, 3, 3, 3>(scales, scales));
         let packed = u8x16_narrow_i16x8(i16x8_narrow_i32x4(p0, p1), i16x8_narrow_i32x4(p2, p3));
         unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, packed) };
     }
     super::scalar::unpremultiply(vectors.into_remainder());
 }
 
-/// One RGBA pixel widened to 32 bits per channel.
+/// One RGBA pixel widened to 32 bits per channel, with its `255 / alpha` in every lane.
 #[inline(always)]
-fn unpremultiply_one(channels: v128) -> v128 {
-    let values = f32x4_convert_u32x4(channels);
-    let alpha = i32x4_shuffle::<3, 3, 3, 3>(values, values);
-    let scale = f32x4_div(f32x4_splat(255.0), alpha);
-    let colour = f32x4_min(f32x4_nearest(f32x4_mul(values, scale)), f32x4_splat(255.0));
+fn unpremultiply_one(channels: v128, scale: v128) -> v128 {
+    let colour = f32x4_min(f32x4_nearest(f32x4_mul(f32x4_convert_u32x4(channels), scale)), f32x4_splat(255.0));
     let straight = v128_bitselect(channels, i32x4_trunc_sat_f32x4(colour), ALPHA_DWORD);
-    // A transparent pixel becomes all zero, as in the scalar kernel.
-    v128_andnot(straight, f32x4_eq(alpha, f32x4_splat(0.0)))
+    // A transparent pixel (infinite scale) becomes all zero, as in the scalar kernel.
+    v128_andnot(straight, f32x4_eq(scale, f32x4_splat(f32::INFINITY)))
 }

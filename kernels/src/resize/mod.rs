@@ -66,8 +66,10 @@ pub fn resize(
         return Err(KernelError::BadRegion);
     }
     let channels = src.layout.channels();
-    let horizontal = AxisWeights::new(filter, src.width, region.left, region.width, dst.width);
-    let vertical = AxisWeights::new(filter, src.height, region.top, region.height, dst.height);
+    // Tap counts the simd128 loops consume whole: 8 luma bytes, 4 RGB(A) pixels, 2 rows.
+    let horizontal_multiple = if channels == 1 { 8 } else { 4 };
+    let horizontal = AxisWeights::new(filter, src.width, region.left, region.width, dst.width, horizontal_multiple);
+    let vertical = AxisWeights::new(filter, src.height, region.top, region.height, dst.height, 2);
 
     // Only the source rows the vertical pass reads go through the horizontal pass.
     let first_row = vertical.starts.first().copied().unwrap_or(0);

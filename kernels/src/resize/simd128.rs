@@ -11,25 +11,41 @@ use crate::{ImageMut, ImageRef, PixelLayout};
 const HORIZONTAL_SHIFT: u32 = WEIGHT_BITS - INTERMEDIATE_BITS;
 const VERTICAL_SHIFT: u32 = WEIGHT_BITS + INTERMEDIATE_BITS;
 
-/// `[w0, w1]` repeated in every 32-bit lane, to pair with interleaved taps.
-#[inline(always)]
-fn weight_pair(w0: i16, w1: i16) -> v128 {
-    i32x4_splat((w0 as u16 as i32) | ((w1 as i32) << 16))
-}
-
-/// Eight bytes from `bytes[offset..]` in the low half; bytes past the end of the slice read as
+/// `N` bytes from `bytes[offset..]` in the low lanes; bytes past the end of the slice read as
 /// zero (they are always multiplied by zero weights, so they only need to be in bounds).
 #[inline(always)]
-fn load_8(bytes: &[u8], offset: usize) -> v128 {
-    match bytes.get(offset..offset + 8) {
-        // SAFETY: the slice has exactly the eight bytes read; wasm loads need no alignment.
-        Some(eight) => unsafe { v128_load64_zero(eight.as_ptr() as *const u64) },
+fn load<const N: usize>(bytes: &[u8], offset: usize) -> v128 {
+    match bytes.get(offset..offset + N) {
+        // SAFETY: the slice has exactly the N bytes read; wasm loads need no alignment.
+        Some(exact) => unsafe {
+            match N {
+                16 => v128_load(exact.as_ptr() as *const v128),
+                8 => v128_load64_zero(exact.as_ptr() as *const u64),
+                _ => v128_load32_zero(exact.as_ptr() as *const u32),
+            }
+        },
         None => {
-            let mut padded = [0u8; 8];
+            let mut padded = [0u8; 16];
             let available = bytes.get(offset..).unwrap_or(&[]);
-            padded[..available.len()].copy_from_slice(available);
-            u64x2(u64::from_le_bytes(padded), 0)
+            let len = available.len().min(N);
+            padded[..len].copy_from_slice(&available[..len]);
+            // SAFETY: `padded` is sixteen bytes.
+            unsafe { v128_load(padded.as_ptr() as *const v128) }
         }
+    }
+}
+
+/// `N` bytes at `bytes[offset..]`, with no bounds check.
+///
+/// # Safety
+/// `offset + 16 <= bytes.len()` (16 whatever `N`, so callers check one bound for all loads).
+#[inline(always)]
+unsafe fn load_unchecked<const N: usize>(bytes: &[u8], offset: usize) -> v128 {
+    let pointer = bytes.as_ptr().add(offset);
+    match N {
+        16 => v128_load(pointer as *const v128),
+        8 => v128_load64_zero(pointer as *const u64),
+        _ => v128_load32_zero(pointer as *const u32),
     }
 }
 
@@ -40,142 +56,288 @@ fn load_i16x8(values: &[i16], offset: usize) -> v128 {
     unsafe { v128_load(eight.as_ptr() as *const v128) }
 }
 
+/// `[taps[k], taps[k + 1]]` in every 32-bit lane.
+#[inline(always)]
+fn weight_pair_at(taps: &[i16], k: usize) -> v128 {
+    let pair = &taps[k..k + 2];
+    // SAFETY: two i16 are the four bytes read.
+    unsafe { v128_load32_splat(pair.as_ptr() as *const u32) }
+}
+
 #[inline(always)]
 fn round_horizontal(sum: v128) -> v128 {
     let rounded = i32x4_shr(i32x4_add(sum, i32x4_splat(1 << (HORIZONTAL_SHIFT - 1))), HORIZONTAL_SHIFT);
     i16x8_narrow_i32x4(rounded, rounded)
 }
 
+/// Source rows go through in groups of four, so each weight load serves four rows.
 pub(super) fn horizontal(
     src: ImageRef<'_>,
     rows: core::ops::Range<usize>,
     weights: &AxisWeights,
     dst: &mut [i16],
 ) {
-    let channels = src.layout.channels();
-    let row_len = weights.starts.len() * channels;
-    for (y, out_row) in rows.zip(dst.chunks_exact_mut(row_len)) {
-        let row_start = y * src.stride;
-        match src.layout {
-            PixelLayout::Rgba8 => horizontal_rgba(src.pixels, row_start, weights, out_row),
-            PixelLayout::Rgb8 => horizontal_rgb(src.pixels, row_start, weights, out_row),
-            PixelLayout::L8 => horizontal_l8(src.pixels, row_start, weights, out_row),
-        }
+    let row_len = weights.starts.len() * src.layout.channels();
+    let mut out_rows = dst.chunks_exact_mut(row_len);
+    let mut y = rows.start;
+    while y + 4 <= rows.end {
+        let (Some(a), Some(b), Some(c), Some(d)) = (out_rows.next(), out_rows.next(), out_rows.next(), out_rows.next())
+        else {
+            return;
+        };
+        let starts = [y, y + 1, y + 2, y + 3].map(|row| row * src.stride);
+        horizontal_rows(src.pixels, src.layout, starts, weights, [a, b, c, d]);
+        y += 4;
+    }
+    for (row, out) in (y..rows.end).zip(out_rows) {
+        horizontal_rows(src.pixels, src.layout, [row * src.stride], weights, [out]);
     }
 }
 
-/// Sums `taps` weighted pixels of `CHANNELS` (3 or 4) bytes starting at `offset`, one channel
-/// per 32-bit lane.
+fn horizontal_rows<const ROWS: usize>(
+    pixels: &[u8],
+    layout: PixelLayout,
+    row_starts: [usize; ROWS],
+    weights: &AxisWeights,
+    out: [&mut [i16]; ROWS],
+) {
+    match layout {
+        PixelLayout::Rgba8 => horizontal_pixels::<ROWS, 4>(pixels, row_starts, weights, out),
+        PixelLayout::Rgb8 => horizontal_pixels::<ROWS, 3>(pixels, row_starts, weights, out),
+        PixelLayout::L8 => horizontal_l8::<ROWS>(pixels, row_starts, weights, out),
+    }
+}
+
+/// Swizzle masks interleaving two pixels into 16-bit lanes `[c0 of p0, c0 of p1, c1 of p0, ...]`
+/// for `i32x4.dot_i16x8_s`; index -1 selects zero. A one-input swizzle with constant indices is a
+/// single byte shuffle in V8, where a two-input shuffle against a zero vector costs three.
+const RGBA_PIXELS_01: v128 = i8x16(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1);
+const RGBA_PIXELS_23: v128 = i8x16(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1);
+const RGB_PIXELS_01: v128 = i8x16(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1);
+const RGB_PIXELS_23: v128 = i8x16(6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1);
+
+/// Interleaves the pixel pair starting `FIRST` pixels into `data` (0 or 2) for CHANNELS 3 or 4.
 #[inline(always)]
-fn weighted_pixels<const CHANNELS: usize>(pixels: &[u8], offset: usize, taps: &[i16]) -> v128 {
-    let zero = i32x4_splat(0);
-    let mut sum = zero;
-    let mut pairs = taps.chunks_exact(2);
-    let mut at = offset;
-    for pair in pairs.by_ref() {
-        let data = load_8(pixels, at);
-        let interleaved = if CHANNELS == 4 {
-            i8x16_shuffle::<0, 16, 4, 16, 1, 16, 5, 16, 2, 16, 6, 16, 3, 16, 7, 16>(data, zero)
-        } else {
-            i8x16_shuffle::<0, 16, 3, 16, 1, 16, 4, 16, 2, 16, 5, 16, 16, 16, 16, 16>(data, zero)
-        };
-        sum = i32x4_add(sum, i32x4_dot_i16x8(interleaved, weight_pair(pair[0], pair[1])));
-        at += 2 * CHANNELS;
-    }
-    if let [last] = pairs.remainder() {
-        let data = load_8(pixels, at);
-        let interleaved = if CHANNELS == 4 {
-            i8x16_shuffle::<0, 16, 4, 16, 1, 16, 5, 16, 2, 16, 6, 16, 3, 16, 7, 16>(data, zero)
-        } else {
-            i8x16_shuffle::<0, 16, 3, 16, 1, 16, 4, 16, 2, 16, 5, 16, 16, 16, 16, 16>(data, zero)
-        };
-        sum = i32x4_add(sum, i32x4_dot_i16x8(interleaved, weight_pair(*last, 0)));
-    }
-    sum
+fn interleave_pair<const CHANNELS: usize, const FIRST: usize>(data: v128) -> v128 {
+    let mask = match (CHANNELS, FIRST) {
+        (4, 0) => RGBA_PIXELS_01,
+        (4, _) => RGBA_PIXELS_23,
+        (_, 0) => RGB_PIXELS_01,
+        (_, _) => RGB_PIXELS_23,
+    };
+    i8x16_swizzle(data, mask)
 }
 
-fn horizontal_rgba(pixels: &[u8], row_start: usize, weights: &AxisWeights, out_row: &mut [i16]) {
-    for (x, out_pixel) in out_row.chunks_exact_mut(4).enumerate() {
-        let sum = weighted_pixels::<4>(pixels, row_start + weights.starts[x] * 4, weights.weights(x));
-        let packed = round_horizontal(sum);
-        // SAFETY: `out_pixel` is exactly four i16 values, the eight bytes stored.
-        unsafe { v128_store64_lane::<0>(packed, out_pixel.as_mut_ptr() as *mut u64) };
-    }
-}
-
-fn horizontal_rgb(pixels: &[u8], row_start: usize, weights: &AxisWeights, out_row: &mut [i16]) {
-    for (x, out_pixel) in out_row.chunks_exact_mut(3).enumerate() {
-        let sum = weighted_pixels::<3>(pixels, row_start + weights.starts[x] * 3, weights.weights(x));
-        let packed = round_horizontal(sum);
-        out_pixel[0] = i16x8_extract_lane::<0>(packed);
-        out_pixel[1] = i16x8_extract_lane::<1>(packed);
-        out_pixel[2] = i16x8_extract_lane::<2>(packed);
-    }
-}
-
-fn horizontal_l8(pixels: &[u8], row_start: usize, weights: &AxisWeights, out_row: &mut [i16]) {
-    for (x, out) in out_row.iter_mut().enumerate() {
+/// RGB8 and RGBA8: one channel per 32-bit lane; four taps per load, then pairs, then a last
+/// tap paired with a zero weight.
+fn horizontal_pixels<const ROWS: usize, const CHANNELS: usize>(
+    pixels: &[u8],
+    row_starts: [usize; ROWS],
+    weights: &AxisWeights,
+    mut out: [&mut [i16]; ROWS],
+) {
+    for x in 0..weights.starts.len() {
         let taps = weights.weights(x);
-        let mut at = row_start + weights.starts[x];
-        let mut sum = i32x4_splat(0);
-        let mut chunks = taps.chunks_exact(8);
-        for chunk in chunks.by_ref() {
-            let data = u16x8_extend_low_u8x16(load_8(pixels, at));
-            sum = i32x4_add(sum, i32x4_dot_i16x8(data, load_i16x8(chunk, 0)));
-            at += 8;
+        let window = weights.starts[x] * CHANNELS;
+        // Rows ascend, so the last row's window ends last; loads read at most 16 bytes from
+        // their start, which stays inside the window plus 16 bytes.
+        let end = row_starts[ROWS - 1] + window + taps.len() * CHANNELS + 16;
+        let sums = if end <= pixels.len() {
+            // SAFETY: every load offset is below `end - 16`, checked just above.
+            unsafe { weighted_window::<ROWS, CHANNELS, false>(pixels, row_starts, window, taps) }
+        } else {
+            // SAFETY: checked loads have no precondition.
+            unsafe { weighted_window::<ROWS, CHANNELS, true>(pixels, row_starts, window, taps) }
+        };
+        for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
+            let packed = round_horizontal(sum);
+            let out_pixel = &mut out_row[x * CHANNELS..(x + 1) * CHANNELS];
+            if CHANNELS == 4 {
+                // SAFETY: `out_pixel` is exactly four i16 values, the eight bytes stored.
+                unsafe { v128_store64_lane::<0>(packed, out_pixel.as_mut_ptr() as *mut u64) };
+            } else {
+                out_pixel[0] = i16x8_extract_lane::<0>(packed);
+                out_pixel[1] = i16x8_extract_lane::<1>(packed);
+                out_pixel[2] = i16x8_extract_lane::<2>(packed);
+            }
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut padded = [0i16; 8];
-            padded[..rest.len()].copy_from_slice(rest);
-            let data = u16x8_extend_low_u8x16(load_8(pixels, at));
-            sum = i32x4_add(sum, i32x4_dot_i16x8(data, load_i16x8(&padded, 0)));
+    }
+}
+
+/// Each row's weighted sum of one window, one channel per 32-bit lane.
+///
+/// # Safety
+/// With `CHECKED` false, the caller guarantees that the last row's window plus 16 bytes lies
+/// inside `pixels`.
+#[inline(always)]
+unsafe fn weighted_window<const ROWS: usize, const CHANNELS: usize, const CHECKED: bool>(
+    pixels: &[u8],
+    row_starts: [usize; ROWS],
+    window: usize,
+    taps: &[i16],
+) -> [v128; ROWS] {
+    let load = |offset: usize, bytes: usize| -> v128 {
+        match (CHECKED, bytes) {
+            (true, 16) => load::<16>(pixels, offset),
+            (true, 8) => load::<8>(pixels, offset),
+            (true, _) => load::<4>(pixels, offset),
+            (false, 16) => load_unchecked::<16>(pixels, offset),
+            (false, 8) => load_unchecked::<8>(pixels, offset),
+            (false, _) => load_unchecked::<4>(pixels, offset),
         }
-        let packed = round_horizontal(i32x4_splat(
-            i32x4_extract_lane::<0>(sum)
-                + i32x4_extract_lane::<1>(sum)
-                + i32x4_extract_lane::<2>(sum)
-                + i32x4_extract_lane::<3>(sum),
-        ));
-        *out = i16x8_extract_lane::<0>(packed);
+    };
+    let mut sums = [i32x4_splat(0); ROWS];
+    let mut k = 0;
+    while k + 4 <= taps.len() {
+        let (w01, w23) = (weight_pair_at(taps, k), weight_pair_at(taps, k + 2));
+        for (sum, row) in sums.iter_mut().zip(row_starts) {
+            let data = load(row + window + k * CHANNELS, 16);
+            let near = i32x4_dot_i16x8(interleave_pair::<CHANNELS, 0>(data), w01);
+            let far = i32x4_dot_i16x8(interleave_pair::<CHANNELS, 1>(data), w23);
+            *sum = i32x4_add(*sum, i32x4_add(near, far));
+        }
+        k += 4;
+    }
+    if k < taps.len() {
+        let pair = if k + 2 <= taps.len() { weight_pair_at(taps, k) } else { i32x4_splat(taps[k] as u16 as i32) };
+        for (sum, row) in sums.iter_mut().zip(row_starts) {
+            let data = load(row + window + k * CHANNELS, 8);
+            *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleave_pair::<CHANNELS, 0>(data), pair));
+        }
+        k += 2;
+    }
+    if k < taps.len() {
+        let last = i32x4_splat(taps[k] as u16 as i32);
+        for (sum, row) in sums.iter_mut().zip(row_starts) {
+            let data = load(row + window + k * CHANNELS, 4);
+            *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleave_pair::<CHANNELS, 0>(data), last));
+        }
+    }
+    sums
+}
+
+/// L8: eight taps per dot product, then the four lanes of each row's sum are added up (four
+/// rows at once by a transpose).
+fn horizontal_l8<const ROWS: usize>(
+    pixels: &[u8],
+    row_starts: [usize; ROWS],
+    weights: &AxisWeights,
+    mut out: [&mut [i16]; ROWS],
+) {
+    for x in 0..weights.starts.len() {
+        let taps = weights.weights(x);
+        let window = weights.starts[x];
+        // Loads read eight bytes from each multiple of eight taps: within the window plus 8.
+        let in_bounds = row_starts[ROWS - 1] + window + taps.len() + 16 <= pixels.len();
+        let mut sums = [i32x4_splat(0); ROWS];
+        let mut k = 0;
+        while k < taps.len() {
+            let chunk = if k + 8 <= taps.len() {
+                load_i16x8(taps, k)
+            } else {
+                let mut padded = [0i16; 8];
+                padded[..taps.len() - k].copy_from_slice(&taps[k..]);
+                load_i16x8(&padded, 0)
+            };
+            for (sum, row) in sums.iter_mut().zip(row_starts) {
+                let offset = row + window + k;
+                let bytes = if in_bounds {
+                    // SAFETY: `offset + 16 <= pixels.len()` by the check above.
+                    unsafe { load_unchecked::<8>(pixels, offset) }
+                } else {
+                    load::<8>(pixels, offset)
+                };
+                let data = u16x8_extend_low_u8x16(bytes);
+                *sum = i32x4_add(*sum, i32x4_dot_i16x8(data, chunk));
+            }
+            k += 8;
+        }
+        let totals = if ROWS == 4 {
+            let [a, b, c, d] = [sums[0], sums[1 % ROWS], sums[2 % ROWS], sums[3 % ROWS]];
+            let ab = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(a, b), i32x4_shuffle::<2, 6, 3, 7>(a, b));
+            let cd = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(c, d), i32x4_shuffle::<2, 6, 3, 7>(c, d));
+            i32x4_add(i32x4_shuffle::<0, 1, 4, 5>(ab, cd), i32x4_shuffle::<2, 3, 6, 7>(ab, cd))
+        } else {
+            let a = sums[0];
+            let pairs = i32x4_add(a, i32x4_shuffle::<2, 3, 0, 1>(a, a));
+            i32x4_add(pairs, i32x4_shuffle::<1, 0, 3, 2>(pairs, pairs))
+        };
+        let packed = round_horizontal(totals);
+        let lanes = [
+            i16x8_extract_lane::<0>(packed),
+            i16x8_extract_lane::<1>(packed),
+            i16x8_extract_lane::<2>(packed),
+            i16x8_extract_lane::<3>(packed),
+        ];
+        for (out_row, value) in out.iter_mut().zip(lanes) {
+            out_row[x] = value;
+        }
     }
 }
 
 pub(super) fn vertical(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_>) {
-    let zero = i32x4_splat(0);
-    let round = i32x4_splat(1 << (VERTICAL_SHIFT - 1));
     for (y, out_row) in dst.pixels.chunks_mut(dst.stride).take(dst.height).enumerate() {
         let window = weights.starts[y] * row_len;
         let taps = weights.weights(y);
-        let vector_len = row_len - row_len % 8;
-        for x in (0..vector_len).step_by(8) {
-            let (mut low, mut high) = (zero, zero);
-            let mut pairs = taps.chunks_exact(2);
-            let mut row = window + x;
-            for pair in pairs.by_ref() {
-                let a = load_i16x8(src, row);
-                let b = load_i16x8(src, row + row_len);
-                let w = weight_pair(pair[0], pair[1]);
-                low = i32x4_add(low, i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
-                high = i32x4_add(high, i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
-                row += 2 * row_len;
+        let mut x = 0;
+        // The intermediate holds every row a window reads; checked once per row, not per load.
+        if window + taps.len() * row_len <= src.len() {
+            while x + 32 <= row_len {
+                // SAFETY: all loads fall in the window's rows, inside `src` as checked above.
+                unsafe { vertical_block::<4>(src, window + x, row_len, taps, &mut out_row[x..x + 32]) };
+                x += 32;
             }
-            if let [last] = pairs.remainder() {
-                let a = load_i16x8(src, row);
-                let w = i16x8_splat(*last);
-                low = i32x4_add(low, i32x4_extmul_low_i16x8(a, w));
-                high = i32x4_add(high, i32x4_extmul_high_i16x8(a, w));
+            while x + 8 <= row_len {
+                // SAFETY: as above.
+                unsafe { vertical_block::<1>(src, window + x, row_len, taps, &mut out_row[x..x + 8]) };
+                x += 8;
             }
-            let low = i32x4_shr(i32x4_add(low, round), VERTICAL_SHIFT);
-            let high = i32x4_shr(i32x4_add(high, round), VERTICAL_SHIFT);
-            let words = i16x8_narrow_i32x4(low, high);
-            let bytes = u8x16_narrow_i16x8(words, words);
-            let out = &mut out_row[x..x + 8];
-            // SAFETY: `out` is exactly the eight bytes stored.
-            unsafe { v128_store64_lane::<0>(bytes, out.as_mut_ptr() as *mut u64) };
         }
-        for (x, out) in out_row.iter_mut().enumerate().take(row_len).skip(vector_len) {
+        for (x, out) in out_row.iter_mut().enumerate().take(row_len).skip(x) {
             *out = vertical_sample(src, window + x, row_len, taps);
         }
+    }
+}
+
+/// `8 * VECTORS` output values of one row: pairs of source rows interleaved so each 32-bit lane
+/// accumulates one column's `v0 * w0 + v1 * w1`.
+///
+/// # Safety
+/// `first + (taps.len() - 1) * row_len + 8 * VECTORS <= src.len()`.
+#[inline(always)]
+unsafe fn vertical_block<const VECTORS: usize>(src: &[i16], first: usize, row_len: usize, taps: &[i16], out: &mut [u8]) {
+    let load = |offset: usize| v128_load(src.as_ptr().add(offset) as *const v128);
+    let zero = i32x4_splat(0);
+    let mut low = [zero; VECTORS];
+    let mut high = [zero; VECTORS];
+    let mut pairs = taps.chunks_exact(2);
+    let mut row = first;
+    for pair in pairs.by_ref() {
+        let w = weight_pair_at(pair, 0);
+        for v in 0..VECTORS {
+            let a = load(row + 8 * v);
+            let b = load(row + row_len + 8 * v);
+            low[v] = i32x4_add(low[v], i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
+            high[v] = i32x4_add(high[v], i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
+        }
+        row += 2 * row_len;
+    }
+    if let [last] = pairs.remainder() {
+        let w = i16x8_splat(*last);
+        for v in 0..VECTORS {
+            let a = load(row + 8 * v);
+            low[v] = i32x4_add(low[v], i32x4_extmul_low_i16x8(a, w));
+            high[v] = i32x4_add(high[v], i32x4_extmul_high_i16x8(a, w));
+        }
+    }
+    let round = i32x4_splat(1 << (VERTICAL_SHIFT - 1));
+    for v in 0..VECTORS {
+        let l = i32x4_shr(i32x4_add(low[v], round), VERTICAL_SHIFT);
+        let h = i32x4_shr(i32x4_add(high[v], round), VERTICAL_SHIFT);
+        let words = i16x8_narrow_i32x4(l, h);
+        let bytes = u8x16_narrow_i16x8(words, words);
+        let eight = &mut out[8 * v..8 * v + 8];
+        // SAFETY: `eight` is exactly the eight bytes stored.
+        v128_store64_lane::<0>(bytes, eight.as_mut_ptr() as *mut u64);
     }
 }

@@ -19,6 +19,10 @@ impl AxisWeights {
     /// Weights sampling `region_len` source positions starting at `region_start` (both
     /// fractional, in a source of `source_len` positions) onto `output_len` positions.
     ///
+    /// Windows are padded with zero weights to a multiple of `tap_multiple` taps where the
+    /// source is long enough, so SIMD loops need no remainder handling; zero weights do not
+    /// change the sums.
+    ///
     /// Callers guarantee `source_len >= 1`, `output_len >= 1`, and a finite, positive region
     /// inside `[0, source_len]`.
     pub fn new(
@@ -27,6 +31,7 @@ impl AxisWeights {
         region_start: f64,
         region_len: f64,
         output_len: usize,
+        tap_multiple: usize,
     ) -> Self {
         let scale = region_len / output_len as f64;
         // All windows' float weights in one buffer: (first source position, offset, length).
@@ -39,7 +44,8 @@ impl AxisWeights {
                 (first, offset, float_weights.len() - offset)
             })
             .collect();
-        let taps = spans.iter().map(|span| span.2).max().unwrap_or(1).min(source_len);
+        let longest = spans.iter().map(|span| span.2).max().unwrap_or(1);
+        let taps = longest.next_multiple_of(tap_multiple.max(1)).min(source_len);
 
         let mut starts = Vec::with_capacity(output_len);
         let mut values = vec![0i16; output_len * taps];

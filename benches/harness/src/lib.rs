@@ -1,0 +1,276 @@
+//! Benchmark exports for `benches/run.mjs`, which builds this crate for wasm32 twice (with and
+//! without simd128) and times each call in V8. A `setup_*` call prepares inputs once; each
+//! `run_*` call then performs one operation with one variant, so the driver can interleave
+//! variants and take medians. No wasm-bindgen: plain exports keep the harness engine-agnostic.
+
+use std::cell::RefCell;
+
+use fast_image_resize as fir;
+use image_worker::config::Limits;
+use image_worker::options::{FormatRequest, OutputFormat, TransformOptions};
+use kernels::{Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion};
+
+/// Variant ids, shared with run.mjs.
+const OURS_SCALAR: u32 = 0;
+const OURS_SIMD128: u32 = 1;
+const FAST_IMAGE_RESIZE: u32 = 2;
+const IMAGE_CRATE: u32 = 3;
+
+/// Pipeline ids, shared with run.mjs.
+const PIPELINE_OURS: u32 = 0;
+const PIPELINE_BASELINE: u32 = 1;
+
+struct ResizeCase {
+    layout: PixelLayout,
+    filter: Filter,
+    source: Vec<u8>,
+    source_size: (u32, u32),
+    output: Vec<u8>,
+    output_size: (u32, u32),
+    fir: fir::Resizer,
+    image_crate: image::DynamicImage,
+}
+
+#[derive(Default)]
+struct State {
+    resize: Option<ResizeCase>,
+    alpha: Vec<u8>,
+    alpha_size: (u32, u32),
+    input: Vec<u8>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+/// Deterministic noise with some smooth structure, so compressors and filters see image-like data.
+fn test_pixels(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|i| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((i / 7) as u8).wrapping_add((state % 48) as u8)
+        })
+        .collect()
+}
+
+fn layout(id: u32) -> PixelLayout {
+    match id {
+        1 => PixelLayout::L8,
+        3 => PixelLayout::Rgb8,
+        _ => PixelLayout::Rgba8,
+    }
+}
+
+fn backend(variant: u32) -> Option<Backend> {
+    match variant {
+        OURS_SCALAR => Some(Backend::Scalar),
+        OURS_SIMD128 => Backend::from_name("simd128"),
+        _ => None,
+    }
+}
+
+/// 1 when this build has the explicit simd128 backend.
+#[no_mangle]
+pub extern "C" fn has_simd128() -> u32 {
+    Backend::from_name("simd128").is_some() as u32
+}
+
+/// Prepares a resize of a `channels`-channel image; `filter` indexes `Filter::ALL`.
+#[no_mangle]
+pub extern "C" fn setup_resize(channels: u32, filter: u32, width: u32, height: u32, out_width: u32, out_height: u32) {
+    let layout = layout(channels);
+    let source = test_pixels((width * height) as usize * layout.channels(), 0x5EED);
+    let image_crate = match layout {
+        PixelLayout::L8 => image::GrayImage::from_raw(width, height, source.clone()).map(image::DynamicImage::from),
+        PixelLayout::Rgb8 => image::RgbImage::from_raw(width, height, source.clone()).map(image::DynamicImage::from),
+        PixelLayout::Rgba8 => image::RgbaImage::from_raw(width, height, source.clone()).map(image::DynamicImage::from),
+    };
+    let case = ResizeCase {
+        layout,
+        filter: Filter::ALL[filter as usize % Filter::ALL.len()],
+        source,
+        source_size: (width, height),
+        output: vec![0; (out_width * out_height) as usize * layout.channels()],
+        output_size: (out_width, out_height),
+        fir: fir::Resizer::new(),
+        image_crate: image_crate.expect("buffer matches its size"),
+    };
+    STATE.with(|state| state.borrow_mut().resize = Some(case));
+}
+
+/// Runs the prepared resize once with `variant`; returns 0 if this build lacks the variant or
+/// the library lacks the filter.
+#[no_mangle]
+pub extern "C" fn run_resize(variant: u32) -> u32 {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let Some(case) = state.resize.as_mut() else { return 0 };
+        let ((w, h), (ow, oh)) = (case.source_size, case.output_size);
+        let channels = case.layout.channels();
+        match variant {
+            OURS_SCALAR | OURS_SIMD128 => {
+                let Some(backend) = backend(variant) else { return 0 };
+                let src = ImageRef {
+                    pixels: &case.source,
+                    width: w as usize,
+                    height: h as usize,
+                    stride: w as usize * channels,
+                    layout: case.layout,
+                };
+                let dst = ImageMut {
+                    pixels: &mut case.output,
+                    width: ow as usize,
+                    height: oh as usize,
+                    stride: ow as usize * channels,
+                    layout: case.layout,
+                };
+                let region = SourceRegion::whole(w as usize, h as usize);
+                kernels::resize(src, region, dst, case.filter, backend).is_ok() as u32
+            }
+            FAST_IMAGE_RESIZE => {
+                let pixel_type = match case.layout {
+                    PixelLayout::L8 => fir::PixelType::U8,
+                    PixelLayout::Rgb8 => fir::PixelType::U8x3,
+                    PixelLayout::Rgba8 => fir::PixelType::U8x4,
+                };
+                let algorithm = match case.filter {
+                    Filter::Nearest => fir::ResizeAlg::Nearest,
+                    Filter::Box => fir::ResizeAlg::Convolution(fir::FilterType::Box),
+                    Filter::Bilinear => fir::ResizeAlg::Convolution(fir::FilterType::Bilinear),
+                    Filter::CatmullRom => fir::ResizeAlg::Convolution(fir::FilterType::CatmullRom),
+                    Filter::Mitchell => fir::ResizeAlg::Convolution(fir::FilterType::Mitchell),
+                    Filter::Lanczos3 => fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3),
+                };
+                let Ok(src) = fir::images::ImageRef::new(w, h, &case.source, pixel_type) else { return 0 };
+                let Ok(mut dst) = fir::images::Image::from_slice_u8(ow, oh, &mut case.output, pixel_type) else {
+                    return 0;
+                };
+                // Alpha handling is timed separately (premultiply/unpremultiply), as for ours.
+                let options = fir::ResizeOptions::new().resize_alg(algorithm).use_alpha(false);
+                case.fir.resize(&src, &mut dst, &options).is_ok() as u32
+            }
+            IMAGE_CRATE => {
+                let filter = match case.filter {
+                    Filter::Nearest => image::imageops::FilterType::Nearest,
+                    Filter::Bilinear => image::imageops::FilterType::Triangle,
+                    Filter::CatmullRom => image::imageops::FilterType::CatmullRom,
+                    Filter::Lanczos3 => image::imageops::FilterType::Lanczos3,
+                    Filter::Box | Filter::Mitchell => return 0,
+                };
+                let resized = case.image_crate.resize_exact(ow, oh, filter);
+                (resized.width() == ow) as u32
+            }
+            _ => 0,
+        }
+    })
+}
+
+/// Prepares an RGBA8 image for the alpha kernels.
+#[no_mangle]
+pub extern "C" fn setup_alpha(width: u32, height: u32) {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        state.alpha = test_pixels((width * height * 4) as usize, 0xA1FA);
+        state.alpha_size = (width, height);
+    });
+}
+
+/// Premultiplies (`divide` = 0) or unpremultiplies (`divide` = 1) the prepared image in place.
+#[no_mangle]
+pub extern "C" fn run_alpha(variant: u32, divide: u32) -> u32 {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let (w, h) = state.alpha_size;
+        match variant {
+            OURS_SCALAR | OURS_SIMD128 => {
+                let Some(backend) = backend(variant) else { return 0 };
+                let image = ImageMut {
+                    pixels: &mut state.alpha,
+                    width: w as usize,
+                    height: h as usize,
+                    stride: w as usize * 4,
+                    layout: PixelLayout::Rgba8,
+                };
+                let result = if divide == 1 {
+                    kernels::unpremultiply(image, backend)
+                } else {
+                    kernels::premultiply(image, backend)
+                };
+                result.is_ok() as u32
+            }
+            FAST_IMAGE_RESIZE => {
+                let Ok(mut image) = fir::images::Image::from_slice_u8(w, h, &mut state.alpha, fir::PixelType::U8x4)
+                else {
+                    return 0;
+                };
+                let mul_div = fir::MulDiv::new();
+                let result = if divide == 1 {
+                    mul_div.divide_alpha_inplace(&mut image)
+                } else {
+                    mul_div.multiply_alpha_inplace(&mut image)
+                };
+                result.is_ok() as u32
+            }
+            _ => 0,
+        }
+    })
+}
+
+/// A buffer of `len` bytes for the driver to copy a source file into.
+#[no_mangle]
+pub extern "C" fn input_buffer(len: u32) -> *mut u8 {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        state.input = vec![0; len as usize];
+        state.input.as_mut_ptr()
+    })
+}
+
+/// JPEG in the input buffer → `width` px wide JPEG at `quality`; returns the output's size in
+/// bytes (0 on failure).
+#[no_mangle]
+pub extern "C" fn run_pipeline(pipeline: u32, width: u32, quality: u32) -> u32 {
+    STATE.with(|state| {
+        let state = state.borrow();
+        let output = match pipeline {
+            PIPELINE_OURS => ours(&state.input, width, quality as u8),
+            PIPELINE_BASELINE => baseline(&state.input, width, quality as u8),
+            _ => None,
+        };
+        output.map_or(0, |bytes| bytes.len() as u32)
+    })
+}
+
+fn ours(input: &[u8], width: u32, quality: u8) -> Option<Vec<u8>> {
+    let options = TransformOptions {
+        width: Some(width),
+        quality,
+        format: FormatRequest::Exactly(OutputFormat::Jpeg),
+        ..TransformOptions::default()
+    };
+    let limits = Limits { max_input_pixels: 200_000_000, ..Limits::default() };
+    image_worker::pipeline::transform(input, &options, None, &limits, Backend::best())
+        .ok()
+        .map(|transformed| transformed.bytes)
+}
+
+/// zune-jpeg + fast_image_resize + jpeg-encoder: a straightforward fast wasm stack.
+fn baseline(input: &[u8], width: u32, quality: u8) -> Option<Vec<u8>> {
+    let mut decoder = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(input));
+    let pixels = decoder.decode().ok()?;
+    let (w, h) = decoder.dimensions()?;
+    let (w, h) = (w as u32, h as u32);
+    let height = ((h as f64 * width as f64 / w as f64).round() as u32).max(1);
+    let src = fir::images::ImageRef::new(w, h, &pixels, fir::PixelType::U8x3).ok()?;
+    let mut dst = fir::images::Image::new(width, height, fir::PixelType::U8x3);
+    let options = fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3));
+    fir::Resizer::new().resize(&src, &mut dst, &options).ok()?;
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(dst.buffer(), width as u16, height as u16, jpeg_encoder::ColorType::Rgb)
+        .ok()?;
+    Some(out)
+}

@@ -1,0 +1,198 @@
+// Kernel and pipeline benchmarks in V8 (the engine Workers run). Builds benches/harness for
+// wasm32 twice, without and with simd128, and times in one interleaved run:
+//   scalar          our scalar kernels, built without simd128
+//   scalar-autovec  our scalar kernels, built with simd128 (whatever LLVM auto-vectorises)
+//   simd128         our explicit simd128 kernels
+//   fir             fast_image_resize 6 (its simd128 path), same filter, same buffers
+//   image           the image crate's resize (f32), same filter
+// plus decode -> resize -> encode pipelines on real photos against zune-jpeg + fast_image_resize
+// + jpeg-encoder. Medians over repeated samples after warm-up; ratios come from this one run.
+// Writes benches/results/{kernels.md,pipeline.md,speedups.svg,results.json}.
+//
+// Usage: node benches/run.mjs [--quick] [--kernels]
+//   --quick: fewer samples, for a smoke test; --kernels: kernels only, printed, no files written
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { performance } from 'node:perf_hooks';
+import os from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const quick = process.argv.includes('--quick');
+const kernelsOnly = process.argv.includes('--kernels');
+const SAMPLES = quick ? 3 : 9;
+const SLOW_SAMPLES = quick ? 1 : 3; // for the image crate, tens of times slower than the rest
+const MIN_SAMPLE_MS = quick ? 5 : 25; // fast calls repeat inside one sample to reach this
+
+function buildHarness(features, dir) {
+  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown',
+    '--manifest-path', 'benches/harness/Cargo.toml'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, RUSTFLAGS: `-C target-feature=${features}`, CARGO_TARGET_DIR: `${root}target/${dir}` },
+  });
+  return new WebAssembly.Module(readFileSync(`${root}target/${dir}/wasm32-unknown-unknown/release/bench_harness.wasm`));
+}
+
+console.error('building the harness without and with simd128 ...');
+const scalarModule = buildHarness('-simd128', 'bench-scalar');
+const simdModule = buildHarness('+simd128', 'bench-simd128');
+const scalar = new WebAssembly.Instance(scalarModule, {}).exports;
+const simd = new WebAssembly.Instance(simdModule, {}).exports;
+if (scalar.has_simd128() !== 0 || simd.has_simd128() !== 1) throw new Error('builds do not have the expected backends');
+
+const VARIANTS = [
+  { name: 'scalar', exports: scalar, id: 0 },
+  { name: 'scalar-autovec', exports: simd, id: 0 },
+  { name: 'simd128', exports: simd, id: 1 },
+  { name: 'fir', exports: simd, id: 2 },
+  { name: 'image', exports: simd, id: 3, slow: true },
+];
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/// Times `call` (which returns 0 when the variant is unavailable) per variant, interleaved.
+function measure(variants, call) {
+  const live = [];
+  for (const variant of variants) {
+    const start = performance.now();
+    if (!call(variant)) continue;
+    call(variant); // the first call of a hot function is not steady
+    const once = Math.max(performance.now() - start, 0.001) / 2;
+    live.push({ variant, repeat: Math.max(1, Math.ceil(MIN_SAMPLE_MS / once)), times: [] });
+  }
+  const rounds = Math.max(...live.map((l) => (l.variant.slow ? SLOW_SAMPLES : SAMPLES)), 0);
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of live) {
+      if (round >= (entry.variant.slow ? SLOW_SAMPLES : SAMPLES)) continue;
+      const start = performance.now();
+      for (let i = 0; i < entry.repeat; i++) call(entry.variant);
+      entry.times.push((performance.now() - start) / entry.repeat);
+    }
+  }
+  return Object.fromEntries(live.map((l) => [l.variant.name, median(l.times)]));
+}
+
+const LAYOUTS = { RGBA8: 4, RGB8: 3, L8: 1 };
+const FILTERS = { lanczos3: 5, 'catmull-rom': 3, bilinear: 2 };
+const SIZES = [[4928, 3279, 852, 567], [4928, 3279, 320, 213], [640, 427, 1920, 1280]];
+
+const kernelRows = [];
+for (const [w, h, ow, oh] of SIZES) {
+  for (const [layout, channels] of Object.entries(LAYOUTS)) {
+    for (const [filter, filterId] of Object.entries(FILTERS)) {
+      for (const exports of [scalar, simd]) exports.setup_resize(channels, filterId, w, h, ow, oh);
+      const ms = measure(VARIANTS, (v) => v.exports.run_resize(v.id));
+      const row = { kernel: `resize ${filter}`, layout, size: `${w}x${h} → ${ow}x${oh}`, ms };
+      kernelRows.push(row);
+      console.error(JSON.stringify(row));
+    }
+  }
+}
+for (const [w, h] of [[4928, 3279]]) {
+  for (const [kernel, divide] of [['premultiply', 0], ['unpremultiply', 1]]) {
+    for (const exports of [scalar, simd]) exports.setup_alpha(w, h);
+    const ms = measure(VARIANTS, (v) => v.exports.run_alpha(v.id, divide));
+    const row = { kernel, layout: 'RGBA8', size: `${w}x${h}`, ms };
+    kernelRows.push(row);
+    console.error(JSON.stringify(row));
+  }
+}
+
+// Pipelines: a fresh instance per photo and pipeline gives its peak linear memory (wasm memory
+// only grows); a warm instance gives the time.
+if (kernelsOnly) {
+  for (const r of kernelRows) console.log(`${r.kernel} ${r.layout} ${r.size}: simd128 ${r.ms.simd128?.toFixed(2)} fir ${r.ms.fir?.toFixed(2)} scalar ${r.ms.scalar?.toFixed(1)}`);
+  process.exit(0);
+}
+const corpus = `${root}../shared/corpus/photos`;
+const photos = existsSync(corpus)
+  ? readdirSync(corpus).filter((f) => /^(gdk-pixbuf-issue70-meizu.*|plasma-(ColorfulCups|Grey|Path)-2560x1600)\.jpg$/.test(f)).map((f) => `${corpus}/${f}`)
+  : [`${root}fixtures/rocket.jpg`];
+const PIPELINES = [
+  { name: 'ours (scalar build)', module: scalarModule, id: 0 },
+  { name: 'ours (simd128)', module: simdModule, id: 0 },
+  { name: 'baseline (simd128)', module: simdModule, id: 1 },
+];
+const pipelineRows = [];
+for (const photo of photos.sort()) {
+  const bytes = readFileSync(photo);
+  const load = (exports) => {
+    const pointer = exports.input_buffer(bytes.length);
+    new Uint8Array(exports.memory.buffer, pointer, bytes.length).set(bytes);
+    return exports;
+  };
+  const results = {};
+  const variants = PIPELINES.map((p) => ({ ...p, exports: load(new WebAssembly.Instance(p.module, {}).exports) }));
+  for (const p of PIPELINES) {
+    const fresh = load(new WebAssembly.Instance(p.module, {}).exports);
+    const before = fresh.memory.buffer.byteLength;
+    const outBytes = fresh.run_pipeline(p.id, 852, 80);
+    results[p.name] = { peakMiB: fresh.memory.buffer.byteLength / 2 ** 20, inputMiB: before / 2 ** 20, outBytes };
+  }
+  const ms = measure(variants, (v) => v.exports.run_pipeline(v.id, 852, 80));
+  for (const p of PIPELINES) results[p.name].ms = ms[p.name];
+  const row = { photo: photo.split('/').pop(), results };
+  pipelineRows.push(row);
+  console.error(JSON.stringify(row));
+}
+
+// The Worker's own wasm, as deployed.
+execFileSync('bash', ['scripts/build-worker.sh'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const workerWasm = readFileSync(`${root}build/index_bg.wasm`);
+const size = { raw: workerWasm.length, gzip: gzipSync(workerWasm, { level: 9 }).length };
+
+// ---- reports
+const fmt = (ms) => (ms === undefined ? '–' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const ratio = (a, b) => (a === undefined || b === undefined ? '–' : `${(a / b).toFixed(2)}x`);
+const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, node ${process.version}`;
+const date = new Date().toISOString().slice(0, 10);
+
+let kernels = `# Kernel benchmarks\n\n${date}, ${machine}${quick ? ' (quick run: few samples)' : ''}. `
+  + `Median milliseconds per call in V8; ratios from the same run. Regenerate: \`npm run bench\`.\n\n`
+  + '| kernel | layout | size | scalar | scalar-autovec | simd128 | fir | image | simd128 vs scalar | simd128 vs autovec | fir ÷ simd128 |\n'
+  + '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n';
+for (const r of kernelRows) {
+  const m = r.ms;
+  kernels += `| ${r.kernel} | ${r.layout} | ${r.size} | ${fmt(m.scalar)} | ${fmt(m['scalar-autovec'])} | ${fmt(m.simd128)} | ${fmt(m.fir)} | ${fmt(m.image)} | `
+    + `${ratio(m.scalar, m.simd128)} | ${ratio(m['scalar-autovec'], m.simd128)} | ${ratio(m.fir, m.simd128)} |\n`;
+}
+kernels += '\n"fir ÷ simd128" above 1 means ours is faster. fast_image_resize runs without its alpha handling '
+  + '(alpha is the separate premultiply/unpremultiply rows, fir\'s MulDiv there).\n';
+
+let pipeline = `# Pipeline benchmarks\n\n${date}, ${machine}${quick ? ' (quick run)' : ''}. JPEG → 852 px wide JPEG at q80, median ms in V8; `
+  + 'peak = wasm linear memory after one run in a fresh instance. Baseline: zune-jpeg + fast_image_resize (Lanczos3) + jpeg-encoder.\n\n'
+  + '| photo | ours, scalar build | ours, simd128 | baseline | ours ÷ baseline | peak MiB ours | peak MiB baseline |\n|---|--:|--:|--:|--:|--:|--:|\n';
+for (const r of pipelineRows) {
+  const o = r.results['ours (simd128)'], s = r.results['ours (scalar build)'], b = r.results['baseline (simd128)'];
+  pipeline += `| ${r.photo} | ${fmt(s.ms)} | ${fmt(o.ms)} | ${fmt(b.ms)} | ${ratio(o.ms, b.ms)} | ${o.peakMiB.toFixed(1)} | ${b.peakMiB.toFixed(1)} |\n`;
+}
+pipeline += `\nWorker wasm (build/index_bg.wasm, after wasm-opt): ${(size.raw / 1024).toFixed(0)} KiB raw, ${(size.gzip / 1024).toFixed(0)} KiB gzip -9.\n`;
+
+// A horizontal bar chart: simd128's speedup over the scalar build, and fir's time relative to ours.
+const bars = kernelRows.filter((r) => r.ms.simd128 && r.ms.scalar);
+const rowHeight = 18, left = 330, scaleX = 28, width = left + 20 * scaleX + 40;
+let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${bars.length * rowHeight + 60}" font-family="sans-serif" font-size="11">\n`
+  + `<text x="10" y="16" font-size="13">simd128 speedup over the scalar build (blue) and fir time ÷ ours (orange); line at 1x</text>\n`;
+bars.forEach((r, i) => {
+  const y = 30 + i * rowHeight;
+  const speedup = r.ms.scalar / r.ms.simd128, vsFir = r.ms.fir ? r.ms.fir / r.ms.simd128 : 0;
+  svg += `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${r.kernel} ${r.layout} ${r.size}</text>`
+    + `<rect x="${left}" y="${y + 1}" width="${Math.min(speedup, 20) * scaleX}" height="7" fill="#3b7dd8"/>`
+    + `<text x="${left + Math.min(speedup, 20) * scaleX + 4}" y="${y + 8}">${speedup.toFixed(1)}x</text>`
+    + (vsFir ? `<rect x="${left}" y="${y + 9}" width="${Math.min(vsFir, 20) * scaleX}" height="7" fill="#e8892b"/>`
+      + `<text x="${left + Math.min(vsFir, 20) * scaleX + 4}" y="${y + 16}">${vsFir.toFixed(2)}</text>` : '') + '\n';
+});
+svg += `<line x1="${left + scaleX}" y1="26" x2="${left + scaleX}" y2="${bars.length * rowHeight + 32}" stroke="#333" stroke-dasharray="3,2"/>\n</svg>\n`;
+
+mkdirSync(`${root}benches/results`, { recursive: true });
+writeFileSync(`${root}benches/results/kernels.md`, kernels);
+writeFileSync(`${root}benches/results/pipeline.md`, pipeline);
+writeFileSync(`${root}benches/results/speedups.svg`, svg);
+writeFileSync(`${root}benches/results/results.json`, JSON.stringify({ date, machine, quick, kernelRows, pipelineRows, size }, null, 1) + '\n');
+console.log(kernels + '\n' + pipeline);
