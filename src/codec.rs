@@ -1,9 +1,10 @@
-//! Decoding source bytes into a [`Bitmap`] and encoding a bitmap into an output format, with the
-//! image crate; format detection and the pixel limit are checked from the header first.
+//! Decoding source bytes into a [`Bitmap`] and encoding a bitmap into an output format; format
+//! detection and the pixel limit are checked from the header first. JPEG goes through
+//! jpeg-decoder (which can decode at a reduced scale) and jpeg-encoder; PNG, GIF and WebP through
+//! the image crate.
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPEncoder;
 use image::{DynamicImage, ExtendedColorType, ImageEncoder, ImageError, ImageFormat, ImageReader};
@@ -96,9 +97,15 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             ))
         }
     };
-    let (width, height) = reader(bytes, format, limits)
-        .into_dimensions()
-        .map_err(|error| decode_error(format, error))?;
+    let (width, height) = match format {
+        SourceFormat::Jpeg => {
+            let mut decoder = jpeg_decoder::Decoder::new(bytes);
+            decoder.read_info().map_err(jpeg_error)?;
+            let info = decoder.info().ok_or_else(|| jpeg_error(jpeg_decoder::Error::Format("no frame".into())))?;
+            (info.width as u32, info.height as u32)
+        }
+        _ => reader(bytes, format, limits).into_dimensions().map_err(|error| decode_error(format, error))?,
+    };
     let size = Size { width, height };
     if width == 0 || height == 0 {
         return Err(TransformError::new(ErrorKind::Undecodable, format!("the {format:?} image has no pixels")));
@@ -117,8 +124,12 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
 }
 
 /// Decodes the first frame into L8, RGB8 or RGBA8 (grey with alpha becomes RGBA8; deeper bit
-/// depths are reduced to 8 bits).
-pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits) -> Result<Bitmap, TransformError> {
+/// depths are reduced to 8 bits). JPEG decodes at `1 / jpeg_shrink` of its size (1, 2, 4 or 8),
+/// rounded up; other formats ignore `jpeg_shrink`.
+pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Bitmap, TransformError> {
+    if probe.format == SourceFormat::Jpeg {
+        return decode_jpeg(bytes, probe, limits, jpeg_shrink);
+    }
     let image = reader(bytes, probe.format, limits)
         .decode()
         .map_err(|error| decode_error(probe.format, error))?;
@@ -134,14 +145,67 @@ pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits) -> Result<Bitmap, Tr
     Ok(Bitmap { pixels, size, layout })
 }
 
+fn decode_jpeg(bytes: &[u8], probe: &Probe, limits: &Limits, shrink: u32) -> Result<Bitmap, TransformError> {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.set_max_decoding_buffer_size(max_decoding_bytes(limits));
+    let (mut width, mut height) = (probe.size.width, probe.size.height);
+    if shrink > 1 {
+        // The decoder picks the smallest IDCT scale that is at least the requested size.
+        let requested = |side: u32| u16::try_from(side.div_ceil(shrink)).unwrap_or(u16::MAX);
+        let (w, h) = decoder.scale(requested(width), requested(height)).map_err(jpeg_error)?;
+        (width, height) = (w as u32, h as u32);
+    }
+    let pixels = decoder.decode().map_err(jpeg_error)?;
+    let info = decoder.info().ok_or_else(|| jpeg_error(jpeg_decoder::Error::Format("no frame".into())))?;
+    let size = Size { width, height };
+    let (pixels, layout) = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => (pixels, PixelLayout::L8),
+        jpeg_decoder::PixelFormat::RGB24 => (pixels, PixelLayout::Rgb8),
+        // Native-endian 16-bit samples: keep the high byte.
+        jpeg_decoder::PixelFormat::L16 => {
+            (pixels.chunks_exact(2).map(|s| (u16::from_ne_bytes([s[0], s[1]]) >> 8) as u8).collect(), PixelLayout::L8)
+        }
+        // CMYK with 0 meaning no ink, as the decoder returns it.
+        jpeg_decoder::PixelFormat::CMYK32 => (
+            pixels
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    let white = 255 - p[3] as u16;
+                    [0, 1, 2].map(|c| ((255 - p[c] as u16) * white / 255) as u8)
+                })
+                .collect(),
+            PixelLayout::Rgb8,
+        ),
+    };
+    if pixels.len() != size.pixels() as usize * layout.channels() {
+        return Err(TransformError::new(ErrorKind::Undecodable, "the JPEG image decoded to an unexpected size"));
+    }
+    Ok(Bitmap { pixels, size, layout })
+}
+
+fn jpeg_error(error: jpeg_decoder::Error) -> TransformError {
+    match error {
+        jpeg_decoder::Error::Unsupported(feature) => TransformError::new(
+            ErrorKind::UnsupportedFormat,
+            format!("this JPEG variant is not supported: {feature:?}"),
+        ),
+        other => TransformError::new(ErrorKind::Undecodable, format!("the JPEG image cannot be decoded: {other}")),
+    }
+}
+
+/// Room for the decoded image at up to 16 bits per RGBA channel, plus the decoder's own state.
+fn max_decoding_bytes(limits: &Limits) -> usize {
+    let bytes = limits.max_input_pixels.saturating_mul(8).saturating_add(64 << 20);
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
 fn reader<'a>(bytes: &'a [u8], format: SourceFormat, limits: &Limits) -> ImageReader<Cursor<&'a [u8]>> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     let side = u32::try_from(limits.max_input_pixels).unwrap_or(u32::MAX);
     let mut image_limits = image::Limits::default();
     image_limits.max_image_width = Some(side);
     image_limits.max_image_height = Some(side);
-    // Room for the decoded image at up to 16 bits per RGBA channel, plus the decoder's own state.
-    image_limits.max_alloc = Some(limits.max_input_pixels.saturating_mul(8).saturating_add(64 << 20));
+    image_limits.max_alloc = Some(max_decoding_bytes(limits) as u64);
     reader.limits(image_limits);
     reader
 }
@@ -163,6 +227,25 @@ fn decode_error(format: SourceFormat, error: ImageError) -> TransformError {
     }
 }
 
+fn encode_jpeg(bitmap: &Bitmap, quality: u8) -> Result<Vec<u8>, TransformError> {
+    let color = match bitmap.layout {
+        PixelLayout::L8 => jpeg_encoder::ColorType::Luma,
+        PixelLayout::Rgb8 => jpeg_encoder::ColorType::Rgb,
+        PixelLayout::Rgba8 => {
+            return Err(TransformError::new(ErrorKind::Unencodable, "JPEG has no alpha; flatten the image first"))
+        }
+    };
+    let side = |pixels: u32| {
+        u16::try_from(pixels)
+            .map_err(|_| TransformError::new(ErrorKind::Unencodable, "JPEG images are at most 65535 pixels a side"))
+    };
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(&bitmap.pixels, side(bitmap.size.width)?, side(bitmap.size.height)?, color)
+        .map_err(|error| TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as JPEG: {error}")))?;
+    Ok(out)
+}
+
 /// Encodes `bitmap`; JPEG takes L8 or RGB8 only (flatten alpha first). WebP is lossless, so
 /// `quality` applies to JPEG alone.
 pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8) -> Result<Vec<u8>, TransformError> {
@@ -174,8 +257,7 @@ pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8) -> Result<Vec<
     let Size { width, height } = bitmap.size;
     let mut out = Vec::new();
     let result = match format {
-        OutputFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, quality)
-            .write_image(&bitmap.pixels, width, height, color),
+        OutputFormat::Jpeg => return encode_jpeg(bitmap, quality),
         OutputFormat::Png => PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
             .write_image(&bitmap.pixels, width, height, color),
         OutputFormat::Webp => WebPEncoder::new_lossless(&mut out).write_image(&bitmap.pixels, width, height, color),

@@ -274,3 +274,21 @@ fn baseline(input: &[u8], width: u32, quality: u8) -> Option<Vec<u8>> {
         .ok()?;
     Some(out)
 }
+
+/// Experiment: decode only. 0 zune-jpeg; 1..=4 jpeg-decoder at scale 1, 1/2, 1/4, 1/8.
+#[no_mangle]
+pub extern "C" fn run_decode(kind: u32) -> u32 {
+    STATE.with(|state| {
+        let state = state.borrow();
+        if kind == 0 {
+            let mut decoder = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(&state.input));
+            return decoder.decode().map_or(0, |p| p.len() as u32);
+        }
+        let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(&state.input));
+        if decoder.read_info().is_err() { return 0; }
+        let info = decoder.info().unwrap();
+        let divisor = 1u16 << (kind - 1);
+        if decoder.scale(info.width / divisor, info.height / divisor).is_err() { return 0; }
+        decoder.decode().map_or(0, |p| p.len() as u32)
+    })
+}
