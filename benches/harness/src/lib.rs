@@ -275,7 +275,8 @@ fn baseline(input: &[u8], width: u32, quality: u8) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Experiment: decode only. 0 zune-jpeg; 1..=4 jpeg-decoder at scale 1, 1/2, 1/4, 1/8.
+/// Decodes the JPEG in the input buffer: 0 with zune-jpeg (the image crate's decoder), 1..=4 with
+/// jpeg-decoder at scale 1, 1/2, 1/4, 1/8. Returns the decoded size in bytes (0 on failure).
 #[no_mangle]
 pub extern "C" fn run_decode(kind: u32) -> u32 {
     STATE.with(|state| {
@@ -285,10 +286,41 @@ pub extern "C" fn run_decode(kind: u32) -> u32 {
             return decoder.decode().map_or(0, |p| p.len() as u32);
         }
         let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(&state.input));
-        if decoder.read_info().is_err() { return 0; }
-        let info = decoder.info().unwrap();
-        let divisor = 1u16 << (kind - 1);
-        if decoder.scale(info.width / divisor, info.height / divisor).is_err() { return 0; }
+        let Some(info) = decoder.read_info().ok().and_then(|()| decoder.info()) else { return 0 };
+        let divisor = 1u16 << (kind - 1).min(3);
+        if decoder.scale(info.width.div_ceil(divisor), info.height.div_ceil(divisor)).is_err() {
+            return 0;
+        }
         decoder.decode().map_or(0, |p| p.len() as u32)
     })
+}
+
+/// Replaces the JPEG in the input buffer with a `width` × `height` q90 JPEG of the same picture
+/// (Lanczos3-resized), for sizes the corpus has no photo of. Returns its size in bytes.
+#[no_mangle]
+pub extern "C" fn synthesize_jpeg(width: u32, height: u32) -> u32 {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let mut decoder = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(&state.input));
+        let Ok(pixels) = decoder.decode() else { return 0 };
+        let Some((w, h)) = decoder.dimensions() else { return 0 };
+        let Ok(src) = fir::images::ImageRef::new(w as u32, h as u32, &pixels, fir::PixelType::U8x3) else { return 0 };
+        let mut dst = fir::images::Image::new(width, height, fir::PixelType::U8x3);
+        if fir::Resizer::new().resize(&src, &mut dst, None).is_err() {
+            return 0;
+        }
+        let mut out = Vec::new();
+        let encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+        if encoder.encode(dst.buffer(), width as u16, height as u16, jpeg_encoder::ColorType::Rgb).is_err() {
+            return 0;
+        }
+        state.input = out;
+        state.input.len() as u32
+    })
+}
+
+/// Where the input buffer's bytes are (after `synthesize_jpeg` replaced them).
+#[no_mangle]
+pub extern "C" fn input_buffer_pointer() -> *const u8 {
+    STATE.with(|state| state.borrow().input.as_ptr())
 }
