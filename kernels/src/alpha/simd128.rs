@@ -2,8 +2,10 @@
 
 use core::arch::wasm32::*;
 
-/// Selects the alpha lanes of eight 16-bit values holding two RGBA pixels.
-const ALPHA_WORDS: v128 = u16x8(0, 0, 0, 0xffff, 0, 0, 0, 0xffff);
+/// Swizzle mask copying each RGBA pixel's alpha byte into all four of its bytes.
+const ALPHA_BROADCAST: v128 = i8x16(3, 3, 3, 3, 7, 7, 7, 7, 11, 11, 11, 11, 15, 15, 15, 15);
+/// Selects the alpha bytes of four RGBA pixels.
+const ALPHA_BYTES_MASK: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
 /// Selects the alpha lane of four 32-bit values holding one RGBA pixel.
 const ALPHA_DWORD: v128 = u32x4(0, 0, 0, 0xffff_ffff);
 /// Swizzle mask moving the alpha bytes of four RGBA pixels into four zero-extended 32-bit lanes.
@@ -14,20 +16,21 @@ pub(super) fn premultiply(row: &mut [u8]) {
     for sixteen in vectors.by_ref() {
         // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
         let pixels = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
-        let low = premultiply_two(u16x8_extend_low_u8x16(pixels));
-        let high = premultiply_two(u16x8_extend_high_u8x16(pixels));
-        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, u8x16_narrow_i16x8(low, high)) };
+        // Each pixel's alpha in all four of its bytes; colour × alpha straight into 16 bits.
+        let alphas = i8x16_swizzle(pixels, ALPHA_BROADCAST);
+        let low = div255_round(u16x8_extmul_low_u8x16(pixels, alphas));
+        let high = div255_round(u16x8_extmul_high_u8x16(pixels, alphas));
+        let premultiplied = v128_bitselect(pixels, u8x16_narrow_i16x8(low, high), ALPHA_BYTES_MASK);
+        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, premultiplied) };
     }
     super::scalar::premultiply(vectors.into_remainder());
 }
 
-/// Two RGBA pixels widened to 16 bits per channel.
+/// `round(x / 255)` in each 16-bit lane, as `super::div255_round`.
 #[inline(always)]
-fn premultiply_two(words: v128) -> v128 {
-    let alpha = i16x8_shuffle::<3, 3, 3, 3, 7, 7, 7, 7>(words, words);
-    let t = i16x8_add(i16x8_mul(words, alpha), u16x8_splat(128));
-    let rounded = u16x8_shr(i16x8_add(t, u16x8_shr(t, 8)), 8);
-    v128_bitselect(words, rounded, ALPHA_WORDS)
+fn div255_round(products: v128) -> v128 {
+    let t = i16x8_add(products, u16x8_splat(128));
+    u16x8_shr(i16x8_add(t, u16x8_shr(t, 8)), 8)
 }
 
 pub(super) fn unpremultiply(row: &mut [u8]) {
