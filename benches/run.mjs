@@ -157,6 +157,34 @@ for (const photo of [...photos.sort(), SIXTEEN_MP]) {
   console.error(JSON.stringify(row));
 }
 
+// Memory targets: one run each in a fresh instance (too slow to repeat), on JPEGs made to size.
+const MEMORY_CASES = [
+  { width: 6000, height: 4000, output: 800, limitMiB: 48 },
+  { width: 10000, height: 10000, output: 1600, limitMiB: 64 },
+];
+const memoryRows = [];
+{
+  const maker = new WebAssembly.Instance(simdModule, {}).exports;
+  const source = readFileSync(SIXTEEN_MP.from);
+  for (const c of MEMORY_CASES) {
+    const pointer = maker.input_buffer(source.length);
+    new Uint8Array(maker.memory.buffer, pointer, source.length).set(source);
+    const length = maker.synthesize_jpeg(c.width, c.height);
+    const jpeg = Buffer.from(new Uint8Array(maker.memory.buffer, maker.input_buffer_pointer(), length));
+    const row = { ...c, results: {} };
+    for (const p of PIPELINES.slice(1)) {
+      const fresh = new WebAssembly.Instance(p.module, {}).exports;
+      const at = fresh.input_buffer(jpeg.length);
+      new Uint8Array(fresh.memory.buffer, at, jpeg.length).set(jpeg);
+      const start = performance.now();
+      const outBytes = fresh.run_pipeline(p.id, c.output, 80);
+      row.results[p.name] = { ms: performance.now() - start, peakMiB: fresh.memory.buffer.byteLength / 2 ** 20, outBytes };
+    }
+    memoryRows.push(row);
+    console.error(JSON.stringify(row));
+  }
+}
+
 // The Worker's own wasm, as deployed.
 execFileSync('bash', ['scripts/build-worker.sh'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 const workerWasm = readFileSync(`${root}build/index_bg.wasm`);
@@ -187,6 +215,12 @@ for (const r of pipelineRows) {
   const o = r.results['ours (simd128)'], s = r.results['ours (scalar build)'], b = r.results['baseline (simd128)'];
   pipeline += `| ${r.photo} | ${fmt(s.ms)} | ${fmt(o.ms)} | ${fmt(b.ms)} | ${ratio(o.ms, b.ms)} | ${o.peakMiB.toFixed(1)} | ${b.peakMiB.toFixed(1)} |\n`;
 }
+pipeline += `\nMemory: one run each in a fresh instance on JPEGs made to size from ${SIXTEEN_MP.from.split('/').pop()} (q90); peak wasm linear memory against the target.\n\n`
+  + '| input → output | target MiB | ours peak MiB | ours ms | baseline peak MiB | baseline ms |\n|---|--:|--:|--:|--:|--:|\n';
+for (const r of memoryRows) {
+  const o = r.results['ours (simd128)'], b = r.results['baseline (simd128)'];
+  pipeline += `| ${r.width}x${r.height} (${(r.width * r.height / 1e6).toFixed(0)} MP) → ${r.output} px | ${r.limitMiB} | ${o.peakMiB.toFixed(1)}${o.outBytes ? '' : ' (failed)'} | ${fmt(o.ms)} | ${b.peakMiB.toFixed(1)} | ${fmt(b.ms)} |\n`;
+}
 pipeline += `\nJPEG decoding alone (simd128 build, ms): the reason JPEG goes through jpeg-decoder, whose scaled IDCT makes shrink-on-load possible.\n\n| photo | ${DECODERS.join(' | ')} |\n|---|${DECODERS.map(() => '--:').join('|')}|\n`;
 for (const r of pipelineRows) pipeline += `| ${r.photo} | ${DECODERS.map((d) => fmt(r.results.decode[d])).join(' | ')} |\n`;
 pipeline += `\nWorker wasm (build/index_bg.wasm, after wasm-opt): ${(size.raw / 1024).toFixed(0)} KiB raw, ${(size.gzip / 1024).toFixed(0)} KiB gzip -9.\n`;
@@ -211,5 +245,5 @@ mkdirSync(`${root}benches/results`, { recursive: true });
 writeFileSync(`${root}benches/results/kernels.md`, kernels);
 writeFileSync(`${root}benches/results/pipeline.md`, pipeline);
 writeFileSync(`${root}benches/results/speedups.svg`, svg);
-writeFileSync(`${root}benches/results/results.json`, JSON.stringify({ date, machine, quick, kernelRows, pipelineRows, size }, null, 1) + '\n');
+writeFileSync(`${root}benches/results/results.json`, JSON.stringify({ date, machine, quick, kernelRows, pipelineRows, memoryRows, size }, null, 1) + '\n');
 console.log(kernels + '\n' + pipeline);
