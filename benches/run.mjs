@@ -95,9 +95,9 @@ for (const [w, h, ow, oh] of SIZES) {
   }
 }
 for (const [w, h] of [[4928, 3279]]) {
-  for (const [kernel, divide] of [['premultiply', 0], ['unpremultiply', 1]]) {
+  for (const [kernel, id] of [['premultiply', 0], ['unpremultiply', 1], ['is_opaque', 2], ['drop_alpha', 3]]) {
     for (const exports of [scalar, simd]) exports.setup_alpha(w, h);
-    const ms = measure(VARIANTS, (v) => v.exports.run_alpha(v.id, divide));
+    const ms = measure(VARIANTS, (v) => v.exports.run_alpha(v.id, id));
     const row = { kernel, layout: 'RGBA8', size: `${w}x${h}`, ms };
     kernelRows.push(row);
     console.error(JSON.stringify(row));

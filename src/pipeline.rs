@@ -1,7 +1,7 @@
 //! The transformation, free of any HTTP or Worker types: source bytes and options in, encoded
 //! image out. Steps: probe → plan → decode → resize → alpha handling → pad → encode.
 
-use kernels::{premultiply, resize, unpremultiply, Backend, Filter, PixelLayout, SourceRegion};
+use kernels::{drop_alpha, is_opaque, premultiply, resize, unpremultiply, Backend, Filter, PixelLayout, SourceRegion};
 
 use crate::codec::{self, Bitmap, SourceFormat};
 use crate::config::Limits;
@@ -32,6 +32,12 @@ pub fn transform(
     let probe = codec::probe(source, limits)?;
     let plan = geometry::plan(probe.size, options, limits)?;
     let mut image = codec::decode(source, &probe, limits, jpeg_shrink(&plan))?;
+    if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend).map_err(internal)? {
+        // Opaque images skip all alpha work and are written without an alpha channel.
+        let len = drop_alpha(image.view_mut(), backend).map_err(internal)?;
+        image.pixels.truncate(len);
+        image.layout = PixelLayout::Rgb8;
+    }
     let (format, negotiated) = choose_format(options.format, probe.format, image.layout, accept);
     let region = region_in(plan.region, probe.size, image.size);
 
@@ -228,6 +234,19 @@ mod tests {
             SourceRegion { left: 50.0, top: 25.0, width: 400.0, height: 200.0 }
         );
         assert_eq!(region_in(region, planned, planned), region);
+    }
+
+    #[test]
+    fn opaque_rgba_is_written_without_alpha() {
+        let rgba = image::RgbaImage::from_fn(9, 5, |x, y| image::Rgba([x as u8 * 25, y as u8 * 50, 7, 255]));
+        let mut png = Vec::new();
+        image::DynamicImage::from(rgba.clone())
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let out = transform(&png, &TransformOptions::default(), None, &Limits::default(), Backend::Scalar).unwrap();
+        let decoded = image::load_from_memory(&out.bytes).unwrap();
+        assert_eq!(decoded.color(), image::ColorType::Rgb8);
+        assert_eq!(decoded.to_rgba8(), rgba);
     }
 
     #[test]

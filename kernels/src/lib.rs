@@ -14,7 +14,7 @@ mod error;
 mod image;
 pub mod resize;
 
-pub use alpha::{premultiply, unpremultiply};
+pub use alpha::{drop_alpha, is_opaque, premultiply, unpremultiply};
 pub use backend::Backend;
 pub use error::KernelError;
 pub use image::{ImageMut, ImageRef, PixelLayout};

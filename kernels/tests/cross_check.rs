@@ -5,8 +5,8 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use kernels::{
-    premultiply, resize, unpremultiply, Backend, Filter, ImageMut, ImageRef, PixelLayout,
-    SourceRegion,
+    drop_alpha, is_opaque, premultiply, resize, unpremultiply, Backend, Filter, ImageMut, ImageRef,
+    PixelLayout, SourceRegion,
 };
 
 const LAYOUTS: [PixelLayout; 3] = [PixelLayout::L8, PixelLayout::Rgb8, PixelLayout::Rgba8];
@@ -220,6 +220,43 @@ fn alpha_kernels_match_scalar() {
             assert!(raw == raw_reference, "unpremultiply {} differs at width {width}", backend.name());
             unpremultiply(rgba(&mut out, width, height, stride), backend).unwrap();
             assert!(out == reference_back, "round trip {} differs at width {width}", backend.name());
+        }
+    }
+}
+
+#[test]
+fn opacity_test_and_alpha_dropping_match_scalar() {
+    let mut rng = Rng(11);
+    for width in 1..=40 {
+        for _ in 0..4 {
+            let height = rng.range(1, 5);
+            let stride = width * 4 + [0, 0, 1, 3][rng.below(4)];
+            let mut pixels = vec![0u8; stride * height];
+            rng.fill(&mut pixels);
+            // Opaque, except (in three cases out of four) one pixel anywhere, tails included.
+            for row in pixels.chunks_mut(stride) {
+                for pixel in row[..width * 4].chunks_exact_mut(4) {
+                    pixel[3] = 255;
+                }
+            }
+            if rng.below(4) != 0 {
+                let (x, y) = (rng.below(width), rng.below(height));
+                pixels[y * stride + x * 4 + 3] = rng.below(255) as u8;
+            }
+            let view = ImageRef { pixels: &pixels, width, height, stride, layout: PixelLayout::Rgba8 };
+            let reference = is_opaque(view, Backend::Scalar).unwrap();
+            for &backend in Backend::available() {
+                assert_eq!(is_opaque(view, backend).unwrap(), reference, "{} at {width}x{height}", backend.name());
+            }
+
+            let tight: Vec<u8> = pixels.chunks(stride).flat_map(|row| row[..width * 4].to_vec()).collect();
+            let expected: Vec<u8> = tight.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+            for &backend in Backend::available() {
+                let mut out = tight.clone();
+                let image = ImageMut { pixels: &mut out, width, height, stride: width * 4, layout: PixelLayout::Rgba8 };
+                let len = drop_alpha(image, backend).unwrap();
+                assert_eq!(&out[..len], &expected[..], "drop_alpha {} at {width}x{height}", backend.name());
+            }
         }
     }
 }

@@ -35,6 +35,8 @@ struct ResizeCase {
 struct State {
     resize: Option<ResizeCase>,
     alpha: Vec<u8>,
+    /// Random colour, every alpha 255.
+    opaque: Vec<u8>,
     alpha_size: (u32, u32),
     input: Vec<u8>,
 }
@@ -174,40 +176,49 @@ pub extern "C" fn setup_alpha(width: u32, height: u32) {
     STATE.with(|state| {
         let mut state = state.borrow_mut();
         state.alpha = test_pixels((width * height * 4) as usize, 0xA1FA);
+        state.opaque = state.alpha.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
         state.alpha_size = (width, height);
     });
 }
 
-/// Premultiplies (`divide` = 0) or unpremultiplies (`divide` = 1) the prepared image in place.
+/// Alpha kernel ids, shared with run.mjs.
+const PREMULTIPLY: u32 = 0;
+const UNPREMULTIPLY: u32 = 1;
+const IS_OPAQUE: u32 = 2;
+const DROP_ALPHA: u32 = 3;
+
+/// Runs alpha kernel `kernel` on the prepared image, in place (the opacity test and alpha
+/// dropping on its opaque twin).
 #[no_mangle]
-pub extern "C" fn run_alpha(variant: u32, divide: u32) -> u32 {
+pub extern "C" fn run_alpha(variant: u32, kernel: u32) -> u32 {
     STATE.with(|state| {
         let mut state = state.borrow_mut();
         let (w, h) = state.alpha_size;
+        let (width, height, stride) = (w as usize, h as usize, w as usize * 4);
         match variant {
             OURS_SCALAR | OURS_SIMD128 => {
                 let Some(backend) = backend(variant) else { return 0 };
-                let image = ImageMut {
-                    pixels: &mut state.alpha,
-                    width: w as usize,
-                    height: h as usize,
-                    stride: w as usize * 4,
-                    layout: PixelLayout::Rgba8,
-                };
-                let result = if divide == 1 {
-                    kernels::unpremultiply(image, backend)
-                } else {
-                    kernels::premultiply(image, backend)
-                };
-                result.is_ok() as u32
+                let pixels = if kernel >= IS_OPAQUE { &mut state.opaque } else { &mut state.alpha };
+                let image = ImageMut { pixels, width, height, stride, layout: PixelLayout::Rgba8 };
+                match kernel {
+                    PREMULTIPLY => kernels::premultiply(image, backend).is_ok() as u32,
+                    UNPREMULTIPLY => kernels::unpremultiply(image, backend).is_ok() as u32,
+                    IS_OPAQUE => {
+                        let view = ImageRef { pixels: image.pixels, width, height, stride, layout: PixelLayout::Rgba8 };
+                        kernels::is_opaque(view, backend).is_ok() as u32
+                    }
+                    DROP_ALPHA => kernels::drop_alpha(image, backend).is_ok() as u32,
+                    _ => 0,
+                }
             }
-            FAST_IMAGE_RESIZE => {
+            FAST_IMAGE_RESIZE if kernel <= UNPREMULTIPLY => {
+                let divide = kernel == UNPREMULTIPLY;
                 let Ok(mut image) = fir::images::Image::from_slice_u8(w, h, &mut state.alpha, fir::PixelType::U8x4)
                 else {
                     return 0;
                 };
                 let mul_div = fir::MulDiv::new();
-                let result = if divide == 1 {
+                let result = if divide {
                     mul_div.divide_alpha_inplace(&mut image)
                 } else {
                     mul_div.multiply_alpha_inplace(&mut image)

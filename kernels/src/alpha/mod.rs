@@ -1,4 +1,5 @@
-//! Conversions between straight and premultiplied alpha for RGBA8, in place.
+//! Alpha kernels for RGBA8, in place: conversions between straight and premultiplied alpha, the
+//! opacity test, and dropping alpha from opaque images.
 //!
 //! Premultiplying rounds `c * a / 255` to nearest (exactly, in integers). Unpremultiplying
 //! computes `c * (255 / a)` in `f32`, rounds half to even and clamps to 255; fully transparent
@@ -9,7 +10,7 @@ mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 
-use crate::{Backend, ImageMut, KernelError, PixelLayout};
+use crate::{Backend, ImageMut, ImageRef, KernelError, PixelLayout};
 
 /// Multiplies each RGBA8 pixel's colour by its alpha.
 pub fn premultiply(image: ImageMut<'_>, backend: Backend) -> Result<(), KernelError> {
@@ -27,6 +28,37 @@ pub fn unpremultiply(image: ImageMut<'_>, backend: Backend) -> Result<(), Kernel
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Backend::Simd128 => simd128::unpremultiply(row),
     })
+}
+
+/// Whether every pixel of an RGBA8 image has alpha 255 (then alpha can be dropped).
+pub fn is_opaque(image: ImageRef<'_>, backend: Backend) -> Result<bool, KernelError> {
+    image.validate()?;
+    if image.layout != PixelLayout::Rgba8 {
+        return Err(KernelError::LayoutMismatch);
+    }
+    let row_bytes = image.width * 4;
+    Ok(image.pixels.chunks(image.stride).take(image.height).all(|row| match backend {
+        Backend::Scalar => scalar::is_opaque(&row[..row_bytes]),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::is_opaque(&row[..row_bytes]),
+    }))
+}
+
+/// Turns a tightly packed RGBA8 image (stride = width × 4) into tightly packed RGB8 in the same
+/// buffer, dropping alpha; returns the RGB8 length, to which the caller truncates.
+pub fn drop_alpha(image: ImageMut<'_>, backend: Backend) -> Result<usize, KernelError> {
+    image.validate()?;
+    if image.layout != PixelLayout::Rgba8 || image.stride != image.width * 4 {
+        return Err(KernelError::LayoutMismatch);
+    }
+    let pixels = image.width * image.height;
+    let bytes = &mut image.pixels[..pixels * 4];
+    match backend {
+        Backend::Scalar => scalar::drop_alpha(bytes),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::drop_alpha(bytes),
+    }
+    Ok(pixels * 3)
 }
 
 fn for_each_rgba_row(image: ImageMut<'_>, mut kernel: impl FnMut(&mut [u8])) -> Result<(), KernelError> {

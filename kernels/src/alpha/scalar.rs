@@ -21,3 +21,20 @@ pub(super) fn unpremultiply(row: &mut [u8]) {
         }
     }
 }
+
+pub(super) fn is_opaque(row: &[u8]) -> bool {
+    row.chunks_exact(4).all(|pixel| pixel[3] == 255)
+}
+
+/// Compacts RGBA to RGB front to back: pixel `i` moves from `4i` to `3i`, never past a pixel not
+/// yet read.
+pub(super) fn drop_alpha(bytes: &mut [u8]) {
+    drop_alpha_from(bytes, 0);
+}
+
+/// As [`drop_alpha`], for the pixels from `first` on (the ones before are already compacted).
+pub(super) fn drop_alpha_from(bytes: &mut [u8], first: usize) {
+    for i in first..bytes.len() / 4 {
+        bytes.copy_within(4 * i..4 * i + 3, 3 * i);
+    }
+}

@@ -61,3 +61,34 @@ fn unpremultiply_one(channels: v128, scale: v128) -> v128 {
     // A transparent pixel (infinite scale) becomes all zero, as in the scalar kernel.
     v128_andnot(straight, f32x4_eq(scale, f32x4_splat(f32::INFINITY)))
 }
+
+pub(super) fn is_opaque(row: &[u8]) -> bool {
+    let mut vectors = row.chunks_exact(16);
+    // AND every vector together; the alpha bytes stay 0xff only if all were.
+    let mut all = u8x16_splat(0xff);
+    for sixteen in vectors.by_ref() {
+        // SAFETY: `sixteen` is exactly the sixteen bytes loaded.
+        all = v128_and(all, unsafe { v128_load(sixteen.as_ptr() as *const v128) });
+    }
+    let alphas_opaque = u8x16_all_true(i8x16_eq(v128_or(all, v128_not(ALPHA_BYTES_MASK)), u8x16_splat(0xff)));
+    alphas_opaque && super::scalar::is_opaque(vectors.remainder())
+}
+
+/// Swizzle mask packing four RGBA pixels' colour into the low twelve bytes.
+const RGB_OF_RGBA: v128 = i8x16(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+
+pub(super) fn drop_alpha(bytes: &mut [u8]) {
+    let groups = bytes.len() / 16;
+    for group in 0..groups {
+        let pointer = bytes.as_mut_ptr();
+        // SAFETY: the sixteen bytes read end at 16 * (group + 1) <= bytes.len(); the twelve
+        // written end at 12 * (group + 1), below the next group's first byte, so each group is
+        // read before anything overwrites it.
+        unsafe {
+            let rgb = i8x16_swizzle(v128_load(pointer.add(16 * group) as *const v128), RGB_OF_RGBA);
+            v128_store64_lane::<0>(rgb, pointer.add(12 * group) as *mut u64);
+            v128_store32_lane::<2>(rgb, pointer.add(12 * group + 8) as *mut u32);
+        }
+    }
+    super::scalar::drop_alpha_from(bytes, groups * 4);
+}
