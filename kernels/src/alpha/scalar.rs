@@ -1,4 +1,4 @@
-use super::{div255_round, unpremultiply_channel};
+use super::{div255_round, unpremultiply_channel, unpremultiply_scale};
 
 pub(super) fn premultiply(row: &mut [u8]) {
     for pixel in row.chunks_exact_mut(4) {
@@ -15,8 +15,9 @@ pub(super) fn unpremultiply(row: &mut [u8]) {
         if alpha == 0 {
             pixel.fill(0);
         } else {
+            let scale = unpremultiply_scale(alpha);
             for channel in &mut pixel[..3] {
-                *channel = unpremultiply_channel(*channel, alpha);
+                *channel = unpremultiply_channel(*channel, scale);
             }
         }
     }

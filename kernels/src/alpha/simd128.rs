@@ -6,8 +6,6 @@ use core::arch::wasm32::*;
 const ALPHA_BROADCAST: v128 = i8x16(3, 3, 3, 3, 7, 7, 7, 7, 11, 11, 11, 11, 15, 15, 15, 15);
 /// Selects the alpha bytes of four RGBA pixels.
 const ALPHA_BYTES_MASK: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
-/// Selects the alpha lane of four 32-bit values holding one RGBA pixel.
-const ALPHA_DWORD: v128 = u32x4(0, 0, 0, 0xffff_ffff);
 /// Swizzle mask moving the alpha bytes of four RGBA pixels into four zero-extended 32-bit lanes.
 const ALPHA_BYTES: v128 = i8x16(3, -1, -1, -1, 7, -1, -1, -1, 11, -1, -1, -1, 15, -1, -1, -1);
 
@@ -38,28 +36,32 @@ pub(super) fn unpremultiply(row: &mut [u8]) {
     for sixteen in vectors.by_ref() {
         // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
         let pixels = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
-        // One division gives all four pixels' `255 / alpha`.
+        // One division gives all four pixels' scales, as `super::unpremultiply_scale`.
         let alphas = f32x4_convert_u32x4(i8x16_swizzle(pixels, ALPHA_BYTES));
-        let scales = f32x4_div(f32x4_splat(255.0), alphas);
-        let low = u16x8_extend_low_u8x16(pixels);
-        let high = u16x8_extend_high_u8x16(pixels);
-        let p0 = unpremultiply_one(u32x4_extend_low_u16x8(low), i32x4_shuffle::<0, 0, 0, 0>(scales, scales));
-        let p1 = unpremultiply_one(u32x4_extend_high_u16x8(low), i32x4_shuffle::<1, 1, 1, 1>(scales, scales));
-        let p2 = unpremultiply_one(u32x4_extend_low_u16x8(high), i32x4_shuffle::<2, 2, 2, 2>(scales, scales));
-        let p3 = unpremultiply_one(u32x4_extend_high_u16x8(high), i32x4_shuffle::<3, 3, 3, 3>(scales, scales));
-        let packed = u8x16_narrow_i16x8(i16x8_narrow_i32x4(p0, p1), i16x8_narrow_i32x4(p2, p3));
-        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, packed) };
+        let scales = i32x4_trunc_sat_f32x4(f32x4_nearest(f32x4_div(f32x4_splat(65280.0), alphas)));
+        let low = scale_two(u16x8_extend_low_u8x16(pixels), i8x16_swizzle(scales, SCALES_OF_PIXELS_01));
+        let high = scale_two(u16x8_extend_high_u8x16(pixels), i8x16_swizzle(scales, SCALES_OF_PIXELS_23));
+        let straight = v128_bitselect(pixels, u8x16_narrow_i16x8(low, high), ALPHA_BYTES_MASK);
+        // A transparent pixel becomes all zero, as in the scalar kernel.
+        let transparent = i8x16_eq(i8x16_swizzle(pixels, ALPHA_BROADCAST), u8x16_splat(0));
+        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, v128_andnot(straight, transparent)) };
     }
     super::scalar::unpremultiply(vectors.into_remainder());
 }
 
-/// One RGBA pixel widened to 32 bits per channel, with its `255 / alpha` in every lane.
+/// Swizzle masks spreading the low 16 bits of pixel 0 and 1's (or 2 and 3's) 32-bit scales over
+/// those pixels' four 16-bit channel lanes.
+const SCALES_OF_PIXELS_01: v128 = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 4, 5, 4, 5, 4, 5, 4, 5);
+const SCALES_OF_PIXELS_23: v128 = i8x16(8, 9, 8, 9, 8, 9, 8, 9, 12, 13, 12, 13, 12, 13, 12, 13);
+
+/// `(c * scale + 128) >> 8` for two pixels' channels in 16-bit lanes; results above 32767
+/// saturate, and the final narrowing to bytes clamps everything above 255, as `min(255, ..)`.
 #[inline(always)]
-fn unpremultiply_one(channels: v128, scale: v128) -> v128 {
-    let colour = f32x4_min(f32x4_nearest(f32x4_mul(f32x4_convert_u32x4(channels), scale)), f32x4_splat(255.0));
-    let straight = v128_bitselect(channels, i32x4_trunc_sat_f32x4(colour), ALPHA_DWORD);
-    // A transparent pixel (infinite scale) becomes all zero, as in the scalar kernel.
-    v128_andnot(straight, f32x4_eq(scale, f32x4_splat(f32::INFINITY)))
+fn scale_two(channels: v128, scales: v128) -> v128 {
+    let round = u32x4_splat(128);
+    let first = u32x4_shr(i32x4_add(u32x4_extmul_low_u16x8(channels, scales), round), 8);
+    let second = u32x4_shr(i32x4_add(u32x4_extmul_high_u16x8(channels, scales), round), 8);
+    i16x8_narrow_i32x4(first, second)
 }
 
 pub(super) fn is_opaque(row: &[u8]) -> bool {
