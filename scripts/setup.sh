@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there at the pinned
-# version: the wasm target, worker-build, wasm-bindgen-cli (the version in Cargo.lock) and the
+# version: the wasm target, clippy, worker-build, wasm-bindgen-cli (the version in Cargo.lock) and the
 # npm devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,9 @@ has_version() { # command, version
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
+fi
+if ! cargo clippy --version >/dev/null 2>&1; then
+  rustup component add clippy
 fi
 if ! has_version worker-build "$WORKER_BUILD_VERSION"; then
   cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, then runs every test: native unit and accuracy tests, the
-# kernel cross-checks in V8 with simd128, and end-to-end tests against the Worker in workerd.
+# `npm test`: installs what is missing, then runs every check: panic-free lints on src/, native
+# unit and accuracy tests, the kernel cross-checks in V8 with simd128, and end-to-end tests and
+# the corpus sweep against the Worker in workerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+
+echo "== lints: nothing on the Worker's request path can panic (src/lib.rs denies it)"
+cargo clippy --release -p image-worker --lib --target wasm32-unknown-unknown
 
 echo "== native tests (options, geometry, pipeline, accuracy against a float reference)"
 cargo test --workspace --release

@@ -162,16 +162,26 @@ fn decode_jpeg(bytes: &[u8], probe: &Probe, limits: &Limits, shrink: u32) -> Res
         jpeg_decoder::PixelFormat::L8 => (pixels, PixelLayout::L8),
         jpeg_decoder::PixelFormat::RGB24 => (pixels, PixelLayout::Rgb8),
         // Native-endian 16-bit samples: keep the high byte.
-        jpeg_decoder::PixelFormat::L16 => {
-            (pixels.chunks_exact(2).map(|s| (u16::from_ne_bytes([s[0], s[1]]) >> 8) as u8).collect(), PixelLayout::L8)
-        }
+        jpeg_decoder::PixelFormat::L16 => (
+            pixels
+                .chunks_exact(2)
+                .map(|sample| match *sample {
+                    [first, second] => (u16::from_ne_bytes([first, second]) >> 8) as u8,
+                    _ => 0,
+                })
+                .collect(),
+            PixelLayout::L8,
+        ),
         // CMYK with 0 meaning no ink, as the decoder returns it.
         jpeg_decoder::PixelFormat::CMYK32 => (
             pixels
                 .chunks_exact(4)
-                .flat_map(|p| {
-                    let white = 255 - p[3] as u16;
-                    [0, 1, 2].map(|c| ((255 - p[c] as u16) * white / 255) as u8)
+                .flat_map(|pixel| match *pixel {
+                    [c, m, y, k] => {
+                        let white = 255 - k as u16;
+                        [c, m, y].map(|ink| ((255 - ink as u16) * white / 255) as u8)
+                    }
+                    _ => [0; 3],
                 })
                 .collect(),
             PixelLayout::Rgb8,

@@ -229,25 +229,22 @@ fn percent_decode(text: &str, plus_is_space: bool) -> Result<String, TransformEr
         return Ok(text.to_owned());
     }
     let malformed = || TransformError::bad_option(format!("malformed percent-encoding in {:?}", text));
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = tail;
+        match byte {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).ok_or_else(malformed)?;
+                let (hex, after) = tail.split_at_checked(2).ok_or_else(malformed)?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return Err(malformed());
+                }
                 let hex = core::str::from_utf8(hex).map_err(|_| malformed())?;
                 out.push(u8::from_str_radix(hex, 16).map_err(|_| malformed())?);
-                i += 3;
+                rest = after;
             }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            byte => {
-                out.push(byte);
-                i += 1;
-            }
+            b'+' if plus_is_space => out.push(b' '),
+            byte => out.push(byte),
         }
     }
     String::from_utf8(out).map_err(|_| malformed())
@@ -358,6 +355,9 @@ mod tests {
         assert!(error(&"width=1,".repeat(400)).contains("at most"));
         assert!(error("width=%zz").contains("percent-encoding"));
         assert!(error("width=%ff").contains("percent-encoding"));
+        assert!(error("width=%+8").contains("percent-encoding"));
+        assert!(error("width=8%").contains("percent-encoding"));
+        assert!(error("width=%4").contains("percent-encoding"));
     }
 
     #[test]

@@ -108,9 +108,9 @@ fn flatten_premultiplied(image: &Bitmap) -> Bitmap {
     let pixels = image
         .pixels
         .chunks_exact(4)
-        .flat_map(|p| {
-            let background = WHITE - p[3];
-            [p[0].saturating_add(background), p[1].saturating_add(background), p[2].saturating_add(background)]
+        .flat_map(|pixel| match *pixel {
+            [r, g, b, a] => [r, g, b].map(|colour| colour.saturating_add(WHITE - a)),
+            _ => [0; 3],
         })
         .collect();
     Bitmap { pixels, size: image.size, layout: PixelLayout::Rgb8 }
@@ -128,7 +128,9 @@ fn padded(image: &Bitmap, plan: &Plan) -> Bitmap {
     let (left, top) = (plan.offset.0 as usize, plan.offset.1 as usize);
     for (y, row) in image.pixels.chunks_exact(image.stride()).enumerate() {
         let start = (top + y) * canvas_stride + left * channels;
-        canvas.pixels[start..start + row.len()].copy_from_slice(row);
+        if let Some(target) = canvas.pixels.get_mut(start..start + row.len()) {
+            target.copy_from_slice(row);
+        }
     }
     canvas
 }
