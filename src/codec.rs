@@ -104,7 +104,14 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             let info = decoder.info().ok_or_else(|| jpeg_error(jpeg_decoder::Error::Format("no frame".into())))?;
             (info.width as u32, info.height as u32)
         }
-        _ => reader(bytes, format, limits).into_dimensions().map_err(|error| decode_error(format, error))?,
+        _ => reader(bytes, format, limits).into_dimensions().map_err(|error| match error {
+            // The decoder's width/height limits are derived from the pixel limit: say so.
+            ImageError::Limits(_) => TransformError::new(
+                ErrorKind::TooLarge,
+                format!("the {format:?} image is wider or taller than the pixel limit of {} allows", limits.max_input_pixels),
+            ),
+            other => decode_error(format, other),
+        })?,
     };
     let size = Size { width, height };
     if width == 0 || height == 0 {

@@ -136,3 +136,35 @@ fn a_good_request_succeeds_after_bad_ones() {
     post("?width=10", b"GIF89a broken");
     get("/image/width=50/rocket.jpg").image(ImageFormat::Jpeg);
 }
+
+#[test]
+fn decompression_bombs_are_refused_from_the_header() {
+    for bomb in [
+        "png-bomb-rgb-20000x20000.png",
+        "png-ihdr-2147483647x1.png",
+        "gif-screen-65535x65535-1px-frame.gif",
+        "webp-lossless-black-16383x16383.webp",
+    ] {
+        post("?width=10", &fixture(&format!("bombs/{bomb}"))).error(413, 9413, "pixel limit");
+    }
+    get("/image/width=10/bombs/png-bomb-rgb-20000x20000.png").error(413, 9413, "pixel limit");
+}
+
+#[test]
+fn hostile_option_strings_are_400s() {
+    let long = format!("/image/{}/rocket.jpg", "width=1,".repeat(1000));
+    for (path, needle) in [
+        ("/image/width=99999999999999999999999/rocket.jpg", "width"),
+        ("/image/width=-1/rocket.jpg", "width"),
+        ("/image/dpr=NaN/rocket.jpg", "dpr"),
+        ("/image/dpr=1e309/rocket.jpg", "dpr"),
+        ("/image/width=1,width=2/rocket.jpg", "more than once"),
+        ("/image/width=%2/rocket.jpg", "percent-encoding"),
+        ("/image/width=%00/rocket.jpg", "width"),
+        ("/image/width%3D100/rocket.jpg", "no value"),
+        (long.as_str(), "at most"),
+    ] {
+        get(path).error(400, 9401, needle);
+    }
+    get("/image/width=50/rocket.jpg").image(ImageFormat::Jpeg);
+}
