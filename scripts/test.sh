@@ -28,4 +28,5 @@ for _ in $(seq 1 300); do
   sleep 1
 done
 curl -sf -o /dev/null "http://127.0.0.1:$port/" || { cat "$log"; echo "the Worker did not start"; exit 1; }
-WORKER_URL="127.0.0.1:$port" cargo test --release --test e2e --test sweep -- --nocapture --test-threads 2
+WORKER_URL="127.0.0.1:$port" WORKER_PID="$server" \
+  cargo test --release --test e2e --test sweep --test load -- --nocapture --test-threads 2

@@ -77,10 +77,17 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
         image_response(transformed, "no-store")
     } else if path == "/" {
         require_method(&method, &[Method::Get, Method::Head])?;
-        json_response(200, INDEX.to_owned(), "no-store")
+        json_response(200, index(), "no-store")
     } else {
         Err(TransformError::new(ErrorKind::NotFound, format!("no route for {path}; see GET /")))
     }
+}
+
+/// The service description, with this instance's wasm memory for health checks (it only grows,
+/// so a steady value under load means requests free what they allocate).
+fn index() -> String {
+    let wasm_memory_bytes = core::arch::wasm32::memory_size::<0>() * 65536;
+    format!("{{\"service\":{INDEX},\"wasm_memory_bytes\":{wasm_memory_bytes}}}")
 }
 
 const INDEX: &str = r#"{"endpoints":{"GET /image/<options>/<path>":"transform an image from the bundled sources, e.g. /image/width=320,format=auto/rocket.jpg","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"},"options":["width|w","height|h","fit=scale-down|contain|cover|crop|pad|squeeze","quality|q","format|f=auto|jpeg|png|webp","dpr"]}"#;

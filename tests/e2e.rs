@@ -113,6 +113,15 @@ fn option_errors_are_json_400s_naming_the_option() {
 }
 
 #[test]
+fn the_index_describes_the_service_and_its_memory() {
+    let reply = get("/");
+    assert_eq!(reply.status, 200);
+    let body = String::from_utf8(reply.body).unwrap();
+    assert!(body.starts_with("{\"service\":{\"endpoints\""), "{body}");
+    assert!(body.contains("\"wasm_memory_bytes\":"), "{body}");
+}
+
+#[test]
 fn missing_sources_and_routes_are_404s() {
     get("/image/width=10/no-such-image.jpg").error(404, 9404, "no-such-image.jpg");
     get("/elsewhere").error(404, 9404, "/elsewhere");
