@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there at the pinned
-# version: the wasm target, clippy, worker-build, wasm-bindgen-cli (the version in Cargo.lock) and the
-# npm devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild).
+# version: the wasm target, clippy, worker-build, cargo-fuzz, wasm-bindgen-cli (the version in
+# Cargo.lock) and the npm devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WORKER_BUILD_VERSION=0.8.7
+CARGO_FUZZ_VERSION=0.13.1
 WASM_BINDGEN_VERSION=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
 
 has_version() { # command, version
@@ -20,6 +21,9 @@ if ! cargo clippy --version >/dev/null 2>&1; then
 fi
 if ! has_version worker-build "$WORKER_BUILD_VERSION"; then
   cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked
+fi
+if ! has_version cargo-fuzz "$CARGO_FUZZ_VERSION"; then
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
 fi
 if ! has_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
   # --locked fails on an index gap in one of its dependencies; the version itself is pinned.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, then runs every check: panic-free lints on src/, native
-# unit and accuracy tests, the kernel cross-checks in V8 with simd128, and end-to-end tests and
-# the corpus sweep against the Worker in workerd.
+# unit and accuracy tests, the kernel cross-checks in V8 with simd128, bounded fuzzing, and
+# end-to-end tests, the corpus sweep and the load test against the Worker in workerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,6 +15,9 @@ cargo test --workspace --release
 
 echo "== kernel cross-checks: simd128 against scalar, in node's V8"
 cargo test -p kernels --target wasm32-unknown-unknown --release
+
+echo "== fuzzing, bounded: the option parser and the whole pipeline (scripts/fuzz.sh)"
+SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}" bash scripts/fuzz.sh
 
 echo "== end-to-end tests against the Worker in workerd"
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

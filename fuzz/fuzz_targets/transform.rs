@@ -1,0 +1,34 @@
+//! Any bytes as an image, with options chosen by the first byte, through the whole pipeline under
+//! small limits: a transformed image or an error, never a panic, and never more memory than the
+//! limits allow (libFuzzer's RSS limit catches that).
+#![no_main]
+
+use image_worker::config::Limits;
+use image_worker::options::TransformOptions;
+use kernels::Backend;
+use libfuzzer_sys::fuzz_target;
+
+const OPTIONS: [&str; 8] = [
+    "width=32",
+    "width=7,height=9,fit=cover",
+    "width=40,height=40,fit=pad,format=png",
+    "height=16,fit=crop,format=webp",
+    "width=3,height=50,fit=squeeze,format=jpeg",
+    "width=64,fit=contain,dpr=2",
+    "width=1,fit=scale-down",
+    "format=auto",
+];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, image)) = data.split_first() else { return };
+    let limits = Limits {
+        max_input_bytes: 1 << 20,
+        max_input_pixels: 4_000_000,
+        max_output_dimension: 512,
+        max_output_pixels: 65_536,
+    };
+    let options = TransformOptions::from_path_segment(OPTIONS[selector as usize % OPTIONS.len()], &limits)
+        .expect("the fixed option strings parse");
+    let accept = (selector & 0x80 != 0).then_some("image/webp");
+    let _ = image_worker::pipeline::transform(image, &options, accept, &limits, Backend::best());
+});
