@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs each fuzz target for SECONDS (default 20) from seeds: option strings written here, and the
-# small images in fixtures/ and, when present, ../shared/corpus/. Longer runs: SECONDS=3600.
+# small images in fixtures/ and, when present, ../shared/corpus/. An input that panics, exceeds
+# 2 GiB or runs over 10 s (a hang) fails the run. Longer runs: SECONDS_PER_TARGET=3600.
 # cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,7 @@ for target in options transform; do
   echo "== fuzzing $target for ${SECONDS_PER_TARGET}s ($(ls "$seeds/$target" | wc -l) seeds)"
   status=0
   cargo fuzz run --fuzz-dir fuzz --release "$target" "$seeds/$target" -- \
-    -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 >"$log" 2>&1 || status=$?
+    -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 >"$log" 2>&1 || status=$?
   grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|Done [0-9]+ runs)' "$log" || true
   if [ "$status" -ne 0 ]; then
     tail -40 "$log"

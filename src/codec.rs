@@ -117,17 +117,80 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
     if width == 0 || height == 0 {
         return Err(TransformError::new(ErrorKind::Undecodable, format!("the {format:?} image has no pixels")));
     }
-    if size.pixels() > limits.max_input_pixels {
+    // Animations count every frame at the full canvas size, as a renderer of all of them would.
+    let frames = frame_count(format, bytes);
+    let counted = size.pixels().saturating_mul(frames);
+    if counted > limits.max_input_pixels {
+        let what = if frames > 1 { format!("{frames} frames of {width}x{height}") } else { format!("{width}x{height}") };
         return Err(TransformError::new(
             ErrorKind::TooLarge,
-            format!(
-                "the image is {width}x{height} ({} pixels); the pixel limit is {}",
-                size.pixels(),
-                limits.max_input_pixels
-            ),
+            format!("the image is {what} ({counted} pixels); the pixel limit is {}", limits.max_input_pixels),
         ));
     }
     Ok(Probe { format, size })
+}
+
+/// How many frames the container declares, from its structure alone (1 for still formats, and
+/// at least 1). A truncated file counts the frames seen before the end.
+fn frame_count(format: SourceFormat, bytes: &[u8]) -> u64 {
+    let frames = match format {
+        SourceFormat::Gif => gif_frames(bytes),
+        SourceFormat::Webp => webp_frames(bytes),
+        SourceFormat::Jpeg | SourceFormat::Png => 1,
+    };
+    frames.max(1)
+}
+
+/// Counts GIF image descriptors, skipping colour tables, extensions and image data by their
+/// declared lengths.
+fn gif_frames(bytes: &[u8]) -> u64 {
+    let colour_table = |flags: u8| if flags & 0x80 != 0 { 3usize << ((flags & 7) + 1) } else { 0 };
+    let skip_sub_blocks = |mut at: usize| -> Option<usize> {
+        loop {
+            let len = *bytes.get(at)? as usize;
+            at += 1 + len;
+            if len == 0 {
+                return Some(at);
+            }
+        }
+    };
+    let mut frames = 0;
+    let Some(&screen_flags) = bytes.get(10) else { return frames };
+    let mut at = 13 + colour_table(screen_flags);
+    loop {
+        let next = match bytes.get(at) {
+            // Image descriptor: 10 bytes, a local colour table, the LZW code size, data blocks.
+            Some(0x2C) => {
+                frames += 1;
+                let Some(&flags) = bytes.get(at + 9) else { return frames };
+                skip_sub_blocks(at + 10 + colour_table(flags) + 1)
+            }
+            // Extension: introducer, label, data blocks.
+            Some(0x21) => skip_sub_blocks(at + 2),
+            // Trailer, garbage or the end: the decoder judges the rest.
+            _ => None,
+        };
+        match next {
+            Some(position) => at = position,
+            None => return frames,
+        }
+    }
+}
+
+/// Counts the `ANMF` (animation frame) chunks of a RIFF WebP file.
+fn webp_frames(bytes: &[u8]) -> u64 {
+    let mut frames = 0;
+    let mut at: usize = 12; // "RIFF", size, "WEBP"
+    while let Some(header) = at.checked_add(8).and_then(|end| bytes.get(at..end)) {
+        let (fourcc, size) = header.split_at(4);
+        let size = size.iter().rev().fold(0usize, |value, &byte| value << 8 | byte as usize);
+        if fourcc == b"ANMF" {
+            frames += 1;
+        }
+        // Chunks are padded to an even length.
+        at = at.saturating_add(8).saturating_add(size).saturating_add(size & 1);
+    }
+    frames
 }
 
 /// Decodes the first frame into L8, RGB8 or RGBA8 (grey with alpha becomes RGBA8; deeper bit
@@ -283,4 +346,36 @@ pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8) -> Result<Vec<
         TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as {format:?}: {error}"))
     })?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn frames_are_counted_from_the_container() {
+        let fire = fixture("fire.gif");
+        let frames = frame_count(SourceFormat::Gif, &fire);
+        assert!(frames > 1, "fire.gif is animated, counted {frames}");
+        assert_eq!(frame_count(SourceFormat::Gif, &fixture("porsche.gif")), 1);
+        assert_eq!(frame_count(SourceFormat::Webp, &fixture("flower.webp")), 1);
+        let truncated = frame_count(SourceFormat::Gif, &fire[..fire.len() / 2]);
+        assert!((1..frames).contains(&truncated), "{truncated} of {frames}");
+        assert_eq!(frame_count(SourceFormat::Gif, b"GIF89a"), 1);
+    }
+
+    #[test]
+    fn animations_count_every_frame_against_the_pixel_limit() {
+        let fire = fixture("fire.gif");
+        let still = probe(&fire, &Limits::default()).unwrap();
+        let frames = frame_count(SourceFormat::Gif, &fire);
+        let limits = Limits { max_input_pixels: still.size.pixels() * frames - 1, ..Limits::default() };
+        let error = probe(&fire, &limits).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::TooLarge);
+        assert!(error.message.contains(&format!("{frames} frames")), "{}", error.message);
+    }
 }
