@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for SECONDS (default 20) from seeds: option strings written here, and the
+# Runs each fuzz target for SECONDS_PER_TARGET (default 20) from seeds: option strings written here, and the
 # small images in fixtures/ and, when present, ../shared/corpus/. An input that panics, exceeds
 # 2 GiB or runs over 10 s (a hang) fails the run. Longer runs: SECONDS_PER_TARGET=3600.
 # cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
