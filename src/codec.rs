@@ -101,7 +101,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
         SourceFormat::Jpeg => {
             let mut decoder = jpeg_decoder::Decoder::new(bytes);
             decoder.read_info().map_err(jpeg_error)?;
-            let info = decoder.info().ok_or_else(|| jpeg_error(jpeg_decoder::Error::Format("no frame".into())))?;
+            let info = jpeg_info(&decoder)?;
             (info.width as u32, info.height as u32)
         }
         _ => reader(bytes, format, limits).into_dimensions().map_err(|error| match error {
@@ -226,7 +226,7 @@ fn decode_jpeg(bytes: &[u8], probe: &Probe, limits: &Limits, shrink: u32) -> Res
         (width, height) = (w as u32, h as u32);
     }
     let pixels = decoder.decode().map_err(jpeg_error)?;
-    let info = decoder.info().ok_or_else(|| jpeg_error(jpeg_decoder::Error::Format("no frame".into())))?;
+    let info = jpeg_info(&decoder)?;
     let size = Size { width, height };
     let (pixels, layout) = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 => (pixels, PixelLayout::L8),
@@ -261,6 +261,11 @@ fn decode_jpeg(bytes: &[u8], probe: &Probe, limits: &Limits, shrink: u32) -> Res
         return Err(TransformError::new(ErrorKind::Undecodable, "the JPEG image decoded to an unexpected size"));
     }
     Ok(Bitmap { pixels, size, layout })
+}
+
+/// The frame information, which the decoder has once headers were read.
+fn jpeg_info(decoder: &jpeg_decoder::Decoder<&[u8]>) -> Result<jpeg_decoder::ImageInfo, TransformError> {
+    decoder.info().ok_or_else(|| jpeg_error(jpeg_decoder::Error::Format("no frame header".into())))
 }
 
 fn jpeg_error(error: jpeg_decoder::Error) -> TransformError {

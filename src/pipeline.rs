@@ -244,14 +244,18 @@ mod tests {
         assert_eq!(region_in(region, planned, planned), region);
     }
 
-    #[test]
-    fn opaque_rgba_is_written_without_alpha() {
-        let rgba = image::RgbaImage::from_fn(9, 5, |x, y| image::Rgba([x as u8 * 25, y as u8 * 50, 7, 255]));
+    fn png_of(rgba: &image::RgbaImage) -> Vec<u8> {
         let mut png = Vec::new();
         image::DynamicImage::from(rgba.clone())
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .unwrap();
-        let out = transform(&png, &TransformOptions::default(), None, &Limits::default(), Backend::Scalar).unwrap();
+        png
+    }
+
+    #[test]
+    fn opaque_rgba_is_written_without_alpha() {
+        let rgba = image::RgbaImage::from_fn(9, 5, |x, y| image::Rgba([x as u8 * 25, y as u8 * 50, 7, 255]));
+        let out = transform(&png_of(&rgba), &TransformOptions::default(), None, &Limits::default(), Backend::Scalar).unwrap();
         let decoded = image::load_from_memory(&out.bytes).unwrap();
         assert_eq!(decoded.color(), image::ColorType::Rgb8);
         assert_eq!(decoded.to_rgba8(), rgba);
@@ -261,12 +265,8 @@ mod tests {
     fn re_encoding_without_resampling_keeps_translucent_colours_exactly() {
         // Faint pixels are where a premultiply/unpremultiply round trip would change colour.
         let rgba = image::RgbaImage::from_fn(16, 4, |x, y| image::Rgba([200, (x * 15) as u8, 31, (x + y * 16) as u8]));
-        let mut png = Vec::new();
-        image::DynamicImage::from(rgba.clone())
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .unwrap();
         let options = TransformOptions { format: FormatRequest::Exactly(OutputFormat::Png), ..TransformOptions::default() };
-        let out = transform(&png, &options, None, &Limits::default(), Backend::Scalar).unwrap();
+        let out = transform(&png_of(&rgba), &options, None, &Limits::default(), Backend::Scalar).unwrap();
         assert_eq!(image::load_from_memory(&out.bytes).unwrap().to_rgba8(), rgba);
     }
 

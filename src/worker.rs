@@ -61,20 +61,14 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
         })?;
         let options = TransformOptions::from_path_segment(segment, &config.limits)?;
         let source = fetch_source(env, source_path, &config.limits).await?;
-        let accept = header(request, "Accept");
-        let transformed =
-            pipeline::transform(&source, &options, accept.as_deref(), &config.limits, config.backend)?;
-        image_response(transformed, &config.cache_control)
+        transformed_response(request, &source, &options, &config, &config.cache_control)
     } else if path == "/transform" {
         require_method(&method, &[Method::Post])?;
         let config = Config::from_env(env)?;
         let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
         let options = TransformOptions::from_query(url.query().unwrap_or(""), &config.limits)?;
         let body = read_body(request, &config.limits).await?;
-        let accept = header(request, "Accept");
-        let transformed =
-            pipeline::transform(&body, &options, accept.as_deref(), &config.limits, config.backend)?;
-        image_response(transformed, "no-store")
+        transformed_response(request, &body, &options, &config, "no-store")
     } else if path == "/" {
         require_method(&method, &[Method::Get, Method::Head])?;
         json_response(200, index(), "no-store")
@@ -92,6 +86,19 @@ fn index() -> String {
 
 const INDEX: &str = r#"{"endpoints":{"GET /image/<options>/<path>":"transform an image from the bundled sources, e.g. /image/width=320,format=auto/rocket.jpg","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"},"options":["width|w","height|h","fit=scale-down|contain|cover|crop|pad|squeeze","quality|q","format|f=auto|jpeg|png|webp","dpr"]}"#;
 
+/// Transforms `source` for `request` (whose `Accept` may choose the format) and wraps the result.
+fn transformed_response(
+    request: &Request,
+    source: &[u8],
+    options: &TransformOptions,
+    config: &Config,
+    cache_control: &str,
+) -> Result<Response, TransformError> {
+    let accept = header(request, "Accept");
+    let transformed = pipeline::transform(source, options, accept.as_deref(), &config.limits, config.backend)?;
+    image_response(transformed, cache_control)
+}
+
 fn require_method(method: &Method, allowed: &[Method]) -> Result<(), TransformError> {
     if allowed.contains(method) {
         return Ok(());
@@ -107,30 +114,29 @@ fn header(request: &Request, name: &str) -> Option<String> {
     request.headers().get(name).ok().flatten()
 }
 
-/// Refuses a declared length over the limit before reading, and a body that turns out longer.
-fn check_length(declared: Option<String>, limits: &Limits) -> Result<(), TransformError> {
-    match declared.and_then(|value| value.trim().parse::<u64>().ok()) {
-        Some(length) if length > limits.max_input_bytes as u64 => Err(too_many_bytes(length, limits)),
+/// Refuses a length over the byte limit: the declared `Content-Length` before reading (so large
+/// bodies are not read at all), and the real length after.
+fn check_length(length: Option<u64>, limits: &Limits) -> Result<(), TransformError> {
+    match length {
+        Some(length) if length > limits.max_input_bytes as u64 => Err(TransformError::new(
+            ErrorKind::TooLarge,
+            format!("the image is {length} bytes; at most {} are accepted", limits.max_input_bytes),
+        )),
         _ => Ok(()),
     }
 }
 
-fn too_many_bytes(length: u64, limits: &Limits) -> TransformError {
-    TransformError::new(
-        ErrorKind::TooLarge,
-        format!("the image is {length} bytes; at most {} are accepted", limits.max_input_bytes),
-    )
+fn content_length(headers: &Headers) -> Option<u64> {
+    headers.get("Content-Length").ok().flatten().and_then(|value| value.trim().parse().ok())
 }
 
 async fn read_body(request: &mut Request, limits: &Limits) -> Result<Vec<u8>, TransformError> {
-    check_length(header(request, "Content-Length"), limits)?;
+    check_length(content_length(request.headers()), limits)?;
     let body = request
         .bytes()
         .await
         .map_err(|error| TransformError::bad_option(format!("the request body cannot be read: {error}")))?;
-    if body.len() > limits.max_input_bytes {
-        return Err(too_many_bytes(body.len() as u64, limits));
-    }
+    check_length(Some(body.len() as u64), limits)?;
     if body.is_empty() {
         return Err(TransformError::new(
             ErrorKind::UnsupportedFormat,
@@ -163,11 +169,9 @@ async fn fetch_source(env: &Env, path: &str, limits: &Limits) -> Result<Vec<u8>,
         }
         status => return Err(unreachable(format!("the source answered {status}"))),
     }
-    check_length(response.headers().get("Content-Length").ok().flatten(), limits)?;
+    check_length(content_length(response.headers()), limits)?;
     let bytes = response.bytes().await.map_err(|error| unreachable(error.to_string()))?;
-    if bytes.len() > limits.max_input_bytes {
-        return Err(too_many_bytes(bytes.len() as u64, limits));
-    }
+    check_length(Some(bytes.len() as u64), limits)?;
     Ok(bytes)
 }
 

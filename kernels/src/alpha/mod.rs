@@ -34,9 +34,7 @@ pub fn unpremultiply(image: ImageMut<'_>, backend: Backend) -> Result<(), Kernel
 /// Whether every pixel of an RGBA8 image has alpha 255 (then alpha can be dropped).
 pub fn is_opaque(image: ImageRef<'_>, backend: Backend) -> Result<bool, KernelError> {
     image.validate()?;
-    if image.layout != PixelLayout::Rgba8 {
-        return Err(KernelError::LayoutMismatch);
-    }
+    require_rgba(image.layout)?;
     let row_bytes = image.width * 4;
     Ok(image.pixels.chunks(image.stride).take(image.height).all(|row| match backend {
         Backend::Scalar => scalar::is_opaque(&row[..row_bytes]),
@@ -49,7 +47,8 @@ pub fn is_opaque(image: ImageRef<'_>, backend: Backend) -> Result<bool, KernelEr
 /// buffer, dropping alpha; returns the RGB8 length, to which the caller truncates.
 pub fn drop_alpha(image: ImageMut<'_>, backend: Backend) -> Result<usize, KernelError> {
     image.validate()?;
-    if image.layout != PixelLayout::Rgba8 || image.stride != image.width * 4 {
+    require_rgba(image.layout)?;
+    if image.stride != image.width * 4 {
         return Err(KernelError::LayoutMismatch);
     }
     let pixels = image.width * image.height;
@@ -62,11 +61,17 @@ pub fn drop_alpha(image: ImageMut<'_>, backend: Backend) -> Result<usize, Kernel
     Ok(pixels * 3)
 }
 
+fn require_rgba(layout: PixelLayout) -> Result<(), KernelError> {
+    if layout == PixelLayout::Rgba8 {
+        Ok(())
+    } else {
+        Err(KernelError::LayoutMismatch)
+    }
+}
+
 fn for_each_rgba_row(image: ImageMut<'_>, mut kernel: impl FnMut(&mut [u8])) -> Result<(), KernelError> {
     image.validate()?;
-    if image.layout != PixelLayout::Rgba8 {
-        return Err(KernelError::LayoutMismatch);
-    }
+    require_rgba(image.layout)?;
     let row_bytes = image.width * 4;
     for row in image.pixels.chunks_mut(image.stride).take(image.height) {
         kernel(&mut row[..row_bytes]);

@@ -15,16 +15,10 @@ const VERTICAL_SHIFT: u32 = WEIGHT_BITS + INTERMEDIATE_BITS;
 /// zero (they are always multiplied by zero weights, so they only need to be in bounds).
 #[inline(always)]
 fn load<const N: usize>(bytes: &[u8], offset: usize) -> v128 {
-    match bytes.get(offset..offset + N) {
-        // SAFETY: the slice has exactly the N bytes read; wasm loads need no alignment.
-        Some(exact) => unsafe {
-            match N {
-                16 => v128_load(exact.as_ptr() as *const v128),
-                8 => v128_load64_zero(exact.as_ptr() as *const u64),
-                _ => v128_load32_zero(exact.as_ptr() as *const u32),
-            }
-        },
-        None => {
+    match offset.checked_add(N) {
+        // SAFETY: the N bytes read are inside `bytes`, as just checked.
+        Some(end) if end <= bytes.len() => unsafe { load_unchecked::<N>(bytes, offset) },
+        _ => {
             let mut padded = [0u8; 16];
             let available = bytes.get(offset..).unwrap_or(&[]);
             let len = available.len().min(N);
@@ -35,10 +29,10 @@ fn load<const N: usize>(bytes: &[u8], offset: usize) -> v128 {
     }
 }
 
-/// `N` bytes at `bytes[offset..]`, with no bounds check.
+/// `N` (4, 8 or 16) bytes at `bytes[offset..]` in the low lanes, with no bounds check.
 ///
 /// # Safety
-/// `offset + 16 <= bytes.len()` (16 whatever `N`, so callers check one bound for all loads).
+/// `offset + N <= bytes.len()`. Callers of several loads check `+ 16` once to cover them all.
 #[inline(always)]
 unsafe fn load_unchecked<const N: usize>(bytes: &[u8], offset: usize) -> v128 {
     let pointer = bytes.as_ptr().add(offset);
