@@ -7,8 +7,8 @@ use std::io::Cursor;
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPEncoder;
-use image::{DynamicImage, ExtendedColorType, ImageEncoder, ImageError, ImageFormat, ImageReader};
-use kernels::{ImageMut, ImageRef, PixelLayout};
+use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat, ImageReader};
+use kernels::{ImageMut, ImageRef, Orientation, PixelLayout};
 
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
@@ -36,10 +36,21 @@ impl SourceFormat {
 }
 
 /// What the header says, read before any pixel buffer is allocated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Probe {
     pub format: SourceFormat,
+    /// As stored, before EXIF orientation.
     pub size: Size,
+    /// The raw EXIF block (TIFF data), if the file has one.
+    pub exif: Option<Vec<u8>>,
+}
+
+impl Probe {
+    /// What makes the stored pixels upright, from the EXIF orientation tag.
+    pub fn orientation(&self) -> Orientation {
+        let tag = self.exif.as_deref().and_then(crate::exif::Exif::parse).and_then(|exif| exif.orientation());
+        Orientation::from_exif(tag.unwrap_or(1))
+    }
 }
 
 /// Tightly packed 8-bit pixels (stride = width × channels).
@@ -97,21 +108,26 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             ))
         }
     };
-    let (width, height) = match format {
+    let header_error = |error| match error {
+        // The decoder's width/height limits are derived from the pixel limit: say so.
+        ImageError::Limits(_) => TransformError::new(
+            ErrorKind::TooLarge,
+            format!("the {format:?} image is wider or taller than the pixel limit of {} allows", limits.max_input_pixels),
+        ),
+        other => decode_error(format, other),
+    };
+    let ((width, height), exif) = match format {
         SourceFormat::Jpeg => {
             let mut decoder = jpeg_decoder::Decoder::new(bytes);
             decoder.read_info().map_err(jpeg_error)?;
             let info = jpeg_info(&decoder)?;
-            (info.width as u32, info.height as u32)
+            ((info.width as u32, info.height as u32), decoder.exif_data().map(<[u8]>::to_vec))
         }
-        _ => reader(bytes, format, limits).into_dimensions().map_err(|error| match error {
-            // The decoder's width/height limits are derived from the pixel limit: say so.
-            ImageError::Limits(_) => TransformError::new(
-                ErrorKind::TooLarge,
-                format!("the {format:?} image is wider or taller than the pixel limit of {} allows", limits.max_input_pixels),
-            ),
-            other => decode_error(format, other),
-        })?,
+        _ => {
+            let mut decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
+            // Unreadable metadata is no reason to refuse the pixels.
+            (decoder.dimensions(), decoder.exif_metadata().ok().flatten())
+        }
     };
     let size = Size { width, height };
     if width == 0 || height == 0 {
@@ -127,7 +143,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             format!("the image is {what} ({counted} pixels); the pixel limit is {}", limits.max_input_pixels),
         ));
     }
-    Ok(Probe { format, size })
+    Ok(Probe { format, size, exif })
 }
 
 /// How many frames the container declares, from its structure alone (1 for still formats, and
@@ -312,7 +328,7 @@ fn decode_error(format: SourceFormat, error: ImageError) -> TransformError {
     }
 }
 
-fn encode_jpeg(bitmap: &Bitmap, quality: u8) -> Result<Vec<u8>, TransformError> {
+fn encode_jpeg(bitmap: &Bitmap, quality: u8, exif: Option<&[u8]>) -> Result<Vec<u8>, TransformError> {
     let color = match bitmap.layout {
         PixelLayout::L8 => jpeg_encoder::ColorType::Luma,
         PixelLayout::Rgb8 => jpeg_encoder::ColorType::Rgb,
@@ -324,16 +340,24 @@ fn encode_jpeg(bitmap: &Bitmap, quality: u8) -> Result<Vec<u8>, TransformError> 
         u16::try_from(pixels)
             .map_err(|_| TransformError::new(ErrorKind::Unencodable, "JPEG images are at most 65535 pixels a side"))
     };
+    let failed = |error: jpeg_encoder::EncodingError| {
+        TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as JPEG: {error}"))
+    };
     let mut out = Vec::new();
-    jpeg_encoder::Encoder::new(&mut out, quality)
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
+    if let Some(exif) = exif {
+        encoder.add_exif_metadata(exif).map_err(failed)?;
+    }
+    encoder
         .encode(&bitmap.pixels, side(bitmap.size.width)?, side(bitmap.size.height)?, color)
-        .map_err(|error| TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as JPEG: {error}")))?;
+        .map_err(failed)?;
     Ok(out)
 }
 
-/// Encodes `bitmap`; JPEG takes L8 or RGB8 only (flatten alpha first). WebP is lossless, so
-/// `quality` applies to JPEG alone.
-pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8) -> Result<Vec<u8>, TransformError> {
+/// Encodes `bitmap`; JPEG takes L8 or RGB8 only (flatten alpha first), and `exif` (TIFF data of
+/// at most [`crate::exif::MAX_JPEG_EXIF_LEN`] bytes), which other formats leave out. WebP is
+/// lossless, so `quality` applies to JPEG alone.
+pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8, exif: Option<&[u8]>) -> Result<Vec<u8>, TransformError> {
     let color = match bitmap.layout {
         PixelLayout::L8 => ExtendedColorType::L8,
         PixelLayout::Rgb8 => ExtendedColorType::Rgb8,
@@ -342,7 +366,7 @@ pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8) -> Result<Vec<
     let Size { width, height } = bitmap.size;
     let mut out = Vec::new();
     let result = match format {
-        OutputFormat::Jpeg => return encode_jpeg(bitmap, quality),
+        OutputFormat::Jpeg => return encode_jpeg(bitmap, quality, exif),
         OutputFormat::Png => PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
             .write_image(&bitmap.pixels, width, height, color),
         OutputFormat::Webp => WebPEncoder::new_lossless(&mut out).write_image(&bitmap.pixels, width, height, color),

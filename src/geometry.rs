@@ -1,11 +1,12 @@
 //! Where the output pixels come from: the source region, the resized size and the canvas, from
-//! the source size and the `width`/`height`/`fit`/`dpr` options.
+//! the source size, its EXIF orientation and the `trim`/`flip`/`rotate`/`width`/`height`/`fit`/
+//! `gravity`/`dpr` options.
 
-use kernels::SourceRegion;
+use kernels::{Orientation, SourceRegion};
 
 use crate::config::Limits;
 use crate::error::TransformError;
-use crate::options::{Fit, TransformOptions};
+use crate::options::{Fit, Gravity, Trim, TransformOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Size {
@@ -29,6 +30,57 @@ pub struct Plan {
     pub canvas: Size,
     /// Where the resized image sits on the canvas.
     pub offset: (u32, u32),
+}
+
+/// The plan carried back to the stored image: what to resample in the decoded pixels, and how to
+/// turn the result to the output's orientation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Placement {
+    /// In output orientation: `region` is in the oriented, trimmed source.
+    pub plan: Plan,
+    /// The part of the stored (not yet oriented) image that becomes the output.
+    pub region: SourceRegion,
+    /// `plan.resized` before `orientation`: the size to resample `region` to.
+    pub resized: Size,
+    /// From the stored image to the output: EXIF orientation, then `flip`, then `rotate`.
+    pub orientation: Orientation,
+}
+
+/// Plans a transformation of a stored image of `stored` size with EXIF orientation `exif`. In
+/// Cloudflare's order: orientation, trim, flip, rotate, then fit.
+pub fn place(stored: Size, exif: Orientation, options: &TransformOptions, limits: &Limits) -> Result<Placement, TransformError> {
+    let (upright_width, upright_height) = exif.size(stored.width as usize, stored.height as usize);
+    let trimmed = match options.trim {
+        Some(trim) => trim_region(trim, options.dpr, upright_width, upright_height)?,
+        None => SourceRegion::whole(upright_width, upright_height),
+    };
+    let user = Orientation::new(false, options.flip_horizontal, options.flip_vertical)
+        .then(Orientation::clockwise(options.rotate));
+    // Trimmed regions have whole-pixel bounds.
+    let (trimmed_width, trimmed_height) = (trimmed.width as usize, trimmed.height as usize);
+    let (width, height) = user.size(trimmed_width, trimmed_height);
+    let plan = plan(Size { width: width as u32, height: height as u32 }, options, limits)?;
+
+    let in_trimmed = user.inverse().region(plan.region, width, height);
+    let upright = SourceRegion { left: in_trimmed.left + trimmed.left, top: in_trimmed.top + trimmed.top, ..in_trimmed };
+    let region = exif.inverse().region(upright, upright_width, upright_height);
+    let orientation = exif.then(user);
+    let (resized_width, resized_height) = orientation.inverse().size(plan.resized.width as usize, plan.resized.height as usize);
+    let resized = Size { width: resized_width as u32, height: resized_height as u32 };
+    Ok(Placement { plan, region, resized, orientation })
+}
+
+/// The part of a `width` × `height` upright image that `trim` keeps; edges count `dpr` times.
+fn trim_region(trim: Trim, dpr: f64, width: usize, height: usize) -> Result<SourceRegion, TransformError> {
+    let scaled = |pixels: u32| (pixels as f64 * dpr).round();
+    let (width, height) = (width as f64, height as f64);
+    let (left, top) = (scaled(trim.left), scaled(trim.top));
+    let right = trim.width.map_or(width - scaled(trim.right), |keep| left + scaled(keep)).min(width);
+    let bottom = trim.height.map_or(height - scaled(trim.bottom), |keep| top + scaled(keep)).min(height);
+    if right - left < 1.0 || bottom - top < 1.0 {
+        return Err(TransformError::bad_option(format!("trim removes all of the {width}x{height} image")));
+    }
+    Ok(SourceRegion { left, top, width: right - left, height: bottom - top })
 }
 
 pub fn plan(source: Size, options: &TransformOptions, limits: &Limits) -> Result<Plan, TransformError> {
@@ -55,7 +107,7 @@ pub fn plan(source: Size, options: &TransformOptions, limits: &Limits) -> Result
         }),
         (Fit::Cover, Some(w), Some(h)) => {
             let scale = (w / sw).max(h / sh);
-            cropped(source, scale, Size { width: round_pixels(w), height: round_pixels(h) })
+            cropped(source, scale, Size { width: round_pixels(w), height: round_pixels(h) }, options.gravity)
         }
         (Fit::Crop, Some(w), Some(h)) => {
             let scale = (w / sw).max(h / sh).min(1.0);
@@ -64,7 +116,7 @@ pub fn plan(source: Size, options: &TransformOptions, limits: &Limits) -> Result
                 width: full.width.min(round_pixels(w)),
                 height: full.height.min(round_pixels(h)),
             };
-            cropped(source, scale, out)
+            cropped(source, scale, out, options.gravity)
         }
         (Fit::Pad, w, h) => {
             let resized = scaled(contain.unwrap_or(1.0));
@@ -82,14 +134,14 @@ pub fn plan(source: Size, options: &TransformOptions, limits: &Limits) -> Result
     Ok(plan)
 }
 
-/// Scales the source by `scale` and keeps the centred `out`-sized part of it.
-fn cropped(source: Size, scale: f64, out: Size) -> Plan {
+/// Scales the source by `scale` and keeps the `out`-sized part of it that `gravity` places.
+fn cropped(source: Size, scale: f64, out: Size, gravity: Gravity) -> Plan {
     let (sw, sh) = (source.width as f64, source.height as f64);
     let width = (out.width as f64 / scale).min(sw);
     let height = (out.height as f64 / scale).min(sh);
     let region = SourceRegion {
-        left: ((sw - width) / 2.0).max(0.0),
-        top: ((sh - height) / 2.0).max(0.0),
+        left: ((sw - width) * gravity.x).max(0.0),
+        top: ((sh - height) * gravity.y).max(0.0),
         width,
         height,
     };
@@ -100,7 +152,8 @@ fn round_pixels(value: f64) -> u32 {
     value.round().clamp(1.0, u32::MAX as f64) as u32
 }
 
-fn check_output(canvas: Size, limits: &Limits) -> Result<(), TransformError> {
+/// Refuses outputs over the configured side and pixel limits.
+pub fn check_output(canvas: Size, limits: &Limits) -> Result<(), TransformError> {
     let largest = canvas.width.max(canvas.height);
     if largest > limits.max_output_dimension || canvas.pixels() > limits.max_output_pixels {
         return Err(TransformError::bad_option(format!(
@@ -194,6 +247,54 @@ mod tests {
     #[test]
     fn tiny_results_keep_at_least_one_pixel() {
         assert_eq!(plan_for(size(10_000, 1), "width=10").resized, size(10, 1));
+    }
+
+    #[test]
+    fn gravity_places_the_crop() {
+        let region = |gravity: &str| plan_for(LANDSCAPE, &format!("width=400,height=400,fit=cover,gravity={gravity}")).region;
+        assert_eq!(region("left").left, 0.0);
+        assert_eq!(region("right").left, 500.0);
+        assert_eq!(region("0.25x0").left, 125.0);
+        let portrait = |gravity: &str| plan_for(size(500, 1000), &format!("width=100,height=100,fit=crop,gravity={gravity}")).region;
+        assert_eq!(portrait("top").top, 0.0);
+        assert_eq!(portrait("bottom").top, 500.0);
+        assert_eq!(portrait("0x0.2").top, 100.0);
+    }
+
+    fn place_for(stored: Size, exif: u16, options: &str) -> Placement {
+        let limits = Limits::default();
+        let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+        place(stored, Orientation::from_exif(exif), &options, &limits).unwrap()
+    }
+
+    #[test]
+    fn rotation_and_exif_orientation_swap_the_box() {
+        // Stored 1000x500 turned upright (EXIF 6) is 500x1000; width then refers to 500.
+        let upright = place_for(LANDSCAPE, 6, "width=250");
+        assert_eq!(upright.plan.canvas, size(250, 500));
+        assert_eq!(upright.resized, size(500, 250));
+        assert_eq!(upright.orientation, Orientation::clockwise(1));
+        // Turning it back with rotate=270 gives the stored orientation.
+        let back = place_for(LANDSCAPE, 6, "width=250,rotate=270");
+        assert_eq!(back.plan.canvas, size(250, 125));
+        assert_eq!(back.orientation, Orientation::IDENTITY);
+    }
+
+    #[test]
+    fn trims_and_crops_map_back_to_stored_pixels() {
+        // Trim 100 px from the upright left edge, which EXIF 8 (turned anticlockwise to be
+        // upright) stores at the top.
+        let placement = place_for(LANDSCAPE, 8, "trim=0;0;0;100");
+        assert_eq!(placement.plan.canvas, size(400, 1000));
+        assert_eq!(placement.region, SourceRegion { left: 0.0, top: 100.0, width: 1000.0, height: 400.0 });
+        // A left-gravity crop of a flipped image takes the stored right side.
+        let flipped = place_for(LANDSCAPE, 1, "width=100,height=100,fit=cover,gravity=left,flip=h");
+        assert_eq!(flipped.region, SourceRegion { left: 500.0, top: 0.0, width: 500.0, height: 500.0 });
+        let corner = place_for(LANDSCAPE, 1, "trim.left=10,trim.top=20,trim.width=300,trim.height=200");
+        assert_eq!(corner.region, SourceRegion { left: 10.0, top: 20.0, width: 300.0, height: 200.0 });
+        let limits = Limits::default();
+        let everything = TransformOptions::from_path_segment("trim=250;0;250;0", &limits).unwrap();
+        assert_eq!(place(LANDSCAPE, Orientation::IDENTITY, &everything, &limits).unwrap_err().status(), 400);
     }
 
     #[test]

@@ -19,6 +19,7 @@
 pub mod codec;
 pub mod config;
 pub mod error;
+mod exif;
 pub mod geometry;
 pub mod options;
 pub mod pipeline;

@@ -1,18 +1,19 @@
 //! The transformation, free of any HTTP or Worker types: source bytes and options in, encoded
-//! image out. Steps: probe → plan → decode (opaque RGBA becomes RGB) → premultiply → resize →
-//! unpremultiply or flatten → pad → encode.
+//! image out. Steps: probe → place (orientation, trim, flip, rotate, fit) → decode (opaque RGBA
+//! becomes RGB) → premultiply → resize → orient → composite over the background or
+//! unpremultiply → pad → border → encode.
 
-use kernels::{drop_alpha, is_opaque, premultiply, resize, unpremultiply, Backend, Filter, PixelLayout, SourceRegion};
+use kernels::{
+    composite_over, drop_alpha, is_opaque, orient, premultiply, resize, unpremultiply, widen, Backend, Filter,
+    Orientation, PixelLayout, SourceRegion,
+};
 
-use crate::codec::{self, Bitmap, SourceFormat};
+use crate::codec::{self, Bitmap, Probe, SourceFormat};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
+use crate::exif::{self, Exif};
 use crate::geometry::{self, Plan, Size};
-use crate::options::{FormatRequest, OutputFormat, TransformOptions};
-
-/// Background for `fit=pad` and for flattening transparency into JPEG, until the `background`
-/// option exists: opaque white, as Cloudflare defaults to.
-const WHITE: u8 = 255;
+use crate::options::{FormatRequest, Metadata, OutputFormat, Rgba, TransformOptions};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transformed {
@@ -31,7 +32,8 @@ pub fn transform(
     backend: Backend,
 ) -> Result<Transformed, TransformError> {
     let probe = codec::probe(source, limits)?;
-    let plan = geometry::plan(probe.size, options, limits)?;
+    let placement = geometry::place(probe.size, probe.orientation(), options, limits)?;
+    let plan = placement.plan;
     let mut image = codec::decode(source, &probe, limits, jpeg_shrink(&plan))?;
     if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend).map_err(internal)? {
         // Opaque images skip all alpha work and are written without an alpha channel.
@@ -40,31 +42,77 @@ pub fn transform(
         image.layout = PixelLayout::Rgb8;
     }
     let (format, negotiated) = choose_format(options.format, probe.format, image.layout, accept);
-    let region = region_in(plan.region, probe.size, image.size);
+    let region = region_in(placement.region, probe.size, image.size);
 
-    let resampling =
-        region != SourceRegion::whole(image.size.width as usize, image.size.height as usize) || plan.resized != image.size;
+    let resampling = region != SourceRegion::whole(image.size.width as usize, image.size.height as usize)
+        || placement.resized != image.size;
     let has_alpha = image.layout == PixelLayout::Rgba8;
-    let flattening = has_alpha && format == OutputFormat::Jpeg;
-    // Premultiplied alpha only where resampling or flattening needs it: the round trip is lossy
+    // What shows through transparency: the background asked for, and in formats without alpha,
+    // that over white.
+    let underlay = match options.background {
+        Some(colour) if format.has_alpha() => Some(colour),
+        Some(colour) => Some(colour.over(Rgba::WHITE)),
+        None if format.has_alpha() => None,
+        None => Some(Rgba::WHITE),
+    }
+    .filter(|_| has_alpha);
+    // Premultiplied alpha only where resampling or compositing needs it: the round trip is lossy
     // for faint pixels, so an image that is only re-encoded keeps its exact colours.
-    let premultiplied = has_alpha && (resampling || flattening);
+    let premultiplied = has_alpha && (resampling || underlay.is_some());
     if premultiplied {
         premultiply(image.view_mut(), backend).map_err(internal)?;
     }
     if resampling {
-        image = resized(&image, region, plan.resized, backend)?;
+        image = resized(&image, region, placement.resized, backend)?;
     }
-    if flattening {
-        image = flatten_premultiplied(&image);
-    } else if premultiplied {
-        unpremultiply(image.view_mut(), backend).map_err(internal)?;
+    if placement.orientation != Orientation::IDENTITY {
+        image = oriented(&image, placement.orientation, backend)?;
+    }
+    match underlay {
+        Some(colour) => {
+            composite_over(image.view_mut(), premultiplied_bytes(colour), backend).map_err(internal)?;
+            if colour.is_opaque() {
+                let len = drop_alpha(image.view_mut(), backend).map_err(internal)?;
+                image.pixels.truncate(len);
+                image.layout = PixelLayout::Rgb8;
+            } else {
+                unpremultiply(image.view_mut(), backend).map_err(internal)?;
+            }
+        }
+        None if premultiplied => unpremultiply(image.view_mut(), backend).map_err(internal)?,
+        None => {}
     }
     if plan.canvas != plan.resized {
-        image = padded(&image, &plan);
+        let colour = options.background.unwrap_or(Rgba::WHITE);
+        image = framed(&image, plan.canvas, plan.offset, colour, format, backend)?;
     }
-    let bytes = codec::encode(&image, format, options.quality)?;
+    if let Some(border) = options.border {
+        let width = |pixels: u32| (pixels as f64 * options.dpr).round() as u32;
+        let (top, right, bottom, left) = (width(border.top), width(border.right), width(border.bottom), width(border.left));
+        let canvas = Size {
+            width: image.size.width.saturating_add(left).saturating_add(right),
+            height: image.size.height.saturating_add(top).saturating_add(bottom),
+        };
+        geometry::check_output(canvas, limits)?;
+        image = framed(&image, canvas, (left, top), border.colour, format, backend)?;
+    }
+    let exif = output_exif(&probe, options.metadata, format);
+    let bytes = codec::encode(&image, format, options.quality, exif.as_deref())?;
     Ok(Transformed { bytes, format, size: image.size, negotiated })
+}
+
+/// The EXIF block JPEG output carries under `metadata`; other formats carry none.
+fn output_exif(probe: &Probe, metadata: Metadata, format: OutputFormat) -> Option<Vec<u8>> {
+    if format != OutputFormat::Jpeg {
+        return None;
+    }
+    let source = Exif::parse(probe.exif.as_deref()?)?;
+    match metadata {
+        Metadata::None => None,
+        Metadata::Copyright => source.copyright().map(exif::copyright_only),
+        // The pixels are upright now, so the copy must not ask viewers to turn them again.
+        Metadata::Keep => Some(source.upright()).filter(|block| block.len() <= exif::MAX_JPEG_EXIF_LEN),
+    }
 }
 
 /// How much to shrink a JPEG while decoding (1, 2 or 4). As libvips does, the block shrink
@@ -108,37 +156,62 @@ fn resized(image: &Bitmap, region: SourceRegion, size: Size, backend: Backend) -
     Ok(out)
 }
 
-/// Composites premultiplied RGBA over white into RGB: `c + (255 - a)` is exactly
-/// `c / a * a + 255 * (1 - a)` on premultiplied values.
-fn flatten_premultiplied(image: &Bitmap) -> Bitmap {
-    let pixels = image
-        .pixels
-        .chunks_exact(4)
-        .flat_map(|pixel| match *pixel {
-            [r, g, b, a] => [r, g, b].map(|colour| colour.saturating_add(WHITE - a)),
-            _ => [0; 3],
-        })
-        .collect();
-    Bitmap { pixels, size: image.size, layout: PixelLayout::Rgb8 }
-}
-
-/// Places the image at `plan.offset` on an opaque white canvas of `plan.canvas`.
-fn padded(image: &Bitmap, plan: &Plan) -> Bitmap {
-    let channels = image.layout.channels();
-    let mut canvas = Bitmap {
-        pixels: vec![WHITE; plan.canvas.pixels() as usize * channels],
-        size: plan.canvas,
+fn oriented(image: &Bitmap, orientation: Orientation, backend: Backend) -> Result<Bitmap, TransformError> {
+    let (width, height) = orientation.size(image.size.width as usize, image.size.height as usize);
+    let mut out = Bitmap {
+        pixels: vec![0; width * height * image.layout.channels()],
+        size: Size { width: width as u32, height: height as u32 },
         layout: image.layout,
     };
-    let canvas_stride = canvas.stride();
-    let (left, top) = (plan.offset.0 as usize, plan.offset.1 as usize);
+    orient(image.view(), out.view_mut(), orientation, backend).map_err(internal)?;
+    Ok(out)
+}
+
+/// `colour` premultiplied by its alpha, as [`composite_over`] takes it.
+fn premultiplied_bytes(colour: Rgba) -> [u8; 4] {
+    let scale = |channel: u8| ((channel as u32 * colour.a as u32 + 127) / 255) as u8;
+    [scale(colour.r), scale(colour.g), scale(colour.b), colour.a]
+}
+
+/// Places `image` at `offset` on a `canvas` filled with `colour` (for pads and borders). The
+/// result has the fewest channels that hold both: grey, colour, or colour with alpha (only in
+/// formats with alpha; elsewhere a translucent colour is first composited over white).
+fn framed(
+    image: &Bitmap,
+    canvas: Size,
+    offset: (u32, u32),
+    colour: Rgba,
+    format: OutputFormat,
+    backend: Backend,
+) -> Result<Bitmap, TransformError> {
+    let colour = if format.has_alpha() { colour } else { colour.over(Rgba::WHITE) };
+    let colour_layout = match colour {
+        Rgba { a: 255, r, g, b } if r == g && g == b => PixelLayout::L8,
+        Rgba { a: 255, .. } => PixelLayout::Rgb8,
+        _ => PixelLayout::Rgba8,
+    };
+    let layout = if colour_layout.channels() > image.layout.channels() { colour_layout } else { image.layout };
+    let widened;
+    let image = if layout == image.layout {
+        image
+    } else {
+        let mut out = Bitmap { pixels: vec![0; image.size.pixels() as usize * layout.channels()], size: image.size, layout };
+        widen(image.view(), out.view_mut(), backend).map_err(internal)?;
+        widened = out;
+        &widened
+    };
+    let fill = [colour.r, colour.g, colour.b, colour.a];
+    let fill = fill.get(..layout.channels()).unwrap_or(&fill);
+    let mut out = Bitmap { pixels: fill.repeat(canvas.pixels() as usize), size: canvas, layout };
+    let (stride, channels) = (out.stride(), layout.channels());
+    let (left, top) = (offset.0 as usize, offset.1 as usize);
     for (y, row) in image.pixels.chunks_exact(image.stride()).enumerate() {
-        let start = (top + y) * canvas_stride + left * channels;
-        if let Some(target) = canvas.pixels.get_mut(start..start + row.len()) {
+        let start = (top + y) * stride + left * channels;
+        if let Some(target) = out.pixels.get_mut(start..start + row.len()) {
             target.copy_from_slice(row);
         }
     }
-    canvas
+    Ok(out)
 }
 
 /// The output format, and whether it was negotiated from `Accept`.
@@ -270,14 +343,62 @@ mod tests {
         assert_eq!(image::load_from_memory(&out.bytes).unwrap().to_rgba8(), rgba);
     }
 
+    fn rgba_png(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
+        png_of(&image::RgbaImage::from_fn(width, height, |x, y| image::Rgba(pixel(x, y))))
+    }
+
+    fn run(source: &[u8], options: &str) -> image::DynamicImage {
+        let limits = Limits::default();
+        let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+        let out = transform(source, &options, None, &limits, Backend::Scalar).unwrap();
+        image::load_from_memory(&out.bytes).unwrap()
+    }
+
     #[test]
-    fn flattening_composites_over_white() {
-        // Premultiplied: half-transparent black, opaque red, fully transparent.
-        let image = Bitmap {
-            pixels: vec![0, 0, 0, 128, 255, 0, 0, 255, 0, 0, 0, 0],
-            size: Size { width: 3, height: 1 },
-            layout: PixelLayout::Rgba8,
-        };
-        assert_eq!(flatten_premultiplied(&image).pixels, vec![127, 127, 127, 255, 0, 0, 255, 255, 255]);
+    fn transparency_goes_over_the_background() {
+        // Half-transparent black, opaque red, fully transparent.
+        let colours = [[0, 0, 0, 128], [255, 0, 0, 255], [0, 0, 0, 0]];
+        let png = rgba_png(3, 1, |x, _| colours[x as usize]);
+        let flattened = run(&png, "format=png,background=%230000ff");
+        assert_eq!(flattened.color(), image::ColorType::Rgb8);
+        assert_eq!(flattened.to_rgb8().into_raw(), vec![0, 0, 127, 255, 0, 0, 0, 0, 255]);
+        // JPEG output without a background goes over white (compared loosely: JPEG is lossy).
+        let jpeg = run(&png, "format=jpeg").to_rgb8();
+        assert!(jpeg.get_pixel(2, 0).0.iter().all(|&c| c > 200), "{:?}", jpeg.get_pixel(2, 0));
+        // Without a background, PNG keeps the transparency exactly.
+        assert_eq!(run(&png, "format=png").to_rgba8().into_raw(), colours.concat());
+        // A translucent background stays translucent where the image is transparent.
+        let over_translucent = run(&png, "format=png,background=rgba(0,255,0,0.5)").to_rgba8();
+        assert_eq!(over_translucent.get_pixel(2, 0).0, [0, 255, 0, 128]);
+        assert_eq!(over_translucent.get_pixel(1, 0).0, [255, 0, 0, 255]);
+    }
+
+    #[test]
+    fn pads_and_borders_take_their_colours() {
+        let png = rgba_png(4, 2, |_, _| [10, 20, 30, 255]);
+        let padded = run(&png, "width=4,height=4,fit=pad,background=red,format=png").to_rgb8();
+        assert_eq!((padded.width(), padded.height()), (4, 4));
+        assert_eq!(padded.get_pixel(0, 0).0, [255, 0, 0]);
+        assert_eq!(padded.get_pixel(0, 1).0, [10, 20, 30]);
+        let bordered = run(&png, "border.color=%23ffffff80,border.top=1,border.left=2,format=png").to_rgba8();
+        assert_eq!((bordered.width(), bordered.height()), (6, 3));
+        assert_eq!(bordered.get_pixel(0, 0).0, [255, 255, 255, 128]);
+        assert_eq!(bordered.get_pixel(2, 1).0, [10, 20, 30, 255]);
+        let doubled = run(&png, "border.width=1,dpr=2,format=png");
+        assert_eq!((doubled.width(), doubled.height()), (8, 6));
+    }
+
+    #[test]
+    fn rotation_flips_and_trims_move_pixels_exactly() {
+        let png = rgba_png(5, 3, |x, y| [x as u8 * 40, y as u8 * 80, 0, 255]);
+        let turned = run(&png, "rotate=90,format=png").to_rgb8();
+        assert_eq!((turned.width(), turned.height()), (3, 5));
+        // Clockwise: the source's bottom-left corner becomes the top-left.
+        assert_eq!(turned.get_pixel(0, 0).0, [0, 160, 0]);
+        let flipped = run(&png, "flip=h,format=png").to_rgb8();
+        assert_eq!(flipped.get_pixel(0, 0).0, [160, 0, 0]);
+        let trimmed = run(&png, "trim=1;1;0;2,format=png").to_rgb8();
+        assert_eq!((trimmed.width(), trimmed.height()), (2, 2));
+        assert_eq!(trimmed.get_pixel(0, 0).0, [80, 80, 0]);
     }
 }

@@ -177,3 +177,31 @@ fn hostile_option_strings_are_400s() {
     }
     get("/image/width=50/rocket.jpg").image(ImageFormat::Jpeg);
 }
+
+#[test]
+fn many_options_at_once_through_both_endpoints() {
+    // chelsea.png is 451x300: turned a quarter it is 300x451, covered to 200x150, then a 5 px
+    // border on every side.
+    let options = "width=200,height=150,fit=cover,gravity=left,rotate=90,flip=h,trim=0;0;0;1,border.width=5,border.color=blue,format=png";
+    let image = get(&format!("/image/{options}/chelsea.png")).image(ImageFormat::Png);
+    assert_eq!(image.dimensions(), (210, 160));
+    assert_eq!(image.to_rgb8().get_pixel(0, 0).0, [0, 0, 255]);
+    let query = options.replace(',', "&");
+    let posted = post(&format!("?{query}"), &fixture("chelsea.png")).image(ImageFormat::Png);
+    assert!(posted == image, "POST and GET agree");
+}
+
+#[test]
+fn exif_orientation_is_applied() {
+    // Stored turned (orientation 6), so its stored width is the upright height.
+    let upright = get("/image/width=64,format=png/orientation/hopper_orientation_6.jpg").image(ImageFormat::Png);
+    let stored = image::load_from_memory(&fixture("orientation/hopper_orientation_6.jpg")).unwrap();
+    let expected_height = (stored.width() as f64 * 64.0 / stored.height() as f64).round() as u32;
+    assert_eq!(upright.dimensions(), (64, expected_height));
+}
+
+#[test]
+fn unencoded_css_colours_work_in_paths() {
+    let image = get("/image/width=40,height=40,fit=pad,background=rgb(255,0,0),format=png/rocket.jpg").image(ImageFormat::Png);
+    assert_eq!(image.to_rgb8().get_pixel(0, 0).0, [255, 0, 0]);
+}

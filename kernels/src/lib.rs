@@ -10,12 +10,18 @@
 
 mod alpha;
 mod backend;
+mod colour;
+mod convert;
 mod error;
 mod image;
+mod orient;
 pub mod resize;
 
-pub use alpha::{drop_alpha, is_opaque, premultiply, unpremultiply};
+pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultiply};
+pub use convert::widen;
 pub use backend::Backend;
+pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use error::KernelError;
 pub use image::{ImageMut, ImageRef, PixelLayout};
+pub use orient::{orient, Orientation};
 pub use resize::{resize, Filter, SourceRegion};

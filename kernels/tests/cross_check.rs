@@ -4,42 +4,17 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod support;
+
 use kernels::{
-    drop_alpha, is_opaque, premultiply, resize, unpremultiply, Backend, Filter, ImageMut, ImageRef,
-    PixelLayout, SourceRegion,
+    composite_over, drop_alpha, is_opaque, premultiply, resize, unpremultiply, widen, Backend, Filter, ImageMut,
+    ImageRef, PixelLayout, SourceRegion,
 };
+use support::{assert_guards_intact, Rng, GUARD, LAYOUTS};
 
-const LAYOUTS: [PixelLayout; 3] = [PixelLayout::L8, PixelLayout::Rgb8, PixelLayout::Rgba8];
 /// Output size as a fraction of input size, from 1/16x down to 8x up.
+
 const SCALES: [f64; 10] = [1.0 / 16.0, 1.0 / 7.0, 1.0 / 3.0, 0.5, 0.7, 1.0, 1.5, 2.0, 5.0, 8.0];
-/// Bytes written beyond each row and checked untouched afterwards.
-const GUARD: u8 = 0xA5;
-
-/// xorshift64*: deterministic, so a failure names a reproducible case.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn range(&mut self, low: usize, high_inclusive: usize) -> usize {
-        low + self.below(high_inclusive - low + 1)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn fill(&mut self, bytes: &mut [u8]) {
-        for b in bytes {
-            *b = self.next() as u8;
-        }
-    }
-}
 
 struct Case {
     layout: PixelLayout,
@@ -115,12 +90,6 @@ impl Case {
             self.out_height,
             self.out_stride
         )
-    }
-}
-
-fn assert_guards_intact(out: &[u8], stride: usize, row_bytes: usize, what: &str) {
-    for row in out.chunks(stride) {
-        assert!(row[row_bytes..].iter().all(|&b| b == GUARD), "{what}: wrote past a row");
     }
 }
 
@@ -256,6 +225,68 @@ fn opacity_test_and_alpha_dropping_match_scalar() {
                 let image = ImageMut { pixels: &mut out, width, height, stride: width * 4, layout: PixelLayout::Rgba8 };
                 let len = drop_alpha(image, backend).unwrap();
                 assert_eq!(&out[..len], &expected[..], "drop_alpha {} at {width}x{height}", backend.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn compositing_matches_scalar() {
+    let mut rng = Rng(13);
+    for width in 1..=40 {
+        let height = rng.range(1, 4);
+        let (mut pixels, stride) = support::random_image(&mut rng, PixelLayout::Rgba8, width, height);
+        premultiply(ImageMut { pixels: &mut pixels, width, height, stride, layout: PixelLayout::Rgba8 }, Backend::Scalar).unwrap();
+        let background = [rng.below(256) as u8, rng.below(256) as u8, rng.below(256) as u8, [255, 0, 128][rng.below(3)]];
+        let run = |backend| {
+            let mut out = pixels.clone();
+            let image = ImageMut { pixels: &mut out, width, height, stride, layout: PixelLayout::Rgba8 };
+            composite_over(image, background, backend).unwrap();
+            out
+        };
+        let reference = run(Backend::Scalar);
+        if background[3] == 255 {
+            let view = ImageRef { pixels: &reference, width, height, stride, layout: PixelLayout::Rgba8 };
+            assert!(is_opaque(view, Backend::Scalar).unwrap(), "over an opaque background");
+        }
+        for &backend in Backend::available() {
+            assert!(run(backend) == reference, "composite_over {} differs at width {width}", backend.name());
+        }
+    }
+}
+
+#[test]
+fn widening_matches_scalar() {
+    let mut rng = Rng(17);
+    let pairs = [(PixelLayout::L8, PixelLayout::Rgb8), (PixelLayout::L8, PixelLayout::Rgba8), (PixelLayout::Rgb8, PixelLayout::Rgba8)];
+    for (from, to) in pairs {
+        for width in 1..=40 {
+            let height = rng.range(1, 4);
+            let (pixels, stride) = support::random_image(&mut rng, from, width, height);
+            let src = ImageRef { pixels: &pixels, width, height, stride, layout: from };
+            let out_stride = width * to.channels() + [0, 3][rng.below(2)];
+            let run = |backend| {
+                let mut out = vec![GUARD; out_stride * height];
+                widen(src, ImageMut { pixels: &mut out, width, height, stride: out_stride, layout: to }, backend).unwrap();
+                out
+            };
+            let reference = run(Backend::Scalar);
+            let what = format!("{from:?} -> {to:?} at width {width}");
+            assert_guards_intact(&reference, out_stride, width * to.channels(), &what);
+            for (y, row) in reference.chunks(out_stride).enumerate() {
+                for x in 0..width {
+                    let input = &pixels[y * stride + x * from.channels()..][..from.channels()];
+                    let output = &row[x * to.channels()..][..to.channels()];
+                    let expected: Vec<u8> = match input {
+                        [grey] => vec![*grey; 3],
+                        colour => colour.to_vec(),
+                    };
+                    assert_eq!(&output[..3], &expected[..], "{what}");
+                    assert!(output.len() == 3 || output[3] == 255, "{what}");
+                }
+            }
+            for &backend in Backend::available() {
+                assert!(run(backend) == reference, "{} differs: {what}", backend.name());
             }
         }
     }

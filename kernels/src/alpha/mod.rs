@@ -1,5 +1,5 @@
-//! Alpha kernels for RGBA8, in place: conversions between straight and premultiplied alpha, the
-//! opacity test, and dropping alpha from opaque images.
+//! Alpha kernels for RGBA8, in place: conversions between straight and premultiplied alpha,
+//! compositing over a background colour, the opacity test, and dropping alpha from opaque images.
 //!
 //! Premultiplying rounds `c * a / 255` to nearest (exactly, in integers). Unpremultiplying
 //! multiplies by a per-pixel fixed-point scale, `scale = round(255 * 256 / a)` computed in `f32`,
@@ -28,6 +28,18 @@ pub fn unpremultiply(image: ImageMut<'_>, backend: Backend) -> Result<(), Kernel
         Backend::Scalar => scalar::unpremultiply(row),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Backend::Simd128 => simd128::unpremultiply(row),
+    })
+}
+
+/// Composites premultiplied RGBA8 pixels over a premultiplied `background` colour (the
+/// Porter-Duff "over"): every channel, alpha included, becomes
+/// `c + round(background * (255 - a) / 255)`, saturating. Over an opaque background the result
+/// is opaque.
+pub fn composite_over(image: ImageMut<'_>, background: [u8; 4], backend: Backend) -> Result<(), KernelError> {
+    for_each_rgba_row(image, |row| match backend {
+        Backend::Scalar => scalar::composite_over(row, background),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::composite_over(row, background),
     })
 }
 

@@ -23,6 +23,15 @@ pub(super) fn unpremultiply(row: &mut [u8]) {
     }
 }
 
+pub(super) fn composite_over(row: &mut [u8], background: [u8; 4]) {
+    for pixel in row.chunks_exact_mut(4) {
+        let uncovered = 255 - pixel[3] as u16;
+        for (channel, &under) in pixel.iter_mut().zip(&background) {
+            *channel = channel.saturating_add(div255_round(under as u16 * uncovered) as u8);
+        }
+    }
+}
+
 pub(super) fn is_opaque(row: &[u8]) -> bool {
     row.chunks_exact(4).all(|pixel| pixel[3] == 255)
 }

@@ -64,6 +64,21 @@ fn scale_two(channels: v128, scales: v128) -> v128 {
     i16x8_narrow_i32x4(first, second)
 }
 
+pub(super) fn composite_over(row: &mut [u8], background: [u8; 4]) {
+    let under = u32x4_splat(u32::from_le_bytes(background));
+    let mut vectors = row.chunks_exact_mut(16);
+    for sixteen in vectors.by_ref() {
+        // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
+        let pixels = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
+        let uncovered = u8x16_sub(u8x16_splat(255), i8x16_swizzle(pixels, ALPHA_BROADCAST));
+        let low = div255_round(u16x8_extmul_low_u8x16(under, uncovered));
+        let high = div255_round(u16x8_extmul_high_u8x16(under, uncovered));
+        let composited = u8x16_add_sat(pixels, u8x16_narrow_i16x8(low, high));
+        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, composited) };
+    }
+    super::scalar::composite_over(vectors.into_remainder(), background);
+}
+
 pub(super) fn is_opaque(row: &[u8]) -> bool {
     let mut vectors = row.chunks_exact(16);
     // AND every vector together; the alpha bytes stay 0xff only if all were.

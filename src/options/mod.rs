@@ -1,6 +1,10 @@
 //! Transformation options: Cloudflare's grammar (`width=800,fit=cover` in the URL path, or the
 //! same names as query parameters), parsed into a validated [`TransformOptions`].
 
+pub mod colour;
+
+pub use colour::Rgba;
+
 use crate::config::Limits;
 use crate::error::TransformError;
 
@@ -9,6 +13,8 @@ pub const MAX_OPTIONS_LEN: usize = 2048;
 /// Largest effective device pixel ratio; larger values are capped, as Cloudflare does.
 pub const MAX_DPR: f64 = 2.0;
 pub const DEFAULT_QUALITY: u8 = 85;
+/// Largest `trim` edge or `border` width, in pixels.
+pub const MAX_EDGE_PIXELS: u32 = 10_000;
 
 /// How the image is fitted into the `width` × `height` box.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,6 +43,10 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
+    pub fn has_alpha(self) -> bool {
+        self != OutputFormat::Jpeg
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             OutputFormat::Jpeg => "image/jpeg",
@@ -57,6 +67,61 @@ pub enum FormatRequest {
     Exactly(OutputFormat),
 }
 
+/// Which part of the image `fit=cover` and `fit=crop` keep: the crop box is placed so that the
+/// point at (`x`, `y`) of the box (fractions of its width and height) lies on the same point of
+/// the image. `left` is (0, 0.5), `top` (0.5, 0), the default centre (0.5, 0.5).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Gravity {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Default for Gravity {
+    fn default() -> Self {
+        Gravity { x: 0.5, y: 0.5 }
+    }
+}
+
+/// Pixels removed from each edge of the upright source before anything else (`trim=t;r;b;l`),
+/// or kept from the `left`/`top` corner (`trim.width`, `trim.height`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Trim {
+    pub top: u32,
+    pub right: u32,
+    pub bottom: u32,
+    pub left: u32,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// A border drawn around the output, `top`/`right`/`bottom`/`left` pixels wide (before `dpr`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Border {
+    pub colour: Rgba,
+    pub top: u32,
+    pub right: u32,
+    pub bottom: u32,
+    pub left: u32,
+}
+
+impl Default for Border {
+    fn default() -> Self {
+        Border { colour: Rgba::opaque(0), top: 0, right: 0, bottom: 0, left: 0 }
+    }
+}
+
+/// Which EXIF metadata JPEG output carries; PNG and WebP output never carry any, as with
+/// Cloudflare. The orientation is always applied to the pixels, whatever this says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Metadata {
+    /// Only the copyright notice.
+    #[default]
+    Copyright,
+    /// All of the source's EXIF, with the orientation reset to upright.
+    Keep,
+    None,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformOptions {
     pub width: Option<u32>,
@@ -67,6 +132,17 @@ pub struct TransformOptions {
     pub format: FormatRequest,
     /// Finite, in `(0, MAX_DPR]`.
     pub dpr: f64,
+    pub gravity: Gravity,
+    /// Clockwise quarter turns, 0..=3, applied after `flip`.
+    pub rotate: u32,
+    pub flip_horizontal: bool,
+    pub flip_vertical: bool,
+    pub trim: Option<Trim>,
+    /// Goes under the image (replacing transparency) and fills `fit=pad` areas. When not given,
+    /// transparency is kept where the output format has alpha, and padding is white.
+    pub background: Option<Rgba>,
+    pub border: Option<Border>,
+    pub metadata: Metadata,
 }
 
 impl Default for TransformOptions {
@@ -78,15 +154,22 @@ impl Default for TransformOptions {
             quality: DEFAULT_QUALITY,
             format: FormatRequest::default(),
             dpr: 1.0,
+            gravity: Gravity::default(),
+            rotate: 0,
+            flip_horizontal: false,
+            flip_vertical: false,
+            trim: None,
+            background: None,
+            border: None,
+            metadata: Metadata::default(),
         }
     }
 }
 
 /// Cloudflare options we know but do not implement yet: refused by name rather than ignored.
 const NOT_YET_SUPPORTED: &[&str] = &[
-    "anim", "background", "blur", "border", "brightness", "compression", "contrast", "flip",
-    "gamma", "gravity", "g", "metadata", "onerror", "rotate", "saturation", "sharpen", "trim",
-    "zoom", "segment", "slow-connection-quality",
+    "anim", "blur", "brightness", "compression", "contrast", "gamma", "onerror",
+    "saturation", "sharpen", "zoom", "face-zoom", "segment", "slow-connection-quality",
 ];
 
 impl TransformOptions {
@@ -114,7 +197,7 @@ impl TransformOptions {
         }
         let mut options = TransformOptions::default();
         let mut seen: Vec<&'static str> = Vec::new();
-        for pair in text.split(separator).filter(|pair| !pair.is_empty()) {
+        for pair in split_outside_parentheses(text, separator).filter(|pair| !pair.is_empty()) {
             let (raw_name, raw_value) = pair.split_once('=').ok_or_else(|| {
                 TransformError::bad_option(format!("option {:?} has no value; write name=value", pair))
             })?;
@@ -125,6 +208,12 @@ impl TransformOptions {
                 return Err(TransformError::bad_option(format!("option {canonical} is given more than once")));
             }
             seen.push(canonical);
+        }
+        let sides = ["border.top", "border.right", "border.bottom", "border.left"];
+        for (whole, parts) in [("trim", &["trim.width", "trim.height", "trim.left", "trim.top"]), ("border.width", &sides)] {
+            if let Some(other) = seen.iter().find(|name| parts.contains(name)).filter(|_| seen.contains(&whole)) {
+                return Err(TransformError::bad_option(format!("{whole} and {other} cannot be combined; give one form")));
+            }
         }
         Ok(options)
     }
@@ -199,6 +288,79 @@ impl TransformOptions {
                 };
                 "dpr"
             }
+            "gravity" | "g" => {
+                self.gravity = gravity(value)?;
+                "gravity"
+            }
+            "rotate" => {
+                self.rotate = match value {
+                    "0" | "360" => 0,
+                    "90" => 1,
+                    "180" => 2,
+                    "270" => 3,
+                    _ => return Err(invalid("rotate", value, "0, 90, 180 or 270 (degrees clockwise)")),
+                };
+                "rotate"
+            }
+            "flip" => {
+                (self.flip_horizontal, self.flip_vertical) = match value {
+                    "h" => (true, false),
+                    "v" => (false, true),
+                    "hv" | "vh" => (true, true),
+                    _ => return Err(invalid("flip", value, "h, v or hv")),
+                };
+                "flip"
+            }
+            "trim" => {
+                let edges: Vec<&str> = value.split(';').collect();
+                let [top, right, bottom, left] = edges.as_slice() else {
+                    return Err(invalid("trim", value, "top;right;bottom;left in pixels"));
+                };
+                let edge = |text: &str| pixels("trim", text, value);
+                let trim = self.trim.get_or_insert_with(Trim::default);
+                (trim.top, trim.right, trim.bottom, trim.left) = (edge(top)?, edge(right)?, edge(bottom)?, edge(left)?);
+                "trim"
+            }
+            "trim.width" | "trim.height" | "trim.left" | "trim.top" => {
+                let amount = pixels(name, value, value)?;
+                let trim = self.trim.get_or_insert_with(Trim::default);
+                match name {
+                    "trim.width" => trim.width = Some(amount.max(1)),
+                    "trim.height" => trim.height = Some(amount.max(1)),
+                    "trim.left" => trim.left = amount,
+                    _ => trim.top = amount,
+                }
+                canonical(name)
+            }
+            "background" => {
+                self.background = Some(css_colour("background", value)?);
+                "background"
+            }
+            "border.color" | "border.colour" => {
+                self.border.get_or_insert_with(Border::default).colour = css_colour("border.color", value)?;
+                "border.color"
+            }
+            "border.width" | "border.top" | "border.right" | "border.bottom" | "border.left" => {
+                let amount = pixels(name, value, value)?;
+                let border = self.border.get_or_insert_with(Border::default);
+                match name {
+                    "border.width" => (border.top, border.right, border.bottom, border.left) = (amount, amount, amount, amount),
+                    "border.top" => border.top = amount,
+                    "border.right" => border.right = amount,
+                    "border.bottom" => border.bottom = amount,
+                    _ => border.left = amount,
+                }
+                canonical(name)
+            }
+            "metadata" => {
+                self.metadata = match value {
+                    "copyright" => Metadata::Copyright,
+                    "keep" => Metadata::Keep,
+                    "none" => Metadata::None,
+                    _ => return Err(invalid("metadata", value, "keep, copyright or none")),
+                };
+                "metadata"
+            }
             _ if NOT_YET_SUPPORTED.contains(&name) => {
                 return Err(TransformError::bad_option(format!("option {name} is not supported yet")))
             }
@@ -209,6 +371,62 @@ impl TransformOptions {
 
 fn invalid(name: &str, value: &str, expected: &str) -> TransformError {
     TransformError::bad_option(format!("invalid {name}={:?}: expected {expected}", value))
+}
+
+/// Splits `text` at `separator`s that are not inside parentheses, so that unencoded colours such
+/// as `background=rgb(240,40,145)` stay whole.
+fn split_outside_parentheses(text: &str, separator: char) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    text.split(move |c: char| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        c == separator && depth == 0
+    })
+}
+
+/// The `&'static` name of an option that has one spelling.
+fn canonical(name: &str) -> &'static str {
+    const NAMES: [&str; 9] = [
+        "trim.width", "trim.height", "trim.left", "trim.top", "border.width", "border.top", "border.right",
+        "border.bottom", "border.left",
+    ];
+    NAMES.into_iter().find(|known| *known == name).unwrap_or("option")
+}
+
+/// A pixel count for `trim` and `border`: 0 up to `MAX_EDGE_PIXELS`.
+fn pixels(name: &str, text: &str, value: &str) -> Result<u32, TransformError> {
+    match text.trim().parse::<u32>() {
+        Ok(amount) if amount <= MAX_EDGE_PIXELS => Ok(amount),
+        _ => Err(invalid(name, value, &format!("whole pixels from 0 to {MAX_EDGE_PIXELS}"))),
+    }
+}
+
+fn css_colour(name: &str, value: &str) -> Result<Rgba, TransformError> {
+    colour::parse(value).ok_or_else(|| {
+        invalid(name, value, "a CSS colour: #rrggbb (written %23rrggbb in URLs), rgb(), rgba(), hsl() or a name")
+    })
+}
+
+/// `left`, `right`, `top`, `bottom`, `center`, or `XxY` with both in 0..=1.
+fn gravity(value: &str) -> Result<Gravity, TransformError> {
+    let point = |x, y| Ok(Gravity { x, y });
+    match value {
+        "left" => point(0.0, 0.5),
+        "right" => point(1.0, 0.5),
+        "top" => point(0.5, 0.0),
+        "bottom" => point(0.5, 1.0),
+        "center" | "centre" => point(0.5, 0.5),
+        _ => {
+            let unit = |text: &str| text.parse::<f64>().ok().filter(|v| (0.0..=1.0).contains(v));
+            match value.split_once('x').map(|(x, y)| (unit(x), unit(y))) {
+                Some((Some(x), Some(y))) => point(x, y),
+                _ => Err(invalid("gravity", value, "left, right, top, bottom, center, or XxY with X and Y from 0 to 1")),
+            }
+        }
+    }
 }
 
 fn dimension(name: &str, value: &str, limits: &Limits) -> Result<u32, TransformError> {
@@ -351,6 +569,8 @@ mod tests {
         assert!(error("colour=red").contains("unknown option"));
         assert!(error("width=10,w=20").contains("more than once"));
         assert!(error("blur=5").contains("not supported yet"));
+        assert!(error("trim=1;2;3;4,trim.width=5").contains("cannot be combined"));
+        assert!(error("border.top=1,border.width=5").contains("cannot be combined"));
         assert!(error("format=avif").contains("not supported yet"));
         assert!(error(&"width=1,".repeat(400)).contains("at most"));
         assert!(error("width=%zz").contains("percent-encoding"));
@@ -358,6 +578,62 @@ mod tests {
         assert!(error("width=%+8").contains("percent-encoding"));
         assert!(error("width=8%").contains("percent-encoding"));
         assert!(error("width=%4").contains("percent-encoding"));
+    }
+
+    #[test]
+    fn geometry_options_parse() {
+        let options = parse("gravity=left,rotate=270,flip=hv,trim=1;2;3;4").unwrap();
+        assert_eq!(options.gravity, Gravity { x: 0.0, y: 0.5 });
+        assert_eq!(options.rotate, 3);
+        assert!(options.flip_horizontal && options.flip_vertical);
+        assert_eq!(options.trim, Some(Trim { top: 1, right: 2, bottom: 3, left: 4, width: None, height: None }));
+        for (text, x, y) in [("right", 1.0, 0.5), ("top", 0.5, 0.0), ("bottom", 0.5, 1.0), ("center", 0.5, 0.5), ("0x1", 0.0, 1.0), ("0.25x0.75", 0.25, 0.75)] {
+            assert_eq!(parse(&format!("g={text}")).unwrap().gravity, Gravity { x, y }, "{text}");
+        }
+        assert_eq!(parse("rotate=90").unwrap().rotate, 1);
+        assert_eq!(parse("metadata=keep").unwrap().metadata, Metadata::Keep);
+        assert_eq!(parse("metadata=none").unwrap().metadata, Metadata::None);
+        assert_eq!(parse("width=1").unwrap().metadata, Metadata::Copyright);
+        assert_eq!(parse("rotate=360").unwrap().rotate, 0);
+        assert_eq!((parse("flip=h").unwrap().flip_horizontal, parse("flip=h").unwrap().flip_vertical), (true, false));
+        let corner = parse("trim.left=10,trim.top=20,trim.width=300,trim.height=200").unwrap().trim.unwrap();
+        assert_eq!(corner, Trim { top: 20, right: 0, bottom: 0, left: 10, width: Some(300), height: Some(200) });
+    }
+
+    #[test]
+    fn colour_options_parse() {
+        assert_eq!(parse("background=%23ff000080").unwrap().background, Some(Rgba { r: 255, g: 0, b: 0, a: 128 }));
+        assert_eq!(parse("background=rgb%28240%2C40%2C145%29").unwrap().background, Some(Rgba::opaque(0xf02891)));
+        assert_eq!(TransformOptions::default().background, None);
+        let unencoded = parse("background=rgb(240,40,145),width=10").unwrap();
+        assert_eq!((unencoded.background, unencoded.width), (Some(Rgba::opaque(0xf02891)), Some(10)));
+        let border = parse("border.color=red,border.width=4").unwrap().border.unwrap();
+        assert_eq!(border, Border { colour: Rgba::opaque(0xff0000), top: 4, right: 4, bottom: 4, left: 4 });
+        let sides = parse("border.top=1,border.right=2,border.bottom=3,border.left=4").unwrap().border.unwrap();
+        assert_eq!((sides.colour, sides.top, sides.right, sides.bottom, sides.left), (Rgba::opaque(0), 1, 2, 3, 4));
+    }
+
+    #[test]
+    fn bad_geometry_and_colour_values_name_the_option() {
+        for (segment, option) in [
+            ("gravity=middle", "gravity"),
+            ("gravity=1.5x0", "gravity"),
+            ("g=0.5", "gravity"),
+            ("rotate=45", "rotate"),
+            ("flip=x", "flip"),
+            ("trim=1;2;3", "trim"),
+            ("trim=1;2;3;-4", "trim"),
+            ("trim=1;2;3;99999", "trim"),
+            ("trim.width=abc", "trim.width"),
+            ("background=%23ggg", "background"),
+            ("background=blurple", "background"),
+            ("border.color=nope", "border.color"),
+            ("border.width=-1", "border.width"),
+            ("metadata=all", "metadata"),
+        ] {
+            let message = error(segment);
+            assert!(message.contains(option), "{segment}: {message}");
+        }
     }
 
     #[test]

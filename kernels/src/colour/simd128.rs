@@ -1,0 +1,122 @@
+//! simd128 colour adjustments. The table lookup splits the table into sixteen 16-byte vectors and
+//! ORs sixteen swizzles (an index outside a vector's range selects 0). Saturation works on
+//! sixteen pixels at a time, split into red, green and blue planes by swizzles, in 16- and
+//! 32-bit lanes, and interleaved back.
+
+use core::arch::wasm32::*;
+
+use super::LUMA_WEIGHTS;
+use crate::PixelLayout;
+
+const ALPHA_BYTES_MASK: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
+
+pub(super) fn apply_lut(row: &mut [u8], layout: PixelLayout, lut: &[u8; 256]) {
+    let tables: [v128; 16] = core::array::from_fn(|k| {
+        // SAFETY: bytes 16k..16k + 16 of the 256-byte table.
+        unsafe { v128_load(lut.as_ptr().add(16 * k) as *const v128) }
+    });
+    let keep = if layout == PixelLayout::Rgba8 { ALPHA_BYTES_MASK } else { u8x16_splat(0) };
+    let mut vectors = row.chunks_exact_mut(16);
+    for sixteen in vectors.by_ref() {
+        // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
+        let values = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
+        let mut looked_up = u8x16_splat(0);
+        let mut index = values;
+        for &table in &tables {
+            looked_up = v128_or(looked_up, i8x16_swizzle(table, index));
+            // Wraps below zero to 240 and up, which selects nothing.
+            index = u8x16_sub(index, u8x16_splat(16));
+        }
+        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, v128_bitselect(values, looked_up, keep)) };
+    }
+    // Sixteen bytes are whole RGBA pixels, so the remainder starts at a pixel.
+    super::scalar::apply_lut(vectors.into_remainder(), layout, lut);
+}
+
+/// Swizzles between sixteen interleaved pixels (`channels` vectors) and red, green and blue
+/// planes (one vector each).
+struct Planes {
+    /// `split[plane][vector]`.
+    split: [[v128; 4]; 3],
+    /// `join[vector][plane]`; alpha bytes get -1 (zero).
+    join: [[v128; 3]; 4],
+}
+
+const fn planes(channels: usize) -> Planes {
+    let mut split = [[[-1i8; 16]; 4]; 3];
+    let mut join = [[[-1i8; 16]; 3]; 4];
+    let mut byte = 0;
+    while byte < 16 * channels {
+        let (pixel, channel) = (byte / channels, byte % channels);
+        if channel < 3 {
+            split[channel][byte / 16][pixel] = (byte % 16) as i8;
+            join[byte / 16][channel][byte % 16] = pixel as i8;
+        }
+        byte += 1;
+    }
+    let mut out = Planes { split: [[bytes([-1; 16]); 4]; 3], join: [[bytes([-1; 16]); 3]; 4] };
+    let mut a = 0;
+    while a < 3 {
+        let mut b = 0;
+        while b < 4 {
+            out.split[a][b] = bytes(split[a][b]);
+            out.join[b][a] = bytes(join[b][a]);
+            b += 1;
+        }
+        a += 1;
+    }
+    out
+}
+
+const fn bytes(b: [i8; 16]) -> v128 {
+    i8x16(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+}
+
+const RGB_PLANES: Planes = planes(3);
+const RGBA_PLANES: Planes = planes(4);
+
+pub(super) fn saturate(row: &mut [u8], channels: usize, factor: i32) {
+    let planes = if channels == 4 { &RGBA_PLANES } else { &RGB_PLANES };
+    let keep = if channels == 4 { ALPHA_BYTES_MASK } else { u8x16_splat(0) };
+    let factors = i16x8_splat(factor as i16);
+    let mut groups = row.chunks_exact_mut(16 * channels);
+    for group in groups.by_ref() {
+        let mut input = [u8x16_splat(0); 4];
+        for (vector, chunk) in input.iter_mut().zip(group.chunks_exact(16)) {
+            // SAFETY: `chunk` is sixteen readable bytes.
+            *vector = unsafe { v128_load(chunk.as_ptr() as *const v128) };
+        }
+        let [red, green, blue] = planes.split.map(|masks| {
+            let mut plane = u8x16_splat(0);
+            for (&vector, &mask) in input.iter().zip(&masks).take(channels) {
+                plane = v128_or(plane, i8x16_swizzle(vector, mask));
+            }
+            plane
+        });
+        let halves = |extend: fn(v128) -> v128| {
+            let (r, g, b) = (extend(red), extend(green), extend(blue));
+            let [wr, wg, wb] = LUMA_WEIGHTS.map(|w| i16x8_splat(w as i16));
+            let sum = i16x8_add(i16x8_add(i16x8_mul(r, wr), i16x8_mul(g, wg)), i16x8_add(i16x8_mul(b, wb), i16x8_splat(128)));
+            let luma = u16x8_shr(sum, 8);
+            [r, g, b].map(|channel| {
+                let difference = i16x8_sub(channel, luma);
+                let round = i32x4_splat(128);
+                let low = i32x4_shr(i32x4_add(i32x4_extmul_low_i16x8(difference, factors), round), 8);
+                let high = i32x4_shr(i32x4_add(i32x4_extmul_high_i16x8(difference, factors), round), 8);
+                i16x8_add(i16x8_narrow_i32x4(low, high), luma)
+            })
+        };
+        let low = halves(u16x8_extend_low_u8x16);
+        let high = halves(u16x8_extend_high_u8x16);
+        let saturated: [v128; 3] = core::array::from_fn(|p| u8x16_narrow_i16x8(low[p], high[p]));
+        for ((chunk, masks), &original) in group.chunks_exact_mut(16).zip(&planes.join).zip(&input) {
+            let mut out = v128_and(original, keep);
+            for (&plane, &mask) in saturated.iter().zip(masks) {
+                out = v128_or(out, i8x16_swizzle(plane, mask));
+            }
+            // SAFETY: `chunk` is sixteen writable bytes.
+            unsafe { v128_store(chunk.as_mut_ptr() as *mut v128, out) };
+        }
+    }
+    super::scalar::saturate(groups.into_remainder(), channels, factor);
+}
