@@ -1,11 +1,11 @@
 //! The transformation, free of any HTTP or Worker types: source bytes and options in, encoded
 //! image out. Steps: probe → place (orientation, trim, flip, rotate, fit) → decode (opaque RGBA
 //! becomes RGB) → premultiply → resize → orient → composite over the background or
-//! unpremultiply → pad → border → encode.
+//! unpremultiply → colour adjustments → blur and sharpen → pad → border → encode.
 
 use kernels::{
-    composite_over, drop_alpha, is_opaque, orient, premultiply, resize, unpremultiply, widen, Backend, Filter,
-    Orientation, PixelLayout, SourceRegion,
+    apply_lut, composite_over, drop_alpha, gaussian_blur, is_opaque, orient, premultiply, resize, saturate, tone_curve, unpremultiply,
+    unsharp_mask, widen, Backend, Filter, Orientation, PixelLayout, SourceRegion,
 };
 
 use crate::codec::{self, Bitmap, Probe, SourceFormat};
@@ -81,6 +81,16 @@ pub fn transform(
         }
         None if premultiplied => unpremultiply(image.view_mut(), backend).map_err(internal)?,
         None => {}
+    }
+    if (options.brightness, options.contrast, options.gamma) != (1.0, 1.0, 1.0) {
+        let curve = tone_curve(options.brightness, options.contrast, options.gamma);
+        apply_lut(image.view_mut(), &curve, backend).map_err(internal)?;
+    }
+    if options.saturation != 1.0 {
+        saturate(image.view_mut(), options.saturation, backend).map_err(internal)?;
+    }
+    if options.blur > 0.0 || options.sharpen > 0.0 {
+        image = filtered(image, options, backend)?;
     }
     if plan.canvas != plan.resized {
         let colour = options.background.unwrap_or(Rgba::WHITE);
@@ -165,6 +175,34 @@ fn oriented(image: &Bitmap, orientation: Orientation, backend: Backend) -> Resul
     };
     orient(image.view(), out.view_mut(), orientation, backend).map_err(internal)?;
     Ok(out)
+}
+
+/// Standard deviation of the blur the unsharp mask subtracts, in output pixels.
+const SHARPEN_SIGMA: f64 = 1.0;
+
+/// `blur` (a Gaussian of half the radius as standard deviation), then `sharpen` (an unsharp mask
+/// of half the strength as amount), on premultiplied alpha where there is alpha.
+fn filtered(mut image: Bitmap, options: &TransformOptions, backend: Backend) -> Result<Bitmap, TransformError> {
+    let has_alpha = image.layout == PixelLayout::Rgba8;
+    if has_alpha {
+        premultiply(image.view_mut(), backend).map_err(internal)?;
+    }
+    let blurred = |image: &Bitmap, sigma: f64| -> Result<Bitmap, TransformError> {
+        let mut out = Bitmap { pixels: vec![0; image.pixels.len()], size: image.size, layout: image.layout };
+        gaussian_blur(image.view(), out.view_mut(), sigma, backend).map_err(internal)?;
+        Ok(out)
+    };
+    if options.blur > 0.0 {
+        image = blurred(&image, options.blur / 2.0)?;
+    }
+    if options.sharpen > 0.0 {
+        let soft = blurred(&image, SHARPEN_SIGMA)?;
+        unsharp_mask(image.view_mut(), soft.view(), options.sharpen / 2.0, backend).map_err(internal)?;
+    }
+    if has_alpha {
+        unpremultiply(image.view_mut(), backend).map_err(internal)?;
+    }
+    Ok(image)
 }
 
 /// `colour` premultiplied by its alpha, as [`composite_over`] takes it.

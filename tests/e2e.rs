@@ -205,3 +205,13 @@ fn unencoded_css_colours_work_in_paths() {
     let image = get("/image/width=40,height=40,fit=pad,background=rgb(255,0,0),format=png/rocket.jpg").image(ImageFormat::Png);
     assert_eq!(image.to_rgb8().get_pixel(0, 0).0, [255, 0, 0]);
 }
+
+#[test]
+fn colour_and_filter_options_apply() {
+    let options = "width=100,blur=10,sharpen=1,brightness=1.2,contrast=1.1,gamma=1.5,saturation=0,format=png";
+    let image = get(&format!("/image/{options}/rocket.jpg")).image(ImageFormat::Png).to_rgb8();
+    assert_eq!(image.dimensions(), (100, 67));
+    assert!(image.pixels().all(|p| p[0] == p[1] && p[1] == p[2]), "saturation=0 is grey");
+    let posted = post(&format!("?{}", options.replace(',', "&")), &fixture("rocket.jpg")).image(ImageFormat::Png);
+    assert!(posted.to_rgb8() == image, "POST and GET agree");
+}

@@ -10,6 +10,7 @@
 
 mod alpha;
 mod backend;
+mod blur;
 mod colour;
 mod convert;
 mod error;
@@ -20,6 +21,7 @@ pub mod resize;
 pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultiply};
 pub use convert::widen;
 pub use backend::Backend;
+pub use blur::{gaussian_blur, unsharp_mask, MAX_DIRECT_SIGMA, MAX_SHARPEN_AMOUNT};
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use error::KernelError;
 pub use image::{ImageMut, ImageRef, PixelLayout};

@@ -13,6 +13,12 @@ pub const MAX_OPTIONS_LEN: usize = 2048;
 /// Largest effective device pixel ratio; larger values are capped, as Cloudflare does.
 pub const MAX_DPR: f64 = 2.0;
 pub const DEFAULT_QUALITY: u8 = 85;
+/// Largest `blur` radius, as Cloudflare allows.
+pub const MAX_BLUR: f64 = 250.0;
+/// Largest `sharpen` strength, as Cloudflare allows.
+pub const MAX_SHARPEN: f64 = 10.0;
+/// Largest `brightness`, `contrast`, `gamma` or `saturation` factor.
+pub const MAX_FACTOR: f64 = kernels::MAX_SATURATION;
 /// Largest `trim` edge or `border` width, in pixels.
 pub const MAX_EDGE_PIXELS: u32 = 10_000;
 
@@ -143,6 +149,16 @@ pub struct TransformOptions {
     pub background: Option<Rgba>,
     pub border: Option<Border>,
     pub metadata: Metadata,
+    /// Multipliers where 1 changes nothing (0 is read as 1); `gamma` above 1 lightens.
+    pub brightness: f64,
+    pub contrast: f64,
+    pub gamma: f64,
+    /// Multiplier of colourfulness: 0 is grey, 1 changes nothing.
+    pub saturation: f64,
+    /// Gaussian blur radius, 0 (none) to `MAX_BLUR`; the standard deviation is half of it.
+    pub blur: f64,
+    /// Unsharp-mask strength, 0 (none) to `MAX_SHARPEN`.
+    pub sharpen: f64,
 }
 
 impl Default for TransformOptions {
@@ -162,14 +178,19 @@ impl Default for TransformOptions {
             background: None,
             border: None,
             metadata: Metadata::default(),
+            brightness: 1.0,
+            contrast: 1.0,
+            gamma: 1.0,
+            saturation: 1.0,
+            blur: 0.0,
+            sharpen: 0.0,
         }
     }
 }
 
 /// Cloudflare options we know but do not implement yet: refused by name rather than ignored.
 const NOT_YET_SUPPORTED: &[&str] = &[
-    "anim", "blur", "brightness", "compression", "contrast", "gamma", "onerror",
-    "saturation", "sharpen", "zoom", "face-zoom", "segment", "slow-connection-quality",
+    "anim", "compression", "onerror", "zoom", "face-zoom", "segment", "slow-connection-quality",
 ];
 
 impl TransformOptions {
@@ -352,6 +373,28 @@ impl TransformOptions {
                 }
                 canonical(name)
             }
+            "brightness" | "contrast" | "gamma" => {
+                // Cloudflare ignores 0 for these three.
+                let factor = Some(factor(name, value)?).filter(|f| *f != 0.0).unwrap_or(1.0);
+                match name {
+                    "brightness" => self.brightness = factor,
+                    "contrast" => self.contrast = factor,
+                    _ => self.gamma = factor,
+                }
+                canonical(name)
+            }
+            "blur" => {
+                self.blur = bounded("blur", value, MAX_BLUR)?;
+                "blur"
+            }
+            "sharpen" => {
+                self.sharpen = bounded("sharpen", value, MAX_SHARPEN)?;
+                "sharpen"
+            }
+            "saturation" => {
+                self.saturation = factor(name, value)?;
+                "saturation"
+            }
             "metadata" => {
                 self.metadata = match value {
                     "copyright" => Metadata::Copyright,
@@ -389,11 +432,27 @@ fn split_outside_parentheses(text: &str, separator: char) -> impl Iterator<Item 
 
 /// The `&'static` name of an option that has one spelling.
 fn canonical(name: &str) -> &'static str {
-    const NAMES: [&str; 9] = [
+    const NAMES: [&str; 12] = [
         "trim.width", "trim.height", "trim.left", "trim.top", "border.width", "border.top", "border.right",
-        "border.bottom", "border.left",
+        "border.bottom", "border.left", "brightness", "contrast", "gamma",
     ];
     NAMES.into_iter().find(|known| *known == name).unwrap_or("option")
+}
+
+/// A colour adjustment factor: a number from 0 to `MAX_FACTOR`.
+fn factor(name: &str, value: &str) -> Result<f64, TransformError> {
+    match value.parse::<f64>() {
+        Ok(factor) if (0.0..=MAX_FACTOR).contains(&factor) => Ok(factor),
+        _ => Err(invalid(name, value, &format!("a number from 0 to {MAX_FACTOR} (1 changes nothing)"))),
+    }
+}
+
+/// A number from 0 to `max`.
+fn bounded(name: &str, value: &str, max: f64) -> Result<f64, TransformError> {
+    match value.parse::<f64>() {
+        Ok(number) if (0.0..=max).contains(&number) => Ok(number),
+        _ => Err(invalid(name, value, &format!("a number from 0 to {max}"))),
+    }
 }
 
 /// A pixel count for `trim` and `border`: 0 up to `MAX_EDGE_PIXELS`.
@@ -568,7 +627,7 @@ mod tests {
         assert!(error("width").contains("no value"));
         assert!(error("colour=red").contains("unknown option"));
         assert!(error("width=10,w=20").contains("more than once"));
-        assert!(error("blur=5").contains("not supported yet"));
+        assert!(error("anim=false").contains("not supported yet"));
         assert!(error("trim=1;2;3;4,trim.width=5").contains("cannot be combined"));
         assert!(error("border.top=1,border.width=5").contains("cannot be combined"));
         assert!(error("format=avif").contains("not supported yet"));
@@ -592,6 +651,12 @@ mod tests {
         }
         assert_eq!(parse("rotate=90").unwrap().rotate, 1);
         assert_eq!(parse("metadata=keep").unwrap().metadata, Metadata::Keep);
+        let colour = parse("brightness=1.5,contrast=0.5,gamma=2.2,saturation=0").unwrap();
+        assert_eq!((colour.brightness, colour.contrast, colour.gamma, colour.saturation), (1.5, 0.5, 2.2, 0.0));
+        let filters = parse("blur=12.5,sharpen=1").unwrap();
+        assert_eq!((filters.blur, filters.sharpen), (12.5, 1.0));
+        let ignored = parse("brightness=0,contrast=0,gamma=0").unwrap();
+        assert_eq!((ignored.brightness, ignored.contrast, ignored.gamma), (1.0, 1.0, 1.0));
         assert_eq!(parse("metadata=none").unwrap().metadata, Metadata::None);
         assert_eq!(parse("width=1").unwrap().metadata, Metadata::Copyright);
         assert_eq!(parse("rotate=360").unwrap().rotate, 0);
@@ -630,6 +695,13 @@ mod tests {
             ("border.color=nope", "border.color"),
             ("border.width=-1", "border.width"),
             ("metadata=all", "metadata"),
+            ("brightness=-1", "brightness"),
+            ("contrast=abc", "contrast"),
+            ("gamma=101", "gamma"),
+            ("saturation=NaN", "saturation"),
+            ("blur=251", "blur"),
+            ("blur=-1", "blur"),
+            ("sharpen=10.5", "sharpen"),
         ] {
             let message = error(segment);
             assert!(message.contains(option), "{segment}: {message}");

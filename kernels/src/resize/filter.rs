@@ -97,3 +97,32 @@ fn cubic(x: f64, b: f64, c: f64) -> f64 {
     };
     value / 6.0
 }
+
+/// The weight function behind a set of [`super::AxisWeights`]: a resampling filter, or a
+/// Gaussian of standard deviation `sigma` (in source pixels at scale 1) for blurring.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Profile {
+    Filter(Filter),
+    Gaussian { sigma: f64 },
+}
+
+impl Profile {
+    pub(super) fn support(self) -> f64 {
+        match self {
+            Profile::Filter(filter) => filter.support(),
+            // Beyond three standard deviations the weights are under 1.1% of the peak.
+            Profile::Gaussian { sigma } => 3.0 * sigma,
+        }
+    }
+
+    pub(super) fn weight(self, x: f64) -> f64 {
+        match self {
+            Profile::Filter(filter) => filter.kernel(x),
+            Profile::Gaussian { sigma } => (-x * x / (2.0 * sigma * sigma)).exp(),
+        }
+    }
+
+    pub(super) fn is_nearest(self) -> bool {
+        self == Profile::Filter(Filter::Nearest)
+    }
+}

@@ -11,7 +11,7 @@ mod scalar;
 mod simd128;
 mod weights;
 
-pub use filter::Filter;
+pub use filter::{Filter, Profile};
 pub use weights::{AxisWeights, WEIGHT_BITS};
 
 use crate::{Backend, ImageMut, ImageRef, KernelError};
@@ -65,11 +65,25 @@ pub fn resize(
     if !region.is_inside(src.width, src.height) {
         return Err(KernelError::BadRegion);
     }
+    convolve(src, region, dst, Profile::Filter(filter), Profile::Filter(filter), backend);
+    Ok(())
+}
+
+/// The two passes: `region` of `src` onto all of `dst`, weighted by `horizontal` and `vertical`.
+/// The arguments are already validated.
+pub(crate) fn convolve(
+    src: ImageRef<'_>,
+    region: SourceRegion,
+    dst: ImageMut<'_>,
+    horizontal: Profile,
+    vertical: Profile,
+    backend: Backend,
+) {
     let channels = src.layout.channels();
     // Tap counts the simd128 loops consume whole: 8 luma bytes, 4 RGB(A) pixels, 2 rows.
     let horizontal_multiple = if channels == 1 { 8 } else { 4 };
-    let horizontal = AxisWeights::new(filter, src.width, region.left, region.width, dst.width, horizontal_multiple);
-    let vertical = AxisWeights::new(filter, src.height, region.top, region.height, dst.height, 2);
+    let horizontal = AxisWeights::new(horizontal, src.width, region.left, region.width, dst.width, horizontal_multiple);
+    let vertical = AxisWeights::new(vertical, src.height, region.top, region.height, dst.height, 2);
 
     // Only the source rows the vertical pass reads go through the horizontal pass.
     let first_row = vertical.starts.first().copied().unwrap_or(0);
@@ -80,7 +94,6 @@ pub fn resize(
 
     horizontal_pass(backend, src, first_row..end_row, &horizontal, &mut intermediate);
     vertical_pass(backend, &intermediate, row_len, &vertical, dst);
-    Ok(())
 }
 
 /// Filters rows `rows` of `src` horizontally into `dst`: one tightly packed `i16` row of

@@ -1,6 +1,6 @@
 //! Fixed-point filter weights for one axis of a separable resize.
 
-use super::Filter;
+use super::Profile;
 
 /// Weights are fixed point with this many fractional bits, and sum to exactly `1 << WEIGHT_BITS`.
 pub const WEIGHT_BITS: u32 = 14;
@@ -26,7 +26,7 @@ impl AxisWeights {
     /// Callers guarantee `source_len >= 1`, `output_len >= 1`, and a finite, positive region
     /// inside `[0, source_len]`.
     pub fn new(
-        filter: Filter,
+        profile: Profile,
         source_len: usize,
         region_start: f64,
         region_len: f64,
@@ -40,7 +40,7 @@ impl AxisWeights {
             .map(|i| {
                 let centre = region_start + (i as f64 + 0.5) * scale;
                 let offset = float_weights.len();
-                let first = window(filter, source_len, centre, scale, &mut float_weights);
+                let first = window(profile, source_len, centre, scale, &mut float_weights);
                 (first, offset, float_weights.len() - offset)
             })
             .collect();
@@ -77,19 +77,19 @@ impl AxisWeights {
 
 /// Appends the normalized float weights of one output sample to `weights`; returns the source
 /// position of the first.
-fn window(filter: Filter, source_len: usize, centre: f64, scale: f64, weights: &mut Vec<f64>) -> usize {
+fn window(profile: Profile, source_len: usize, centre: f64, scale: f64, weights: &mut Vec<f64>) -> usize {
     let nearest = (centre.floor().max(0.0) as usize).min(source_len - 1);
-    if filter == Filter::Nearest {
+    if profile.is_nearest() {
         weights.push(1.0);
         return nearest;
     }
     // Downscaling widens the filter to cover every source pixel; upscaling keeps it at 1.
     let filter_scale = scale.max(1.0);
-    let support = filter.support() * filter_scale;
+    let support = profile.support() * filter_scale;
     let first = ((centre - support).floor().max(0.0) as usize).min(source_len - 1);
     let last = ((centre + support).ceil().max(0.0) as usize).clamp(first + 1, source_len);
     // Only the span from the first to the last non-zero weight is kept.
-    let nonzero = |j: &usize| filter.kernel((*j as f64 + 0.5 - centre) / filter_scale) != 0.0;
+    let nonzero = |j: &usize| profile.weight((*j as f64 + 0.5 - centre) / filter_scale) != 0.0;
     let Some(first) = (first..last).find(nonzero) else {
         // The filter vanished on every pixel (a region narrower than one pixel): sample nearest.
         weights.push(1.0);
@@ -97,7 +97,7 @@ fn window(filter: Filter, source_len: usize, centre: f64, scale: f64, weights: &
     };
     let last = (first..last).rev().find(nonzero).map_or(first + 1, |j| j + 1);
     let offset = weights.len();
-    weights.extend((first..last).map(|j| filter.kernel((j as f64 + 0.5 - centre) / filter_scale)));
+    weights.extend((first..last).map(|j| profile.weight((j as f64 + 0.5 - centre) / filter_scale)));
     let sum: f64 = weights[offset..].iter().sum();
     for w in &mut weights[offset..] {
         *w /= sum;
