@@ -104,6 +104,24 @@ for (const [w, h] of [[4928, 3279]]) {
   }
 }
 
+// Kernels that run on output-sized images, ours only (scalar build, autovec, simd128).
+const EFFECTS = [
+  ['rotate 90', 0, ['RGBA8', 'RGB8']], ['flip h', 1, ['RGBA8', 'RGB8']], ['composite_over', 2, ['RGBA8']],
+  ['widen', 3, ['RGB8']], ['tone curve (scalar lookups on every backend)', 4, ['RGBA8', 'RGB8']], ['saturate', 5, ['RGBA8', 'RGB8']],
+  ['blur sigma 2', 6, ['RGBA8', 'RGB8']], ['blur sigma 20', 7, ['RGBA8', 'RGB8']], ['unsharp_mask', 8, ['RGBA8', 'RGB8']],
+];
+for (const [w, h] of [[1920, 1280]]) {
+  for (const [kernel, id, layouts] of EFFECTS) {
+    for (const layout of layouts) {
+      for (const exports of [scalar, simd]) exports.setup_effect(LAYOUTS[layout], w, h);
+      const ms = measure(VARIANTS, (v) => v.exports.run_effect(v.id, id));
+      const row = { kernel, layout, size: `${w}x${h}`, ms };
+      kernelRows.push(row);
+      console.error(JSON.stringify(row));
+    }
+  }
+}
+
 // Pipelines: a fresh instance per photo and pipeline gives its peak linear memory (wasm memory
 // only grows); a warm instance gives the time.
 if (kernelsOnly) {

@@ -5,9 +5,14 @@
 
 use std::io::Cursor;
 
+use image::codecs::gif::{GifDecoder, GifEncoder, Repeat};
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::codecs::webp::WebPDecoder;
 use image::codecs::webp::WebPEncoder;
-use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat, ImageReader};
+use image::{
+    AnimationDecoder, Delay, DynamicImage, ExtendedColorType, Frame, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
+    ImageReader, RgbaImage,
+};
 use kernels::{ImageMut, ImageRef, Orientation, PixelLayout};
 
 use crate::config::Limits;
@@ -25,6 +30,15 @@ pub enum SourceFormat {
 }
 
 impl SourceFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            SourceFormat::Jpeg => "image/jpeg",
+            SourceFormat::Png => "image/png",
+            SourceFormat::Gif => "image/gif",
+            SourceFormat::Webp => "image/webp",
+        }
+    }
+
     fn image_format(self) -> ImageFormat {
         match self {
             SourceFormat::Jpeg => ImageFormat::Jpeg,
@@ -43,6 +57,8 @@ pub struct Probe {
     pub size: Size,
     /// The raw EXIF block (TIFF data), if the file has one.
     pub exif: Option<Vec<u8>>,
+    /// Frames the container declares (1 for still images).
+    pub frames: u64,
 }
 
 impl Probe {
@@ -143,7 +159,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             format!("the image is {what} ({counted} pixels); the pixel limit is {}", limits.max_input_pixels),
         ));
     }
-    Ok(Probe { format, size, exif })
+    Ok(Probe { format, size, exif, frames })
 }
 
 /// How many frames the container declares, from its structure alone (1 for still formats, and
@@ -207,6 +223,79 @@ fn webp_frames(bytes: &[u8]) -> u64 {
         at = at.saturating_add(8).saturating_add(size).saturating_add(size & 1);
     }
     frames
+}
+
+/// One frame of an animation: the full canvas, and how long it shows.
+pub struct AnimationFrame {
+    pub bitmap: Bitmap,
+    /// Milliseconds, as a ratio (numerator, denominator).
+    pub delay_ms: (u32, u32),
+}
+
+/// The frames of an animated GIF or WebP, each composited onto the full canvas as RGBA8. Frames
+/// decode one at a time.
+pub fn decode_frames<'a>(
+    bytes: &'a [u8],
+    probe: &Probe,
+    limits: &Limits,
+) -> Result<impl Iterator<Item = Result<AnimationFrame, TransformError>> + 'a, TransformError> {
+    let format = probe.format;
+    // The frame decoders allocate per frame, within the same limits as still decoding.
+    let frames = match format {
+        SourceFormat::Gif => GifDecoder::new(Cursor::new(bytes)).and_then(|mut decoder| {
+            decoder.set_limits(decoder_limits(limits))?;
+            Ok(decoder.into_frames())
+        }),
+        SourceFormat::Webp => WebPDecoder::new(Cursor::new(bytes)).and_then(|mut decoder| {
+            decoder.set_limits(decoder_limits(limits))?;
+            Ok(decoder.into_frames())
+        }),
+        SourceFormat::Jpeg | SourceFormat::Png => {
+            return Err(TransformError::new(ErrorKind::Unencodable, format!("{format:?} images have no animation")))
+        }
+    }
+    .map_err(|error| decode_error(format, error))?;
+    // The probe counted the frames against the pixel limit; a stream that holds more stops there.
+    Ok(frames.take(usize::try_from(probe.frames).unwrap_or(usize::MAX)).map(move |frame| {
+        let frame = frame.map_err(|error| decode_error(format, error))?;
+        let delay = frame.delay().numer_denom_ms();
+        let buffer = frame.into_buffer();
+        let size = Size { width: buffer.width(), height: buffer.height() };
+        Ok(AnimationFrame { bitmap: Bitmap { pixels: buffer.into_raw(), size, layout: PixelLayout::Rgba8 }, delay_ms: delay })
+    }))
+}
+
+/// Writes GIF frames as they come; the frames are RGBA8 (transparency is kept where alpha is
+/// below half, as GIF has one transparent palette entry).
+pub struct GifWriter<'a> {
+    encoder: GifEncoder<&'a mut Vec<u8>>,
+}
+
+/// Colour quantization speed (1 best, 30 fastest); 10 is the gif crate's own default balance.
+const GIF_QUANTIZATION_SPEED: i32 = 10;
+
+impl<'a> GifWriter<'a> {
+    /// A writer into `out`, which holds the whole GIF once the writer is dropped.
+    pub fn new(out: &'a mut Vec<u8>, looping: bool) -> Result<Self, TransformError> {
+        let mut encoder = GifEncoder::new_with_speed(out, GIF_QUANTIZATION_SPEED);
+        if looping {
+            encoder.set_repeat(Repeat::Infinite).map_err(gif_error)?;
+        }
+        Ok(GifWriter { encoder })
+    }
+
+    pub fn add(&mut self, bitmap: Bitmap, delay_ms: (u32, u32)) -> Result<(), TransformError> {
+        let Bitmap { pixels, size, layout } = bitmap;
+        let buffer = RgbaImage::from_raw(size.width, size.height, pixels)
+            .filter(|_| layout == PixelLayout::Rgba8)
+            .ok_or_else(|| TransformError::new(ErrorKind::Unencodable, "GIF frames must be RGBA8"))?;
+        let delay = Delay::from_numer_denom_ms(delay_ms.0, delay_ms.1);
+        self.encoder.encode_frame(Frame::from_parts(buffer, 0, 0, delay)).map_err(gif_error)
+    }
+}
+
+fn gif_error(error: ImageError) -> TransformError {
+    TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as GIF: {error}"))
 }
 
 /// Decodes the first frame into L8, RGB8 or RGBA8 (grey with alpha becomes RGBA8; deeper bit
@@ -302,13 +391,19 @@ fn max_decoding_bytes(limits: &Limits) -> usize {
 
 fn reader<'a>(bytes: &'a [u8], format: SourceFormat, limits: &Limits) -> ImageReader<Cursor<&'a [u8]>> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    reader.limits(decoder_limits(limits));
+    reader
+}
+
+/// The image crate's decoding limits from ours: no side longer than the pixel limit, and
+/// allocations within [`max_decoding_bytes`].
+fn decoder_limits(limits: &Limits) -> image::Limits {
     let side = u32::try_from(limits.max_input_pixels).unwrap_or(u32::MAX);
     let mut image_limits = image::Limits::default();
     image_limits.max_image_width = Some(side);
     image_limits.max_image_height = Some(side);
     image_limits.max_alloc = Some(max_decoding_bytes(limits) as u64);
-    reader.limits(image_limits);
-    reader
+    image_limits
 }
 
 fn decode_error(format: SourceFormat, error: ImageError) -> TransformError {
@@ -354,7 +449,8 @@ fn encode_jpeg(bitmap: &Bitmap, quality: u8, exif: Option<&[u8]>) -> Result<Vec<
     Ok(out)
 }
 
-/// Encodes `bitmap`; JPEG takes L8 or RGB8 only (flatten alpha first), and `exif` (TIFF data of
+/// Encodes `bitmap`; JPEG takes L8 or RGB8 only (flatten alpha first), GIF RGBA8 only, JPEG also
+/// `exif` (TIFF data of
 /// at most [`crate::exif::MAX_JPEG_EXIF_LEN`] bytes), which other formats leave out. WebP is
 /// lossless, so `quality` applies to JPEG alone.
 pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8, exif: Option<&[u8]>) -> Result<Vec<u8>, TransformError> {
@@ -370,6 +466,11 @@ pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8, exif: Option<&
         OutputFormat::Png => PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
             .write_image(&bitmap.pixels, width, height, color),
         OutputFormat::Webp => WebPEncoder::new_lossless(&mut out).write_image(&bitmap.pixels, width, height, color),
+        OutputFormat::Gif => {
+            // The writer's drop writes the trailer.
+            GifWriter::new(&mut out, false)?.add(bitmap.clone(), (0, 1))?;
+            return Ok(out);
+        }
     };
     result.map_err(|error| {
         TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as {format:?}: {error}"))

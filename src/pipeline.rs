@@ -8,16 +8,19 @@ use kernels::{
     unsharp_mask, widen, Backend, Filter, Orientation, PixelLayout, SourceRegion,
 };
 
-use crate::codec::{self, Bitmap, Probe, SourceFormat};
+use crate::codec::{self, Bitmap, GifWriter, Probe, SourceFormat};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::exif::{self, Exif};
-use crate::geometry::{self, Plan, Size};
+use crate::geometry::{self, Placement, Plan, Size};
 use crate::options::{FormatRequest, Metadata, OutputFormat, Rgba, TransformOptions};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transformed {
+    /// The encoded image, or for `format=json` the JSON description.
     pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    /// The image's format (for `format=json`, the format it would have had).
     pub format: OutputFormat,
     pub size: Size,
     /// Whether the format was chosen from the `Accept` header (the response must `Vary: Accept`).
@@ -34,6 +37,14 @@ pub fn transform(
     let probe = codec::probe(source, limits)?;
     let placement = geometry::place(probe.size, probe.orientation(), options, limits)?;
     let plan = placement.plan;
+    if probe.frames > 1 && options.anim {
+        let (format, _) = choose_format(options.format, probe.format, PixelLayout::Rgba8, accept, true);
+        if format == OutputFormat::Gif {
+            let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
+            let (bytes, size) = animation(source, &probe, &steps)?;
+            return Ok(finish(bytes, format, size, false, &probe, source, options));
+        }
+    }
     let mut image = codec::decode(source, &probe, limits, jpeg_shrink(&plan))?;
     if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend).map_err(internal)? {
         // Opaque images skip all alpha work and are written without an alpha channel.
@@ -41,74 +52,162 @@ pub fn transform(
         image.pixels.truncate(len);
         image.layout = PixelLayout::Rgb8;
     }
-    let (format, negotiated) = choose_format(options.format, probe.format, image.layout, accept);
-    let region = region_in(placement.region, probe.size, image.size);
-
-    let resampling = region != SourceRegion::whole(image.size.width as usize, image.size.height as usize)
-        || placement.resized != image.size;
-    let has_alpha = image.layout == PixelLayout::Rgba8;
-    // What shows through transparency: the background asked for, and in formats without alpha,
-    // that over white.
-    let underlay = match options.background {
-        Some(colour) if format.has_alpha() => Some(colour),
-        Some(colour) => Some(colour.over(Rgba::WHITE)),
-        None if format.has_alpha() => None,
-        None => Some(Rgba::WHITE),
-    }
-    .filter(|_| has_alpha);
-    // Premultiplied alpha only where resampling or compositing needs it: the round trip is lossy
-    // for faint pixels, so an image that is only re-encoded keeps its exact colours.
-    let premultiplied = has_alpha && (resampling || underlay.is_some());
-    if premultiplied {
-        premultiply(image.view_mut(), backend).map_err(internal)?;
-    }
-    if resampling {
-        image = resized(&image, region, placement.resized, backend)?;
-    }
-    if placement.orientation != Orientation::IDENTITY {
-        image = oriented(&image, placement.orientation, backend)?;
-    }
-    match underlay {
-        Some(colour) => {
-            composite_over(image.view_mut(), premultiplied_bytes(colour), backend).map_err(internal)?;
-            if colour.is_opaque() {
-                let len = drop_alpha(image.view_mut(), backend).map_err(internal)?;
-                image.pixels.truncate(len);
-                image.layout = PixelLayout::Rgb8;
-            } else {
-                unpremultiply(image.view_mut(), backend).map_err(internal)?;
-            }
-        }
-        None if premultiplied => unpremultiply(image.view_mut(), backend).map_err(internal)?,
-        None => {}
-    }
-    if (options.brightness, options.contrast, options.gamma) != (1.0, 1.0, 1.0) {
-        let curve = tone_curve(options.brightness, options.contrast, options.gamma);
-        apply_lut(image.view_mut(), &curve, backend).map_err(internal)?;
-    }
-    if options.saturation != 1.0 {
-        saturate(image.view_mut(), options.saturation, backend).map_err(internal)?;
-    }
-    if options.blur > 0.0 || options.sharpen > 0.0 {
-        image = filtered(image, options, backend)?;
-    }
-    if plan.canvas != plan.resized {
-        let colour = options.background.unwrap_or(Rgba::WHITE);
-        image = framed(&image, plan.canvas, plan.offset, colour, format, backend)?;
-    }
-    if let Some(border) = options.border {
-        let width = |pixels: u32| (pixels as f64 * options.dpr).round() as u32;
-        let (top, right, bottom, left) = (width(border.top), width(border.right), width(border.bottom), width(border.left));
-        let canvas = Size {
-            width: image.size.width.saturating_add(left).saturating_add(right),
-            height: image.size.height.saturating_add(top).saturating_add(bottom),
-        };
-        geometry::check_output(canvas, limits)?;
-        image = framed(&image, canvas, (left, top), border.colour, format, backend)?;
+    let (format, negotiated) = choose_format(options.format, probe.format, image.layout, accept, false);
+    let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
+    let mut image = steps.render(image)?;
+    if format == OutputFormat::Gif {
+        image = with_layout(image, PixelLayout::Rgba8, backend)?;
     }
     let exif = output_exif(&probe, options.metadata, format);
     let bytes = codec::encode(&image, format, options.quality, exif.as_deref())?;
-    Ok(Transformed { bytes, format, size: image.size, negotiated })
+    Ok(finish(bytes, format, image.size, negotiated, &probe, source, options))
+}
+
+/// The response: the encoded image, or for `format=json` its description.
+fn finish(
+    bytes: Vec<u8>,
+    format: OutputFormat,
+    size: Size,
+    negotiated: bool,
+    probe: &Probe,
+    source: &[u8],
+    options: &TransformOptions,
+) -> Transformed {
+    if options.format == FormatRequest::Json {
+        let (width, height) = probe.orientation().size(probe.size.width as usize, probe.size.height as usize);
+        let original = (Size { width: width as u32, height: height as u32 }, probe.format.content_type(), source.len());
+        let json = describe(original, (size, format.content_type(), bytes.len()));
+        return Transformed { bytes: json.into_bytes(), content_type: "application/json", format, size, negotiated };
+    }
+    Transformed { bytes, content_type: format.content_type(), format, size, negotiated }
+}
+
+/// Renders every frame of an animated source into an animated GIF, one frame at a time; returns
+/// the GIF and its size. The frames' total output area is limited like one output's.
+fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>) -> Result<(Vec<u8>, Size), TransformError> {
+    let canvas = steps.placement.plan.canvas;
+    let limits = steps.limits;
+    if canvas.pixels().saturating_mul(probe.frames) > limits.max_output_pixels {
+        return Err(TransformError::bad_option(format!(
+            "{} frames of {}x{} exceed the output limit of {} pixels; ask for a smaller size or anim=false",
+            probe.frames, canvas.width, canvas.height, limits.max_output_pixels
+        )));
+    }
+    let mut out = Vec::new();
+    let mut size = canvas;
+    {
+        let mut writer = GifWriter::new(&mut out, true)?;
+        for frame in codec::decode_frames(source, probe, limits)? {
+            let frame = frame?;
+            let image = with_layout(steps.render(frame.bitmap)?, PixelLayout::Rgba8, steps.backend)?;
+            size = image.size;
+            writer.add(image, frame.delay_ms)?;
+        }
+    }
+    Ok((out, size))
+}
+
+/// `image` widened to `layout` (unchanged if it already has it).
+fn with_layout(image: Bitmap, layout: PixelLayout, backend: Backend) -> Result<Bitmap, TransformError> {
+    if image.layout == layout {
+        return Ok(image);
+    }
+    let mut out = Bitmap { pixels: vec![0; image.size.pixels() as usize * layout.channels()], size: image.size, layout };
+    widen(image.view(), out.view_mut(), backend).map_err(internal)?;
+    Ok(out)
+}
+
+/// The `format=json` body, from the (upright) size, media type and byte length of the original
+/// and of the output: Cloudflare's fields (`width`, `height`, `original`), plus the output's.
+fn describe(original: (Size, &str, usize), output: (Size, &str, usize)) -> String {
+    let fields = |(size, format, bytes): (Size, &str, usize)| {
+        format!("\"width\":{},\"height\":{},\"format\":\"{format}\",\"file_size\":{bytes}", size.width, size.height)
+    };
+    format!("{{{},\"original\":{{{}}}}}", fields(output), fields(original))
+}
+
+/// The pixel steps between decoding and encoding, for one image or one animation frame.
+struct Steps<'a> {
+    placement: &'a Placement,
+    /// The stored image's size, before any shrink-on-load.
+    stored: Size,
+    options: &'a TransformOptions,
+    format: OutputFormat,
+    limits: &'a Limits,
+    backend: Backend,
+}
+
+impl Steps<'_> {
+    /// Resize, orient, composite, adjust colour, filter, pad and border `image`.
+    fn render(&self, mut image: Bitmap) -> Result<Bitmap, TransformError> {
+        let Steps { placement, stored, options, format, limits, backend } = *self;
+        let plan = placement.plan;
+        let region = region_in(placement.region, stored, image.size);
+
+        let resampling = region != SourceRegion::whole(image.size.width as usize, image.size.height as usize)
+            || placement.resized != image.size;
+        let has_alpha = image.layout == PixelLayout::Rgba8;
+        // What shows through transparency: the background asked for, and in formats without alpha,
+        // that over white.
+        let underlay = match options.background {
+            Some(colour) if format.has_alpha() => Some(colour),
+            Some(colour) => Some(colour.over(Rgba::WHITE)),
+            None if format.has_alpha() => None,
+            None => Some(Rgba::WHITE),
+        }
+        .filter(|_| has_alpha);
+        // Premultiplied alpha only where resampling or compositing needs it: the round trip is lossy
+        // for faint pixels, so an image that is only re-encoded keeps its exact colours.
+        let premultiplied = has_alpha && (resampling || underlay.is_some());
+        if premultiplied {
+            premultiply(image.view_mut(), backend).map_err(internal)?;
+        }
+        if resampling {
+            image = resized(&image, region, placement.resized, backend)?;
+        }
+        if placement.orientation != Orientation::IDENTITY {
+            image = oriented(&image, placement.orientation, backend)?;
+        }
+        match underlay {
+            Some(colour) => {
+                composite_over(image.view_mut(), premultiplied_bytes(colour), backend).map_err(internal)?;
+                if colour.is_opaque() {
+                    let len = drop_alpha(image.view_mut(), backend).map_err(internal)?;
+                    image.pixels.truncate(len);
+                    image.layout = PixelLayout::Rgb8;
+                } else {
+                    unpremultiply(image.view_mut(), backend).map_err(internal)?;
+                }
+            }
+            None if premultiplied => unpremultiply(image.view_mut(), backend).map_err(internal)?,
+            None => {}
+        }
+        if (options.brightness, options.contrast, options.gamma) != (1.0, 1.0, 1.0) {
+            let curve = tone_curve(options.brightness, options.contrast, options.gamma);
+            apply_lut(image.view_mut(), &curve).map_err(internal)?;
+        }
+        if options.saturation != 1.0 {
+            saturate(image.view_mut(), options.saturation, backend).map_err(internal)?;
+        }
+        if options.blur > 0.0 || options.sharpen > 0.0 {
+            image = filtered(image, options, backend)?;
+        }
+        if plan.canvas != plan.resized {
+            let colour = options.background.unwrap_or(Rgba::WHITE);
+            image = framed(image, plan.canvas, plan.offset, colour, format, backend)?;
+        }
+        if let Some(border) = options.border {
+            let width = |pixels: u32| (pixels as f64 * options.dpr).round() as u32;
+            let (top, right, bottom, left) = (width(border.top), width(border.right), width(border.bottom), width(border.left));
+            let canvas = Size {
+                width: image.size.width.saturating_add(left).saturating_add(right),
+                height: image.size.height.saturating_add(top).saturating_add(bottom),
+            };
+            geometry::check_output(canvas, limits)?;
+            image = framed(image, canvas, (left, top), border.colour, format, backend)?;
+        }
+        Ok(image)
+    }
 }
 
 /// The EXIF block JPEG output carries under `metadata`; other formats carry none.
@@ -215,7 +314,7 @@ fn premultiplied_bytes(colour: Rgba) -> [u8; 4] {
 /// result has the fewest channels that hold both: grey, colour, or colour with alpha (only in
 /// formats with alpha; elsewhere a translucent colour is first composited over white).
 fn framed(
-    image: &Bitmap,
+    image: Bitmap,
     canvas: Size,
     offset: (u32, u32),
     colour: Rgba,
@@ -229,15 +328,7 @@ fn framed(
         _ => PixelLayout::Rgba8,
     };
     let layout = if colour_layout.channels() > image.layout.channels() { colour_layout } else { image.layout };
-    let widened;
-    let image = if layout == image.layout {
-        image
-    } else {
-        let mut out = Bitmap { pixels: vec![0; image.size.pixels() as usize * layout.channels()], size: image.size, layout };
-        widen(image.view(), out.view_mut(), backend).map_err(internal)?;
-        widened = out;
-        &widened
-    };
+    let image = with_layout(image, layout, backend)?;
     let fill = [colour.r, colour.g, colour.b, colour.a];
     let fill = fill.get(..layout.channels()).unwrap_or(&fill);
     let mut out = Bitmap { pixels: fill.repeat(canvas.pixels() as usize), size: canvas, layout };
@@ -252,13 +343,18 @@ fn framed(
     Ok(out)
 }
 
-/// The output format, and whether it was negotiated from `Accept`.
+/// The output format, and whether it was negotiated from `Accept`. Animations that are not given
+/// another format stay animations, as GIF (the one animated format we write).
 fn choose_format(
     request: FormatRequest,
     source: SourceFormat,
     layout: PixelLayout,
     accept: Option<&str>,
+    animated: bool,
 ) -> (OutputFormat, bool) {
+    if animated && matches!(request, FormatRequest::Source | FormatRequest::Auto | FormatRequest::Json) {
+        return (OutputFormat::Gif, false);
+    }
     let own = match source {
         SourceFormat::Jpeg => OutputFormat::Jpeg,
         SourceFormat::Png | SourceFormat::Gif => OutputFormat::Png,
@@ -266,7 +362,7 @@ fn choose_format(
     };
     match request {
         FormatRequest::Exactly(format) => (format, false),
-        FormatRequest::Source => (own, false),
+        FormatRequest::Source | FormatRequest::Json => (own, false),
         FormatRequest::Auto if accepts(accept.unwrap_or(""), "image/webp") => (OutputFormat::Webp, true),
         FormatRequest::Auto => {
             let fallback = match own {
@@ -317,12 +413,12 @@ mod tests {
     fn format_follows_the_request_then_accept_then_the_source() {
         let webp = Some("image/webp");
         let (rgb, rgba) = (PixelLayout::Rgb8, PixelLayout::Rgba8);
-        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Jpeg, rgb, webp), (OutputFormat::Webp, true));
-        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Jpeg, rgb, None), (OutputFormat::Jpeg, true));
-        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Webp, rgba, None), (OutputFormat::Png, true));
-        assert_eq!(choose_format(FormatRequest::Source, SourceFormat::Gif, rgb, webp), (OutputFormat::Png, false));
+        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Jpeg, rgb, webp, false), (OutputFormat::Webp, true));
+        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Jpeg, rgb, None, false), (OutputFormat::Jpeg, true));
+        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Webp, rgba, None, false), (OutputFormat::Png, true));
+        assert_eq!(choose_format(FormatRequest::Source, SourceFormat::Gif, rgb, webp, false), (OutputFormat::Png, false));
         assert_eq!(
-            choose_format(FormatRequest::Exactly(OutputFormat::Jpeg), SourceFormat::Png, rgba, webp),
+            choose_format(FormatRequest::Exactly(OutputFormat::Jpeg), SourceFormat::Png, rgba, webp, false),
             (OutputFormat::Jpeg, false)
         );
     }
@@ -390,6 +486,24 @@ mod tests {
         let options = TransformOptions::from_path_segment(options, &limits).unwrap();
         let out = transform(source, &options, None, &limits, Backend::Scalar).unwrap();
         image::load_from_memory(&out.bytes).unwrap()
+    }
+
+    #[test]
+    fn json_describes_the_original_and_the_output() {
+        let png = rgba_png(40, 20, |x, _| [x as u8, 0, 0, 255]);
+        let limits = Limits::default();
+        let options = TransformOptions::from_path_segment("width=10,format=json", &limits).unwrap();
+        let out = transform(&png, &options, None, &limits, Backend::Scalar).unwrap();
+        assert_eq!(out.content_type, "application/json");
+        let image_bytes = transform(&png, &TransformOptions { format: FormatRequest::Source, ..options }, None, &limits, Backend::Scalar)
+            .unwrap()
+            .bytes
+            .len();
+        let expected = format!(
+            r#"{{"width":10,"height":5,"format":"image/png","file_size":{image_bytes},"original":{{"width":40,"height":20,"format":"image/png","file_size":{}}}}}"#,
+            png.len()
+        );
+        assert_eq!(String::from_utf8(out.bytes).unwrap(), expected);
     }
 
     #[test]

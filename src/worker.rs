@@ -84,7 +84,7 @@ fn index() -> String {
     format!("{{\"service\":{INDEX},\"wasm_memory_bytes\":{wasm_memory_bytes}}}")
 }
 
-const INDEX: &str = r#"{"endpoints":{"GET /image/<options>/<path>":"transform an image from the bundled sources, e.g. /image/width=320,format=auto/rocket.jpg","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"},"options":["width|w","height|h","fit=scale-down|contain|cover|crop|pad|squeeze","quality|q","format|f=auto|jpeg|png|webp","dpr"]}"#;
+const INDEX: &str = r#"{"endpoints":{"GET /image/<options>/<path>":"transform an image from the bundled sources, e.g. /image/width=320,format=auto/rocket.jpg","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"},"options":["width|w","height|h","fit=scale-down|contain|cover|crop|pad|squeeze","gravity|g=left|right|top|bottom|center|XxY","quality|q","format|f=auto|jpeg|png|webp|gif|json","dpr","rotate=90|180|270","flip=h|v|hv","trim=top;right;bottom;left","trim.width|trim.height|trim.left|trim.top","background=CSS colour","border.color","border.width|border.top|border.right|border.bottom|border.left","brightness","contrast","gamma","saturation","blur","sharpen","metadata=keep|copyright|none","anim=true|false"]}"#;
 
 /// Transforms `source` for `request` (whose `Accept` may choose the format) and wraps the result.
 fn transformed_response(
@@ -178,7 +178,7 @@ async fn fetch_source(env: &Env, path: &str, limits: &Limits) -> Result<Vec<u8>,
 fn image_response(transformed: Transformed, cache_control: &str) -> Result<Response, TransformError> {
     let headers = Headers::new();
     let set = |name: &str, value: &str| headers.set(name, value).map_err(response_error);
-    set("Content-Type", transformed.format.content_type())?;
+    set("Content-Type", transformed.content_type)?;
     set("Content-Length", &transformed.bytes.len().to_string())?;
     set("Cache-Control", cache_control)?;
     if transformed.negotiated {

@@ -215,3 +215,30 @@ fn colour_and_filter_options_apply() {
     let posted = post(&format!("?{}", options.replace(',', "&")), &fixture("rocket.jpg")).image(ImageFormat::Png);
     assert!(posted.to_rgb8() == image, "POST and GET agree");
 }
+
+#[test]
+fn json_format_describes_input_and_output() {
+    let reply = get("/image/width=100,format=json/rocket.jpg");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("Content-Type"), Some("application/json"));
+    let image_bytes = get("/image/width=100/rocket.jpg").body.len();
+    let expected = format!(
+        r#"{{"width":100,"height":67,"format":"image/jpeg","file_size":{image_bytes},"original":{{"width":640,"height":427,"format":"image/jpeg","file_size":{}}}}}"#,
+        fixture("rocket.jpg").len()
+    );
+    assert_eq!(String::from_utf8(reply.body).unwrap(), expected);
+    let posted = post("?width=100&format=json", &fixture("rocket.jpg"));
+    assert_eq!(String::from_utf8(posted.body).unwrap(), expected);
+}
+
+#[test]
+fn animated_gifs_stay_animated() {
+    // fire.gif is 30x60; scale-down never enlarges, so ask for less.
+    let reply = get("/image/width=20/fire.gif");
+    assert_eq!(reply.header("Content-Type"), Some("image/gif"));
+    use image::AnimationDecoder;
+    let frames = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&reply.body)).unwrap().into_frames().collect_frames().unwrap();
+    assert!(frames.len() > 1);
+    assert_eq!(frames[0].buffer().width(), 20);
+    assert_eq!(get("/image/width=20,anim=false/fire.gif").header("Content-Type"), Some("image/png"));
+}

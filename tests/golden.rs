@@ -171,3 +171,38 @@ fn sharpening_raises_local_contrast_and_keeps_flat_areas() {
     };
     assert!(energy(&sharpened) > energy(&original) * 1.05);
 }
+
+fn transformed(source: &[u8], options: &str) -> image_worker::pipeline::Transformed {
+    let limits = Limits::default();
+    let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+    transform(source, &options, None, &limits, Backend::Scalar).unwrap()
+}
+
+fn gif_frames(bytes: &[u8]) -> Vec<image::Frame> {
+    use image::AnimationDecoder;
+    image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes)).unwrap().into_frames().collect_frames().unwrap()
+}
+
+#[test]
+fn animations_stay_animated_unless_asked_otherwise() {
+    let fire = fixture_bytes("fire.gif");
+    let source_frames = gif_frames(&fire);
+    let out = transformed(&fire, "width=20");
+    assert_eq!(out.content_type, "image/gif");
+    let frames = gif_frames(&out.bytes);
+    assert_eq!(frames.len(), source_frames.len());
+    assert_eq!(frames[0].buffer().width(), 20);
+    // Frame timing survives.
+    assert_eq!(frames[1].delay(), source_frames[1].delay());
+    // anim=false, or another format, keeps the first frame only.
+    assert_eq!(transformed(&fire, "width=20,anim=false").content_type, "image/png");
+    assert_eq!(transformed(&fire, "width=20,format=webp").content_type, "image/webp");
+    // A still image asked for as GIF is a one-frame GIF.
+    let still = transformed(&fixture_bytes("chelsea.png"), "width=50,format=gif");
+    assert_eq!(gif_frames(&still.bytes).len(), 1);
+    // The output area of all frames together is limited.
+    let limits = Limits { max_output_pixels: 20 * 20 * source_frames.len() as u64 - 1, ..Limits::default() };
+    let options = TransformOptions::from_path_segment("width=20,height=20,fit=squeeze", &limits).unwrap();
+    let error = transform(&fire, &options, None, &limits, Backend::Scalar).unwrap_err();
+    assert!(error.message.contains("anim=false"), "{}", error.message);
+}

@@ -8,8 +8,12 @@ use image_worker::options::TransformOptions;
 use kernels::Backend;
 use libfuzzer_sys::fuzz_target;
 
-const OPTIONS: [&str; 8] = [
+const OPTIONS: [&str; 12] = [
     "width=32",
+    "width=20,rotate=90,flip=h,trim=1;1;1;1,background=red,border.width=2",
+    "blur=30,sharpen=2,saturation=0,brightness=1.5,gamma=2,format=gif",
+    "width=10,format=json,metadata=keep",
+    "width=16,height=16,fit=cover,gravity=0.2x0.9,anim=false",
     "width=7,height=9,fit=cover",
     "width=40,height=40,fit=pad,format=png",
     "height=16,fit=crop,format=webp",

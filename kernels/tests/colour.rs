@@ -1,5 +1,5 @@
-//! Colour adjustments: every backend against scalar, bit for bit, for all layouts, widths 1..=40
-//! and padded strides, with tables and factors across their ranges.
+//! Colour adjustments: table lookups against their definition, and saturation on every backend
+//! against scalar, bit for bit, for all layouts, widths 1..=40 and padded strides.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -16,7 +16,7 @@ fn run(pixels: &[u8], layout: PixelLayout, width: usize, height: usize, stride: 
 }
 
 #[test]
-fn lookup_tables_match_scalar_and_keep_alpha() {
+fn lookup_tables_map_colour_and_keep_alpha() {
     let mut rng = Rng(23);
     for layout in LAYOUTS {
         for width in 1..=40 {
@@ -24,16 +24,12 @@ fn lookup_tables_match_scalar_and_keep_alpha() {
             let (pixels, stride) = random_image(&mut rng, layout, width, height);
             let mut lut = [0u8; 256];
             rng.fill(&mut lut);
-            let reference = run(&pixels, layout, width, height, stride, |image| apply_lut(image, &lut, Backend::Scalar).unwrap());
+            let reference = run(&pixels, layout, width, height, stride, |image| apply_lut(image, &lut).unwrap());
             for (y, (row, original)) in reference.chunks(stride).zip(pixels.chunks(stride)).enumerate() {
                 for (i, (&out, &was)) in row.iter().zip(original).enumerate() {
                     let expected = if i >= width * layout.channels() || (layout == PixelLayout::Rgba8 && i % 4 == 3) { was } else { lut[was as usize] };
                     assert_eq!(out, expected, "{layout:?} width {width} row {y} byte {i}");
                 }
-            }
-            for &backend in Backend::available() {
-                let out = run(&pixels, layout, width, height, stride, |image| apply_lut(image, &lut, backend).unwrap());
-                assert!(out == reference, "apply_lut {} differs: {layout:?} width {width}", backend.name());
             }
         }
     }

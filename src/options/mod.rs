@@ -46,6 +46,8 @@ pub enum OutputFormat {
     Jpeg,
     Png,
     Webp,
+    /// Still, or animated from an animated source.
+    Gif,
 }
 
 impl OutputFormat {
@@ -58,6 +60,7 @@ impl OutputFormat {
             OutputFormat::Jpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
+            OutputFormat::Gif => "image/gif",
         }
     }
 }
@@ -71,6 +74,9 @@ pub enum FormatRequest {
     /// `auto`: the best format the client's `Accept` header allows.
     Auto,
     Exactly(OutputFormat),
+    /// `json`: a description of the input and of the output (in the source's format) instead
+    /// of the image.
+    Json,
 }
 
 /// Which part of the image `fit=cover` and `fit=crop` keep: the crop box is placed so that the
@@ -159,6 +165,8 @@ pub struct TransformOptions {
     pub blur: f64,
     /// Unsharp-mask strength, 0 (none) to `MAX_SHARPEN`.
     pub sharpen: f64,
+    /// Whether animated sources stay animated (as GIF); `false` keeps the first frame.
+    pub anim: bool,
 }
 
 impl Default for TransformOptions {
@@ -184,13 +192,14 @@ impl Default for TransformOptions {
             saturation: 1.0,
             blur: 0.0,
             sharpen: 0.0,
+            anim: true,
         }
     }
 }
 
 /// Cloudflare options we know but do not implement yet: refused by name rather than ignored.
 const NOT_YET_SUPPORTED: &[&str] = &[
-    "anim", "compression", "onerror", "zoom", "face-zoom", "segment", "slow-connection-quality",
+    "compression", "onerror", "zoom", "face-zoom", "segment", "slow-connection-quality",
 ];
 
 impl TransformOptions {
@@ -293,12 +302,14 @@ impl TransformOptions {
                     "jpeg" | "jpg" => FormatRequest::Exactly(OutputFormat::Jpeg),
                     "png" => FormatRequest::Exactly(OutputFormat::Png),
                     "webp" => FormatRequest::Exactly(OutputFormat::Webp),
-                    "avif" | "gif" | "json" | "baseline-jpeg" => {
+                    "gif" => FormatRequest::Exactly(OutputFormat::Gif),
+                    "json" => FormatRequest::Json,
+                    "avif" | "baseline-jpeg" => {
                         return Err(TransformError::bad_option(format!(
-                            "format={value} is not supported yet; use auto, jpeg, png or webp"
+                            "format={value} is not supported yet; use auto, jpeg, png, webp, gif or json"
                         )))
                     }
-                    _ => return Err(invalid("format", value, "one of auto, jpeg, png, webp")),
+                    _ => return Err(invalid("format", value, "one of auto, jpeg, png, webp, gif, json")),
                 };
                 "format"
             }
@@ -331,6 +342,12 @@ impl TransformOptions {
                     _ => return Err(invalid("flip", value, "h, v or hv")),
                 };
                 "flip"
+            }
+            "trim" if value == "border" => {
+                return Err(TransformError::bad_option("trim=border is not supported yet; give top;right;bottom;left"))
+            }
+            "trim.border.color" | "trim.border.tolerance" | "trim.border.keep" => {
+                return Err(TransformError::bad_option(format!("option {name} (trim=border) is not supported yet")))
             }
             "trim" => {
                 let edges: Vec<&str> = value.split(';').collect();
@@ -382,6 +399,14 @@ impl TransformOptions {
                     _ => self.gamma = factor,
                 }
                 canonical(name)
+            }
+            "anim" => {
+                self.anim = match value {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => return Err(invalid("anim", value, "true or false")),
+                };
+                "anim"
             }
             "blur" => {
                 self.blur = bounded("blur", value, MAX_BLUR)?;
@@ -478,6 +503,7 @@ fn gravity(value: &str) -> Result<Gravity, TransformError> {
         "top" => point(0.5, 0.0),
         "bottom" => point(0.5, 1.0),
         "center" | "centre" => point(0.5, 0.5),
+        "auto" | "face" => Err(TransformError::bad_option(format!("gravity={value} is not supported yet"))),
         _ => {
             let unit = |text: &str| text.parse::<f64>().ok().filter(|v| (0.0..=1.0).contains(v));
             match value.split_once('x').map(|(x, y)| (unit(x), unit(y))) {
@@ -583,6 +609,9 @@ mod tests {
         assert_eq!(parse("format=auto").unwrap().format, FormatRequest::Auto);
         assert_eq!(parse("f=jpg").unwrap().format, FormatRequest::Exactly(OutputFormat::Jpeg));
         assert_eq!(parse("format=png").unwrap().format, FormatRequest::Exactly(OutputFormat::Png));
+        assert_eq!(parse("format=json").unwrap().format, FormatRequest::Json);
+        assert_eq!(parse("format=gif").unwrap().format, FormatRequest::Exactly(OutputFormat::Gif));
+        assert!(!parse("anim=false").unwrap().anim && parse("width=1").unwrap().anim);
         for (name, quality) in [("high", 90), ("medium-high", 80), ("medium-low", 65), ("low", 50)] {
             assert_eq!(parse(&format!("quality={name}")).unwrap().quality, quality);
         }
@@ -627,7 +656,9 @@ mod tests {
         assert!(error("width").contains("no value"));
         assert!(error("colour=red").contains("unknown option"));
         assert!(error("width=10,w=20").contains("more than once"));
-        assert!(error("anim=false").contains("not supported yet"));
+        assert!(error("compression=fast").contains("not supported yet"));
+        assert!(error("gravity=auto").contains("not supported yet"));
+        assert!(error("trim=border").contains("not supported yet"));
         assert!(error("trim=1;2;3;4,trim.width=5").contains("cannot be combined"));
         assert!(error("border.top=1,border.width=5").contains("cannot be combined"));
         assert!(error("format=avif").contains("not supported yet"));
@@ -702,6 +733,7 @@ mod tests {
             ("blur=251", "blur"),
             ("blur=-1", "blur"),
             ("sharpen=10.5", "sharpen"),
+            ("anim=maybe", "anim"),
         ] {
             let message = error(segment);
             assert!(message.contains(option), "{segment}: {message}");

@@ -39,6 +39,18 @@ struct State {
     opaque: Vec<u8>,
     alpha_size: (u32, u32),
     input: Vec<u8>,
+    effect: Option<EffectCase>,
+}
+
+/// Inputs for the kernels that run on output-sized images (orientation, compositing, colour,
+/// blur): a source, a destination the same size (or turned), and a blurred twin for sharpening.
+struct EffectCase {
+    layout: PixelLayout,
+    size: (usize, usize),
+    source: Vec<u8>,
+    output: Vec<u8>,
+    blurred: Vec<u8>,
+    wide: Vec<u8>,
 }
 
 thread_local! {
@@ -227,6 +239,70 @@ pub extern "C" fn run_alpha(variant: u32, kernel: u32) -> u32 {
             }
             _ => 0,
         }
+    })
+}
+
+/// Prepares a `channels`-channel image for the effect kernels.
+#[no_mangle]
+pub extern "C" fn setup_effect(channels: u32, width: u32, height: u32) {
+    let layout = layout(channels);
+    let len = (width * height) as usize * layout.channels();
+    let case = EffectCase {
+        layout,
+        size: (width as usize, height as usize),
+        source: test_pixels(len, 0xEFFEC7),
+        output: vec![0; len],
+        blurred: test_pixels(len, 0xB1),
+        wide: vec![0; (width * height) as usize * 4],
+    };
+    STATE.with(|state| state.borrow_mut().effect = Some(case));
+}
+
+/// Effect kernel ids, shared with run.mjs.
+const ROTATE_90: u32 = 0;
+const FLIP_HORIZONTAL: u32 = 1;
+const COMPOSITE_OVER: u32 = 2;
+const WIDEN_TO_RGBA: u32 = 3;
+const TONE_CURVE: u32 = 4;
+const SATURATE: u32 = 5;
+const BLUR_SIGMA_2: u32 = 6;
+const BLUR_SIGMA_20: u32 = 7;
+const UNSHARP_MASK: u32 = 8;
+
+/// Runs effect kernel `kernel` on the prepared image with our `variant`.
+#[no_mangle]
+pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
+    let Some(backend) = backend(variant) else { return 0 };
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let Some(case) = state.effect.as_mut() else { return 0 };
+        let ((width, height), layout) = (case.size, case.layout);
+        let stride = width * layout.channels();
+        let src = ImageRef { pixels: &case.source, width, height, stride, layout };
+        let dst = ImageMut { pixels: &mut case.output, width, height, stride, layout };
+        let in_place = ImageMut { pixels: &mut case.blurred, width, height, stride, layout };
+        let done = match kernel {
+            ROTATE_90 => {
+                let turned = ImageMut { pixels: &mut case.output, width: height, height: width, stride: height * layout.channels(), layout };
+                kernels::orient(src, turned, kernels::Orientation::clockwise(1), backend)
+            }
+            FLIP_HORIZONTAL => kernels::orient(src, dst, kernels::Orientation::new(false, true, false), backend),
+            COMPOSITE_OVER => kernels::composite_over(in_place, [255, 255, 255, 255], backend),
+            WIDEN_TO_RGBA => {
+                let wide = ImageMut { pixels: &mut case.wide, width, height, stride: width * 4, layout: PixelLayout::Rgba8 };
+                kernels::widen(src, wide, backend)
+            }
+            TONE_CURVE => kernels::apply_lut(in_place, &kernels::tone_curve(1.1, 1.2, 1.0)),
+            SATURATE => kernels::saturate(in_place, 1.5, backend),
+            BLUR_SIGMA_2 => kernels::gaussian_blur(src, dst, 2.0, backend),
+            BLUR_SIGMA_20 => kernels::gaussian_blur(src, dst, 20.0, backend),
+            UNSHARP_MASK => {
+                let soft = ImageRef { pixels: &case.blurred, width, height, stride, layout };
+                kernels::unsharp_mask(dst, soft, 0.5, backend)
+            }
+            _ => return 0,
+        };
+        done.is_ok() as u32
     })
 }
 

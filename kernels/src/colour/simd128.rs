@@ -1,37 +1,11 @@
-//! simd128 colour adjustments. The table lookup splits the table into sixteen 16-byte vectors and
-//! ORs sixteen swizzles (an index outside a vector's range selects 0). Saturation works on
-//! sixteen pixels at a time, split into red, green and blue planes by swizzles, in 16- and
-//! 32-bit lanes, and interleaved back.
+//! simd128 saturation: sixteen pixels at a time, split into red, green and blue planes by
+//! swizzles, computed in 16- and 32-bit lanes, and interleaved back.
 
 use core::arch::wasm32::*;
 
 use super::LUMA_WEIGHTS;
-use crate::PixelLayout;
 
 const ALPHA_BYTES_MASK: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
-
-pub(super) fn apply_lut(row: &mut [u8], layout: PixelLayout, lut: &[u8; 256]) {
-    let tables: [v128; 16] = core::array::from_fn(|k| {
-        // SAFETY: bytes 16k..16k + 16 of the 256-byte table.
-        unsafe { v128_load(lut.as_ptr().add(16 * k) as *const v128) }
-    });
-    let keep = if layout == PixelLayout::Rgba8 { ALPHA_BYTES_MASK } else { u8x16_splat(0) };
-    let mut vectors = row.chunks_exact_mut(16);
-    for sixteen in vectors.by_ref() {
-        // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
-        let values = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
-        let mut looked_up = u8x16_splat(0);
-        let mut index = values;
-        for &table in &tables {
-            looked_up = v128_or(looked_up, i8x16_swizzle(table, index));
-            // Wraps below zero to 240 and up, which selects nothing.
-            index = u8x16_sub(index, u8x16_splat(16));
-        }
-        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, v128_bitselect(values, looked_up, keep)) };
-    }
-    // Sixteen bytes are whole RGBA pixels, so the remainder starts at a pixel.
-    super::scalar::apply_lut(vectors.into_remainder(), layout, lut);
-}
 
 /// Swizzles between sixteen interleaved pixels (`channels` vectors) and red, green and blue
 /// planes (one vector each).

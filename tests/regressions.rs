@@ -1,0 +1,38 @@
+//! Inputs fuzzing once found a problem with, kept in `fixtures/fuzz/`, run through the pipeline
+//! under the fuzz target's limits with a spread of options: each must give an image or an error,
+//! within the decoding limits.
+
+use image_worker::config::Limits;
+use image_worker::error::ErrorKind;
+use image_worker::options::TransformOptions;
+use image_worker::pipeline::transform;
+use kernels::Backend;
+
+#[test]
+fn fuzz_findings_are_refused_or_transformed() {
+    let limits = Limits { max_input_bytes: 1 << 20, max_input_pixels: 4_000_000, max_output_dimension: 512, max_output_pixels: 65_536 };
+    let directory = format!("{}/fixtures/fuzz", env!("CARGO_MANIFEST_DIR"));
+    let mut files = 0;
+    for entry in std::fs::read_dir(&directory).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for options in ["width=32", "width=20,rotate=90,blur=3", "format=json"] {
+            let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+            if let Err(error) = transform(&bytes, &options, None, &limits, Backend::Scalar) {
+                assert_ne!(error.kind, ErrorKind::Misconfigured, "{}: {}", path.display(), error.message);
+            }
+        }
+        files += 1;
+    }
+    assert!(files > 0);
+}
+
+#[test]
+fn a_gif_frame_far_beyond_its_canvas_is_refused_before_allocating() {
+    // 30x60 canvas, a frame declared 57700x34273: 7.9 GB as RGBA, over the decoding limit.
+    let bytes = std::fs::read(format!("{}/fixtures/fuzz/gif-frame-beyond-canvas.gif", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let limits = Limits::default();
+    let options = TransformOptions::from_path_segment("width=20", &limits).unwrap();
+    let error = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::TooLarge, "{}", error.message);
+}
