@@ -31,7 +31,7 @@ fn expectation(path: &Path) -> Expect {
     match folder {
         _ if !is_image => Expect::Refusal,
         "bombs" => Expect::Refusal,
-        "bad" | "png-crashers" => Expect::Either,
+        "bad" | "png-crashers" | "fuzz" => Expect::Either,
         "pngsuite" if name.starts_with('x') => Expect::Refusal,
         _ if UNSUPPORTED_JPEG.contains(&name) => Expect::Refusal,
         _ => Expect::Image,
