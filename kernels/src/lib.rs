@@ -17,6 +17,8 @@ mod error;
 mod image;
 mod orient;
 pub mod resize;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128;
 
 pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultiply};
 pub use convert::widen;

@@ -2,10 +2,10 @@
 
 use core::arch::wasm32::*;
 
+use crate::simd128::ALPHA_BYTES_MASK;
+
 /// Swizzle mask copying each RGBA pixel's alpha byte into all four of its bytes.
 const ALPHA_BROADCAST: v128 = i8x16(3, 3, 3, 3, 7, 7, 7, 7, 11, 11, 11, 11, 15, 15, 15, 15);
-/// Selects the alpha bytes of four RGBA pixels.
-const ALPHA_BYTES_MASK: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
 /// Swizzle mask moving the alpha bytes of four RGBA pixels into four zero-extended 32-bit lanes.
 const ALPHA_BYTES: v128 = i8x16(3, -1, -1, -1, 7, -1, -1, -1, 11, -1, -1, -1, 15, -1, -1, -1);
 

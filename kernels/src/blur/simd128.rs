@@ -3,9 +3,8 @@
 
 use core::arch::wasm32::*;
 
+use crate::simd128::ALPHA_BYTES_MASK;
 use crate::PixelLayout;
-
-const ALPHA_BYTES_MASK: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
 
 pub(super) fn unsharp_mask(row: &mut [u8], blurred: &[u8], layout: PixelLayout, amount: i32) {
     let keep = if layout == PixelLayout::Rgba8 { ALPHA_BYTES_MASK } else { u8x16_splat(0) };

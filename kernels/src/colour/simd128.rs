@@ -4,8 +4,7 @@
 use core::arch::wasm32::*;
 
 use super::LUMA_WEIGHTS;
-
-const ALPHA_BYTES_MASK: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
+use crate::simd128::{bytes, ALPHA_BYTES_MASK};
 
 /// Swizzles between sixteen interleaved pixels (`channels` vectors) and red, green and blue
 /// planes (one vector each).
@@ -40,10 +39,6 @@ const fn planes(channels: usize) -> Planes {
         a += 1;
     }
     out
-}
-
-const fn bytes(b: [i8; 16]) -> v128 {
-    i8x16(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
 }
 
 const RGB_PLANES: Planes = planes(3);

@@ -3,6 +3,7 @@
 
 use core::arch::wasm32::*;
 
+use crate::simd128::ALPHA_BYTES_MASK;
 use crate::PixelLayout;
 
 /// Swizzles for L8 to RGB8: sixteen grey bytes to three output vectors.
@@ -20,14 +21,13 @@ const GREY_TO_RGBA: [v128; 4] = [
 ];
 /// Swizzle for RGB8 to RGBA8: the first twelve bytes of a vector to four pixels.
 const RGB_TO_RGBA: [v128; 1] = [i8x16(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1)];
-const OPAQUE: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
 
 pub(super) fn widen(input: &[u8], from: PixelLayout, output: &mut [u8], to: PixelLayout) {
     // Input bytes consumed per step, the swizzles, and the alpha to OR in.
     let (step, masks, alpha): (usize, &[v128], v128) = match (from, to) {
         (PixelLayout::L8, PixelLayout::Rgb8) => (16, &GREY_TO_RGB, u8x16_splat(0)),
-        (PixelLayout::L8, _) => (16, &GREY_TO_RGBA, OPAQUE),
-        _ => (12, &RGB_TO_RGBA, OPAQUE),
+        (PixelLayout::L8, _) => (16, &GREY_TO_RGBA, ALPHA_BYTES_MASK),
+        _ => (12, &RGB_TO_RGBA, ALPHA_BYTES_MASK),
     };
     let out_step = masks.len() * 16;
     // Every step loads sixteen bytes, so it needs that many left even when it uses twelve.

@@ -4,6 +4,7 @@
 use core::arch::wasm32::*;
 
 use super::{scalar::copy_pixels, Orientation};
+use crate::simd128::bytes;
 use crate::{ImageMut, ImageRef, PixelLayout};
 
 pub(super) fn orient(src: ImageRef<'_>, dst: ImageMut<'_>, orientation: Orientation) {
@@ -43,10 +44,6 @@ const fn reversal(channels: usize, pixels: usize) -> Reversal {
         v += 1;
     }
     Reversal { pixels, vectors, masks: vectors_masks }
-}
-
-const fn bytes(b: [i8; 16]) -> v128 {
-    i8x16(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
 }
 
 const REVERSE_L8: Reversal = reversal(1, 16);
