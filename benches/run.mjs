@@ -109,6 +109,7 @@ const EFFECTS = [
   ['rotate 90', 0, ['RGBA8', 'RGB8']], ['flip h', 1, ['RGBA8', 'RGB8']], ['composite_over', 2, ['RGBA8']],
   ['widen', 3, ['RGB8']], ['tone curve (scalar lookups on every backend)', 4, ['RGBA8', 'RGB8']], ['saturate', 5, ['RGBA8', 'RGB8']],
   ['blur sigma 2', 6, ['RGBA8', 'RGB8']], ['blur sigma 20', 7, ['RGBA8', 'RGB8']], ['unsharp_mask', 8, ['RGBA8', 'RGB8']],
+  ['trim scan (all border)', 9, ['RGBA8', 'RGB8']], ['edge energy', 10, ['RGBA8', 'RGB8']],
 ];
 for (const [w, h] of [[1920, 1280]]) {
   for (const [kernel, id, layouts] of EFFECTS) {

@@ -18,6 +18,7 @@ use kernels::{ImageMut, ImageRef, Orientation, PixelLayout};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::geometry::Size;
+use crate::icc::{self, ToSrgb};
 use crate::options::OutputFormat;
 
 /// Formats we decode.
@@ -57,6 +58,8 @@ pub struct Probe {
     pub size: Size,
     /// The raw EXIF block (TIFF data), if the file has one.
     pub exif: Option<Vec<u8>>,
+    /// The embedded ICC colour profile, if any (and not over `icc::MAX_ICC_PROFILE_BYTES`).
+    pub icc: Option<Vec<u8>>,
     /// Frames the container declares (1 for still images).
     pub frames: u64,
 }
@@ -132,19 +135,20 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
         ),
         other => decode_error(format, other),
     };
-    let ((width, height), exif) = match format {
+    let ((width, height), exif, icc) = match format {
         SourceFormat::Jpeg => {
             let mut decoder = jpeg_decoder::Decoder::new(bytes);
             decoder.read_info().map_err(jpeg_error)?;
             let info = jpeg_info(&decoder)?;
-            ((info.width as u32, info.height as u32), decoder.exif_data().map(<[u8]>::to_vec))
+            ((info.width as u32, info.height as u32), decoder.exif_data().map(<[u8]>::to_vec), decoder.icc_profile())
         }
         _ => {
             let mut decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
             // Unreadable metadata is no reason to refuse the pixels.
-            (decoder.dimensions(), decoder.exif_metadata().ok().flatten())
+            (decoder.dimensions(), decoder.exif_metadata().ok().flatten(), decoder.icc_profile().ok().flatten())
         }
     };
+    let icc = icc.filter(|profile| profile.len() <= icc::MAX_ICC_PROFILE_BYTES);
     let size = Size { width, height };
     if width == 0 || height == 0 {
         return Err(TransformError::new(ErrorKind::Undecodable, format!("the {format:?} image has no pixels")));
@@ -159,7 +163,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             format!("the image is {what} ({counted} pixels); the pixel limit is {}", limits.max_input_pixels),
         ));
     }
-    Ok(Probe { format, size, exif, frames })
+    Ok(Probe { format, size, exif, icc, frames })
 }
 
 /// How many frames the container declares, from its structure alone (1 for still formats, and
@@ -255,13 +259,18 @@ pub fn decode_frames<'a>(
         }
     }
     .map_err(|error| decode_error(format, error))?;
+    let to_srgb = probe.icc.as_deref().and_then(|profile| ToSrgb::new(profile, PixelLayout::Rgba8));
     // The probe counted the frames against the pixel limit; a stream that holds more stops there.
     Ok(frames.take(usize::try_from(probe.frames).unwrap_or(usize::MAX)).map(move |frame| {
         let frame = frame.map_err(|error| decode_error(format, error))?;
         let delay = frame.delay().numer_denom_ms();
         let buffer = frame.into_buffer();
         let size = Size { width: buffer.width(), height: buffer.height() };
-        Ok(AnimationFrame { bitmap: Bitmap { pixels: buffer.into_raw(), size, layout: PixelLayout::Rgba8 }, delay_ms: delay })
+        let mut bitmap = Bitmap { pixels: buffer.into_raw(), size, layout: PixelLayout::Rgba8 };
+        if let Some(conversion) = &to_srgb {
+            conversion.apply(&mut bitmap);
+        }
+        Ok(AnimationFrame { bitmap, delay_ms: delay })
     }))
 }
 
@@ -298,10 +307,18 @@ fn gif_error(error: ImageError) -> TransformError {
     TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as GIF: {error}"))
 }
 
-/// Decodes the first frame into L8, RGB8 or RGBA8 (grey with alpha becomes RGBA8; deeper bit
-/// depths are reduced to 8 bits). JPEG decodes at `1 / jpeg_shrink` of its size (1, 2, 4 or 8),
-/// rounded up; other formats ignore `jpeg_shrink`.
+/// Decodes the first frame into sRGB L8, RGB8 or RGBA8 (grey with alpha becomes RGBA8; deeper
+/// bit depths are reduced to 8 bits; an embedded colour profile is applied). JPEG decodes at
+/// `1 / jpeg_shrink` of its size (1, 2, 4 or 8), rounded up; other formats ignore `jpeg_shrink`.
 pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Bitmap, TransformError> {
+    let mut image = decode_pixels(bytes, probe, limits, jpeg_shrink)?;
+    if let Some(conversion) = probe.icc.as_deref().and_then(|profile| ToSrgb::new(profile, image.layout)) {
+        conversion.apply(&mut image);
+    }
+    Ok(image)
+}
+
+fn decode_pixels(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Bitmap, TransformError> {
     if probe.format == SourceFormat::Jpeg {
         return decode_jpeg(bytes, probe, limits, jpeg_shrink);
     }

@@ -6,7 +6,7 @@ use kernels::{Orientation, SourceRegion};
 
 use crate::config::Limits;
 use crate::error::TransformError;
-use crate::options::{Fit, Gravity, Trim, TransformOptions};
+use crate::options::{Fit, Gravity, Trim, TrimEdges, TransformOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Size {
@@ -40,6 +40,8 @@ pub struct Placement {
     pub plan: Plan,
     /// The part of the stored (not yet oriented) image that becomes the output.
     pub region: SourceRegion,
+    /// The part of the stored image left after `trim`: where `region` may lie.
+    pub trimmed: SourceRegion,
     /// `plan.resized` before `orientation`: the size to resample `region` to.
     pub resized: Size,
     /// From the stored image to the output: EXIF orientation, then `flip`, then `rotate`.
@@ -47,12 +49,22 @@ pub struct Placement {
 }
 
 /// Plans a transformation of a stored image of `stored` size with EXIF orientation `exif`. In
-/// Cloudflare's order: orientation, trim, flip, rotate, then fit.
-pub fn place(stored: Size, exif: Orientation, options: &TransformOptions, limits: &Limits) -> Result<Placement, TransformError> {
+/// Cloudflare's order: orientation, trim, flip, rotate, then fit. `content` is what `trim=border`
+/// keeps, found in the stored pixels (`None`: keep everything). `gravity=auto` is planned as
+/// centred; the pipeline then finds its point and plans again.
+pub fn place(
+    stored: Size,
+    exif: Orientation,
+    options: &TransformOptions,
+    content: Option<SourceRegion>,
+    limits: &Limits,
+) -> Result<Placement, TransformError> {
     let (upright_width, upright_height) = exif.size(stored.width as usize, stored.height as usize);
+    let whole = SourceRegion::whole(upright_width, upright_height);
     let trimmed = match options.trim {
-        Some(trim) => trim_region(trim, options.dpr, upright_width, upright_height)?,
-        None => SourceRegion::whole(upright_width, upright_height),
+        Some(Trim::Edges(edges)) => trim_region(edges, options.dpr, upright_width, upright_height)?,
+        Some(Trim::Border(_)) => content.map_or(whole, |content| exif.region(content, stored.width as usize, stored.height as usize)),
+        None => whole,
     };
     let user = Orientation::new(false, options.flip_horizontal, options.flip_vertical)
         .then(Orientation::clockwise(options.rotate));
@@ -67,11 +79,12 @@ pub fn place(stored: Size, exif: Orientation, options: &TransformOptions, limits
     let orientation = exif.then(user);
     let (resized_width, resized_height) = orientation.inverse().size(plan.resized.width as usize, plan.resized.height as usize);
     let resized = Size { width: resized_width as u32, height: resized_height as u32 };
-    Ok(Placement { plan, region, resized, orientation })
+    let trimmed = exif.inverse().region(trimmed, upright_width, upright_height);
+    Ok(Placement { plan, region, trimmed, resized, orientation })
 }
 
 /// The part of a `width` × `height` upright image that `trim` keeps; edges count `dpr` times.
-fn trim_region(trim: Trim, dpr: f64, width: usize, height: usize) -> Result<SourceRegion, TransformError> {
+fn trim_region(trim: TrimEdges, dpr: f64, width: usize, height: usize) -> Result<SourceRegion, TransformError> {
     let scaled = |pixels: u32| (pixels as f64 * dpr).round();
     let (width, height) = (width as f64, height as f64);
     let (left, top) = (scaled(trim.left), scaled(trim.top));
@@ -139,9 +152,13 @@ fn cropped(source: Size, scale: f64, out: Size, gravity: Gravity) -> Plan {
     let (sw, sh) = (source.width as f64, source.height as f64);
     let width = (out.width as f64 / scale).min(sw);
     let height = (out.height as f64 / scale).min(sh);
+    let (x, y) = match gravity {
+        Gravity::Point { x, y } => (x, y),
+        Gravity::Auto => (0.5, 0.5),
+    };
     let region = SourceRegion {
-        left: ((sw - width) * gravity.x).max(0.0),
-        top: ((sh - height) * gravity.y).max(0.0),
+        left: ((sw - width) * x).max(0.0),
+        top: ((sh - height) * y).max(0.0),
         width,
         height,
     };
@@ -264,7 +281,7 @@ mod tests {
     fn place_for(stored: Size, exif: u16, options: &str) -> Placement {
         let limits = Limits::default();
         let options = TransformOptions::from_path_segment(options, &limits).unwrap();
-        place(stored, Orientation::from_exif(exif), &options, &limits).unwrap()
+        place(stored, Orientation::from_exif(exif), &options, None, &limits).unwrap()
     }
 
     #[test]
@@ -294,7 +311,7 @@ mod tests {
         assert_eq!(corner.region, SourceRegion { left: 10.0, top: 20.0, width: 300.0, height: 200.0 });
         let limits = Limits::default();
         let everything = TransformOptions::from_path_segment("trim=250;0;250;0", &limits).unwrap();
-        assert_eq!(place(LANDSCAPE, Orientation::IDENTITY, &everything, &limits).unwrap_err().status(), 400);
+        assert_eq!(place(LANDSCAPE, Orientation::IDENTITY, &everything, None, &limits).unwrap_err().status(), 400);
     }
 
     #[test]

@@ -18,8 +18,10 @@
 
 pub mod codec;
 pub mod config;
+mod content;
 pub mod error;
 mod exif;
+pub mod icc;
 pub mod geometry;
 pub mod options;
 pub mod pipeline;

@@ -1,5 +1,6 @@
 //! The transformation, free of any HTTP or Worker types: source bytes and options in, encoded
-//! image out. Steps: probe → place (orientation, trim, flip, rotate, fit) → decode (opaque RGBA
+//! image out. Steps: probe → (trim=border, gravity=auto: decode and look at the pixels) → place
+//! (orientation, trim, flip, rotate, fit) → decode (opaque RGBA
 //! becomes RGB) → premultiply → resize → orient → composite over the background or
 //! unpremultiply → colour adjustments → blur and sharpen → pad → border → encode.
 
@@ -10,10 +11,11 @@ use kernels::{
 
 use crate::codec::{self, Bitmap, GifWriter, Probe, SourceFormat};
 use crate::config::Limits;
+use crate::content;
 use crate::error::{ErrorKind, TransformError};
 use crate::exif::{self, Exif};
 use crate::geometry::{self, Placement, Plan, Size};
-use crate::options::{FormatRequest, Metadata, OutputFormat, Rgba, TransformOptions};
+use crate::options::{FormatRequest, Gravity, Metadata, OutputFormat, Rgba, TransformOptions, Trim};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transformed {
@@ -35,7 +37,26 @@ pub fn transform(
     backend: Backend,
 ) -> Result<Transformed, TransformError> {
     let probe = codec::probe(source, limits)?;
-    let placement = geometry::place(probe.size, probe.orientation(), options, limits)?;
+    let exif = probe.orientation();
+    // trim=border and gravity=auto need pixels before the plan: the first decode is kept for
+    // rendering. trim=border looks at full resolution, so it forgoes shrink-on-load.
+    let mut decoded = None;
+    let mut content = None;
+    if let Some(Trim::Border(settings)) = options.trim {
+        let image = codec::decode(source, &probe, limits, 1)?;
+        content = content::border_box(&image, exif, settings, backend)?;
+        decoded = Some(image);
+    }
+    let mut placement = geometry::place(probe.size, exif, options, content, limits)?;
+    if options.gravity == Gravity::Auto && placement.region != placement.trimmed {
+        let image = match decoded.take() {
+            Some(image) => image,
+            None => codec::decode(source, &probe, limits, jpeg_shrink(&placement.plan))?,
+        };
+        let gravity = content::focus(&image, &placement, probe.size, backend)?;
+        placement = geometry::place(probe.size, exif, &TransformOptions { gravity, ..options.clone() }, content, limits)?;
+        decoded = Some(image);
+    }
     let plan = placement.plan;
     if probe.frames > 1 && options.anim {
         let (format, _) = choose_format(options.format, probe.format, PixelLayout::Rgba8, accept, true);
@@ -45,7 +66,10 @@ pub fn transform(
             return Ok(finish(bytes, format, size, false, &probe, source, options));
         }
     }
-    let mut image = codec::decode(source, &probe, limits, jpeg_shrink(&plan))?;
+    let mut image = match decoded {
+        Some(image) => image,
+        None => codec::decode(source, &probe, limits, jpeg_shrink(&plan))?,
+    };
     if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend).map_err(internal)? {
         // Opaque images skip all alpha work and are written without an alpha channel.
         let len = drop_alpha(image.view_mut(), backend).map_err(internal)?;
@@ -392,7 +416,7 @@ fn accepts(accept: &str, media_type: &str) -> bool {
 }
 
 /// Kernel argument errors mean our own geometry is wrong, not the request.
-fn internal(error: kernels::KernelError) -> TransformError {
+pub(crate) fn internal(error: kernels::KernelError) -> TransformError {
     TransformError::new(ErrorKind::Unencodable, format!("internal resize error: {error}"))
 }
 

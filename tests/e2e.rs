@@ -192,6 +192,25 @@ fn many_options_at_once_through_both_endpoints() {
 }
 
 #[test]
+fn content_aware_options_through_both_endpoints() {
+    // gravity=auto: a square crop of the 640x427 photograph, the same through GET and POST.
+    let options = "width=120,height=120,fit=cover,gravity=auto,format=png";
+    let image = get(&format!("/image/{options}/rocket.jpg")).image(ImageFormat::Png);
+    assert_eq!(image.dimensions(), (120, 120));
+    let posted = post(&format!("?{}", options.replace(',', "&")), &fixture("rocket.jpg")).image(ImageFormat::Png);
+    assert!(posted == image, "POST and GET agree");
+
+    // trim=border: the photograph inside a white frame comes back without it.
+    let photo = image::load_from_memory(&fixture("rocket.jpg")).unwrap().to_rgb8();
+    let mut framed = image::RgbImage::from_pixel(photo.width() + 40, photo.height() + 30, image::Rgb([255, 255, 255]));
+    image::imageops::replace(&mut framed, &photo, 25, 10);
+    let mut png = Vec::new();
+    framed.write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png).unwrap();
+    let trimmed = post("?trim=border&format=png", &png).image(ImageFormat::Png);
+    assert_eq!(trimmed.dimensions(), photo.dimensions());
+}
+
+#[test]
 fn exif_orientation_is_applied() {
     // Stored turned (orientation 6), so its stored width is the upright height.
     let upright = get("/image/width=64,format=png/orientation/hopper_orientation_6.jpg").image(ImageFormat::Png);

@@ -17,8 +17,10 @@ mod error;
 mod image;
 mod orient;
 pub mod resize;
+mod saliency;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
+mod trim;
 
 pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultiply};
 pub use convert::widen;
@@ -29,3 +31,5 @@ pub use error::KernelError;
 pub use image::{ImageMut, ImageRef, PixelLayout};
 pub use orient::{orient, Orientation};
 pub use resize::{resize, Filter, SourceRegion};
+pub use saliency::{edge_energy, energy_grid_size};
+pub use trim::{content_bounds, Bounds};

@@ -79,31 +79,63 @@ pub enum FormatRequest {
     Json,
 }
 
-/// Which part of the image `fit=cover` and `fit=crop` keep: the crop box is placed so that the
-/// point at (`x`, `y`) of the box (fractions of its width and height) lies on the same point of
-/// the image. `left` is (0, 0.5), `top` (0.5, 0), the default centre (0.5, 0.5).
+/// Which part of the image `fit=cover` and `fit=crop` keep.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Gravity {
-    pub x: f64,
-    pub y: f64,
+pub enum Gravity {
+    /// The crop box is placed so that its point at (`x`, `y`) (fractions of its width and height)
+    /// lies on the same point of the image. `left` is (0, 0.5), `top` (0.5, 0).
+    Point { x: f64, y: f64 },
+    /// The crop box holding the most detail (edge energy), found in the decoded pixels.
+    Auto,
+}
+
+impl Gravity {
+    pub const CENTER: Gravity = Gravity::Point { x: 0.5, y: 0.5 };
 }
 
 impl Default for Gravity {
     fn default() -> Self {
-        Gravity { x: 0.5, y: 0.5 }
+        Gravity::CENTER
     }
 }
 
-/// Pixels removed from each edge of the upright source before anything else (`trim=t;r;b;l`),
-/// or kept from the `left`/`top` corner (`trim.width`, `trim.height`).
+/// What `trim` removes from the upright source before anything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trim {
+    Edges(TrimEdges),
+    /// `trim=border`: a uniform border, found in the decoded pixels.
+    Border(TrimBorder),
+}
+
+/// Pixels removed from each edge (`trim=t;r;b;l`), or kept from the `left`/`top` corner
+/// (`trim.width`, `trim.height`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Trim {
+pub struct TrimEdges {
     pub top: u32,
     pub right: u32,
     pub bottom: u32,
     pub left: u32,
     pub width: Option<u32>,
     pub height: Option<u32>,
+}
+
+/// `trim=border` and its `trim.border.*` settings: the border is every outer row and column whose
+/// pixels all lie within `tolerance` (in every channel) of `colour`, by default the colour of the
+/// top-left pixel; `keep` pixels of it are left on each side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrimBorder {
+    pub colour: Option<Rgba>,
+    pub tolerance: u8,
+    pub keep: u32,
+}
+
+/// The default `trim.border.tolerance`: JPEG noise in a flat border stays within it.
+pub const DEFAULT_TRIM_TOLERANCE: u8 = 10;
+
+impl Default for TrimBorder {
+    fn default() -> Self {
+        TrimBorder { colour: None, tolerance: DEFAULT_TRIM_TOLERANCE, keep: 0 }
+    }
 }
 
 /// A border drawn around the output, `top`/`right`/`bottom`/`left` pixels wide (before `dpr`).
@@ -344,24 +376,37 @@ impl TransformOptions {
                 "flip"
             }
             "trim" if value == "border" => {
-                return Err(TransformError::bad_option("trim=border is not supported yet; give top;right;bottom;left"))
+                self.trim_border("trim")?;
+                "trim"
             }
-            "trim.border.color" | "trim.border.tolerance" | "trim.border.keep" => {
-                return Err(TransformError::bad_option(format!("option {name} (trim=border) is not supported yet")))
+            "trim.border.color" | "trim.border.colour" => {
+                self.trim_border(name)?.colour = Some(css_colour("trim.border.color", value)?);
+                "trim.border.color"
+            }
+            "trim.border.tolerance" => {
+                self.trim_border(name)?.tolerance = match value.parse::<u8>() {
+                    Ok(tolerance) => tolerance,
+                    Err(_) => return Err(invalid(name, value, "a whole number from 0 to 255 (channel levels)")),
+                };
+                "trim.border.tolerance"
+            }
+            "trim.border.keep" => {
+                self.trim_border(name)?.keep = pixels(name, value, value)?;
+                "trim.border.keep"
             }
             "trim" => {
                 let edges: Vec<&str> = value.split(';').collect();
                 let [top, right, bottom, left] = edges.as_slice() else {
-                    return Err(invalid("trim", value, "top;right;bottom;left in pixels"));
+                    return Err(invalid("trim", value, "top;right;bottom;left in pixels, or border"));
                 };
                 let edge = |text: &str| pixels("trim", text, value);
-                let trim = self.trim.get_or_insert_with(Trim::default);
+                let trim = self.trim_edges("trim")?;
                 (trim.top, trim.right, trim.bottom, trim.left) = (edge(top)?, edge(right)?, edge(bottom)?, edge(left)?);
                 "trim"
             }
             "trim.width" | "trim.height" | "trim.left" | "trim.top" => {
                 let amount = pixels(name, value, value)?;
-                let trim = self.trim.get_or_insert_with(Trim::default);
+                let trim = self.trim_edges(name)?;
                 match name {
                     "trim.width" => trim.width = Some(amount.max(1)),
                     "trim.height" => trim.height = Some(amount.max(1)),
@@ -437,6 +482,30 @@ impl TransformOptions {
     }
 }
 
+impl TransformOptions {
+    /// The `trim` edges being given by option `name`; refused after `trim=border` settings.
+    fn trim_edges(&mut self, name: &str) -> Result<&mut TrimEdges, TransformError> {
+        match self.trim.get_or_insert(Trim::Edges(TrimEdges::default())) {
+            Trim::Edges(edges) => Ok(edges),
+            Trim::Border(_) => Err(trim_forms_conflict(name)),
+        }
+    }
+
+    /// The `trim=border` settings being given by option `name`; refused after trim edges.
+    fn trim_border(&mut self, name: &str) -> Result<&mut TrimBorder, TransformError> {
+        match self.trim.get_or_insert(Trim::Border(TrimBorder::default())) {
+            Trim::Border(border) => Ok(border),
+            Trim::Edges(_) => Err(trim_forms_conflict(name)),
+        }
+    }
+}
+
+fn trim_forms_conflict(name: &str) -> TransformError {
+    TransformError::bad_option(format!(
+        "{name} cannot be combined with the other trim form; give either trim=border (with trim.border.*) or edges"
+    ))
+}
+
 fn invalid(name: &str, value: &str, expected: &str) -> TransformError {
     TransformError::bad_option(format!("invalid {name}={:?}: expected {expected}", value))
 }
@@ -494,16 +563,17 @@ fn css_colour(name: &str, value: &str) -> Result<Rgba, TransformError> {
     })
 }
 
-/// `left`, `right`, `top`, `bottom`, `center`, or `XxY` with both in 0..=1.
+/// `left`, `right`, `top`, `bottom`, `center`, `auto`, or `XxY` with both in 0..=1.
 fn gravity(value: &str) -> Result<Gravity, TransformError> {
-    let point = |x, y| Ok(Gravity { x, y });
+    let point = |x, y| Ok(Gravity::Point { x, y });
     match value {
         "left" => point(0.0, 0.5),
         "right" => point(1.0, 0.5),
         "top" => point(0.5, 0.0),
         "bottom" => point(0.5, 1.0),
         "center" | "centre" => point(0.5, 0.5),
-        "auto" | "face" => Err(TransformError::bad_option(format!("gravity={value} is not supported yet"))),
+        "auto" => Ok(Gravity::Auto),
+        "face" => Err(TransformError::bad_option("gravity=face is not supported yet; gravity=auto crops by detail")),
         _ => {
             let unit = |text: &str| text.parse::<f64>().ok().filter(|v| (0.0..=1.0).contains(v));
             match value.split_once('x').map(|(x, y)| (unit(x), unit(y))) {
@@ -657,9 +727,11 @@ mod tests {
         assert!(error("colour=red").contains("unknown option"));
         assert!(error("width=10,w=20").contains("more than once"));
         assert!(error("compression=fast").contains("not supported yet"));
-        assert!(error("gravity=auto").contains("not supported yet"));
-        assert!(error("trim=border").contains("not supported yet"));
+        assert!(error("gravity=face").contains("not supported yet"));
         assert!(error("trim=1;2;3;4,trim.width=5").contains("cannot be combined"));
+        assert!(error("trim=border,trim.width=5").contains("cannot be combined"));
+        assert!(error("trim.left=5,trim.border.keep=2").contains("cannot be combined"));
+        assert!(error("trim.border.tolerance=3,trim=1;2;3;4").contains("cannot be combined"));
         assert!(error("border.top=1,border.width=5").contains("cannot be combined"));
         assert!(error("format=avif").contains("not supported yet"));
         assert!(error(&"width=1,".repeat(400)).contains("at most"));
@@ -673,13 +745,14 @@ mod tests {
     #[test]
     fn geometry_options_parse() {
         let options = parse("gravity=left,rotate=270,flip=hv,trim=1;2;3;4").unwrap();
-        assert_eq!(options.gravity, Gravity { x: 0.0, y: 0.5 });
+        assert_eq!(options.gravity, Gravity::Point { x: 0.0, y: 0.5 });
         assert_eq!(options.rotate, 3);
         assert!(options.flip_horizontal && options.flip_vertical);
-        assert_eq!(options.trim, Some(Trim { top: 1, right: 2, bottom: 3, left: 4, width: None, height: None }));
+        assert_eq!(options.trim, Some(Trim::Edges(TrimEdges { top: 1, right: 2, bottom: 3, left: 4, width: None, height: None })));
         for (text, x, y) in [("right", 1.0, 0.5), ("top", 0.5, 0.0), ("bottom", 0.5, 1.0), ("center", 0.5, 0.5), ("0x1", 0.0, 1.0), ("0.25x0.75", 0.25, 0.75)] {
-            assert_eq!(parse(&format!("g={text}")).unwrap().gravity, Gravity { x, y }, "{text}");
+            assert_eq!(parse(&format!("g={text}")).unwrap().gravity, Gravity::Point { x, y }, "{text}");
         }
+        assert_eq!(parse("gravity=auto").unwrap().gravity, Gravity::Auto);
         assert_eq!(parse("rotate=90").unwrap().rotate, 1);
         assert_eq!(parse("metadata=keep").unwrap().metadata, Metadata::Keep);
         let colour = parse("brightness=1.5,contrast=0.5,gamma=2.2,saturation=0").unwrap();
@@ -693,7 +766,12 @@ mod tests {
         assert_eq!(parse("rotate=360").unwrap().rotate, 0);
         assert_eq!((parse("flip=h").unwrap().flip_horizontal, parse("flip=h").unwrap().flip_vertical), (true, false));
         let corner = parse("trim.left=10,trim.top=20,trim.width=300,trim.height=200").unwrap().trim.unwrap();
-        assert_eq!(corner, Trim { top: 20, right: 0, bottom: 0, left: 10, width: Some(300), height: Some(200) });
+        assert_eq!(corner, Trim::Edges(TrimEdges { top: 20, right: 0, bottom: 0, left: 10, width: Some(300), height: Some(200) }));
+        assert_eq!(parse("trim=border").unwrap().trim, Some(Trim::Border(TrimBorder::default())));
+        let border = parse("trim.border.color=%23fff,trim.border.tolerance=0,trim.border.keep=3").unwrap().trim;
+        assert_eq!(border, Some(Trim::Border(TrimBorder { colour: Some(Rgba::opaque(0xffffff)), tolerance: 0, keep: 3 })));
+        let with_keyword = parse("trim=border,trim.border.keep=2").unwrap().trim;
+        assert_eq!(with_keyword, Some(Trim::Border(TrimBorder { keep: 2, ..TrimBorder::default() })));
     }
 
     #[test]
@@ -721,6 +799,9 @@ mod tests {
             ("trim=1;2;3;-4", "trim"),
             ("trim=1;2;3;99999", "trim"),
             ("trim.width=abc", "trim.width"),
+            ("trim.border.tolerance=256", "trim.border.tolerance"),
+            ("trim.border.keep=-1", "trim.border.keep"),
+            ("trim.border.color=nope", "trim.border.color"),
             ("background=%23ggg", "background"),
             ("background=blurple", "background"),
             ("border.color=nope", "border.color"),

@@ -51,7 +51,12 @@ struct EffectCase {
     output: Vec<u8>,
     blurred: Vec<u8>,
     wide: Vec<u8>,
+    /// The edge-energy grid of `source` in `ENERGY_CELL`-pixel blocks.
+    energy: Vec<u64>,
 }
+
+/// Edge-energy block size: 64 blocks across 1920 pixels, as gravity=auto uses.
+const ENERGY_CELL: usize = 30;
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
@@ -254,6 +259,10 @@ pub extern "C" fn setup_effect(channels: u32, width: u32, height: u32) {
         output: vec![0; len],
         blurred: test_pixels(len, 0xB1),
         wide: vec![0; (width * height) as usize * 4],
+        energy: {
+            let (columns, rows) = kernels::energy_grid_size(width as usize, height as usize, ENERGY_CELL);
+            vec![0; columns * rows]
+        },
     };
     STATE.with(|state| state.borrow_mut().effect = Some(case));
 }
@@ -268,6 +277,8 @@ const SATURATE: u32 = 5;
 const BLUR_SIGMA_2: u32 = 6;
 const BLUR_SIGMA_20: u32 = 7;
 const UNSHARP_MASK: u32 = 8;
+const TRIM_SCAN: u32 = 9;
+const EDGE_ENERGY: u32 = 10;
 
 /// Runs effect kernel `kernel` on the prepared image with our `variant`.
 #[no_mangle]
@@ -300,6 +311,14 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
                 let soft = ImageRef { pixels: &case.blurred, width, height, stride, layout };
                 kernels::unsharp_mask(dst, soft, 0.5, backend)
             }
+            TRIM_SCAN => {
+                // All background (the zeroed output): the worst case, every pixel is looked at.
+                let plain = ImageRef { pixels: &case.output, width, height, stride, layout };
+                let background = [0; 4];
+                let found = kernels::content_bounds(plain, &background[..layout.channels()], 10, backend);
+                found.map(|_| ())
+            }
+            EDGE_ENERGY => kernels::edge_energy(src, ENERGY_CELL, &mut case.energy, backend),
             _ => return 0,
         };
         done.is_ok() as u32

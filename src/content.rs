@@ -1,0 +1,112 @@
+//! What the decoded pixels decide about geometry: the box `trim=border` keeps, and the crop
+//! point `gravity=auto` picks. Both look at the stored (not yet oriented) image, possibly shrunk
+//! on load, and answer in the terms `geometry` plans with.
+
+use kernels::{content_bounds, edge_energy, energy_grid_size, Backend, Orientation, PixelLayout, SourceRegion};
+
+use crate::codec::Bitmap;
+use crate::error::TransformError;
+use crate::geometry::{Placement, Size};
+use crate::options::{Gravity, TrimBorder};
+use crate::pipeline::internal;
+
+/// Cells across the longer side of the edge-energy grid `gravity=auto` scores crops on: fine
+/// enough to place a crop within a couple of percent, coarse enough to ignore texture.
+const FOCUS_GRID_CELLS: usize = 64;
+
+/// The part of `image` (the stored image, EXIF orientation `exif`, decoded at full size) inside
+/// its uniform border, widened by `settings.keep` pixels; `None` when everything is border.
+pub fn border_box(image: &Bitmap, exif: Orientation, settings: TrimBorder, backend: Backend) -> Result<Option<SourceRegion>, TransformError> {
+    let (width, height) = (image.size.width as usize, image.size.height as usize);
+    let channels = image.layout.channels();
+    let background: Vec<u8> = match settings.colour {
+        Some(colour) => {
+            match image.layout {
+                // Rec. 601 luma, as grey decoders produce it.
+                PixelLayout::L8 => vec![((299 * colour.r as u32 + 587 * colour.g as u32 + 114 * colour.b as u32 + 500) / 1000) as u8],
+                PixelLayout::Rgb8 => vec![colour.r, colour.g, colour.b],
+                PixelLayout::Rgba8 => vec![colour.r, colour.g, colour.b, colour.a],
+            }
+        }
+        None => {
+            // The upright image's top-left pixel, wherever the stored image keeps it.
+            let (upright_width, upright_height) = exif.size(width, height);
+            let corner = exif.inverse().region(SourceRegion { left: 0.0, top: 0.0, width: 1.0, height: 1.0 }, upright_width, upright_height);
+            let at = (corner.top as usize * width + corner.left as usize) * channels;
+            image.pixels.get(at..at + channels).map(<[u8]>::to_vec).ok_or_else(|| TransformError::bad_option("trim=border on an empty image"))?
+        }
+    };
+    let Some(bounds) = content_bounds(image.view(), &background, settings.tolerance, backend).map_err(internal)? else {
+        return Ok(None);
+    };
+    let keep = settings.keep as usize;
+    let (left, top) = (bounds.left.saturating_sub(keep), bounds.top.saturating_sub(keep));
+    let (right, bottom) = (bounds.right.saturating_add(keep).min(width), bounds.bottom.saturating_add(keep).min(height));
+    Ok(Some(SourceRegion { left: left as f64, top: top as f64, width: (right - left) as f64, height: (bottom - top) as f64 }))
+}
+
+/// The gravity point that puts `placement`'s crop where `image` (the stored image of `stored`
+/// size, maybe shrunk on load) has the most edge energy; ties go to the crop nearest the centre.
+pub fn focus(image: &Bitmap, placement: &Placement, stored: Size, backend: Backend) -> Result<Gravity, TransformError> {
+    let (width, height) = (image.size.width as usize, image.size.height as usize);
+    let cell = (width.max(height) / FOCUS_GRID_CELLS).max(1);
+    let (columns, rows) = energy_grid_size(width, height, cell);
+    let mut grid = vec![0u64; columns * rows];
+    edge_energy(image.view(), cell, &mut grid, backend).map_err(internal)?;
+    // Summed-area table: entry (x, y) is the energy of the cells above and left of (x, y).
+    let stride = columns + 1;
+    let mut sums = vec![0u64; stride * (rows + 1)];
+    let mut above = vec![0u64; stride];
+    for (cells, row) in grid.chunks_exact(columns).zip(sums.chunks_exact_mut(stride).skip(1)) {
+        let mut row_sum = 0;
+        for ((energy, sum_above), sum) in cells.iter().zip(above.iter().skip(1)).zip(row.iter_mut().skip(1)) {
+            row_sum += energy;
+            *sum = sum_above + row_sum;
+        }
+        above.copy_from_slice(row);
+    }
+    let window_energy = |x: usize, y: usize, w: usize, h: usize| {
+        let at = |x: usize, y: usize| sums.get(y * stride + x).copied().unwrap_or(0);
+        at(x + w, y + h) + at(x, y) - at(x + w, y) - at(x, y + h)
+    };
+
+    // The crop and where it may move, in grid cells of the decoded image.
+    let (scale_x, scale_y) = (width as f64 / stored.width as f64, height as f64 / stored.height as f64);
+    let (crop, bounds) = (placement.region, placement.trimmed);
+    let span = |start: f64, length: f64, scale: f64, crop_length: f64, cells: usize| {
+        let size = ((crop_length * scale / cell as f64).round() as usize).clamp(1, cells);
+        let first = ((start * scale / cell as f64).floor() as usize).min(cells - size);
+        let last = (((start + length) * scale / cell as f64).ceil() as usize).clamp(first + size, cells) - size;
+        (size, first, last)
+    };
+    let (crop_columns, first_column, last_column) = span(bounds.left, bounds.width, scale_x, crop.width, columns);
+    let (crop_rows, first_row, last_row) = span(bounds.top, bounds.height, scale_y, crop.height, rows);
+    let centre = ((first_column + last_column) as f64 / 2.0, (first_row + last_row) as f64 / 2.0);
+    let mut best = (first_column, first_row);
+    let mut best_key = (0u64, f64::NEG_INFINITY);
+    for y in first_row..=last_row {
+        for x in first_column..=last_column {
+            let distance = (x as f64 - centre.0).powi(2) + (y as f64 - centre.1).powi(2);
+            let key = (window_energy(x, y, crop_columns, crop_rows), -distance);
+            if key.0 > best_key.0 || (key.0 == best_key.0 && key.1 > best_key.1) {
+                (best, best_key) = ((x, y), key);
+            }
+        }
+    }
+
+    // The best window's centre, back in stored pixels, as a fraction of the crop's freedom.
+    let fraction = |cells: usize, first: usize, scale: f64, start: f64, length: f64, crop_length: f64| {
+        let middle = (first as f64 + cells as f64 / 2.0) * cell as f64 / scale;
+        let free = length - crop_length;
+        if free <= 0.0 {
+            0.5
+        } else {
+            ((middle - crop_length / 2.0 - start) / free).clamp(0.0, 1.0)
+        }
+    };
+    let x = fraction(crop_columns, best.0, scale_x, bounds.left, bounds.width, crop.width);
+    let y = fraction(crop_rows, best.1, scale_y, bounds.top, bounds.height, crop.height);
+    // Fractions of the crop's freedom turn with the image: a mirror takes f to 1 - f.
+    let point = placement.orientation.region(SourceRegion { left: x, top: y, width: 0.0, height: 0.0 }, 1, 1);
+    Ok(Gravity::Point { x: point.left, y: point.top })
+}

@@ -1,0 +1,84 @@
+//! Embedded ICC profiles: decoded pixels are converted to sRGB at once, so every later step and
+//! the output (which carries no profile) are sRGB, as browsers would show the source. A profile
+//! that maps every colour to within one level of itself (sRGB under any name) is skipped, which
+//! keeps those pixels exact and costs nothing per pixel. A profile that cannot be read or used
+//! (broken, grey, CMYK, or for another layout) is ignored, as browsers do: colours a little off
+//! are better than no image.
+
+use std::sync::Arc;
+
+use kernels::PixelLayout;
+use moxcms::{ColorProfile, DataColorSpace, Layout, ParsingOptions, Transform8BitExecutor, TransformOptions};
+
+use crate::codec::Bitmap;
+
+/// Largest embedded profile read; display profiles are a few KiB, LUT-based ones rarely 1 MiB.
+pub const MAX_ICC_PROFILE_BYTES: usize = 1 << 20;
+
+/// Bytes converted per call into the colour transform, through one reused scratch buffer.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Samples per channel of the grid of colours that decides whether a profile is sRGB in effect.
+const IDENTITY_GRID: usize = 17;
+
+/// A conversion from one embedded profile to sRGB, for one pixel layout.
+pub struct ToSrgb {
+    transform: Arc<Transform8BitExecutor>,
+}
+
+impl ToSrgb {
+    /// The conversion for pixels in `layout` tagged with `icc`, or `None` when there is nothing
+    /// to convert (see the module documentation).
+    pub fn new(icc: &[u8], layout: PixelLayout) -> Option<Self> {
+        let cms_layout = match layout {
+            PixelLayout::Rgb8 => Layout::Rgb,
+            PixelLayout::Rgba8 => Layout::Rgba,
+            PixelLayout::L8 => return None,
+        };
+        let options = ParsingOptions {
+            max_profile_size: MAX_ICC_PROFILE_BYTES,
+            max_allowed_clut_size: MAX_ICC_PROFILE_BYTES,
+            ..ParsingOptions::default()
+        };
+        let profile = ColorProfile::new_from_slice_with_options(icc, options).ok()?;
+        if profile.color_space != DataColorSpace::Rgb {
+            return None;
+        }
+        let transform = profile.create_transform_8bit(cms_layout, &ColorProfile::new_srgb(), cms_layout, TransformOptions::default()).ok()?;
+        let conversion = ToSrgb { transform };
+        (!conversion.is_identity(layout)?).then_some(conversion)
+    }
+
+    /// Whether every colour of a grid over the RGB cube comes out within one level of itself;
+    /// `None` if the transform fails.
+    fn is_identity(&self, layout: PixelLayout) -> Option<bool> {
+        let level = |i: usize| (i * 255 / (IDENTITY_GRID - 1)) as u8;
+        let channels = layout.channels();
+        let mut grid = Vec::with_capacity(IDENTITY_GRID.pow(3) * channels);
+        for r in 0..IDENTITY_GRID {
+            for g in 0..IDENTITY_GRID {
+                for b in 0..IDENTITY_GRID {
+                    grid.extend([level(r), level(g), level(b), 255].into_iter().take(channels));
+                }
+            }
+        }
+        let mut converted = vec![0; grid.len()];
+        self.transform.transform(&grid, &mut converted).ok()?;
+        Some(grid.iter().zip(&converted).all(|(&before, &after)| before.abs_diff(after) <= 1))
+    }
+
+    /// Converts `image` (in the layout this conversion was made for) to sRGB in place. A failure
+    /// inside the colour transform leaves the rest of the image as it was.
+    pub fn apply(&self, image: &mut Bitmap) {
+        // Chunks hold whole pixels: a multiple of 3 × 4 bytes.
+        let chunk = CHUNK_BYTES / 12 * 12;
+        let mut scratch = vec![0; chunk.min(image.pixels.len())];
+        for pixels in image.pixels.chunks_mut(chunk) {
+            let Some(source) = scratch.get_mut(..pixels.len()) else { return };
+            source.copy_from_slice(pixels);
+            if self.transform.transform(source, pixels).is_err() {
+                return;
+            }
+        }
+    }
+}
