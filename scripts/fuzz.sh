@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for SECONDS_PER_TARGET (default 20) from seeds: option strings written here, and the
-# small images in fixtures/ and, when present, ../shared/corpus/. An input that panics, exceeds
+# Runs each fuzz target (options, transform, icc) for SECONDS_PER_TARGET (default 20) from seeds: option
+# strings and profile selectors written here, and the small images in fixtures/ and, when present,
+# ../shared/corpus/. An input that panics, exceeds
 # 2 GiB or runs over 10 s (a hang) fails the run. Longer runs: SECONDS_PER_TARGET=3600.
 # cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
 set -euo pipefail
@@ -10,12 +11,15 @@ export RUSTC_BOOTSTRAP=1
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 
-mkdir -p "$seeds/options" "$seeds/transform"
+mkdir -p "$seeds/options" "$seeds/transform" "$seeds/icc"
 i=0
 for text in "width=800,fit=cover,format=auto" "w=1,h=1,q=high,f=webp,dpr=2" "width=%38%30&fit=pad" \
             "width=1,width=2" "dpr=NaN" "fit=scale-down,quality=medium-low" "height=12000,fit=squeeze"; do
   printf '%s' "$text" > "$seeds/options/$i"; i=$((i + 1))
 done
+# ICC: valid Display P3 and Adobe RGB profiles for the target to patch (see fuzz_targets/icc.rs).
+printf '\001' > "$seeds/icc/display-p3"
+printf '\003' > "$seeds/icc/adobe-rgb"
 # Small files only: large photos slow every iteration and add nothing the small ones lack.
 { find fixtures ../shared/corpus -type f -size -64k \( -name '*.png' -o -name '*.jpg' -o -name '*.gif' -o -name '*.webp' \) \
   2>/dev/null || true; } | while read -r file; do
@@ -23,7 +27,7 @@ done
 done
 
 log="$seeds/log"
-for target in options transform; do
+for target in options transform icc; do
   echo "== fuzzing $target for ${SECONDS_PER_TARGET}s ($(ls "$seeds/$target" | wc -l) seeds)"
   status=0
   cargo fuzz run --fuzz-dir fuzz --release "$target" "$seeds/$target" -- \

@@ -5,8 +5,8 @@
 //! unpremultiply → colour adjustments → blur and sharpen → pad → border → encode.
 
 use kernels::{
-    apply_lut, composite_over, drop_alpha, gaussian_blur, is_opaque, orient, premultiply, resize, saturate, tone_curve, unpremultiply,
-    unsharp_mask, widen, Backend, Filter, Orientation, PixelLayout, SourceRegion,
+    apply_lut, composite_over, drop_alpha, from_linear, gaussian_blur, is_opaque, orient, premultiply, resize, saturate, to_linear,
+    tone_curve, unpremultiply, unsharp_mask, widen, Backend, Filter, ImageMut, ImageRef, Orientation, PixelLayout, SourceRegion,
 };
 
 use crate::codec::{self, Bitmap, GifWriter, Probe, SourceFormat};
@@ -180,13 +180,18 @@ impl Steps<'_> {
             None => Some(Rgba::WHITE),
         }
         .filter(|_| has_alpha);
+        let srgb_resampling = resampling && !options.gamma_correct;
+        if resampling && options.gamma_correct {
+            // Straight alpha in and out; premultiplied in linear light in between.
+            image = resized_in_linear_light(&image, region, placement.resized, backend)?;
+        }
         // Premultiplied alpha only where resampling or compositing needs it: the round trip is lossy
         // for faint pixels, so an image that is only re-encoded keeps its exact colours.
-        let premultiplied = has_alpha && (resampling || underlay.is_some());
+        let premultiplied = has_alpha && (srgb_resampling || underlay.is_some());
         if premultiplied {
             premultiply(image.view_mut(), backend).map_err(internal)?;
         }
-        if resampling {
+        if srgb_resampling {
             image = resized(&image, region, placement.resized, backend)?;
         }
         if placement.orientation != Orientation::IDENTITY {
@@ -277,6 +282,25 @@ fn region_in(region: SourceRegion, planned: Size, decoded: Size) -> SourceRegion
         width: (region.width * sx).min(decoded.width as f64 - left),
         height: (region.height * sy).min(decoded.height as f64 - top),
     }
+}
+
+/// `resized`, through 12-bit linear light: sRGB (straight alpha) to linear (premultiplied),
+/// resize, and back.
+fn resized_in_linear_light(image: &Bitmap, region: SourceRegion, size: Size, backend: Backend) -> Result<Bitmap, TransformError> {
+    let (layout, channels) = (image.layout, image.layout.channels());
+    let (width, height) = (image.size.width as usize, image.size.height as usize);
+    let (out_width, out_height) = (size.width as usize, size.height as usize);
+    let mut linear = vec![0u16; image.pixels.len()];
+    let linear_view = ImageMut { pixels: &mut linear, width, height, stride: width * channels, layout };
+    to_linear(image.view(), linear_view).map_err(internal)?;
+    let mut resized_linear = vec![0u16; out_width * out_height * channels];
+    let source = ImageRef { pixels: &linear, width, height, stride: width * channels, layout };
+    let target = ImageMut { pixels: &mut resized_linear, width: out_width, height: out_height, stride: out_width * channels, layout };
+    resize(source, region, target, Filter::Lanczos3, backend).map_err(internal)?;
+    let mut out = Bitmap { pixels: vec![0; resized_linear.len()], size, layout };
+    let resized_view = ImageRef { pixels: &resized_linear, width: out_width, height: out_height, stride: out_width * channels, layout };
+    from_linear(resized_view, out.view_mut()).map_err(internal)?;
+    Ok(out)
 }
 
 fn resized(image: &Bitmap, region: SourceRegion, size: Size, backend: Backend) -> Result<Bitmap, TransformError> {

@@ -8,7 +8,7 @@ use image_worker::options::TransformOptions;
 use kernels::Backend;
 use libfuzzer_sys::fuzz_target;
 
-const OPTIONS: [&str; 12] = [
+const OPTIONS: [&str; 14] = [
     "width=32",
     "width=20,rotate=90,flip=h,trim=1;1;1;1,background=red,border.width=2",
     "blur=30,sharpen=2,saturation=0,brightness=1.5,gamma=2,format=gif",
@@ -21,6 +21,8 @@ const OPTIONS: [&str; 12] = [
     "width=64,fit=contain,dpr=2",
     "width=1,fit=scale-down",
     "format=auto",
+    "width=12,height=12,fit=cover,gravity=auto,trim=border,gamma-correct=true",
+    "trim.border.color=white,trim.border.tolerance=40,trim.border.keep=2,width=30,rotate=270,gamma-correct=1",
 ];
 
 fuzz_target!(|data: &[u8]| {

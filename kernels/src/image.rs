@@ -21,10 +21,11 @@ impl PixelLayout {
     }
 }
 
-/// A borrowed image: `height` rows of `stride` bytes, each starting with `width` pixels.
+/// A borrowed image: `height` rows of `stride` samples, each starting with `width` pixels. Samples
+/// are bytes, or for linear light ([`crate::to_linear`]) 12-bit values in `u16`.
 #[derive(Clone, Copy, Debug)]
-pub struct ImageRef<'a> {
-    pub pixels: &'a [u8],
+pub struct ImageRef<'a, S = u8> {
+    pub pixels: &'a [S],
     pub width: usize,
     pub height: usize,
     pub stride: usize,
@@ -33,15 +34,16 @@ pub struct ImageRef<'a> {
 
 /// A mutably borrowed image, laid out as [`ImageRef`].
 #[derive(Debug)]
-pub struct ImageMut<'a> {
-    pub pixels: &'a mut [u8],
+pub struct ImageMut<'a, S = u8> {
+    pub pixels: &'a mut [S],
     pub width: usize,
     pub height: usize,
     pub stride: usize,
     pub layout: PixelLayout,
 }
 
-/// Checks that `len` bytes hold `height` rows of `stride` bytes of which `width` pixels are used.
+/// Checks that `len` samples hold `height` rows of `stride` samples of which `width` pixels are
+/// used.
 pub(crate) fn check_geometry(
     len: usize,
     width: usize,
@@ -67,13 +69,13 @@ pub(crate) fn check_geometry(
     Ok(())
 }
 
-impl ImageRef<'_> {
+impl<S> ImageRef<'_, S> {
     pub(crate) fn validate(&self) -> Result<(), KernelError> {
         check_geometry(self.pixels.len(), self.width, self.height, self.stride, self.layout)
     }
 }
 
-impl ImageMut<'_> {
+impl<S> ImageMut<'_, S> {
     pub(crate) fn validate(&self) -> Result<(), KernelError> {
         check_geometry(self.pixels.len(), self.width, self.height, self.stride, self.layout)
     }

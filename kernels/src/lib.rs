@@ -15,6 +15,7 @@ mod colour;
 mod convert;
 mod error;
 mod image;
+mod linear;
 mod orient;
 pub mod resize;
 mod saliency;
@@ -29,7 +30,8 @@ pub use blur::{gaussian_blur, unsharp_mask, MAX_DIRECT_SIGMA, MAX_SHARPEN_AMOUNT
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use error::KernelError;
 pub use image::{ImageMut, ImageRef, PixelLayout};
+pub use linear::{from_linear, to_linear, LINEAR_MAX};
 pub use orient::{orient, Orientation};
-pub use resize::{resize, Filter, SourceRegion};
+pub use resize::{resize, Filter, Sample, SourceRegion};
 pub use saliency::{edge_energy, energy_grid_size};
 pub use trim::{content_bounds, Bounds};

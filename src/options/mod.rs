@@ -199,6 +199,8 @@ pub struct TransformOptions {
     pub sharpen: f64,
     /// Whether animated sources stay animated (as GIF); `false` keeps the first frame.
     pub anim: bool,
+    /// Resize in linear light (`gamma-correct=true`) rather than on sRGB values.
+    pub gamma_correct: bool,
 }
 
 impl Default for TransformOptions {
@@ -225,6 +227,7 @@ impl Default for TransformOptions {
             blur: 0.0,
             sharpen: 0.0,
             anim: true,
+            gamma_correct: false,
         }
     }
 }
@@ -446,12 +449,12 @@ impl TransformOptions {
                 canonical(name)
             }
             "anim" => {
-                self.anim = match value {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    _ => return Err(invalid("anim", value, "true or false")),
-                };
+                self.anim = flag("anim", value)?;
                 "anim"
+            }
+            "gamma-correct" => {
+                self.gamma_correct = flag("gamma-correct", value)?;
+                "gamma-correct"
             }
             "blur" => {
                 self.blur = bounded("blur", value, MAX_BLUR)?;
@@ -504,6 +507,14 @@ fn trim_forms_conflict(name: &str) -> TransformError {
     TransformError::bad_option(format!(
         "{name} cannot be combined with the other trim form; give either trim=border (with trim.border.*) or edges"
     ))
+}
+
+fn flag(name: &str, value: &str) -> Result<bool, TransformError> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(invalid(name, value, "true or false")),
+    }
 }
 
 fn invalid(name: &str, value: &str, expected: &str) -> TransformError {
@@ -753,6 +764,7 @@ mod tests {
             assert_eq!(parse(&format!("g={text}")).unwrap().gravity, Gravity::Point { x, y }, "{text}");
         }
         assert_eq!(parse("gravity=auto").unwrap().gravity, Gravity::Auto);
+        assert!(parse("gamma-correct=true").unwrap().gamma_correct && !parse("gamma-correct=0").unwrap().gamma_correct);
         assert_eq!(parse("rotate=90").unwrap().rotate, 1);
         assert_eq!(parse("metadata=keep").unwrap().metadata, Metadata::Keep);
         let colour = parse("brightness=1.5,contrast=0.5,gamma=2.2,saturation=0").unwrap();
@@ -802,6 +814,7 @@ mod tests {
             ("trim.border.tolerance=256", "trim.border.tolerance"),
             ("trim.border.keep=-1", "trim.border.keep"),
             ("trim.border.color=nope", "trim.border.color"),
+            ("gamma-correct=yes", "gamma-correct"),
             ("background=%23ggg", "background"),
             ("background=blurple", "background"),
             ("border.color=nope", "border.color"),

@@ -53,6 +53,9 @@ struct EffectCase {
     wide: Vec<u8>,
     /// The edge-energy grid of `source` in `ENERGY_CELL`-pixel blocks.
     energy: Vec<u64>,
+    /// `source` in linear light, and its resized copy (a third of each side).
+    linear: Vec<u16>,
+    linear_small: Vec<u16>,
 }
 
 /// Edge-energy block size: 64 blocks across 1920 pixels, as gravity=auto uses.
@@ -263,6 +266,8 @@ pub extern "C" fn setup_effect(channels: u32, width: u32, height: u32) {
             let (columns, rows) = kernels::energy_grid_size(width as usize, height as usize, ENERGY_CELL);
             vec![0; columns * rows]
         },
+        linear: vec![0; len],
+        linear_small: vec![0; (width / 3 * (height / 3)) as usize * layout.channels()],
     };
     STATE.with(|state| state.borrow_mut().effect = Some(case));
 }
@@ -279,6 +284,7 @@ const BLUR_SIGMA_20: u32 = 7;
 const UNSHARP_MASK: u32 = 8;
 const TRIM_SCAN: u32 = 9;
 const EDGE_ENERGY: u32 = 10;
+const LINEAR_LIGHT_RESIZE: u32 = 11;
 
 /// Runs effect kernel `kernel` on the prepared image with our `variant`.
 #[no_mangle]
@@ -319,6 +325,20 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
                 found.map(|_| ())
             }
             EDGE_ENERGY => kernels::edge_energy(src, ENERGY_CELL, &mut case.energy, backend),
+            LINEAR_LIGHT_RESIZE => {
+                // gamma-correct=true's resize: to linear light, Lanczos3 to a third, back to sRGB.
+                let channels = layout.channels();
+                let (small_width, small_height) = (width / 3, height / 3);
+                let linear = ImageMut { pixels: &mut case.linear, width, height, stride, layout };
+                let converted = kernels::to_linear(src, linear);
+                let linear = ImageRef { pixels: &case.linear, width, height, stride, layout };
+                let small = ImageMut { pixels: &mut case.linear_small, width: small_width, height: small_height, stride: small_width * channels, layout };
+                let whole = kernels::SourceRegion::whole(width, height);
+                let resized = kernels::resize(linear, whole, small, kernels::Filter::Lanczos3, backend);
+                let small = ImageRef { pixels: &case.linear_small, width: small_width, height: small_height, stride: small_width * channels, layout };
+                let out = ImageMut { pixels: &mut case.output, width: small_width, height: small_height, stride: small_width * channels, layout };
+                converted.and(resized).and_then(|()| kernels::from_linear(small, out))
+            }
             _ => return 0,
         };
         done.is_ok() as u32

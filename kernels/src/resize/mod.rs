@@ -1,9 +1,9 @@
-//! Separable convolution resize: a horizontal pass from `u8` pixels into an `i16` fixed-point
-//! intermediate, then a vertical pass back to `u8`.
+//! Separable convolution resize: a horizontal pass from samples (`u8`, or 12-bit linear light in
+//! `u16`) into an `i16` fixed-point intermediate, then a vertical pass back to samples.
 //!
-//! The intermediate keeps [`INTERMEDIATE_BITS`] fractional bits and is not clamped to 0..=255, so
-//! overshoot from negative filter lobes survives into the second pass as it would in floating
-//! point; this keeps the result within one level of a float reference.
+//! The intermediate keeps [`Sample::INTERMEDIATE_BITS`] fractional bits and is not clamped to the
+//! sample range, so overshoot from negative filter lobes survives into the second pass as it
+//! would in floating point; this keeps the result within one level of a float reference.
 
 mod filter;
 mod scalar;
@@ -16,8 +16,55 @@ pub use weights::{AxisWeights, WEIGHT_BITS};
 
 use crate::{Backend, ImageMut, ImageRef, KernelError};
 
-/// Fractional bits of the `i16` values between the two passes.
-pub const INTERMEDIATE_BITS: u32 = 6;
+/// The sample types the resize passes read and write.
+pub trait Sample: Copy + Default + 'static {
+    /// Fractional bits of the `i16` values between the two passes: the largest sample times
+    /// `1 << INTERMEDIATE_BITS` leaves the `i16` range twice over, for overshoot.
+    const INTERMEDIATE_BITS: u32;
+    /// The largest value written.
+    const MAX: i32;
+    fn value(self) -> i32;
+    /// `value` clamped to `0..=MAX`.
+    fn clamped(value: i32) -> Self;
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn simd_horizontal(src: ImageRef<'_, Self>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]);
+}
+
+impl Sample for u8 {
+    const INTERMEDIATE_BITS: u32 = 6;
+    const MAX: i32 = 255;
+    #[inline(always)]
+    fn value(self) -> i32 {
+        self as i32
+    }
+    #[inline(always)]
+    fn clamped(value: i32) -> Self {
+        value.clamp(0, 255) as u8
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn simd_horizontal(src: ImageRef<'_, u8>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
+        simd128::horizontal(src, rows, weights, dst)
+    }
+}
+
+/// Linear light: 12-bit values (see [`crate::to_linear`]).
+impl Sample for u16 {
+    const INTERMEDIATE_BITS: u32 = 2;
+    const MAX: i32 = crate::LINEAR_MAX as i32;
+    #[inline(always)]
+    fn value(self) -> i32 {
+        self as i32
+    }
+    #[inline(always)]
+    fn clamped(value: i32) -> Self {
+        value.clamp(0, <Self as Sample>::MAX) as u16
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn simd_horizontal(src: ImageRef<'_, u16>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
+        simd128::horizontal_linear(src, rows, weights, dst)
+    }
+}
 
 /// The part of the source image to resize, in source pixels; fractional edges are sampled
 /// exactly (used for crops whose bounds fall between pixels).
@@ -46,14 +93,15 @@ impl SourceRegion {
     }
 }
 
-/// Resizes `region` of `src` to fill all of `dst` with `filter`.
+/// Resizes `region` of `src` to fill all of `dst` with `filter`; samples are bytes, or 12-bit
+/// linear light for gamma-correct resizing ([`crate::to_linear`]).
 ///
 /// RGBA input should be premultiplied (see [`crate::premultiply`]) so colour does not bleed from
 /// transparent pixels.
-pub fn resize(
-    src: ImageRef<'_>,
+pub fn resize<S: Sample>(
+    src: ImageRef<'_, S>,
     region: SourceRegion,
-    dst: ImageMut<'_>,
+    dst: ImageMut<'_, S>,
     filter: Filter,
     backend: Backend,
 ) -> Result<(), KernelError> {
@@ -71,10 +119,10 @@ pub fn resize(
 
 /// The two passes: `region` of `src` onto all of `dst`, weighted by `horizontal` and `vertical`.
 /// The arguments are already validated.
-pub(crate) fn convolve(
-    src: ImageRef<'_>,
+pub(crate) fn convolve<S: Sample>(
+    src: ImageRef<'_, S>,
     region: SourceRegion,
-    dst: ImageMut<'_>,
+    dst: ImageMut<'_, S>,
     horizontal: Profile,
     vertical: Profile,
     backend: Backend,
@@ -98,9 +146,9 @@ pub(crate) fn convolve(
 
 /// Filters rows `rows` of `src` horizontally into `dst`: one tightly packed `i16` row of
 /// `weights.starts.len() * channels` values per source row.
-pub fn horizontal_pass(
+fn horizontal_pass<S: Sample>(
     backend: Backend,
-    src: ImageRef<'_>,
+    src: ImageRef<'_, S>,
     rows: core::ops::Range<usize>,
     weights: &AxisWeights,
     dst: &mut [i16],
@@ -108,17 +156,17 @@ pub fn horizontal_pass(
     match backend {
         Backend::Scalar => scalar::horizontal(src, rows, weights, dst),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Backend::Simd128 => simd128::horizontal(src, rows, weights, dst),
+        Backend::Simd128 => S::simd_horizontal(src, rows, weights, dst),
     }
 }
 
 /// Filters the packed `i16` rows of `src` (each `row_len` values long) vertically into `dst`.
-pub fn vertical_pass(
+fn vertical_pass<S: Sample>(
     backend: Backend,
     src: &[i16],
     row_len: usize,
     weights: &AxisWeights,
-    dst: ImageMut<'_>,
+    dst: ImageMut<'_, S>,
 ) {
     match backend {
         Backend::Scalar => scalar::vertical(src, row_len, weights, dst),
@@ -127,22 +175,22 @@ pub fn vertical_pass(
     }
 }
 
-/// Rounds a horizontal-pass accumulator (weights × `u8`) to the intermediate's fixed point.
+/// Rounds a horizontal-pass accumulator (weights × samples) to the intermediate's fixed point.
 #[inline(always)]
-fn round_to_intermediate(sum: i32) -> i16 {
-    const SHIFT: u32 = WEIGHT_BITS - INTERMEDIATE_BITS;
-    ((sum + (1 << (SHIFT - 1))) >> SHIFT).clamp(i16::MIN as i32, i16::MAX as i32) as i16
+fn round_to_intermediate<S: Sample>(sum: i32) -> i16 {
+    let shift = WEIGHT_BITS - S::INTERMEDIATE_BITS;
+    ((sum + (1 << (shift - 1))) >> shift).clamp(i16::MIN as i32, i16::MAX as i32) as i16
 }
 
 /// One output channel value of the vertical pass: the intermediate values at `src[first]`,
-/// `src[first + row_len]`, ... weighted by `taps`, rounded to `u8`.
+/// `src[first + row_len]`, ... weighted by `taps`, rounded to a sample.
 #[inline(always)]
-fn vertical_sample(src: &[i16], first: usize, row_len: usize, taps: &[i16]) -> u8 {
-    const SHIFT: u32 = WEIGHT_BITS + INTERMEDIATE_BITS;
+fn vertical_sample<S: Sample>(src: &[i16], first: usize, row_len: usize, taps: &[i16]) -> S {
+    let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
     let sum: i32 = taps
         .iter()
         .enumerate()
         .map(|(k, &w)| src[first + k * row_len] as i32 * w as i32)
         .sum();
-    ((sum + (1 << (SHIFT - 1))) >> SHIFT).clamp(0, 255) as u8
+    S::clamped((sum + (1 << (shift - 1))) >> shift)
 }

@@ -1,11 +1,11 @@
 //! The reference resize passes. The simd128 twins must match these bit for bit; integer sums are
 //! exact, so any summation order gives the same result.
 
-use super::{round_to_intermediate, vertical_sample, AxisWeights};
+use super::{round_to_intermediate, vertical_sample, AxisWeights, Sample};
 use crate::{ImageMut, ImageRef};
 
-pub(super) fn horizontal(
-    src: ImageRef<'_>,
+pub(super) fn horizontal<S: Sample>(
+    src: ImageRef<'_, S>,
     rows: core::ops::Range<usize>,
     weights: &AxisWeights,
     dst: &mut [i16],
@@ -21,15 +21,15 @@ pub(super) fn horizontal(
                     .weights(x)
                     .iter()
                     .enumerate()
-                    .map(|(k, &w)| window[k * channels + c] as i32 * w as i32)
+                    .map(|(k, &w)| window[k * channels + c].value() * w as i32)
                     .sum();
-                *out = round_to_intermediate(sum);
+                *out = round_to_intermediate::<S>(sum);
             }
         }
     }
 }
 
-pub(super) fn vertical(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_>) {
+pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_, S>) {
     for (y, out_row) in dst.pixels.chunks_mut(dst.stride).take(dst.height).enumerate() {
         let window = weights.starts[y] * row_len;
         for (x, out) in out_row[..row_len].iter_mut().enumerate() {

@@ -5,11 +5,8 @@
 
 use core::arch::wasm32::*;
 
-use super::{vertical_sample, AxisWeights, INTERMEDIATE_BITS, WEIGHT_BITS};
+use super::{vertical_sample, AxisWeights, Sample, WEIGHT_BITS};
 use crate::{ImageMut, ImageRef, PixelLayout};
-
-const HORIZONTAL_SHIFT: u32 = WEIGHT_BITS - INTERMEDIATE_BITS;
-const VERTICAL_SHIFT: u32 = WEIGHT_BITS + INTERMEDIATE_BITS;
 
 /// `N` bytes from `bytes[offset..]` in the low lanes; bytes past the end of the slice read as
 /// zero (they are always multiplied by zero weights, so they only need to be in bounds).
@@ -58,9 +55,11 @@ fn weight_pair_at(taps: &[i16], k: usize) -> v128 {
     unsafe { v128_load32_splat(pair.as_ptr() as *const u32) }
 }
 
+/// Four horizontal sums rounded to the intermediate of samples `S`, in lanes 0..4 (and 4..8).
 #[inline(always)]
-fn round_horizontal(sum: v128) -> v128 {
-    let rounded = i32x4_shr(i32x4_add(sum, i32x4_splat(1 << (HORIZONTAL_SHIFT - 1))), HORIZONTAL_SHIFT);
+fn round_horizontal<S: Sample>(sum: v128) -> v128 {
+    let shift = WEIGHT_BITS - S::INTERMEDIATE_BITS;
+    let rounded = i32x4_shr(i32x4_add(sum, i32x4_splat(1 << (shift - 1))), shift);
     i16x8_narrow_i32x4(rounded, rounded)
 }
 
@@ -144,7 +143,7 @@ fn horizontal_pixels<const ROWS: usize, const CHANNELS: usize>(
             unsafe { weighted_window::<ROWS, CHANNELS, true>(pixels, row_starts, window, taps) }
         };
         for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
-            let packed = round_horizontal(sum);
+            let packed = round_horizontal::<u8>(sum);
             let out_pixel = &mut out_row[x * CHANNELS..(x + 1) * CHANNELS];
             if CHANNELS == 4 {
                 // SAFETY: `out_pixel` is exactly four i16 values, the eight bytes stored.
@@ -256,7 +255,7 @@ fn horizontal_l8<const ROWS: usize>(
             let pairs = i32x4_add(a, i32x4_shuffle::<2, 3, 0, 1>(a, a));
             i32x4_add(pairs, i32x4_shuffle::<1, 0, 3, 2>(pairs, pairs))
         };
-        let packed = round_horizontal(totals);
+        let packed = round_horizontal::<u8>(totals);
         let lanes = [
             i16x8_extract_lane::<0>(packed),
             i16x8_extract_lane::<1>(packed),
@@ -269,7 +268,7 @@ fn horizontal_l8<const ROWS: usize>(
     }
 }
 
-pub(super) fn vertical(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_>) {
+pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_, S>) {
     for (y, out_row) in dst.pixels.chunks_mut(dst.stride).take(dst.height).enumerate() {
         let window = weights.starts[y] * row_len;
         let taps = weights.weights(y);
@@ -278,17 +277,17 @@ pub(super) fn vertical(src: &[i16], row_len: usize, weights: &AxisWeights, dst: 
         if window + taps.len() * row_len <= src.len() {
             while x + 32 <= row_len {
                 // SAFETY: all loads fall in the window's rows, inside `src` as checked above.
-                unsafe { vertical_block::<4>(src, window + x, row_len, taps, &mut out_row[x..x + 32]) };
+                unsafe { vertical_block::<S, 4>(src, window + x, row_len, taps, &mut out_row[x..x + 32]) };
                 x += 32;
             }
             while x + 8 <= row_len {
                 // SAFETY: as above.
-                unsafe { vertical_block::<1>(src, window + x, row_len, taps, &mut out_row[x..x + 8]) };
+                unsafe { vertical_block::<S, 1>(src, window + x, row_len, taps, &mut out_row[x..x + 8]) };
                 x += 8;
             }
         }
         for (x, out) in out_row.iter_mut().enumerate().take(row_len).skip(x) {
-            *out = vertical_sample(src, window + x, row_len, taps);
+            *out = vertical_sample::<S>(src, window + x, row_len, taps);
         }
     }
 }
@@ -299,7 +298,7 @@ pub(super) fn vertical(src: &[i16], row_len: usize, weights: &AxisWeights, dst: 
 /// # Safety
 /// `first + (taps.len() - 1) * row_len + 8 * VECTORS <= src.len()`.
 #[inline(always)]
-unsafe fn vertical_block<const VECTORS: usize>(src: &[i16], first: usize, row_len: usize, taps: &[i16], out: &mut [u8]) {
+unsafe fn vertical_block<S: Sample, const VECTORS: usize>(src: &[i16], first: usize, row_len: usize, taps: &[i16], out: &mut [S]) {
     let load = |offset: usize| v128_load(src.as_ptr().add(offset) as *const v128);
     let zero = i32x4_splat(0);
     let mut low = [zero; VECTORS];
@@ -324,14 +323,100 @@ unsafe fn vertical_block<const VECTORS: usize>(src: &[i16], first: usize, row_le
             high[v] = i32x4_add(high[v], i32x4_extmul_high_i16x8(a, w));
         }
     }
-    let round = i32x4_splat(1 << (VERTICAL_SHIFT - 1));
+    let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
+    let round = i32x4_splat(1 << (shift - 1));
     for v in 0..VECTORS {
-        let l = i32x4_shr(i32x4_add(low[v], round), VERTICAL_SHIFT);
-        let h = i32x4_shr(i32x4_add(high[v], round), VERTICAL_SHIFT);
+        let l = i32x4_shr(i32x4_add(low[v], round), shift);
+        let h = i32x4_shr(i32x4_add(high[v], round), shift);
+        // Saturating to i16, then clamping to the sample range, is clamping to it directly.
         let words = i16x8_narrow_i32x4(l, h);
-        let bytes = u8x16_narrow_i16x8(words, words);
         let eight = &mut out[8 * v..8 * v + 8];
-        // SAFETY: `eight` is exactly the eight bytes stored.
-        v128_store64_lane::<0>(bytes, eight.as_mut_ptr() as *mut u64);
+        if S::MAX == 255 {
+            let bytes = u8x16_narrow_i16x8(words, words);
+            // SAFETY: `eight` is the eight one-byte samples stored.
+            v128_store64_lane::<0>(bytes, eight.as_mut_ptr() as *mut u64);
+        } else {
+            let clamped = i16x8_min(i16x8_max(words, i16x8_splat(0)), i16x8_splat(S::MAX as i16));
+            // SAFETY: `eight` is the eight two-byte samples stored, sixteen bytes.
+            v128_store(eight.as_mut_ptr() as *mut v128, clamped);
+        }
     }
+}
+
+/// Eight linear samples from `row[offset..]`; samples past the end read as zero (they meet
+/// zero weights).
+#[inline(always)]
+fn load_linear(row: &[u16], offset: usize) -> v128 {
+    match row.get(offset..offset + 8) {
+        // SAFETY: the slice is the sixteen bytes read.
+        Some(eight) => unsafe { v128_load(eight.as_ptr() as *const v128) },
+        None => {
+            let mut padded = [0u16; 8];
+            let available = row.get(offset..).unwrap_or(&[]);
+            padded[..available.len().min(8)].copy_from_slice(&available[..available.len().min(8)]);
+            // SAFETY: `padded` is sixteen bytes.
+            unsafe { v128_load(padded.as_ptr() as *const v128) }
+        }
+    }
+}
+
+/// The horizontal pass over 12-bit linear samples, one row at a time. Samples fit `i16` lanes as
+/// they are, so each `i32x4.dot_i16x8_s` takes two taps of four channels (RGBA), two taps of
+/// three (RGB, a fourth lane unused) or eight taps of one (grey).
+pub(super) fn horizontal_linear(src: ImageRef<'_, u16>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
+    let channels = src.layout.channels();
+    let row_len = weights.starts.len() * channels;
+    for (y, out_row) in rows.zip(dst.chunks_exact_mut(row_len)) {
+        let row = &src.pixels[y * src.stride..y * src.stride + src.width * channels];
+        for (x, out_pixel) in out_row.chunks_exact_mut(channels).enumerate() {
+            let taps = weights.weights(x);
+            let window = weights.starts[x] * channels;
+            let sums = if channels == 1 { linear_grey_window(row, window, taps) } else { linear_colour_window(row, window, channels, taps) };
+            let packed = round_horizontal::<u16>(sums);
+            let lanes = [i16x8_extract_lane::<0>(packed), i16x8_extract_lane::<1>(packed), i16x8_extract_lane::<2>(packed), i16x8_extract_lane::<3>(packed)];
+            for (out, lane) in out_pixel.iter_mut().zip(lanes) {
+                *out = lane;
+            }
+        }
+    }
+}
+
+/// RGB and RGBA: pairs of pixels interleaved channel by channel, one channel per 32-bit lane.
+#[inline(always)]
+fn linear_colour_window(row: &[u16], window: usize, channels: usize, taps: &[i16]) -> v128 {
+    let mut sum = i32x4_splat(0);
+    let mut k = 0;
+    while k < taps.len() {
+        // A last odd tap pairs with a zero weight: whatever follows it is multiplied by zero.
+        let pair = if k + 2 <= taps.len() { weight_pair_at(taps, k) } else { i32x4_splat(taps[k] as u16 as i32) };
+        let data = load_linear(row, window + k * channels);
+        let interleaved = if channels == 4 {
+            i16x8_shuffle::<0, 4, 1, 5, 2, 6, 3, 7>(data, data)
+        } else {
+            i16x8_shuffle::<0, 3, 1, 4, 2, 5, 6, 7>(data, data)
+        };
+        sum = i32x4_add(sum, i32x4_dot_i16x8(interleaved, pair));
+        k += 2;
+    }
+    sum
+}
+
+/// Grey: eight taps per dot product, the four lanes added up into lane 0.
+#[inline(always)]
+fn linear_grey_window(row: &[u16], window: usize, taps: &[i16]) -> v128 {
+    let mut sum = i32x4_splat(0);
+    let mut k = 0;
+    while k < taps.len() {
+        let chunk = if k + 8 <= taps.len() {
+            load_i16x8(taps, k)
+        } else {
+            let mut padded = [0i16; 8];
+            padded[..taps.len() - k].copy_from_slice(&taps[k..]);
+            load_i16x8(&padded, 0)
+        };
+        sum = i32x4_add(sum, i32x4_dot_i16x8(load_linear(row, window + k), chunk));
+        k += 8;
+    }
+    let pairs = i32x4_add(sum, i32x4_shuffle::<2, 3, 0, 1>(sum, sum));
+    i32x4_add(pairs, i32x4_shuffle::<1, 0, 3, 2>(pairs, pairs))
 }
