@@ -111,6 +111,7 @@ const EFFECTS = [
   ['blur sigma 2', 6, ['RGBA8', 'RGB8']], ['blur sigma 20', 7, ['RGBA8', 'RGB8']], ['unsharp_mask', 8, ['RGBA8', 'RGB8']],
   ['trim scan (all border)', 9, ['RGBA8', 'RGB8']], ['edge energy', 10, ['RGBA8', 'RGB8']],
   ['gamma-correct resize to 1/3 (lookups scalar on every backend)', 11, ['RGBA8', 'RGB8']],
+  ['sRGB resize to 1/3 (for comparison)', 12, ['RGBA8', 'RGB8']],
 ];
 for (const [w, h] of [[1920, 1280]]) {
   for (const [kernel, id, layouts] of EFFECTS) {

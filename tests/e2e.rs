@@ -192,7 +192,7 @@ fn many_options_at_once_through_both_endpoints() {
 }
 
 #[test]
-fn content_aware_options_through_both_endpoints() {
+fn content_aware_and_linear_light_options_through_both_endpoints() {
     // gravity=auto: a square crop of the 640x427 photograph, the same through GET and POST.
     let options = "width=120,height=120,fit=cover,gravity=auto,format=png";
     let image = get(&format!("/image/{options}/rocket.jpg")).image(ImageFormat::Png);
@@ -208,6 +208,12 @@ fn content_aware_options_through_both_endpoints() {
     framed.write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png).unwrap();
     let trimmed = post("?trim=border&format=png", &png).image(ImageFormat::Png);
     assert_eq!(trimmed.dimensions(), photo.dimensions());
+
+    // gamma-correct resizing through both endpoints.
+    let linear = get("/image/width=50,gamma-correct=true,format=png/chelsea.png").image(ImageFormat::Png);
+    assert_eq!(linear.width(), 50);
+    let posted = post("?width=50&gamma-correct=true&format=png", &fixture("chelsea.png")).image(ImageFormat::Png);
+    assert!(posted == linear, "POST and GET agree");
 }
 
 #[test]

@@ -285,6 +285,7 @@ const UNSHARP_MASK: u32 = 8;
 const TRIM_SCAN: u32 = 9;
 const EDGE_ENERGY: u32 = 10;
 const LINEAR_LIGHT_RESIZE: u32 = 11;
+const SRGB_RESIZE: u32 = 12;
 
 /// Runs effect kernel `kernel` on the prepared image with our `variant`.
 #[no_mangle]
@@ -338,6 +339,13 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
                 let small = ImageRef { pixels: &case.linear_small, width: small_width, height: small_height, stride: small_width * channels, layout };
                 let out = ImageMut { pixels: &mut case.output, width: small_width, height: small_height, stride: small_width * channels, layout };
                 converted.and(resized).and_then(|()| kernels::from_linear(small, out))
+            }
+            SRGB_RESIZE => {
+                // The same resize on sRGB bytes, for comparison.
+                let (small_width, small_height) = (width / 3, height / 3);
+                let stride = small_width * layout.channels();
+                let out = ImageMut { pixels: &mut case.output, width: small_width, height: small_height, stride, layout };
+                kernels::resize(src, kernels::SourceRegion::whole(width, height), out, kernels::Filter::Lanczos3, backend)
             }
             _ => return 0,
         };
