@@ -286,6 +286,7 @@ const TRIM_SCAN: u32 = 9;
 const EDGE_ENERGY: u32 = 10;
 const LINEAR_LIGHT_RESIZE: u32 = 11;
 const SRGB_RESIZE: u32 = 12;
+const ICC_TO_SRGB: u32 = 13;
 
 /// Runs effect kernel `kernel` on the prepared image with our `variant`.
 #[no_mangle]
@@ -346,6 +347,17 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
                 let stride = small_width * layout.channels();
                 let out = ImageMut { pixels: &mut case.output, width: small_width, height: small_height, stride, layout };
                 kernels::resize(src, kernels::SourceRegion::whole(width, height), out, kernels::Filter::Lanczos3, backend)
+            }
+            ICC_TO_SRGB => {
+                // An Adobe RGB (1998) image to sRGB, as decoding applies an embedded profile
+                // (moxcms's code: the backend does not change it, the build's simd128 flag may).
+                let Ok(profile) = moxcms::ColorProfile::new_adobe_rgb().encode() else { return 0 };
+                let Some(conversion) = image_worker::icc::ToSrgb::new(&profile, layout) else { return 0 };
+                let size = image_worker::geometry::Size { width: width as u32, height: height as u32 };
+                let mut image = image_worker::codec::Bitmap { pixels: std::mem::take(&mut case.blurred), size, layout };
+                conversion.apply(&mut image);
+                case.blurred = image.pixels;
+                Ok(())
             }
             _ => return 0,
         };
