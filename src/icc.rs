@@ -5,6 +5,7 @@
 //! (broken, grey, CMYK, or for another layout) is ignored, as browsers do: colours a little off
 //! are better than no image.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use kernels::PixelLayout;
@@ -21,15 +22,49 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// Samples per channel of the grid of colours that decides whether a profile is sRGB in effect.
 const IDENTITY_GRID: usize = 17;
 
+/// Profiles seen lately and what came of them: photos from one camera or phone share a profile,
+/// and deciding costs about as much as converting a small image (0.5 ms natively).
+const REMEMBERED_PROFILES: usize = 8;
+
+/// Only profiles up to this size are remembered (display profiles are well under it), so the
+/// memory held stays small.
+const MAX_REMEMBERED_PROFILE_BYTES: usize = 16 * 1024;
+
+/// (profile bytes, layout) → the conversion, or `None` for nothing to do. Whole bytes are
+/// compared, not hashes, so no crafted profile can pass for another one.
+type Verdict = ((Vec<u8>, PixelLayout), Option<ToSrgb>);
+
+thread_local! {
+    static RECENT: RefCell<Vec<Verdict>> = const { RefCell::new(Vec::new()) };
+}
+
 /// A conversion from one embedded profile to sRGB, for one pixel layout.
+#[derive(Clone)]
 pub struct ToSrgb {
     transform: Arc<Transform8BitExecutor>,
 }
 
 impl ToSrgb {
     /// The conversion for pixels in `layout` tagged with `icc`, or `None` when there is nothing
-    /// to convert (see the module documentation).
+    /// to convert (see the module documentation). Remembers the last few answers.
     pub fn new(icc: &[u8], layout: PixelLayout) -> Option<Self> {
+        let known = |((bytes, for_layout), _): &&Verdict| bytes.as_slice() == icc && *for_layout == layout;
+        if let Some(verdict) = RECENT.with_borrow(|recent| recent.iter().find(known).map(|(_, verdict)| verdict.clone())) {
+            return verdict;
+        }
+        let verdict = Self::build(icc, layout);
+        if icc.len() <= MAX_REMEMBERED_PROFILE_BYTES {
+            RECENT.with_borrow_mut(|recent| {
+                if recent.len() == REMEMBERED_PROFILES {
+                    recent.remove(0);
+                }
+                recent.push(((icc.to_vec(), layout), verdict.clone()));
+            });
+        }
+        verdict
+    }
+
+    fn build(icc: &[u8], layout: PixelLayout) -> Option<Self> {
         let cms_layout = match layout {
             PixelLayout::Rgb8 => Layout::Rgb,
             PixelLayout::Rgba8 => Layout::Rgba,

@@ -1,8 +1,9 @@
 //! The transformation, free of any HTTP or Worker types: source bytes and options in, encoded
-//! image out. Steps: probe → (trim=border, gravity=auto: decode and look at the pixels) → place
-//! (orientation, trim, flip, rotate, fit) → decode (opaque RGBA
-//! becomes RGB) → premultiply → resize → orient → composite over the background or
-//! unpremultiply → colour adjustments → blur and sharpen → pad → border → encode.
+//! image out. Steps: probe → (for trim=border and gravity=auto: decode and look at the pixels) →
+//! place (orientation, trim, flip, rotate, fit) → decode (to sRGB; opaque RGBA becomes RGB) →
+//! premultiply → resize (or, with gamma-correct, resize in linear light) → orient → composite
+//! over the background or unpremultiply → colour adjustments → blur and sharpen → pad → border
+//! → encode.
 
 use kernels::{
     apply_lut, composite_over, drop_alpha, from_linear, gaussian_blur, is_opaque, orient, premultiply, resize, saturate, to_linear,

@@ -36,15 +36,10 @@ fn tables() -> &'static Tables {
 /// Converts sRGB `src` to linear `dst` (same size and layout). RGBA comes out premultiplied, its
 /// alpha scaled to 12 bits: `a' = round(a * 4095 / 255)`, `c' = round(linear(c) * a / 255)`.
 pub fn to_linear(src: ImageRef<'_>, dst: ImageMut<'_, u16>) -> Result<(), KernelError> {
-    check_pair(src.layout, dst.layout, (src.width, src.height), (dst.width, dst.height))?;
-    src.validate()?;
-    dst.validate()?;
-    let tables = tables();
-    let channels = src.layout.channels();
-    let row_len = src.width * channels;
-    for (input, output) in src.pixels.chunks(src.stride).zip(dst.pixels.chunks_mut(dst.stride)).take(src.height) {
-        let pixels = input[..row_len].chunks_exact(channels).zip(output[..row_len].chunks_exact_mut(channels));
-        if src.layout == PixelLayout::Rgba8 {
+    let (tables, layout, channels) = (tables(), src.layout, src.layout.channels());
+    for (input, output) in row_pairs(src, dst)? {
+        let pixels = input.chunks_exact(channels).zip(output.chunks_exact_mut(channels));
+        if layout == PixelLayout::Rgba8 {
             for (pixel, out) in pixels {
                 let alpha = pixel[3] as u32;
                 for (value, linear) in pixel[..3].iter().zip(out.iter_mut()) {
@@ -53,7 +48,7 @@ pub fn to_linear(src: ImageRef<'_>, dst: ImageMut<'_, u16>) -> Result<(), Kernel
                 out[3] = ((alpha * LINEAR_MAX as u32 + 127) / 255) as u16;
             }
         } else {
-            for (value, linear) in input[..row_len].iter().zip(output[..row_len].iter_mut()) {
+            for (value, linear) in input.iter().zip(output.iter_mut()) {
                 *linear = tables.to_linear[*value as usize];
             }
         }
@@ -65,16 +60,11 @@ pub fn to_linear(src: ImageRef<'_>, dst: ImageMut<'_, u16>) -> Result<(), Kernel
 /// sRGB `dst`, RGBA back to straight alpha: `a = round(a' * 255 / 4095)`, and colour divided by
 /// `a'` (fully transparent pixels become 0, 0, 0, 0).
 pub fn from_linear(src: ImageRef<'_, u16>, dst: ImageMut<'_>) -> Result<(), KernelError> {
-    check_pair(src.layout, dst.layout, (src.width, src.height), (dst.width, dst.height))?;
-    src.validate()?;
-    dst.validate()?;
-    let tables = tables();
-    let channels = src.layout.channels();
-    let row_len = src.width * channels;
+    let (tables, layout, channels) = (tables(), src.layout, src.layout.channels());
     let max = LINEAR_MAX as u32;
-    for (input, output) in src.pixels.chunks(src.stride).zip(dst.pixels.chunks_mut(dst.stride)).take(src.height) {
-        let pixels = input[..row_len].chunks_exact(channels).zip(output[..row_len].chunks_exact_mut(channels));
-        if src.layout == PixelLayout::Rgba8 {
+    for (input, output) in row_pairs(src, dst)? {
+        let pixels = input.chunks_exact(channels).zip(output.chunks_exact_mut(channels));
+        if layout == PixelLayout::Rgba8 {
             for (pixel, out) in pixels {
                 let alpha = (pixel[3] as u32).min(max);
                 for (linear, value) in pixel[..3].iter().zip(out.iter_mut()) {
@@ -84,7 +74,7 @@ pub fn from_linear(src: ImageRef<'_, u16>, dst: ImageMut<'_>) -> Result<(), Kern
                 out[3] = ((alpha * 255 + max / 2) / max) as u8;
             }
         } else {
-            for (linear, value) in input[..row_len].iter().zip(output[..row_len].iter_mut()) {
+            for (linear, value) in input.iter().zip(output.iter_mut()) {
                 *value = tables.to_srgb[(*linear).min(LINEAR_MAX) as usize];
             }
         }
@@ -92,11 +82,17 @@ pub fn from_linear(src: ImageRef<'_, u16>, dst: ImageMut<'_>) -> Result<(), Kern
     Ok(())
 }
 
-fn check_pair(from: PixelLayout, to: PixelLayout, from_size: (usize, usize), to_size: (usize, usize)) -> Result<(), KernelError> {
-    if from != to || from_size != to_size {
+/// The used part of each row of `src` and of `dst`, after checking both images and that they
+/// have the same size and layout.
+fn row_pairs<'a, A, B>(src: ImageRef<'a, A>, dst: ImageMut<'a, B>) -> Result<impl Iterator<Item = (&'a [A], &'a mut [B])>, KernelError> {
+    if src.layout != dst.layout || (src.width, src.height) != (dst.width, dst.height) {
         return Err(KernelError::LayoutMismatch);
     }
-    Ok(())
+    src.validate()?;
+    dst.validate()?;
+    let row_len = src.width * src.layout.channels();
+    let rows = src.pixels.chunks(src.stride).zip(dst.pixels.chunks_mut(dst.stride)).take(src.height);
+    Ok(rows.map(move |(input, output)| (&input[..row_len], &mut output[..row_len])))
 }
 
 #[cfg(test)]

@@ -47,6 +47,18 @@ fn load_i16x8(values: &[i16], offset: usize) -> v128 {
     unsafe { v128_load(eight.as_ptr() as *const v128) }
 }
 
+/// Weights `taps[k..k + 8]`, zero past the end.
+#[inline(always)]
+fn eight_taps(taps: &[i16], k: usize) -> v128 {
+    if k + 8 <= taps.len() {
+        load_i16x8(taps, k)
+    } else {
+        let mut padded = [0i16; 8];
+        padded[..taps.len() - k].copy_from_slice(&taps[k..]);
+        load_i16x8(&padded, 0)
+    }
+}
+
 /// `[taps[k], taps[k + 1]]` in every 32-bit lane.
 #[inline(always)]
 fn weight_pair_at(taps: &[i16], k: usize) -> v128 {
@@ -225,13 +237,7 @@ fn horizontal_l8<const ROWS: usize>(
         let mut sums = [i32x4_splat(0); ROWS];
         let mut k = 0;
         while k < taps.len() {
-            let chunk = if k + 8 <= taps.len() {
-                load_i16x8(taps, k)
-            } else {
-                let mut padded = [0i16; 8];
-                padded[..taps.len() - k].copy_from_slice(&taps[k..]);
-                load_i16x8(&padded, 0)
-            };
+            let chunk = eight_taps(taps, k);
             for (sum, row) in sums.iter_mut().zip(row_starts) {
                 let offset = row + window + k;
                 let bytes = if in_bounds {
@@ -407,14 +413,7 @@ fn linear_grey_window(row: &[u16], window: usize, taps: &[i16]) -> v128 {
     let mut sum = i32x4_splat(0);
     let mut k = 0;
     while k < taps.len() {
-        let chunk = if k + 8 <= taps.len() {
-            load_i16x8(taps, k)
-        } else {
-            let mut padded = [0i16; 8];
-            padded[..taps.len() - k].copy_from_slice(&taps[k..]);
-            load_i16x8(&padded, 0)
-        };
-        sum = i32x4_add(sum, i32x4_dot_i16x8(load_linear(row, window + k), chunk));
+        sum = i32x4_add(sum, i32x4_dot_i16x8(load_linear(row, window + k), eight_taps(taps, k)));
         k += 8;
     }
     let pairs = i32x4_add(sum, i32x4_shuffle::<2, 3, 0, 1>(sum, sum));
