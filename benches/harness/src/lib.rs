@@ -350,7 +350,8 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
             }
             ICC_TO_SRGB => {
                 // An Adobe RGB (1998) image to sRGB, as decoding applies an embedded profile
-                // (moxcms's code: the backend does not change it, the build's simd128 flag may).
+                // (moxcms's code: the backend does not change it, the build's simd128 flag may). After the
+                // first call the transform comes from the remembered profiles.
                 let Ok(profile) = moxcms::ColorProfile::new_adobe_rgb().encode() else { return 0 };
                 let Some(conversion) = image_worker::icc::ToSrgb::new(&profile, layout) else { return 0 };
                 let size = image_worker::geometry::Size { width: width as u32, height: height as u32 };
