@@ -142,7 +142,11 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             let info = jpeg_info(&decoder)?;
             ((info.width as u32, info.height as u32), decoder.exif_data().map(<[u8]>::to_vec), decoder.icc_profile())
         }
-        _ => {
+        SourceFormat::Webp => {
+            let decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
+            (decoder.dimensions(), webp_chunk(bytes, b"EXIF"), webp_chunk(bytes, b"ICCP"))
+        }
+        SourceFormat::Png | SourceFormat::Gif => {
             let mut decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
             // Unreadable metadata is no reason to refuse the pixels.
             (decoder.dimensions(), decoder.exif_metadata().ok().flatten(), decoder.icc_profile().ok().flatten())
@@ -215,18 +219,31 @@ fn gif_frames(bytes: &[u8]) -> u64 {
 
 /// Counts the `ANMF` (animation frame) chunks of a RIFF WebP file.
 fn webp_frames(bytes: &[u8]) -> u64 {
-    let mut frames = 0;
+    riff_chunks(bytes).filter(|(fourcc, _)| fourcc == b"ANMF").count() as u64
+}
+
+/// The payload of the first top-level `fourcc` chunk of a WebP file, if it lies wholly inside
+/// `bytes`. We read metadata chunks ourselves because image-webp allocates a chunk's declared size
+/// before reading it: a 100-byte file declaring a 2.7 GB EXIF chunk asked for 2.7 GB (a fuzzing
+/// find, kept in fixtures/fuzz/).
+fn webp_chunk(bytes: &[u8], wanted: &[u8; 4]) -> Option<Vec<u8>> {
+    riff_chunks(bytes).find(|(fourcc, _)| fourcc == wanted).and_then(|(_, payload)| payload).map(<[u8]>::to_vec)
+}
+
+/// The top-level chunks of a RIFF WebP file, each with its payload when the file holds all of
+/// it. Stops at the first header that does not fit.
+fn riff_chunks(bytes: &[u8]) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
     let mut at: usize = 12; // "RIFF", size, "WEBP"
-    while let Some(header) = at.checked_add(8).and_then(|end| bytes.get(at..end)) {
+    core::iter::from_fn(move || {
+        let header = bytes.get(at..at.checked_add(8)?)?;
         let (fourcc, size) = header.split_at(4);
         let size = size.iter().rev().fold(0usize, |value, &byte| value << 8 | byte as usize);
-        if fourcc == b"ANMF" {
-            frames += 1;
-        }
+        let start = at + 8;
+        let payload = start.checked_add(size).and_then(|end| bytes.get(start..end));
         // Chunks are padded to an even length.
-        at = at.saturating_add(8).saturating_add(size).saturating_add(size & 1);
-    }
-    frames
+        at = start.saturating_add(size).saturating_add(size & 1);
+        Some((fourcc, payload))
+    })
 }
 
 /// One frame of an animation: the full canvas, and how long it shows.

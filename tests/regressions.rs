@@ -36,3 +36,15 @@ fn a_gif_frame_far_beyond_its_canvas_is_refused_before_allocating() {
     let error = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap_err();
     assert_eq!(error.kind, ErrorKind::TooLarge, "{}", error.message);
 }
+
+#[test]
+fn a_webp_metadata_chunk_declared_beyond_the_file_is_ignored() {
+    // The EXIF chunk declares 2.7 GB; image-webp allocated that much before reading it.
+    let bytes = std::fs::read(format!("{}/fixtures/fuzz/webp-exif-chunk-beyond-file.webp", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let limits = Limits::default();
+    let probe = image_worker::codec::probe(&bytes, &limits).unwrap();
+    assert_eq!((probe.exif, probe.icc), (None, None));
+    let options = TransformOptions::from_path_segment("width=20", &limits).unwrap();
+    let out = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap();
+    assert_eq!(out.size.width, 20);
+}
