@@ -146,10 +146,16 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             let decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
             (decoder.dimensions(), webp_chunk(bytes, b"EXIF"), webp_chunk(bytes, b"ICCP"))
         }
-        SourceFormat::Png | SourceFormat::Gif => {
+        SourceFormat::Png => {
+            // Before the png crate reads the header, which inflates the profile too.
+            let icc = png_icc_profile(bytes)?;
             let mut decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
             // Unreadable metadata is no reason to refuse the pixels.
-            (decoder.dimensions(), decoder.exif_metadata().ok().flatten(), decoder.icc_profile().ok().flatten())
+            (decoder.dimensions(), decoder.exif_metadata().ok().flatten(), icc)
+        }
+        SourceFormat::Gif => {
+            let decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
+            (decoder.dimensions(), None, None)
         }
     };
     let icc = icc.filter(|profile| profile.len() <= icc::MAX_ICC_PROFILE_BYTES);
@@ -244,6 +250,40 @@ fn riff_chunks(bytes: &[u8]) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
         at = start.saturating_add(size).saturating_add(size & 1);
         Some((fourcc, payload))
     })
+}
+
+/// The ICC profile of a PNG, inflated by us within `icc::MAX_ICC_PROFILE_BYTES`. The png crate
+/// inflates `iCCP` while reading the header, bounded only by the decoding limit: a 300 KB file
+/// made it allocate 300 MB. A profile that does not inflate within our bound refuses the image
+/// (413) before the png crate sees it; one that fits inflates the same within it there too.
+fn png_icc_profile(bytes: &[u8]) -> Result<Option<Vec<u8>>, TransformError> {
+    let mut at: usize = 8; // the signature
+    // Chunks: length, type, data, CRC. `iCCP` must come before the image data.
+    while let Some(header) = at.checked_add(8).and_then(|end| bytes.get(at..end)) {
+        let (length, kind) = header.split_at(4);
+        let length = length.iter().fold(0usize, |value, &byte| value << 8 | byte as usize);
+        let data = (at + 8).checked_add(length).and_then(|end| bytes.get(at + 8..end));
+        match (kind, data) {
+            (b"IDAT", _) | (_, None) => return Ok(None),
+            (b"iCCP", Some(data)) => {
+                // A name of 1 to 79 bytes, a NUL, the compression method, the zlib stream.
+                let Some(stream) = data.iter().position(|&byte| byte == 0).and_then(|name| data.get(name + 2..)) else {
+                    return Ok(None);
+                };
+                return match fdeflate::decompress_to_vec_bounded(stream, icc::MAX_ICC_PROFILE_BYTES) {
+                    Ok(profile) => Ok(Some(profile)),
+                    Err(fdeflate::BoundedDecompressionError::OutputTooLarge { .. }) => Err(TransformError::new(
+                        ErrorKind::TooLarge,
+                        format!("the PNG's ICC profile inflates past {} bytes", icc::MAX_ICC_PROFILE_BYTES),
+                    )),
+                    // The png crate stops at the same error, having inflated no more than we did.
+                    Err(_) => Ok(None),
+                };
+            }
+            _ => at = at.saturating_add(12).saturating_add(length),
+        }
+    }
+    Ok(None)
 }
 
 /// One frame of an animation: the full canvas, and how long it shows.

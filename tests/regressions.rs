@@ -48,3 +48,13 @@ fn a_webp_metadata_chunk_declared_beyond_the_file_is_ignored() {
     let out = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap();
     assert_eq!(out.size.width, 20);
 }
+
+#[test]
+fn a_png_icc_profile_that_inflates_past_the_limit_is_refused_before_inflating() {
+    // 2 KB of zlib inflating to 2 MiB; at 300 KB the same shape made the png crate allocate 300 MB.
+    let bytes = std::fs::read(format!("{}/fixtures/fuzz/png-iccp-inflates-past-limit.png", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let limits = Limits::default();
+    let options = TransformOptions::from_path_segment("width=1", &limits).unwrap();
+    let error = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap_err();
+    assert_eq!((error.kind, error.status()), (ErrorKind::TooLarge, 413), "{}", error.message);
+}
