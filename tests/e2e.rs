@@ -209,6 +209,15 @@ fn content_aware_and_linear_light_options_through_both_endpoints() {
     let trimmed = post("?trim=border&format=png", &png).image(ImageFormat::Png);
     assert_eq!(trimmed.dimensions(), photo.dimensions());
 
+    // trim=border on a fixture with uniform bands (320x200, 318x132 inside them), the same
+    // through both endpoints.
+    let described = |reply: common::Reply| String::from_utf8(reply.body).unwrap();
+    let expected = r#"{"width":318,"height":132,"#;
+    let got = described(get("/image/trim=border,format=json/porsche.gif"));
+    assert!(got.starts_with(expected), "{got}");
+    let posted = described(post("?trim.border.tolerance=10&format=json", &fixture("porsche.gif")));
+    assert!(posted.starts_with(expected), "{posted}");
+
     // gamma-correct resizing through both endpoints.
     let linear = get("/image/width=50,gamma-correct=true,format=png/chelsea.png").image(ImageFormat::Png);
     assert_eq!(linear.width(), 50);

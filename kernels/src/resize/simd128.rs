@@ -83,6 +83,27 @@ pub(super) fn horizontal(
     dst: &mut [i16],
 ) {
     let row_len = weights.starts.len() * src.layout.channels();
+    in_row_groups(
+        rows,
+        src.stride,
+        dst,
+        row_len,
+        |starts, out| horizontal_rows(src.pixels, src.layout, starts, weights, out),
+        |starts, out| horizontal_rows(src.pixels, src.layout, starts, weights, out),
+    );
+}
+
+/// Calls `four` with the starts of source rows `rows` (rows of `stride`) and their output rows
+/// (`row_len` long, packed in `dst`) four at a time, then `one` for the rest.
+#[inline(always)]
+fn in_row_groups(
+    rows: core::ops::Range<usize>,
+    stride: usize,
+    dst: &mut [i16],
+    row_len: usize,
+    mut four: impl FnMut([usize; 4], [&mut [i16]; 4]),
+    mut one: impl FnMut([usize; 1], [&mut [i16]; 1]),
+) {
     let mut out_rows = dst.chunks_exact_mut(row_len);
     let mut y = rows.start;
     while y + 4 <= rows.end {
@@ -90,12 +111,11 @@ pub(super) fn horizontal(
         else {
             return;
         };
-        let starts = [y, y + 1, y + 2, y + 3].map(|row| row * src.stride);
-        horizontal_rows(src.pixels, src.layout, starts, weights, [a, b, c, d]);
+        four([y, y + 1, y + 2, y + 3].map(|row| row * stride), [a, b, c, d]);
         y += 4;
     }
     for (row, out) in (y..rows.end).zip(out_rows) {
-        horizontal_rows(src.pixels, src.layout, [row * src.stride], weights, [out]);
+        one([row * stride], [out]);
     }
 }
 
@@ -155,16 +175,7 @@ fn horizontal_pixels<const ROWS: usize, const CHANNELS: usize>(
             unsafe { weighted_window::<ROWS, CHANNELS, true>(pixels, row_starts, window, taps) }
         };
         for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
-            let packed = round_horizontal::<u8>(sum);
-            let out_pixel = &mut out_row[x * CHANNELS..(x + 1) * CHANNELS];
-            if CHANNELS == 4 {
-                // SAFETY: `out_pixel` is exactly four i16 values, the eight bytes stored.
-                unsafe { v128_store64_lane::<0>(packed, out_pixel.as_mut_ptr() as *mut u64) };
-            } else {
-                out_pixel[0] = i16x8_extract_lane::<0>(packed);
-                out_pixel[1] = i16x8_extract_lane::<1>(packed);
-                out_pixel[2] = i16x8_extract_lane::<2>(packed);
-            }
+            store_pixel(round_horizontal::<u8>(sum), &mut out_row[x * CHANNELS..(x + 1) * CHANNELS]);
         }
     }
 }
@@ -251,26 +262,47 @@ fn horizontal_l8<const ROWS: usize>(
             }
             k += 8;
         }
-        let totals = if ROWS == 4 {
-            let [a, b, c, d] = [sums[0], sums[1 % ROWS], sums[2 % ROWS], sums[3 % ROWS]];
-            let ab = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(a, b), i32x4_shuffle::<2, 6, 3, 7>(a, b));
-            let cd = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(c, d), i32x4_shuffle::<2, 6, 3, 7>(c, d));
-            i32x4_add(i32x4_shuffle::<0, 1, 4, 5>(ab, cd), i32x4_shuffle::<2, 3, 6, 7>(ab, cd))
-        } else {
-            let a = sums[0];
-            let pairs = i32x4_add(a, i32x4_shuffle::<2, 3, 0, 1>(a, a));
-            i32x4_add(pairs, i32x4_shuffle::<1, 0, 3, 2>(pairs, pairs))
-        };
-        let packed = round_horizontal::<u8>(totals);
-        let lanes = [
-            i16x8_extract_lane::<0>(packed),
-            i16x8_extract_lane::<1>(packed),
-            i16x8_extract_lane::<2>(packed),
-            i16x8_extract_lane::<3>(packed),
-        ];
-        for (out_row, value) in out.iter_mut().zip(lanes) {
-            out_row[x] = value;
-        }
+        store_totals(round_horizontal::<u8>(lane_totals(sums)), &mut out, x);
+    }
+}
+
+/// The first three or four (the length of `out_pixel`) lanes of `packed` into `out_pixel`.
+#[inline(always)]
+fn store_pixel(packed: v128, out_pixel: &mut [i16]) {
+    if let [_, _, _, _] = out_pixel {
+        // SAFETY: `out_pixel` is exactly four i16 values, the eight bytes stored.
+        unsafe { v128_store64_lane::<0>(packed, out_pixel.as_mut_ptr() as *mut u64) };
+    } else if let [red, green, blue] = out_pixel {
+        (*red, *green, *blue) = (i16x8_extract_lane::<0>(packed), i16x8_extract_lane::<1>(packed), i16x8_extract_lane::<2>(packed));
+    }
+}
+
+/// Lane `r` of `packed` (rounded totals of `ROWS` grey rows) into output row `r` at `x`.
+#[inline(always)]
+fn store_totals<const ROWS: usize>(packed: v128, out: &mut [&mut [i16]; ROWS], x: usize) {
+    let lanes = [
+        i16x8_extract_lane::<0>(packed),
+        i16x8_extract_lane::<1>(packed),
+        i16x8_extract_lane::<2>(packed),
+        i16x8_extract_lane::<3>(packed),
+    ];
+    for (out_row, value) in out.iter_mut().zip(lanes) {
+        out_row[x] = value;
+    }
+}
+
+/// Each row's four lanes added up, row `r`'s total in lane `r` (four rows at once by a transpose).
+#[inline(always)]
+fn lane_totals<const ROWS: usize>(sums: [v128; ROWS]) -> v128 {
+    if ROWS == 4 {
+        let [a, b, c, d] = [sums[0], sums[1 % ROWS], sums[2 % ROWS], sums[3 % ROWS]];
+        let ab = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(a, b), i32x4_shuffle::<2, 6, 3, 7>(a, b));
+        let cd = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(c, d), i32x4_shuffle::<2, 6, 3, 7>(c, d));
+        i32x4_add(i32x4_shuffle::<0, 1, 4, 5>(ab, cd), i32x4_shuffle::<2, 3, 6, 7>(ab, cd))
+    } else {
+        let a = sums[0];
+        let pairs = i32x4_add(a, i32x4_shuffle::<2, 3, 0, 1>(a, a));
+        i32x4_add(pairs, i32x4_shuffle::<1, 0, 3, 2>(pairs, pairs))
     }
 }
 
@@ -349,16 +381,16 @@ unsafe fn vertical_block<S: Sample, const VECTORS: usize>(src: &[i16], first: us
     }
 }
 
-/// Eight linear samples from `row[offset..]`; samples past the end read as zero (they meet
+/// Eight linear samples from `samples[offset..]`; samples past the end read as zero (they meet
 /// zero weights).
 #[inline(always)]
-fn load_linear(row: &[u16], offset: usize) -> v128 {
-    match row.get(offset..offset + 8) {
+fn load_linear(samples: &[u16], offset: usize) -> v128 {
+    match samples.get(offset..offset + 8) {
         // SAFETY: the slice is the sixteen bytes read.
         Some(eight) => unsafe { v128_load(eight.as_ptr() as *const v128) },
         None => {
             let mut padded = [0u16; 8];
-            let available = row.get(offset..).unwrap_or(&[]);
+            let available = samples.get(offset..).unwrap_or(&[]);
             padded[..available.len().min(8)].copy_from_slice(&available[..available.len().min(8)]);
             // SAFETY: `padded` is sixteen bytes.
             unsafe { v128_load(padded.as_ptr() as *const v128) }
@@ -366,56 +398,72 @@ fn load_linear(row: &[u16], offset: usize) -> v128 {
     }
 }
 
-/// The horizontal pass over 12-bit linear samples, one row at a time. Samples fit `i16` lanes as
-/// they are, so each `i32x4.dot_i16x8_s` takes two taps of four channels (RGBA), two taps of
-/// three (RGB, a fourth lane unused) or eight taps of one (grey).
+/// The horizontal pass over 12-bit linear samples, four rows per weight load as for bytes.
+/// Samples fit `i16` lanes as they are, so each `i32x4.dot_i16x8_s` takes two taps of four
+/// channels (RGBA), two taps of three (RGB, a fourth lane unused) or eight taps of one (grey).
 pub(super) fn horizontal_linear(src: ImageRef<'_, u16>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
     let channels = src.layout.channels();
     let row_len = weights.starts.len() * channels;
-    for (y, out_row) in rows.zip(dst.chunks_exact_mut(row_len)) {
-        let row = &src.pixels[y * src.stride..y * src.stride + src.width * channels];
-        for (x, out_pixel) in out_row.chunks_exact_mut(channels).enumerate() {
-            let taps = weights.weights(x);
-            let window = weights.starts[x] * channels;
-            let sums = if channels == 1 { linear_grey_window(row, window, taps) } else { linear_colour_window(row, window, channels, taps) };
-            let packed = round_horizontal::<u16>(sums);
-            let lanes = [i16x8_extract_lane::<0>(packed), i16x8_extract_lane::<1>(packed), i16x8_extract_lane::<2>(packed), i16x8_extract_lane::<3>(packed)];
-            for (out, lane) in out_pixel.iter_mut().zip(lanes) {
-                *out = lane;
+    in_row_groups(
+        rows,
+        src.stride,
+        dst,
+        row_len,
+        |starts, out| linear_rows(src.pixels, channels, starts, weights, out),
+        |starts, out| linear_rows(src.pixels, channels, starts, weights, out),
+    );
+}
+
+fn linear_rows<const ROWS: usize>(
+    samples: &[u16],
+    channels: usize,
+    row_starts: [usize; ROWS],
+    weights: &AxisWeights,
+    mut out: [&mut [i16]; ROWS],
+) {
+    for x in 0..weights.starts.len() {
+        let taps = weights.weights(x);
+        let window = weights.starts[x] * channels;
+        // Loads read eight samples from tap offsets below the window's end; rows ascend, so one
+        // check on the last row covers them all.
+        let in_bounds = row_starts[ROWS - 1] + window + taps.len() * channels + 8 <= samples.len();
+        let load = |offset: usize| {
+            if in_bounds {
+                // SAFETY: `offset + 8 <= samples.len()` by the check above.
+                unsafe { v128_load(samples.as_ptr().add(offset) as *const v128) }
+            } else {
+                load_linear(samples, offset)
             }
+        };
+        let mut sums = [i32x4_splat(0); ROWS];
+        let mut k = 0;
+        if channels == 1 {
+            while k < taps.len() {
+                let chunk = eight_taps(taps, k);
+                for (sum, row) in sums.iter_mut().zip(row_starts) {
+                    *sum = i32x4_add(*sum, i32x4_dot_i16x8(load(row + window + k), chunk));
+                }
+                k += 8;
+            }
+            store_totals(round_horizontal::<u16>(lane_totals(sums)), &mut out, x);
+            continue;
+        }
+        while k < taps.len() {
+            // A last odd tap pairs with a zero weight: whatever follows it is multiplied by zero.
+            let pair = if k + 2 <= taps.len() { weight_pair_at(taps, k) } else { i32x4_splat(taps[k] as u16 as i32) };
+            for (sum, row) in sums.iter_mut().zip(row_starts) {
+                let data = load(row + window + k * channels);
+                let interleaved = if channels == 4 {
+                    i16x8_shuffle::<0, 4, 1, 5, 2, 6, 3, 7>(data, data)
+                } else {
+                    i16x8_shuffle::<0, 3, 1, 4, 2, 5, 6, 7>(data, data)
+                };
+                *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleaved, pair));
+            }
+            k += 2;
+        }
+        for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
+            store_pixel(round_horizontal::<u16>(sum), &mut out_row[x * channels..(x + 1) * channels]);
         }
     }
-}
-
-/// RGB and RGBA: pairs of pixels interleaved channel by channel, one channel per 32-bit lane.
-#[inline(always)]
-fn linear_colour_window(row: &[u16], window: usize, channels: usize, taps: &[i16]) -> v128 {
-    let mut sum = i32x4_splat(0);
-    let mut k = 0;
-    while k < taps.len() {
-        // A last odd tap pairs with a zero weight: whatever follows it is multiplied by zero.
-        let pair = if k + 2 <= taps.len() { weight_pair_at(taps, k) } else { i32x4_splat(taps[k] as u16 as i32) };
-        let data = load_linear(row, window + k * channels);
-        let interleaved = if channels == 4 {
-            i16x8_shuffle::<0, 4, 1, 5, 2, 6, 3, 7>(data, data)
-        } else {
-            i16x8_shuffle::<0, 3, 1, 4, 2, 5, 6, 7>(data, data)
-        };
-        sum = i32x4_add(sum, i32x4_dot_i16x8(interleaved, pair));
-        k += 2;
-    }
-    sum
-}
-
-/// Grey: eight taps per dot product, the four lanes added up into lane 0.
-#[inline(always)]
-fn linear_grey_window(row: &[u16], window: usize, taps: &[i16]) -> v128 {
-    let mut sum = i32x4_splat(0);
-    let mut k = 0;
-    while k < taps.len() {
-        sum = i32x4_add(sum, i32x4_dot_i16x8(load_linear(row, window + k), eight_taps(taps, k)));
-        k += 8;
-    }
-    let pairs = i32x4_add(sum, i32x4_shuffle::<2, 3, 0, 1>(sum, sum));
-    i32x4_add(pairs, i32x4_shuffle::<1, 0, 3, 2>(pairs, pairs))
 }
