@@ -10,8 +10,8 @@ use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPDecoder;
 use image::codecs::webp::WebPEncoder;
 use image::{
-    AnimationDecoder, Delay, DynamicImage, ExtendedColorType, Frame, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
-    ImageReader, RgbaImage,
+    AnimationDecoder, Delay, DynamicImage, ExtendedColorType, Frame, ImageDecoder, ImageEncoder, ImageError,
+    ImageFormat, ImageReader, RgbaImage,
 };
 use kernels::{ImageMut, ImageRef, Orientation, PixelLayout};
 
@@ -131,7 +131,10 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
         // The decoder's width/height limits are derived from the pixel limit: say so.
         ImageError::Limits(_) => TransformError::new(
             ErrorKind::TooLarge,
-            format!("the {format:?} image is wider or taller than the pixel limit of {} allows", limits.max_input_pixels),
+            format!(
+                "the {format:?} image is wider or taller than the pixel limit of {} allows",
+                limits.max_input_pixels
+            ),
         ),
         other => decode_error(format, other),
     };
@@ -167,7 +170,8 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
     let frames = frame_count(format, bytes);
     let counted = size.pixels().saturating_mul(frames);
     if counted > limits.max_input_pixels {
-        let what = if frames > 1 { format!("{frames} frames of {width}x{height}") } else { format!("{width}x{height}") };
+        let what =
+            if frames > 1 { format!("{frames} frames of {width}x{height}") } else { format!("{width}x{height}") };
         return Err(TransformError::new(
             ErrorKind::TooLarge,
             format!("the image is {what} ({counted} pixels); the pixel limit is {}", limits.max_input_pixels),
@@ -258,7 +262,7 @@ fn riff_chunks(bytes: &[u8]) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
 /// (413) before the png crate sees it; one that fits inflates the same within it there too.
 fn png_icc_profile(bytes: &[u8]) -> Result<Option<Vec<u8>>, TransformError> {
     let mut at: usize = 8; // the signature
-    // Chunks: length, type, data, CRC. `iCCP` must come before the image data.
+                           // Chunks: length, type, data, CRC. `iCCP` must come before the image data.
     while let Some(header) = at.checked_add(8).and_then(|end| bytes.get(at..end)) {
         let (length, kind) = header.split_at(4);
         let length = length.iter().fold(0usize, |value, &byte| value << 8 | byte as usize);
@@ -379,9 +383,7 @@ fn decode_pixels(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32)
     if probe.format == SourceFormat::Jpeg {
         return decode_jpeg(bytes, probe, limits, jpeg_shrink);
     }
-    let image = reader(bytes, probe.format, limits)
-        .decode()
-        .map_err(|error| decode_error(probe.format, error))?;
+    let image = reader(bytes, probe.format, limits).decode().map_err(|error| decode_error(probe.format, error))?;
     let size = Size { width: image.width(), height: image.height() };
     let (pixels, layout) = match image {
         DynamicImage::ImageLuma8(gray) => (gray.into_raw(), PixelLayout::L8),
@@ -490,10 +492,9 @@ fn decode_error(format: SourceFormat, error: ImageError) -> TransformError {
             ErrorKind::UnsupportedFormat,
             format!("this {format:?} variant is not supported: {unsupported}"),
         ),
-        other => TransformError::new(
-            ErrorKind::Undecodable,
-            format!("the {format:?} image cannot be decoded: {other}"),
-        ),
+        other => {
+            TransformError::new(ErrorKind::Undecodable, format!("the {format:?} image cannot be decoded: {other}"))
+        }
     }
 }
 
@@ -517,9 +518,7 @@ fn encode_jpeg(bitmap: &Bitmap, quality: u8, exif: Option<&[u8]>) -> Result<Vec<
     if let Some(exif) = exif {
         encoder.add_exif_metadata(exif).map_err(failed)?;
     }
-    encoder
-        .encode(&bitmap.pixels, side(bitmap.size.width)?, side(bitmap.size.height)?, color)
-        .map_err(failed)?;
+    encoder.encode(&bitmap.pixels, side(bitmap.size.width)?, side(bitmap.size.height)?, color).map_err(failed)?;
     Ok(out)
 }
 
@@ -527,7 +526,12 @@ fn encode_jpeg(bitmap: &Bitmap, quality: u8, exif: Option<&[u8]>) -> Result<Vec<
 /// `exif` (TIFF data of
 /// at most [`crate::exif::MAX_JPEG_EXIF_LEN`] bytes), which other formats leave out. WebP is
 /// lossless, so `quality` applies to JPEG alone.
-pub fn encode(bitmap: &Bitmap, format: OutputFormat, quality: u8, exif: Option<&[u8]>) -> Result<Vec<u8>, TransformError> {
+pub fn encode(
+    bitmap: &Bitmap,
+    format: OutputFormat,
+    quality: u8,
+    exif: Option<&[u8]>,
+) -> Result<Vec<u8>, TransformError> {
     let color = match bitmap.layout {
         PixelLayout::L8 => ExtendedColorType::L8,
         PixelLayout::Rgb8 => ExtendedColorType::Rgb8,

@@ -16,14 +16,21 @@ const FOCUS_GRID_CELLS: usize = 64;
 
 /// The part of `image` (the stored image, EXIF orientation `exif`, decoded at full size) inside
 /// its uniform border, widened by `settings.keep` pixels; `None` when everything is border.
-pub fn border_box(image: &Bitmap, exif: Orientation, settings: TrimBorder, backend: Backend) -> Result<Option<SourceRegion>, TransformError> {
+pub fn border_box(
+    image: &Bitmap,
+    exif: Orientation,
+    settings: TrimBorder,
+    backend: Backend,
+) -> Result<Option<SourceRegion>, TransformError> {
     let (width, height) = (image.size.width as usize, image.size.height as usize);
     let channels = image.layout.channels();
     let background: Vec<u8> = match settings.colour {
         Some(colour) => {
             match image.layout {
                 // Rec. 601 luma, as grey decoders produce it.
-                PixelLayout::L8 => vec![((299 * colour.r as u32 + 587 * colour.g as u32 + 114 * colour.b as u32 + 500) / 1000) as u8],
+                PixelLayout::L8 => {
+                    vec![((299 * colour.r as u32 + 587 * colour.g as u32 + 114 * colour.b as u32 + 500) / 1000) as u8]
+                }
                 PixelLayout::Rgb8 => vec![colour.r, colour.g, colour.b],
                 PixelLayout::Rgba8 => vec![colour.r, colour.g, colour.b, colour.a],
             }
@@ -31,9 +38,17 @@ pub fn border_box(image: &Bitmap, exif: Orientation, settings: TrimBorder, backe
         None => {
             // The upright image's top-left pixel, wherever the stored image keeps it.
             let (upright_width, upright_height) = exif.size(width, height);
-            let corner = exif.inverse().region(SourceRegion { left: 0.0, top: 0.0, width: 1.0, height: 1.0 }, upright_width, upright_height);
+            let corner = exif.inverse().region(
+                SourceRegion { left: 0.0, top: 0.0, width: 1.0, height: 1.0 },
+                upright_width,
+                upright_height,
+            );
             let at = (corner.top as usize * width + corner.left as usize) * channels;
-            image.pixels.get(at..at + channels).map(<[u8]>::to_vec).ok_or_else(|| TransformError::bad_option("trim=border on an empty image"))?
+            image
+                .pixels
+                .get(at..at + channels)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| TransformError::bad_option("trim=border on an empty image"))?
         }
     };
     let Some(bounds) = content_bounds(image.view(), &background, settings.tolerance, backend).map_err(internal)? else {
@@ -41,8 +56,14 @@ pub fn border_box(image: &Bitmap, exif: Orientation, settings: TrimBorder, backe
     };
     let keep = settings.keep as usize;
     let (left, top) = (bounds.left.saturating_sub(keep), bounds.top.saturating_sub(keep));
-    let (right, bottom) = (bounds.right.saturating_add(keep).min(width), bounds.bottom.saturating_add(keep).min(height));
-    Ok(Some(SourceRegion { left: left as f64, top: top as f64, width: (right - left) as f64, height: (bottom - top) as f64 }))
+    let (right, bottom) =
+        (bounds.right.saturating_add(keep).min(width), bounds.bottom.saturating_add(keep).min(height));
+    Ok(Some(SourceRegion {
+        left: left as f64,
+        top: top as f64,
+        width: (right - left) as f64,
+        height: (bottom - top) as f64,
+    }))
 }
 
 /// The gravity point that puts `placement`'s crop where `image` (the stored image of `stored`

@@ -54,7 +54,12 @@ impl<'a> Exif<'a> {
         let count = self.u16_at(ifd).unwrap_or(0) as usize;
         (0..count).map_while(move |i| {
             let at = ifd.checked_add(2 + i * ENTRY_LEN)?;
-            Some(Entry { tag: self.u16_at(at)?, kind: self.u16_at(at + 2)?, count: self.u32_at(at + 4)?, value_at: at + 8 })
+            Some(Entry {
+                tag: self.u16_at(at)?,
+                kind: self.u16_at(at + 2)?,
+                count: self.u32_at(at + 4)?,
+                value_at: at + 8,
+            })
         })
     }
 

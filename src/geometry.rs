@@ -6,7 +6,7 @@ use kernels::{Orientation, SourceRegion};
 
 use crate::config::Limits;
 use crate::error::TransformError;
-use crate::options::{Fit, Gravity, Trim, TrimEdges, TransformOptions};
+use crate::options::{Fit, Gravity, TransformOptions, Trim, TrimEdges};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Size {
@@ -63,7 +63,9 @@ pub fn place(
     let whole = SourceRegion::whole(upright_width, upright_height);
     let trimmed = match options.trim {
         Some(Trim::Edges(edges)) => trim_region(edges, options.dpr, upright_width, upright_height)?,
-        Some(Trim::Border(_)) => content.map_or(whole, |content| exif.region(content, stored.width as usize, stored.height as usize)),
+        Some(Trim::Border(_)) => {
+            content.map_or(whole, |content| exif.region(content, stored.width as usize, stored.height as usize))
+        }
         None => whole,
     };
     let user = Orientation::new(false, options.flip_horizontal, options.flip_vertical)
@@ -74,10 +76,12 @@ pub fn place(
     let plan = plan(Size { width: width as u32, height: height as u32 }, options, limits)?;
 
     let in_trimmed = user.inverse().region(plan.region, width, height);
-    let upright = SourceRegion { left: in_trimmed.left + trimmed.left, top: in_trimmed.top + trimmed.top, ..in_trimmed };
+    let upright =
+        SourceRegion { left: in_trimmed.left + trimmed.left, top: in_trimmed.top + trimmed.top, ..in_trimmed };
     let region = exif.inverse().region(upright, upright_width, upright_height);
     let orientation = exif.then(user);
-    let (resized_width, resized_height) = orientation.inverse().size(plan.resized.width as usize, plan.resized.height as usize);
+    let (resized_width, resized_height) =
+        orientation.inverse().size(plan.resized.width as usize, plan.resized.height as usize);
     let resized = Size { width: resized_width as u32, height: resized_height as u32 };
     let trimmed = exif.inverse().region(trimmed, upright_width, upright_height);
     Ok(Placement { plan, region, trimmed, resized, orientation })
@@ -125,10 +129,7 @@ pub fn plan(source: Size, options: &TransformOptions, limits: &Limits) -> Result
         (Fit::Crop, Some(w), Some(h)) => {
             let scale = (w / sw).max(h / sh).min(1.0);
             let full = scaled(scale);
-            let out = Size {
-                width: full.width.min(round_pixels(w)),
-                height: full.height.min(round_pixels(h)),
-            };
+            let out = Size { width: full.width.min(round_pixels(w)), height: full.height.min(round_pixels(h)) };
             cropped(source, scale, out, options.gravity)
         }
         (Fit::Pad, w, h) => {
@@ -156,12 +157,7 @@ fn cropped(source: Size, scale: f64, out: Size, gravity: Gravity) -> Plan {
         Gravity::Point { x, y } => (x, y),
         Gravity::Auto => (0.5, 0.5),
     };
-    let region = SourceRegion {
-        left: ((sw - width) * x).max(0.0),
-        top: ((sh - height) * y).max(0.0),
-        width,
-        height,
-    };
+    let region = SourceRegion { left: ((sw - width) * x).max(0.0), top: ((sh - height) * y).max(0.0), width, height };
     Plan { region, resized: out, canvas: out, offset: (0, 0) }
 }
 
@@ -268,11 +264,14 @@ mod tests {
 
     #[test]
     fn gravity_places_the_crop() {
-        let region = |gravity: &str| plan_for(LANDSCAPE, &format!("width=400,height=400,fit=cover,gravity={gravity}")).region;
+        let region =
+            |gravity: &str| plan_for(LANDSCAPE, &format!("width=400,height=400,fit=cover,gravity={gravity}")).region;
         assert_eq!(region("left").left, 0.0);
         assert_eq!(region("right").left, 500.0);
         assert_eq!(region("0.25x0").left, 125.0);
-        let portrait = |gravity: &str| plan_for(size(500, 1000), &format!("width=100,height=100,fit=crop,gravity={gravity}")).region;
+        let portrait = |gravity: &str| {
+            plan_for(size(500, 1000), &format!("width=100,height=100,fit=crop,gravity={gravity}")).region
+        };
         assert_eq!(portrait("top").top, 0.0);
         assert_eq!(portrait("bottom").top, 500.0);
         assert_eq!(portrait("0x0.2").top, 100.0);

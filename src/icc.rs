@@ -49,7 +49,9 @@ impl ToSrgb {
     /// to convert (see the module documentation). Remembers the last few answers.
     pub fn new(icc: &[u8], layout: PixelLayout) -> Option<Self> {
         let known = |((bytes, for_layout), _): &&Verdict| bytes.as_slice() == icc && *for_layout == layout;
-        if let Some(verdict) = RECENT.with_borrow(|recent| recent.iter().find(known).map(|(_, verdict)| verdict.clone())) {
+        if let Some(verdict) =
+            RECENT.with_borrow(|recent| recent.iter().find(known).map(|(_, verdict)| verdict.clone()))
+        {
             return verdict;
         }
         let verdict = Self::build(icc, layout);
@@ -79,7 +81,9 @@ impl ToSrgb {
         if profile.color_space != DataColorSpace::Rgb {
             return None;
         }
-        let transform = profile.create_transform_8bit(cms_layout, &ColorProfile::new_srgb(), cms_layout, TransformOptions::default()).ok()?;
+        let transform = profile
+            .create_transform_8bit(cms_layout, &ColorProfile::new_srgb(), cms_layout, TransformOptions::default())
+            .ok()?;
         let conversion = ToSrgb { transform };
         (!conversion.is_identity(layout)?).then_some(conversion)
     }

@@ -21,8 +21,8 @@ pub mod config;
 mod content;
 pub mod error;
 mod exif;
-pub mod icc;
 pub mod geometry;
+pub mod icc;
 pub mod options;
 pub mod pipeline;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]

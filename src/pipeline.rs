@@ -6,8 +6,9 @@
 //! → encode.
 
 use kernels::{
-    apply_lut, composite_over, drop_alpha, from_linear, gaussian_blur, is_opaque, orient, premultiply, resize, saturate, to_linear,
-    tone_curve, unpremultiply, unsharp_mask, widen, Backend, Filter, ImageMut, ImageRef, Orientation, PixelLayout, SourceRegion,
+    apply_lut, composite_over, drop_alpha, from_linear, gaussian_blur, is_opaque, orient, premultiply, resize,
+    saturate, to_linear, tone_curve, unpremultiply, unsharp_mask, widen, Backend, Filter, ImageMut, ImageRef,
+    Orientation, PixelLayout, SourceRegion,
 };
 
 use crate::codec::{self, Bitmap, GifWriter, Probe, SourceFormat};
@@ -55,7 +56,8 @@ pub fn transform(
             None => codec::decode(source, &probe, limits, jpeg_shrink(&placement.plan))?,
         };
         let gravity = content::focus(&image, &placement, probe.size, backend)?;
-        placement = geometry::place(probe.size, exif, &TransformOptions { gravity, ..options.clone() }, content, limits)?;
+        placement =
+            geometry::place(probe.size, exif, &TransformOptions { gravity, ..options.clone() }, content, limits)?;
         decoded = Some(image);
     }
     let plan = placement.plan;
@@ -137,7 +139,8 @@ fn with_layout(image: Bitmap, layout: PixelLayout, backend: Backend) -> Result<B
     if image.layout == layout {
         return Ok(image);
     }
-    let mut out = Bitmap { pixels: vec![0; image.size.pixels() as usize * layout.channels()], size: image.size, layout };
+    let mut out =
+        Bitmap { pixels: vec![0; image.size.pixels() as usize * layout.channels()], size: image.size, layout };
     widen(image.view(), out.view_mut(), backend).map_err(internal)?;
     Ok(out)
 }
@@ -228,7 +231,8 @@ impl Steps<'_> {
         }
         if let Some(border) = options.border {
             let width = |pixels: u32| (pixels as f64 * options.dpr).round() as u32;
-            let (top, right, bottom, left) = (width(border.top), width(border.right), width(border.bottom), width(border.left));
+            let (top, right, bottom, left) =
+                (width(border.top), width(border.right), width(border.bottom), width(border.left));
             let canvas = Size {
                 width: image.size.width.saturating_add(left).saturating_add(right),
                 height: image.size.height.saturating_add(top).saturating_add(bottom),
@@ -261,7 +265,8 @@ fn output_exif(probe: &Probe, metadata: Metadata, format: OutputFormat) -> Optio
 /// reaches 47 dB, in tests/accuracy.rs) and saves almost no time over 1/4, as entropy decoding
 /// dominates.
 fn jpeg_shrink(plan: &Plan) -> u32 {
-    let reduction = (plan.region.width / plan.resized.width as f64).min(plan.region.height / plan.resized.height as f64);
+    let reduction =
+        (plan.region.width / plan.resized.width as f64).min(plan.region.height / plan.resized.height as f64);
     match reduction {
         r if r >= 8.0 => 4,
         r if r >= 4.0 => 2,
@@ -287,7 +292,12 @@ fn region_in(region: SourceRegion, planned: Size, decoded: Size) -> SourceRegion
 
 /// `resized`, through 12-bit linear light: sRGB (straight alpha) to linear (premultiplied),
 /// resize, and back.
-fn resized_in_linear_light(image: &Bitmap, region: SourceRegion, size: Size, backend: Backend) -> Result<Bitmap, TransformError> {
+fn resized_in_linear_light(
+    image: &Bitmap,
+    region: SourceRegion,
+    size: Size,
+    backend: Backend,
+) -> Result<Bitmap, TransformError> {
     let (layout, channels) = (image.layout, image.layout.channels());
     let (width, height) = (image.size.width as usize, image.size.height as usize);
     let (out_width, out_height) = (size.width as usize, size.height as usize);
@@ -296,20 +306,29 @@ fn resized_in_linear_light(image: &Bitmap, region: SourceRegion, size: Size, bac
     to_linear(image.view(), linear_view).map_err(internal)?;
     let mut resized_linear = vec![0u16; out_width * out_height * channels];
     let source = ImageRef { pixels: &linear, width, height, stride: width * channels, layout };
-    let target = ImageMut { pixels: &mut resized_linear, width: out_width, height: out_height, stride: out_width * channels, layout };
+    let target = ImageMut {
+        pixels: &mut resized_linear,
+        width: out_width,
+        height: out_height,
+        stride: out_width * channels,
+        layout,
+    };
     resize(source, region, target, Filter::Lanczos3, backend).map_err(internal)?;
     let mut out = Bitmap { pixels: vec![0; resized_linear.len()], size, layout };
-    let resized_view = ImageRef { pixels: &resized_linear, width: out_width, height: out_height, stride: out_width * channels, layout };
+    let resized_view = ImageRef {
+        pixels: &resized_linear,
+        width: out_width,
+        height: out_height,
+        stride: out_width * channels,
+        layout,
+    };
     from_linear(resized_view, out.view_mut()).map_err(internal)?;
     Ok(out)
 }
 
 fn resized(image: &Bitmap, region: SourceRegion, size: Size, backend: Backend) -> Result<Bitmap, TransformError> {
-    let mut out = Bitmap {
-        pixels: vec![0; size.pixels() as usize * image.layout.channels()],
-        size,
-        layout: image.layout,
-    };
+    let mut out =
+        Bitmap { pixels: vec![0; size.pixels() as usize * image.layout.channels()], size, layout: image.layout };
     resize(image.view(), region, out.view_mut(), Filter::Lanczos3, backend).map_err(internal)?;
     Ok(out)
 }
@@ -430,12 +449,8 @@ fn accepts(accept: &str, media_type: &str) -> bool {
     accept.split(',').any(|entry| {
         let mut parts = entry.split(';').map(str::trim);
         let listed = parts.next().is_some_and(|t| t.eq_ignore_ascii_case(media_type));
-        let refused = parts.any(|param| {
-            param
-                .strip_prefix("q=")
-                .and_then(|q| q.trim().parse::<f64>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
+        let refused = parts
+            .any(|param| param.strip_prefix("q=").and_then(|q| q.trim().parse::<f64>().ok()).is_some_and(|q| q <= 0.0));
         listed && !refused
     })
 }
@@ -462,10 +477,22 @@ mod tests {
     fn format_follows_the_request_then_accept_then_the_source() {
         let webp = Some("image/webp");
         let (rgb, rgba) = (PixelLayout::Rgb8, PixelLayout::Rgba8);
-        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Jpeg, rgb, webp, false), (OutputFormat::Webp, true));
-        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Jpeg, rgb, None, false), (OutputFormat::Jpeg, true));
-        assert_eq!(choose_format(FormatRequest::Auto, SourceFormat::Webp, rgba, None, false), (OutputFormat::Png, true));
-        assert_eq!(choose_format(FormatRequest::Source, SourceFormat::Gif, rgb, webp, false), (OutputFormat::Png, false));
+        assert_eq!(
+            choose_format(FormatRequest::Auto, SourceFormat::Jpeg, rgb, webp, false),
+            (OutputFormat::Webp, true)
+        );
+        assert_eq!(
+            choose_format(FormatRequest::Auto, SourceFormat::Jpeg, rgb, None, false),
+            (OutputFormat::Jpeg, true)
+        );
+        assert_eq!(
+            choose_format(FormatRequest::Auto, SourceFormat::Webp, rgba, None, false),
+            (OutputFormat::Png, true)
+        );
+        assert_eq!(
+            choose_format(FormatRequest::Source, SourceFormat::Gif, rgb, webp, false),
+            (OutputFormat::Png, false)
+        );
         assert_eq!(
             choose_format(FormatRequest::Exactly(OutputFormat::Jpeg), SourceFormat::Png, rgba, webp, false),
             (OutputFormat::Jpeg, false)
@@ -511,7 +538,8 @@ mod tests {
     #[test]
     fn opaque_rgba_is_written_without_alpha() {
         let rgba = image::RgbaImage::from_fn(9, 5, |x, y| image::Rgba([x as u8 * 25, y as u8 * 50, 7, 255]));
-        let out = transform(&png_of(&rgba), &TransformOptions::default(), None, &Limits::default(), Backend::Scalar).unwrap();
+        let out =
+            transform(&png_of(&rgba), &TransformOptions::default(), None, &Limits::default(), Backend::Scalar).unwrap();
         let decoded = image::load_from_memory(&out.bytes).unwrap();
         assert_eq!(decoded.color(), image::ColorType::Rgb8);
         assert_eq!(decoded.to_rgba8(), rgba);
@@ -521,7 +549,8 @@ mod tests {
     fn re_encoding_without_resampling_keeps_translucent_colours_exactly() {
         // Faint pixels are where a premultiply/unpremultiply round trip would change colour.
         let rgba = image::RgbaImage::from_fn(16, 4, |x, y| image::Rgba([200, (x * 15) as u8, 31, (x + y * 16) as u8]));
-        let options = TransformOptions { format: FormatRequest::Exactly(OutputFormat::Png), ..TransformOptions::default() };
+        let options =
+            TransformOptions { format: FormatRequest::Exactly(OutputFormat::Png), ..TransformOptions::default() };
         let out = transform(&png_of(&rgba), &options, None, &Limits::default(), Backend::Scalar).unwrap();
         assert_eq!(image::load_from_memory(&out.bytes).unwrap().to_rgba8(), rgba);
     }
@@ -544,10 +573,16 @@ mod tests {
         let options = TransformOptions::from_path_segment("width=10,format=json", &limits).unwrap();
         let out = transform(&png, &options, None, &limits, Backend::Scalar).unwrap();
         assert_eq!(out.content_type, "application/json");
-        let image_bytes = transform(&png, &TransformOptions { format: FormatRequest::Source, ..options }, None, &limits, Backend::Scalar)
-            .unwrap()
-            .bytes
-            .len();
+        let image_bytes = transform(
+            &png,
+            &TransformOptions { format: FormatRequest::Source, ..options },
+            None,
+            &limits,
+            Backend::Scalar,
+        )
+        .unwrap()
+        .bytes
+        .len();
         let expected = format!(
             r#"{{"width":10,"height":5,"format":"image/png","file_size":{image_bytes},"original":{{"width":40,"height":20,"format":"image/png","file_size":{}}}}}"#,
             png.len()

@@ -56,9 +56,9 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
     if let Some(rest) = path.strip_prefix("/image/") {
         require_method(&method, &[Method::Get, Method::Head])?;
         let config = Config::from_env(env)?;
-        let (segment, source_path) = rest.split_once('/').ok_or_else(|| {
-            TransformError::bad_option("no source path; use /image/<options>/<path>")
-        })?;
+        let (segment, source_path) = rest
+            .split_once('/')
+            .ok_or_else(|| TransformError::bad_option("no source path; use /image/<options>/<path>"))?;
         let options = TransformOptions::from_path_segment(segment, &config.limits)?;
         let source = fetch_source(env, source_path, &config.limits).await?;
         transformed_response(request, &source, &options, &config, &config.cache_control)
@@ -151,22 +151,16 @@ async fn fetch_source(env: &Env, path: &str, limits: &Limits) -> Result<Vec<u8>,
         return Err(TransformError::bad_option("no source path; use /image/<options>/<path>"));
     }
     if path.starts_with("http:") || path.starts_with("https:") {
-        return Err(TransformError::bad_option(
-            "remote sources are not enabled; give a path to a bundled image",
-        ));
+        return Err(TransformError::bad_option("remote sources are not enabled; give a path to a bundled image"));
     }
     let unreachable =
         |what: String| TransformError::new(ErrorKind::SourceUnreachable, format!("source {path}: {what}"));
     let assets = env.assets(SOURCE_BINDING).map_err(|error| unreachable(error.to_string()))?;
-    let mut response = assets
-        .fetch(format!("{SOURCE_ORIGIN}/{path}"), None)
-        .await
-        .map_err(|error| unreachable(error.to_string()))?;
+    let mut response =
+        assets.fetch(format!("{SOURCE_ORIGIN}/{path}"), None).await.map_err(|error| unreachable(error.to_string()))?;
     match response.status_code() {
         200 => {}
-        404 => {
-            return Err(TransformError::new(ErrorKind::NotFound, format!("source image {path} does not exist")))
-        }
+        404 => return Err(TransformError::new(ErrorKind::NotFound, format!("source image {path} does not exist"))),
         status => return Err(unreachable(format!("the source answered {status}"))),
     }
     check_length(content_length(response.headers()), limits)?;

@@ -236,7 +236,8 @@ fn exif_orientation_is_applied() {
 
 #[test]
 fn unencoded_css_colours_work_in_paths() {
-    let image = get("/image/width=40,height=40,fit=pad,background=rgb(255,0,0),format=png/rocket.jpg").image(ImageFormat::Png);
+    let image =
+        get("/image/width=40,height=40,fit=pad,background=rgb(255,0,0),format=png/rocket.jpg").image(ImageFormat::Png);
     assert_eq!(image.to_rgb8().get_pixel(0, 0).0, [255, 0, 0]);
 }
 
@@ -271,7 +272,11 @@ fn animated_gifs_stay_animated() {
     let reply = get("/image/width=20/fire.gif");
     assert_eq!(reply.header("Content-Type"), Some("image/gif"));
     use image::AnimationDecoder;
-    let frames = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&reply.body)).unwrap().into_frames().collect_frames().unwrap();
+    let frames = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&reply.body))
+        .unwrap()
+        .into_frames()
+        .collect_frames()
+        .unwrap();
     assert!(frames.len() > 1);
     assert_eq!(frames[0].buffer().width(), 20);
     assert_eq!(get("/image/width=20,anim=false/fire.gif").header("Content-Type"), Some("image/png"));

@@ -86,7 +86,8 @@ fn colour_adjustments_match_a_float_reference() {
     // brightness, then contrast about mid-grey, then gamma (above 1 lightens): exact, as the
     // table is computed in floating point.
     for (brightness, contrast, gamma) in [(1.3, 1.0, 1.0), (1.0, 1.6, 1.0), (1.0, 1.0, 2.2), (0.8, 0.7, 0.5)] {
-        let out = run(&source, &format!("brightness={brightness},contrast={contrast},gamma={gamma},format=png")).to_rgb8();
+        let out =
+            run(&source, &format!("brightness={brightness},contrast={contrast},gamma={gamma},format=png")).to_rgb8();
         for (&got, &was) in out.as_raw().iter().zip(original.as_raw()) {
             let x = ((unit(was) * brightness - 0.5) * contrast + 0.5).clamp(0.0, 1.0).powf(1.0 / gamma);
             assert_eq!(got as i32, level(x), "brightness={brightness},contrast={contrast},gamma={gamma}");
@@ -150,7 +151,8 @@ fn blur_matches_a_float_gaussian() {
     for (radius, mean_bound, max_bound) in [(3.0, 0.5, 1.0), (20.0, 1.0, 6.0), (250.0, 1.0, 6.0)] {
         let out = run(&source, &format!("blur={radius},format=png")).to_rgb8();
         let reference = reference_blur(&original, radius / 2.0);
-        let differences: Vec<f64> = out.as_raw().iter().zip(&reference).map(|(&got, &want)| (got as f64 - want).abs()).collect();
+        let differences: Vec<f64> =
+            out.as_raw().iter().zip(&reference).map(|(&got, &want)| (got as f64 - want).abs()).collect();
         let mean = differences.iter().sum::<f64>() / differences.len() as f64;
         let max = differences.iter().cloned().fold(0.0, f64::max);
         assert!(mean <= mean_bound && max <= max_bound, "blur={radius}: mean {mean:.3}, max {max:.2}");
@@ -166,9 +168,8 @@ fn sharpening_raises_local_contrast_and_keeps_flat_areas() {
     let source = fixture_bytes("coffee.png");
     let original = image::load_from_memory(&source).unwrap().to_rgb8();
     let sharpened = run(&source, "sharpen=2,format=png").to_rgb8();
-    let energy = |image: &RgbImage| -> f64 {
-        image.as_raw().windows(4).map(|w| (w[3] as f64 - w[0] as f64).abs()).sum()
-    };
+    let energy =
+        |image: &RgbImage| -> f64 { image.as_raw().windows(4).map(|w| (w[3] as f64 - w[0] as f64).abs()).sum() };
     assert!(energy(&sharpened) > energy(&original) * 1.05);
 }
 
@@ -251,7 +252,9 @@ fn trim_border_finds_the_picture_inside_a_noisy_frame() {
 /// The left edge of the `crop`-wide window of `canvas` that `out` matches best.
 fn best_match(canvas: &RgbImage, out: &RgbImage) -> (u32, f64) {
     (0..=canvas.width() - out.width())
-        .map(|left| (left, mean_abs_difference(&imageops::crop_imm(canvas, left, 0, out.width(), out.height()).to_image(), out)))
+        .map(|left| {
+            (left, mean_abs_difference(&imageops::crop_imm(canvas, left, 0, out.width(), out.height()).to_image(), out))
+        })
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .unwrap()
 }
@@ -266,13 +269,19 @@ fn gravity_auto_crops_to_the_detailed_part() {
     let out = run(&source, &format!("width={height},height={height},fit=cover,gravity=auto,format=png")).to_rgb8();
     let (left, difference) = best_match(&canvas, &out);
     assert!(difference < 2.0, "the crop is a piece of the canvas (mean difference {difference:.2})");
-    assert!((2 * width..=3 * width - height).contains(&left), "crop at {left}, photo spans {}..{}", 2 * width, 3 * width);
+    assert!(
+        (2 * width..=3 * width - height).contains(&left),
+        "crop at {left}, photo spans {}..{}",
+        2 * width,
+        3 * width
+    );
     let centred = run(&source, &format!("width={height},height={height},fit=cover,format=png")).to_rgb8();
     assert!(best_match(&canvas, &centred).0 < 2 * width, "without auto the crop is centred");
 
     // Turned a quarter clockwise, the photo is at the bottom: the crop follows it there.
     // Turned back, the crop is a window of the canvas.
-    let out = run(&source, &format!("rotate=90,width={height},height={height},fit=cover,gravity=auto,format=png")).to_rgb8();
+    let out =
+        run(&source, &format!("rotate=90,width={height},height={height},fit=cover,gravity=auto,format=png")).to_rgb8();
     let (top, difference) = best_match(&canvas, &imageops::rotate270(&out));
     assert!(difference < 2.0, "the turned crop is a piece of the turned canvas ({difference:.2})");
     assert!(top >= 2 * width, "crop starts {top} px down the turned canvas, the photo {} px", 2 * width);
@@ -302,11 +311,18 @@ fn tagged(image: &RgbImage, icc: &[u8], format: image::ImageFormat) -> Vec<u8> {
 /// Display P3 pixels in sRGB, in floating point: both use the sRGB transfer curve; the matrix
 /// takes linear P3 to linear sRGB (both D65), out-of-gamut colours clipped.
 fn display_p3_to_srgb(image: &RgbImage) -> RgbImage {
-    const P3_TO_SRGB: [[f64; 3]; 3] =
-        [[1.224_940_2, -0.224_940_4, 0.0], [-0.042_056_95, 1.042_057_1, 0.0], [-0.019_637_55, -0.078_636_05, 1.098_273_6]];
+    const P3_TO_SRGB: [[f64; 3]; 3] = [
+        [1.224_940_2, -0.224_940_4, 0.0],
+        [-0.042_056_95, 1.042_057_1, 0.0],
+        [-0.019_637_55, -0.078_636_05, 1.098_273_6],
+    ];
     let linear = |v: u8| {
         let v = v as f64 / 255.0;
-        if v <= 0.040_45 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        if v <= 0.040_45 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
     };
     let encoded = |v: f64| {
         let v = v.clamp(0.0, 1.0);

@@ -10,7 +10,12 @@ use kernels::Backend;
 
 #[test]
 fn fuzz_findings_are_refused_or_transformed() {
-    let limits = Limits { max_input_bytes: 1 << 20, max_input_pixels: 4_000_000, max_output_dimension: 512, max_output_pixels: 65_536 };
+    let limits = Limits {
+        max_input_bytes: 1 << 20,
+        max_input_pixels: 4_000_000,
+        max_output_dimension: 512,
+        max_output_pixels: 65_536,
+    };
     let directory = format!("{}/fixtures/fuzz", env!("CARGO_MANIFEST_DIR"));
     let mut files = 0;
     for entry in std::fs::read_dir(&directory).unwrap() {
@@ -30,7 +35,8 @@ fn fuzz_findings_are_refused_or_transformed() {
 #[test]
 fn a_gif_frame_far_beyond_its_canvas_is_refused_before_allocating() {
     // 30x60 canvas, a frame declared 57700x34273: 7.9 GB as RGBA, over the decoding limit.
-    let bytes = std::fs::read(format!("{}/fixtures/fuzz/gif-frame-beyond-canvas.gif", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let bytes =
+        std::fs::read(format!("{}/fixtures/fuzz/gif-frame-beyond-canvas.gif", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let limits = Limits::default();
     let options = TransformOptions::from_path_segment("width=20", &limits).unwrap();
     let error = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap_err();
@@ -40,7 +46,8 @@ fn a_gif_frame_far_beyond_its_canvas_is_refused_before_allocating() {
 #[test]
 fn a_webp_metadata_chunk_declared_beyond_the_file_is_ignored() {
     // The EXIF chunk declares 2.7 GB; image-webp allocated that much before reading it.
-    let bytes = std::fs::read(format!("{}/fixtures/fuzz/webp-exif-chunk-beyond-file.webp", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let bytes = std::fs::read(format!("{}/fixtures/fuzz/webp-exif-chunk-beyond-file.webp", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
     let limits = Limits::default();
     let probe = image_worker::codec::probe(&bytes, &limits).unwrap();
     assert_eq!((probe.exif, probe.icc), (None, None));
@@ -52,7 +59,8 @@ fn a_webp_metadata_chunk_declared_beyond_the_file_is_ignored() {
 #[test]
 fn a_png_icc_profile_that_inflates_past_the_limit_is_refused_before_inflating() {
     // 2 KB of zlib inflating to 2 MiB; at 300 KB the same shape made the png crate allocate 300 MB.
-    let bytes = std::fs::read(format!("{}/fixtures/fuzz/png-iccp-inflates-past-limit.png", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let bytes = std::fs::read(format!("{}/fixtures/fuzz/png-iccp-inflates-past-limit.png", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
     let limits = Limits::default();
     let options = TransformOptions::from_path_segment("width=1", &limits).unwrap();
     let error = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap_err();

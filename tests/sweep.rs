@@ -84,7 +84,11 @@ fn every_fixture_and_corpus_file_gets_a_clean_answer() {
             Expect::Either => imaged || refused,
         };
         if !fine {
-            problems.push(format!("{label}: expected {expected:?}, got {} {}", reply.status, String::from_utf8_lossy(&reply.body[..reply.body.len().min(120)])));
+            problems.push(format!(
+                "{label}: expected {expected:?}, got {} {}",
+                reply.status,
+                String::from_utf8_lossy(&reply.body[..reply.body.len().min(120)])
+            ));
         }
         if reply.status != 200 {
             match try_request("POST", "/transform?width=32", &[], &good) {
@@ -95,7 +99,8 @@ fn every_fixture_and_corpus_file_gets_a_clean_answer() {
     }
     let count = |key: &str| tally.get(key).copied().unwrap_or(0);
     let fives: usize = tally.iter().filter(|(k, _)| k.starts_with('5')).map(|(_, v)| v).sum();
-    let fours: Vec<String> = tally.iter().filter(|(k, _)| k.starts_with('4')).map(|(k, v)| format!("{k}: {v}")).collect();
+    let fours: Vec<String> =
+        tally.iter().filter(|(k, _)| k.starts_with('4')).map(|(k, v)| format!("{k}: {v}")).collect();
     println!(
         "sweep: {} files, 200: {}, {}, 5xx: {fives}, failures: {}",
         files.len(),

@@ -12,7 +12,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let profile = match data.split_first() {
         Some((&mode, patches)) if mode & 1 == 1 => {
-            let base = if mode & 2 == 0 { moxcms::ColorProfile::new_display_p3() } else { moxcms::ColorProfile::new_adobe_rgb() };
+            let base = if mode & 2 == 0 {
+                moxcms::ColorProfile::new_display_p3()
+            } else {
+                moxcms::ColorProfile::new_adobe_rgb()
+            };
             let mut profile = base.encode().expect("built-in profiles encode");
             for patch in patches.chunks_exact(3) {
                 let at = u16::from_le_bytes([patch[0], patch[1]]) as usize % profile.len();
@@ -25,7 +29,8 @@ fuzz_target!(|data: &[u8]| {
     for layout in [PixelLayout::Rgb8, PixelLayout::Rgba8] {
         if let Some(conversion) = ToSrgb::new(&profile, layout) {
             let size = Size { width: 7, height: 3 };
-            let mut image = Bitmap { pixels: (0..21 * layout.channels()).map(|i| (i * 37) as u8).collect(), size, layout };
+            let mut image =
+                Bitmap { pixels: (0..21 * layout.channels()).map(|i| (i * 37) as u8).collect(), size, layout };
             conversion.apply(&mut image);
         }
     }

@@ -59,10 +59,8 @@ pub(crate) fn check_geometry(
         return Err(KernelError::StrideTooShort { stride, row_bytes });
     }
     // The last row need not be padded out to the full stride.
-    let needed = (height - 1)
-        .checked_mul(stride)
-        .and_then(|bytes| bytes.checked_add(row_bytes))
-        .ok_or(KernelError::TooLarge)?;
+    let needed =
+        (height - 1).checked_mul(stride).and_then(|bytes| bytes.checked_add(row_bytes)).ok_or(KernelError::TooLarge)?;
     if len < needed {
         return Err(KernelError::BufferTooShort { len, needed });
     }

@@ -24,10 +24,10 @@ mod simd128;
 mod trim;
 
 pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultiply};
-pub use convert::widen;
 pub use backend::Backend;
 pub use blur::{gaussian_blur, unsharp_mask, MAX_DIRECT_SIGMA, MAX_SHARPEN_AMOUNT};
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
+pub use convert::widen;
 pub use error::KernelError;
 pub use image::{ImageMut, ImageRef, PixelLayout};
 pub use linear::{from_linear, to_linear, LINEAR_MAX};

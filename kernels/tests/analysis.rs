@@ -18,7 +18,12 @@ fn expected_bounds(image: ImageRef<'_>, background: &[u8], tolerance: u8) -> Opt
             let pixel = &image.pixels[y * image.stride + x * channels..][..channels];
             if pixel.iter().zip(background).any(|(&v, &b)| v.abs_diff(b) > tolerance) {
                 let b = bounds.get_or_insert(Bounds { left: x, top: y, right: x + 1, bottom: y + 1 });
-                *b = Bounds { left: b.left.min(x), top: b.top.min(y), right: b.right.max(x + 1), bottom: b.bottom.max(y + 1) };
+                *b = Bounds {
+                    left: b.left.min(x),
+                    top: b.top.min(y),
+                    right: b.right.max(x + 1),
+                    bottom: b.bottom.max(y + 1),
+                };
             }
         }
     }

@@ -22,7 +22,13 @@ fn blur_matches_scalar() {
                 let out_stride = width * channels + [0, 5][rng.below(2)];
                 let run = |backend| {
                     let mut out = vec![GUARD; out_stride * height];
-                    gaussian_blur(src, ImageMut { pixels: &mut out, width, height, stride: out_stride, layout }, sigma, backend).unwrap();
+                    gaussian_blur(
+                        src,
+                        ImageMut { pixels: &mut out, width, height, stride: out_stride, layout },
+                        sigma,
+                        backend,
+                    )
+                    .unwrap();
                     out
                 };
                 let what = format!("{layout:?} {width}x{height} sigma {sigma}");
@@ -48,7 +54,8 @@ fn unsharp_mask_matches_scalar() {
             for amount in [0.0, 0.5, 1.0, 5.0, 50.0] {
                 let run = |backend| {
                     let mut out = pixels.clone();
-                    unsharp_mask(ImageMut { pixels: &mut out, width, height, stride, layout }, soft, amount, backend).unwrap();
+                    unsharp_mask(ImageMut { pixels: &mut out, width, height, stride, layout }, soft, amount, backend)
+                        .unwrap();
                     out
                 };
                 let reference = run(Backend::Scalar);
@@ -56,7 +63,11 @@ fn unsharp_mask_matches_scalar() {
                     assert!(reference == pixels, "amount 0 changes nothing");
                 }
                 for &backend in Backend::available() {
-                    assert!(run(backend) == reference, "{} differs: {layout:?} width {width} amount {amount}", backend.name());
+                    assert!(
+                        run(backend) == reference,
+                        "{} differs: {layout:?} width {width} amount {amount}",
+                        backend.name()
+                    );
                 }
             }
         }

@@ -9,7 +9,14 @@ mod support;
 use kernels::{apply_lut, saturate, tone_curve, Backend, ImageMut, PixelLayout};
 use support::{random_image, Rng, LAYOUTS};
 
-fn run(pixels: &[u8], layout: PixelLayout, width: usize, height: usize, stride: usize, kernel: impl Fn(ImageMut<'_>)) -> Vec<u8> {
+fn run(
+    pixels: &[u8],
+    layout: PixelLayout,
+    width: usize,
+    height: usize,
+    stride: usize,
+    kernel: impl Fn(ImageMut<'_>),
+) -> Vec<u8> {
     let mut out = pixels.to_vec();
     kernel(ImageMut { pixels: &mut out, width, height, stride, layout });
     out
@@ -27,7 +34,11 @@ fn lookup_tables_map_colour_and_keep_alpha() {
             let reference = run(&pixels, layout, width, height, stride, |image| apply_lut(image, &lut).unwrap());
             for (y, (row, original)) in reference.chunks(stride).zip(pixels.chunks(stride)).enumerate() {
                 for (i, (&out, &was)) in row.iter().zip(original).enumerate() {
-                    let expected = if i >= width * layout.channels() || (layout == PixelLayout::Rgba8 && i % 4 == 3) { was } else { lut[was as usize] };
+                    let expected = if i >= width * layout.channels() || (layout == PixelLayout::Rgba8 && i % 4 == 3) {
+                        was
+                    } else {
+                        lut[was as usize]
+                    };
                     assert_eq!(out, expected, "{layout:?} width {width} row {y} byte {i}");
                 }
             }
@@ -44,7 +55,9 @@ fn saturation_matches_scalar() {
             let height = rng.range(1, 3);
             let (pixels, stride) = random_image(&mut rng, layout, width, height);
             for factor in [0.0, 0.37, 1.0, 2.5, 100.0] {
-                let reference = run(&pixels, layout, width, height, stride, |image| saturate(image, factor, Backend::Scalar).unwrap());
+                let reference = run(&pixels, layout, width, height, stride, |image| {
+                    saturate(image, factor, Backend::Scalar).unwrap()
+                });
                 if factor == 1.0 || layout == PixelLayout::L8 {
                     assert!(reference == pixels, "{layout:?} factor {factor} changes nothing");
                 }
@@ -57,8 +70,13 @@ fn saturation_matches_scalar() {
                     }
                 }
                 for &backend in Backend::available() {
-                    let out = run(&pixels, layout, width, height, stride, |image| saturate(image, factor, backend).unwrap());
-                    assert!(out == reference, "saturate {} differs: {layout:?} width {width} factor {factor}", backend.name());
+                    let out =
+                        run(&pixels, layout, width, height, stride, |image| saturate(image, factor, backend).unwrap());
+                    assert!(
+                        out == reference,
+                        "saturate {} differs: {layout:?} width {width} factor {factor}",
+                        backend.name()
+                    );
                 }
             }
         }

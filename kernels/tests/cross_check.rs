@@ -236,8 +236,13 @@ fn compositing_matches_scalar() {
     for width in 1..=40 {
         let height = rng.range(1, 4);
         let (mut pixels, stride) = support::random_image(&mut rng, PixelLayout::Rgba8, width, height);
-        premultiply(ImageMut { pixels: &mut pixels, width, height, stride, layout: PixelLayout::Rgba8 }, Backend::Scalar).unwrap();
-        let background = [rng.below(256) as u8, rng.below(256) as u8, rng.below(256) as u8, [255, 0, 128][rng.below(3)]];
+        premultiply(
+            ImageMut { pixels: &mut pixels, width, height, stride, layout: PixelLayout::Rgba8 },
+            Backend::Scalar,
+        )
+        .unwrap();
+        let background =
+            [rng.below(256) as u8, rng.below(256) as u8, rng.below(256) as u8, [255, 0, 128][rng.below(3)]];
         let run = |backend| {
             let mut out = pixels.clone();
             let image = ImageMut { pixels: &mut out, width, height, stride, layout: PixelLayout::Rgba8 };
@@ -258,7 +263,11 @@ fn compositing_matches_scalar() {
 #[test]
 fn widening_matches_scalar() {
     let mut rng = Rng(17);
-    let pairs = [(PixelLayout::L8, PixelLayout::Rgb8), (PixelLayout::L8, PixelLayout::Rgba8), (PixelLayout::Rgb8, PixelLayout::Rgba8)];
+    let pairs = [
+        (PixelLayout::L8, PixelLayout::Rgb8),
+        (PixelLayout::L8, PixelLayout::Rgba8),
+        (PixelLayout::Rgb8, PixelLayout::Rgba8),
+    ];
     for (from, to) in pairs {
         for width in 1..=40 {
             let height = rng.range(1, 4);
@@ -267,7 +276,8 @@ fn widening_matches_scalar() {
             let out_stride = width * to.channels() + [0, 3][rng.below(2)];
             let run = |backend| {
                 let mut out = vec![GUARD; out_stride * height];
-                widen(src, ImageMut { pixels: &mut out, width, height, stride: out_stride, layout: to }, backend).unwrap();
+                widen(src, ImageMut { pixels: &mut out, width, height, stride: out_stride, layout: to }, backend)
+                    .unwrap();
                 out
             };
             let reference = run(Backend::Scalar);

@@ -7,7 +7,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod support;
 
-use kernels::{from_linear, resize, to_linear, Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion, LINEAR_MAX};
+use kernels::{
+    from_linear, resize, to_linear, Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion, LINEAR_MAX,
+};
 use support::{Rng, LAYOUTS};
 
 const GUARD: u16 = 0xA5A5;
@@ -52,22 +54,30 @@ fn linear_resize_matches_scalar() {
                     let stride = width * channels + [0, 1, 3][rng.below(3)];
                     let pixels = linear_samples(&mut rng, stride * height);
                     let region = if rng.below(3) == 0 {
-                        let (w, h) = (width as f64 * (0.3 + 0.7 * rng.unit()), height as f64 * (0.3 + 0.7 * rng.unit()));
-                        SourceRegion { left: (width as f64 - w) * rng.unit(), top: (height as f64 - h) * rng.unit(), width: w, height: h }
+                        let (w, h) =
+                            (width as f64 * (0.3 + 0.7 * rng.unit()), height as f64 * (0.3 + 0.7 * rng.unit()));
+                        SourceRegion {
+                            left: (width as f64 - w) * rng.unit(),
+                            top: (height as f64 - h) * rng.unit(),
+                            width: w,
+                            height: h,
+                        }
                     } else {
                         SourceRegion::whole(width, height)
                     };
                     let out_width = ((region.width * scale).round() as usize).max(1);
                     let out_height = ((region.height * scale).round() as usize).max(1);
                     let out = (out_width, out_height, out_width * channels + [0, 2][rng.below(2)]);
-                    let case = |backend| resize_linear(&pixels, layout, (width, height, stride), region, out, filter, backend);
+                    let case =
+                        |backend| resize_linear(&pixels, layout, (width, height, stride), region, out, filter, backend);
                     let reference = case(Backend::Scalar);
                     for row in reference.chunks(out.2) {
                         assert!(row[out_width * channels..].iter().all(|&v| v == GUARD), "wrote past a row");
                         assert!(row[..out_width * channels].iter().all(|&v| v <= LINEAR_MAX), "stays within 12 bits");
                     }
                     for &backend in Backend::available() {
-                        let what = format!("{} {layout:?} {filter:?} {width}x{height} {region:?} -> {out:?}", backend.name());
+                        let what =
+                            format!("{} {layout:?} {filter:?} {width}x{height} {region:?} -> {out:?}", backend.name());
                         assert!(case(backend) == reference, "{what}");
                     }
                 }
@@ -77,9 +87,11 @@ fn linear_resize_matches_scalar() {
             let pixels = linear_samples(&mut rng, width * height * channels);
             let out = (width / 16, height.div_ceil(16), width / 16 * channels);
             let whole = SourceRegion::whole(width, height);
-            let reference = resize_linear(&pixels, layout, (width, height, width * channels), whole, out, filter, Backend::Scalar);
+            let reference =
+                resize_linear(&pixels, layout, (width, height, width * channels), whole, out, filter, Backend::Scalar);
             for &backend in Backend::available() {
-                let got = resize_linear(&pixels, layout, (width, height, width * channels), whole, out, filter, backend);
+                let got =
+                    resize_linear(&pixels, layout, (width, height, width * channels), whole, out, filter, backend);
                 assert!(got == reference, "{} {layout:?} {filter:?} 1/16", backend.name());
             }
         }
@@ -90,9 +102,17 @@ fn round_trip(pixels: &[u8], layout: PixelLayout, width: usize) -> (Vec<u16>, Ve
     let height = pixels.len() / (width * layout.channels());
     let stride = width * layout.channels();
     let mut linear = vec![0u16; pixels.len()];
-    to_linear(ImageRef { pixels, width, height, stride, layout }, ImageMut { pixels: &mut linear, width, height, stride, layout }).unwrap();
+    to_linear(
+        ImageRef { pixels, width, height, stride, layout },
+        ImageMut { pixels: &mut linear, width, height, stride, layout },
+    )
+    .unwrap();
     let mut back = vec![0u8; pixels.len()];
-    from_linear(ImageRef { pixels: &linear, width, height, stride, layout }, ImageMut { pixels: &mut back, width, height, stride, layout }).unwrap();
+    from_linear(
+        ImageRef { pixels: &linear, width, height, stride, layout },
+        ImageMut { pixels: &mut back, width, height, stride, layout },
+    )
+    .unwrap();
     (linear, back)
 }
 

@@ -27,7 +27,8 @@ fn orientation_matches_the_definition_and_scalar() {
                 let out_stride = out_width * channels + [0, 2][rng.below(2)];
                 let run = |backend| {
                     let mut out = vec![GUARD; out_stride * out_height];
-                    let dst = ImageMut { pixels: &mut out, width: out_width, height: out_height, stride: out_stride, layout };
+                    let dst =
+                        ImageMut { pixels: &mut out, width: out_width, height: out_height, stride: out_stride, layout };
                     orient(src, dst, orientation, backend).unwrap();
                     out
                 };

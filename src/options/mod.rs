@@ -233,9 +233,8 @@ impl Default for TransformOptions {
 }
 
 /// Cloudflare options we know but do not implement yet: refused by name rather than ignored.
-const NOT_YET_SUPPORTED: &[&str] = &[
-    "compression", "onerror", "zoom", "face-zoom", "segment", "slow-connection-quality",
-];
+const NOT_YET_SUPPORTED: &[&str] =
+    &["compression", "onerror", "zoom", "face-zoom", "segment", "slow-connection-quality"];
 
 impl TransformOptions {
     /// Parses the options segment of `/image/<options>/<source>`: comma-separated `name=value`
@@ -275,9 +274,13 @@ impl TransformOptions {
             seen.push(canonical);
         }
         let sides = ["border.top", "border.right", "border.bottom", "border.left"];
-        for (whole, parts) in [("trim", &["trim.width", "trim.height", "trim.left", "trim.top"]), ("border.width", &sides)] {
+        for (whole, parts) in
+            [("trim", &["trim.width", "trim.height", "trim.left", "trim.top"]), ("border.width", &sides)]
+        {
             if let Some(other) = seen.iter().find(|name| parts.contains(name)).filter(|_| seen.contains(&whole)) {
-                return Err(TransformError::bad_option(format!("{whole} and {other} cannot be combined; give one form")));
+                return Err(TransformError::bad_option(format!(
+                    "{whole} and {other} cannot be combined; give one form"
+                )));
             }
         }
         Ok(options)
@@ -302,13 +305,7 @@ impl TransformOptions {
                     "crop" => Fit::Crop,
                     "pad" => Fit::Pad,
                     "squeeze" => Fit::Squeeze,
-                    _ => {
-                        return Err(invalid(
-                            "fit",
-                            value,
-                            "one of scale-down, contain, cover, crop, pad, squeeze",
-                        ))
-                    }
+                    _ => return Err(invalid("fit", value, "one of scale-down, contain, cover, crop, pad, squeeze")),
                 };
                 "fit"
             }
@@ -430,7 +427,9 @@ impl TransformOptions {
                 let amount = pixels(name, value, value)?;
                 let border = self.border.get_or_insert_with(Border::default);
                 match name {
-                    "border.width" => (border.top, border.right, border.bottom, border.left) = (amount, amount, amount, amount),
+                    "border.width" => {
+                        (border.top, border.right, border.bottom, border.left) = (amount, amount, amount, amount)
+                    }
                     "border.top" => border.top = amount,
                     "border.right" => border.right = amount,
                     "border.bottom" => border.bottom = amount,
@@ -538,8 +537,18 @@ fn split_outside_parentheses(text: &str, separator: char) -> impl Iterator<Item 
 /// The `&'static` name of an option that has one spelling.
 fn canonical(name: &str) -> &'static str {
     const NAMES: [&str; 12] = [
-        "trim.width", "trim.height", "trim.left", "trim.top", "border.width", "border.top", "border.right",
-        "border.bottom", "border.left", "brightness", "contrast", "gamma",
+        "trim.width",
+        "trim.height",
+        "trim.left",
+        "trim.top",
+        "border.width",
+        "border.top",
+        "border.right",
+        "border.bottom",
+        "border.left",
+        "brightness",
+        "contrast",
+        "gamma",
     ];
     NAMES.into_iter().find(|known| *known == name).unwrap_or("option")
 }
@@ -589,7 +598,9 @@ fn gravity(value: &str) -> Result<Gravity, TransformError> {
             let unit = |text: &str| text.parse::<f64>().ok().filter(|v| (0.0..=1.0).contains(v));
             match value.split_once('x').map(|(x, y)| (unit(x), unit(y))) {
                 Some((Some(x), Some(y))) => point(x, y),
-                _ => Err(invalid("gravity", value, "left, right, top, bottom, center, or XxY with X and Y from 0 to 1")),
+                _ => {
+                    Err(invalid("gravity", value, "left, right, top, bottom, center, or XxY with X and Y from 0 to 1"))
+                }
             }
         }
     }
@@ -598,11 +609,7 @@ fn gravity(value: &str) -> Result<Gravity, TransformError> {
 fn dimension(name: &str, value: &str, limits: &Limits) -> Result<u32, TransformError> {
     match value.parse::<u32>() {
         Ok(pixels) if (1..=limits.max_output_dimension).contains(&pixels) => Ok(pixels),
-        _ => Err(invalid(
-            name,
-            value,
-            &format!("an integer from 1 to {}", limits.max_output_dimension),
-        )),
+        _ => Err(invalid(name, value, &format!("an integer from 1 to {}", limits.max_output_dimension))),
     }
 }
 
@@ -759,8 +766,18 @@ mod tests {
         assert_eq!(options.gravity, Gravity::Point { x: 0.0, y: 0.5 });
         assert_eq!(options.rotate, 3);
         assert!(options.flip_horizontal && options.flip_vertical);
-        assert_eq!(options.trim, Some(Trim::Edges(TrimEdges { top: 1, right: 2, bottom: 3, left: 4, width: None, height: None })));
-        for (text, x, y) in [("right", 1.0, 0.5), ("top", 0.5, 0.0), ("bottom", 0.5, 1.0), ("center", 0.5, 0.5), ("0x1", 0.0, 1.0), ("0.25x0.75", 0.25, 0.75)] {
+        assert_eq!(
+            options.trim,
+            Some(Trim::Edges(TrimEdges { top: 1, right: 2, bottom: 3, left: 4, width: None, height: None }))
+        );
+        for (text, x, y) in [
+            ("right", 1.0, 0.5),
+            ("top", 0.5, 0.0),
+            ("bottom", 0.5, 1.0),
+            ("center", 0.5, 0.5),
+            ("0x1", 0.0, 1.0),
+            ("0.25x0.75", 0.25, 0.75),
+        ] {
             assert_eq!(parse(&format!("g={text}")).unwrap().gravity, Gravity::Point { x, y }, "{text}");
         }
         assert_eq!(parse("gravity=auto").unwrap().gravity, Gravity::Auto);
@@ -778,10 +795,16 @@ mod tests {
         assert_eq!(parse("rotate=360").unwrap().rotate, 0);
         assert_eq!((parse("flip=h").unwrap().flip_horizontal, parse("flip=h").unwrap().flip_vertical), (true, false));
         let corner = parse("trim.left=10,trim.top=20,trim.width=300,trim.height=200").unwrap().trim.unwrap();
-        assert_eq!(corner, Trim::Edges(TrimEdges { top: 20, right: 0, bottom: 0, left: 10, width: Some(300), height: Some(200) }));
+        assert_eq!(
+            corner,
+            Trim::Edges(TrimEdges { top: 20, right: 0, bottom: 0, left: 10, width: Some(300), height: Some(200) })
+        );
         assert_eq!(parse("trim=border").unwrap().trim, Some(Trim::Border(TrimBorder::default())));
         let border = parse("trim.border.color=%23fff,trim.border.tolerance=0,trim.border.keep=3").unwrap().trim;
-        assert_eq!(border, Some(Trim::Border(TrimBorder { colour: Some(Rgba::opaque(0xffffff)), tolerance: 0, keep: 3 })));
+        assert_eq!(
+            border,
+            Some(Trim::Border(TrimBorder { colour: Some(Rgba::opaque(0xffffff)), tolerance: 0, keep: 3 }))
+        );
         let with_keyword = parse("trim=border,trim.border.keep=2").unwrap().trim;
         assert_eq!(with_keyword, Some(Trim::Border(TrimBorder { keep: 2, ..TrimBorder::default() })));
     }

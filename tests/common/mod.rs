@@ -138,4 +138,3 @@ pub fn fixture(name: &str) -> Vec<u8> {
 pub fn post(query: &str, body: &[u8]) -> Reply {
     request("POST", &format!("/transform{query}"), &[], body)
 }
-

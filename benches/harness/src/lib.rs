@@ -302,13 +302,20 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
         let in_place = ImageMut { pixels: &mut case.blurred, width, height, stride, layout };
         let done = match kernel {
             ROTATE_90 => {
-                let turned = ImageMut { pixels: &mut case.output, width: height, height: width, stride: height * layout.channels(), layout };
+                let turned = ImageMut {
+                    pixels: &mut case.output,
+                    width: height,
+                    height: width,
+                    stride: height * layout.channels(),
+                    layout,
+                };
                 kernels::orient(src, turned, kernels::Orientation::clockwise(1), backend)
             }
             FLIP_HORIZONTAL => kernels::orient(src, dst, kernels::Orientation::new(false, true, false), backend),
             COMPOSITE_OVER => kernels::composite_over(in_place, [255, 255, 255, 255], backend),
             WIDEN_TO_RGBA => {
-                let wide = ImageMut { pixels: &mut case.wide, width, height, stride: width * 4, layout: PixelLayout::Rgba8 };
+                let wide =
+                    ImageMut { pixels: &mut case.wide, width, height, stride: width * 4, layout: PixelLayout::Rgba8 };
                 kernels::widen(src, wide, backend)
             }
             TONE_CURVE => kernels::apply_lut(in_place, &kernels::tone_curve(1.1, 1.2, 1.0)),
@@ -334,19 +341,44 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
                 let linear = ImageMut { pixels: &mut case.linear, width, height, stride, layout };
                 let converted = kernels::to_linear(src, linear);
                 let linear = ImageRef { pixels: &case.linear, width, height, stride, layout };
-                let small = ImageMut { pixels: &mut case.linear_small, width: small_width, height: small_height, stride: small_width * channels, layout };
+                let small = ImageMut {
+                    pixels: &mut case.linear_small,
+                    width: small_width,
+                    height: small_height,
+                    stride: small_width * channels,
+                    layout,
+                };
                 let whole = kernels::SourceRegion::whole(width, height);
                 let resized = kernels::resize(linear, whole, small, kernels::Filter::Lanczos3, backend);
-                let small = ImageRef { pixels: &case.linear_small, width: small_width, height: small_height, stride: small_width * channels, layout };
-                let out = ImageMut { pixels: &mut case.output, width: small_width, height: small_height, stride: small_width * channels, layout };
+                let small = ImageRef {
+                    pixels: &case.linear_small,
+                    width: small_width,
+                    height: small_height,
+                    stride: small_width * channels,
+                    layout,
+                };
+                let out = ImageMut {
+                    pixels: &mut case.output,
+                    width: small_width,
+                    height: small_height,
+                    stride: small_width * channels,
+                    layout,
+                };
                 converted.and(resized).and_then(|()| kernels::from_linear(small, out))
             }
             SRGB_RESIZE => {
                 // The same resize on sRGB bytes, for comparison.
                 let (small_width, small_height) = (width / 3, height / 3);
                 let stride = small_width * layout.channels();
-                let out = ImageMut { pixels: &mut case.output, width: small_width, height: small_height, stride, layout };
-                kernels::resize(src, kernels::SourceRegion::whole(width, height), out, kernels::Filter::Lanczos3, backend)
+                let out =
+                    ImageMut { pixels: &mut case.output, width: small_width, height: small_height, stride, layout };
+                kernels::resize(
+                    src,
+                    kernels::SourceRegion::whole(width, height),
+                    out,
+                    kernels::Filter::Lanczos3,
+                    backend,
+                )
             }
             ICC_TO_SRGB => {
                 // An Adobe RGB (1998) image to sRGB, as decoding applies an embedded profile

@@ -30,7 +30,8 @@ fn resize_benches(c: &mut Criterion) {
                 group.bench_function(id, |b| {
                     b.iter(|| {
                         let src = ImageRef { pixels: &source, width: w, height: h, stride: w * channels, layout };
-                        let dst = ImageMut { pixels: &mut output, width: ow, height: oh, stride: ow * channels, layout };
+                        let dst =
+                            ImageMut { pixels: &mut output, width: ow, height: oh, stride: ow * channels, layout };
                         resize(src, SourceRegion::whole(w, h), dst, filter, Backend::Scalar).unwrap();
                     })
                 });

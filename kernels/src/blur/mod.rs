@@ -61,7 +61,12 @@ pub fn gaussian_blur(src: ImageRef<'_>, dst: ImageMut<'_>, sigma: f64, backend: 
 /// Sharpens `image` in place with the unsharp mask: each colour channel moves away from its
 /// `blurred` value by `amount` times the difference (quantized to 1/256), rounded and clamped:
 /// `c + ((c - blurred) * round(amount * 256) + 128) >> 8`. RGBA alpha is left as it is.
-pub fn unsharp_mask(image: ImageMut<'_>, blurred: ImageRef<'_>, amount: f64, backend: Backend) -> Result<(), KernelError> {
+pub fn unsharp_mask(
+    image: ImageMut<'_>,
+    blurred: ImageRef<'_>,
+    amount: f64,
+    backend: Backend,
+) -> Result<(), KernelError> {
     image.validate()?;
     blurred.validate()?;
     if image.layout != blurred.layout || (image.width, image.height) != (blurred.width, blurred.height) {

@@ -14,7 +14,8 @@ pub(super) fn unsharp_mask(row: &mut [u8], blurred: &[u8], layout: PixelLayout, 
     let mut soft_vectors = blurred.chunks_exact(16);
     for (sixteen, soft) in vectors.by_ref().zip(soft_vectors.by_ref()) {
         // SAFETY: `sixteen` and `soft` are exactly sixteen bytes each.
-        let (sharp, soft) = unsafe { (v128_load(sixteen.as_ptr() as *const v128), v128_load(soft.as_ptr() as *const v128)) };
+        let (sharp, soft) =
+            unsafe { (v128_load(sixteen.as_ptr() as *const v128), v128_load(soft.as_ptr() as *const v128)) };
         let half = |extend: fn(v128) -> v128| {
             let channel = extend(sharp);
             let difference = i16x8_sub(channel, extend(soft));

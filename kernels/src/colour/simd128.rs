@@ -65,7 +65,8 @@ pub(super) fn saturate(row: &mut [u8], channels: usize, factor: i32) {
         let halves = |extend: fn(v128) -> v128| {
             let (r, g, b) = (extend(red), extend(green), extend(blue));
             let [wr, wg, wb] = LUMA_WEIGHTS.map(|w| i16x8_splat(w as i16));
-            let sum = i16x8_add(i16x8_add(i16x8_mul(r, wr), i16x8_mul(g, wg)), i16x8_add(i16x8_mul(b, wb), i16x8_splat(128)));
+            let sum =
+                i16x8_add(i16x8_add(i16x8_mul(r, wr), i16x8_mul(g, wg)), i16x8_add(i16x8_mul(b, wb), i16x8_splat(128)));
             let luma = u16x8_shr(sum, 8);
             [r, g, b].map(|channel| {
                 let difference = i16x8_sub(channel, luma);

@@ -68,7 +68,8 @@ pub fn from_linear(src: ImageRef<'_, u16>, dst: ImageMut<'_>) -> Result<(), Kern
             for (pixel, out) in pixels {
                 let alpha = (pixel[3] as u32).min(max);
                 for (linear, value) in pixel[..3].iter().zip(out.iter_mut()) {
-                    let straight = (*linear as u32 * max + alpha / 2).checked_div(alpha).map_or(0, |value| value.min(max));
+                    let straight =
+                        (*linear as u32 * max + alpha / 2).checked_div(alpha).map_or(0, |value| value.min(max));
                     *value = tables.to_srgb[straight as usize];
                 }
                 out[3] = ((alpha * 255 + max / 2) / max) as u8;
@@ -84,7 +85,10 @@ pub fn from_linear(src: ImageRef<'_, u16>, dst: ImageMut<'_>) -> Result<(), Kern
 
 /// The used part of each row of `src` and of `dst`, after checking both images and that they
 /// have the same size and layout.
-fn row_pairs<'a, A, B>(src: ImageRef<'a, A>, dst: ImageMut<'a, B>) -> Result<impl Iterator<Item = (&'a [A], &'a mut [B])>, KernelError> {
+fn row_pairs<'a, A, B>(
+    src: ImageRef<'a, A>,
+    dst: ImageMut<'a, B>,
+) -> Result<impl Iterator<Item = (&'a [A], &'a mut [B])>, KernelError> {
     if src.layout != dst.layout || (src.width, src.height) != (dst.width, dst.height) {
         return Err(KernelError::LayoutMismatch);
     }

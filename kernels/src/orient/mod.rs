@@ -54,7 +54,8 @@ impl Orientation {
     /// `self`, then `next`.
     pub const fn then(self, next: Orientation) -> Self {
         // Mirroring before a transpose is mirroring the other axis after it.
-        let (mirror_x, mirror_y) = if next.transpose { (self.mirror_y, self.mirror_x) } else { (self.mirror_x, self.mirror_y) };
+        let (mirror_x, mirror_y) =
+            if next.transpose { (self.mirror_y, self.mirror_x) } else { (self.mirror_x, self.mirror_y) };
         Orientation::new(self.transpose != next.transpose, mirror_x != next.mirror_x, mirror_y != next.mirror_y)
     }
 
@@ -108,7 +109,12 @@ impl Orientation {
 
 /// Copies `src` into `dst` transformed by `orientation`; `dst` must have the oriented size and
 /// the same layout.
-pub fn orient(src: ImageRef<'_>, dst: ImageMut<'_>, orientation: Orientation, backend: Backend) -> Result<(), KernelError> {
+pub fn orient(
+    src: ImageRef<'_>,
+    dst: ImageMut<'_>,
+    orientation: Orientation,
+    backend: Backend,
+) -> Result<(), KernelError> {
     src.validate()?;
     dst.validate()?;
     if src.layout != dst.layout || orientation.size(src.width, src.height) != (dst.width, dst.height) {

@@ -150,7 +150,10 @@ fn load_pixels(bytes: &[u8]) -> v128 {
     unsafe {
         match bytes.len() {
             16 => v128_load(bytes.as_ptr() as *const v128),
-            12 => v128_load32_lane::<2>(v128_load64_zero(bytes.as_ptr() as *const u64), bytes.as_ptr().add(8) as *const u32),
+            12 => v128_load32_lane::<2>(
+                v128_load64_zero(bytes.as_ptr() as *const u64),
+                bytes.as_ptr().add(8) as *const u32,
+            ),
             _ => v128_load32_zero(bytes.as_ptr() as *const u32),
         }
     }
@@ -183,7 +186,12 @@ fn transpose(rows: [v128; 4], layout: PixelLayout, reversed: bool) -> [v128; 4] 
             let packed = i64x2_shuffle::<0, 2>(packed, i32x4_shuffle::<0, 4, 1, 5>(rows[2], rows[3]));
             let all = i8x16_swizzle(packed, if reversed { TRANSPOSE_L8_MIRRORED } else { TRANSPOSE_L8 });
             // Each destination row's four bytes, moved to the low lane for the store.
-            [all, i32x4_shuffle::<1, 1, 1, 1>(all, all), i32x4_shuffle::<2, 2, 2, 2>(all, all), i32x4_shuffle::<3, 3, 3, 3>(all, all)]
+            [
+                all,
+                i32x4_shuffle::<1, 1, 1, 1>(all, all),
+                i32x4_shuffle::<2, 2, 2, 2>(all, all),
+                i32x4_shuffle::<3, 3, 3, 3>(all, all),
+            ]
         }
         PixelLayout::Rgb8 => order(core::array::from_fn(|k| {
             let mut column = u8x16_splat(0);

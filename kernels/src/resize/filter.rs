@@ -19,14 +19,8 @@ pub enum Filter {
 }
 
 impl Filter {
-    pub const ALL: [Filter; 6] = [
-        Filter::Nearest,
-        Filter::Box,
-        Filter::Bilinear,
-        Filter::CatmullRom,
-        Filter::Mitchell,
-        Filter::Lanczos3,
-    ];
+    pub const ALL: [Filter; 6] =
+        [Filter::Nearest, Filter::Box, Filter::Bilinear, Filter::CatmullRom, Filter::Mitchell, Filter::Lanczos3];
 
     /// Half-width of the filter, in source pixels at scale 1.
     pub fn support(self) -> f64 {
@@ -88,10 +82,7 @@ fn cubic(x: f64, b: f64, c: f64) -> f64 {
     let value = if x < 1.0 {
         (12.0 - 9.0 * b - 6.0 * c) * x * x * x + (-18.0 + 12.0 * b + 6.0 * c) * x * x + (6.0 - 2.0 * b)
     } else if x < 2.0 {
-        (-b - 6.0 * c) * x * x * x
-            + (6.0 * b + 30.0 * c) * x * x
-            + (-12.0 * b - 48.0 * c) * x
-            + (8.0 * b + 24.0 * c)
+        (-b - 6.0 * c) * x * x * x + (6.0 * b + 30.0 * c) * x * x + (-12.0 * b - 48.0 * c) * x + (8.0 * b + 24.0 * c)
     } else {
         0.0
     };

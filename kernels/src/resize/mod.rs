@@ -187,10 +187,6 @@ fn round_to_intermediate<S: Sample>(sum: i32) -> i16 {
 #[inline(always)]
 fn vertical_sample<S: Sample>(src: &[i16], first: usize, row_len: usize, taps: &[i16]) -> S {
     let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
-    let sum: i32 = taps
-        .iter()
-        .enumerate()
-        .map(|(k, &w)| src[first + k * row_len] as i32 * w as i32)
-        .sum();
+    let sum: i32 = taps.iter().enumerate().map(|(k, &w)| src[first + k * row_len] as i32 * w as i32).sum();
     S::clamped((sum + (1 << (shift - 1))) >> shift)
 }

@@ -76,12 +76,7 @@ fn round_horizontal<S: Sample>(sum: v128) -> v128 {
 }
 
 /// Source rows go through in groups of four, so each weight load serves four rows.
-pub(super) fn horizontal(
-    src: ImageRef<'_>,
-    rows: core::ops::Range<usize>,
-    weights: &AxisWeights,
-    dst: &mut [i16],
-) {
+pub(super) fn horizontal(src: ImageRef<'_>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
     let row_len = weights.starts.len() * src.layout.channels();
     in_row_groups(
         rows,
@@ -273,7 +268,8 @@ fn store_pixel(packed: v128, out_pixel: &mut [i16]) {
         // SAFETY: `out_pixel` is exactly four i16 values, the eight bytes stored.
         unsafe { v128_store64_lane::<0>(packed, out_pixel.as_mut_ptr() as *mut u64) };
     } else if let [red, green, blue] = out_pixel {
-        (*red, *green, *blue) = (i16x8_extract_lane::<0>(packed), i16x8_extract_lane::<1>(packed), i16x8_extract_lane::<2>(packed));
+        (*red, *green, *blue) =
+            (i16x8_extract_lane::<0>(packed), i16x8_extract_lane::<1>(packed), i16x8_extract_lane::<2>(packed));
     }
 }
 
@@ -336,7 +332,13 @@ pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWei
 /// # Safety
 /// `first + (taps.len() - 1) * row_len + 8 * VECTORS <= src.len()`.
 #[inline(always)]
-unsafe fn vertical_block<S: Sample, const VECTORS: usize>(src: &[i16], first: usize, row_len: usize, taps: &[i16], out: &mut [S]) {
+unsafe fn vertical_block<S: Sample, const VECTORS: usize>(
+    src: &[i16],
+    first: usize,
+    row_len: usize,
+    taps: &[i16],
+    out: &mut [S],
+) {
     let load = |offset: usize| v128_load(src.as_ptr().add(offset) as *const v128);
     let zero = i32x4_splat(0);
     let mut low = [zero; VECTORS];
@@ -401,7 +403,12 @@ fn load_linear(samples: &[u16], offset: usize) -> v128 {
 /// The horizontal pass over 12-bit linear samples, four rows per weight load as for bytes.
 /// Samples fit `i16` lanes as they are, so each `i32x4.dot_i16x8_s` takes two taps of four
 /// channels (RGBA), two taps of three (RGB, a fourth lane unused) or eight taps of one (grey).
-pub(super) fn horizontal_linear(src: ImageRef<'_, u16>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
+pub(super) fn horizontal_linear(
+    src: ImageRef<'_, u16>,
+    rows: core::ops::Range<usize>,
+    weights: &AxisWeights,
+    dst: &mut [i16],
+) {
     let channels = src.layout.channels();
     let row_len = weights.starts.len() * channels;
     in_row_groups(

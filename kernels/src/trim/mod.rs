@@ -20,7 +20,12 @@ pub struct Bounds {
 
 /// The bounds of the pixels of `image` that differ from `background` (one byte per channel of the
 /// image's layout) by more than `tolerance` in at least one channel; `None` if there are none.
-pub fn content_bounds(image: ImageRef<'_>, background: &[u8], tolerance: u8, backend: Backend) -> Result<Option<Bounds>, KernelError> {
+pub fn content_bounds(
+    image: ImageRef<'_>,
+    background: &[u8],
+    tolerance: u8,
+    backend: Backend,
+) -> Result<Option<Bounds>, KernelError> {
     image.validate()?;
     let channels = image.layout.channels();
     if background.len() != channels {

@@ -40,7 +40,6 @@ pub fn assert_guards_intact(out: &[u8], stride: usize, row_bytes: usize, what: &
     }
 }
 
-
 /// A random `width` × `height` image with a random row padding; returns the pixels and stride.
 pub fn random_image(rng: &mut Rng, layout: PixelLayout, width: usize, height: usize) -> (Vec<u8>, usize) {
     let stride = width * layout.channels() + [0, 1, 3, 7][rng.below(4)];
