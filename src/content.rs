@@ -2,13 +2,11 @@
 //! point `gravity=auto` picks. Both look at the stored (not yet oriented) image, possibly shrunk
 //! on load, and answer in the terms `geometry` plans with.
 
-use kernels::{content_bounds, edge_energy, energy_grid_size, Backend, Orientation, PixelLayout, SourceRegion};
+use kernels::{content_bounds, edge_energy, energy_grid_size, Backend, Image, Orientation, PixelLayout, SourceRegion};
 
-use crate::codec::Bitmap;
 use crate::error::TransformError;
 use crate::geometry::{Placement, Size};
 use crate::options::{Gravity, TrimBorder};
-use crate::pipeline::internal;
 
 /// Cells across the longer side of the edge-energy grid `gravity=auto` scores crops on: fine
 /// enough to place a crop within a couple of percent, coarse enough to ignore texture.
@@ -17,12 +15,12 @@ const FOCUS_GRID_CELLS: usize = 64;
 /// The part of `image` (the stored image, EXIF orientation `exif`, decoded at full size) inside
 /// its uniform border, widened by `settings.keep` pixels; `None` when everything is border.
 pub fn border_box(
-    image: &Bitmap,
+    image: &Image,
     exif: Orientation,
     settings: TrimBorder,
     backend: Backend,
 ) -> Result<Option<SourceRegion>, TransformError> {
-    let (width, height) = (image.size.width as usize, image.size.height as usize);
+    let (width, height) = (image.width, image.height);
     let channels = image.layout.channels();
     let background: Vec<u8> = match settings.colour {
         Some(colour) => {
@@ -51,7 +49,7 @@ pub fn border_box(
                 .ok_or_else(|| TransformError::bad_option("trim=border on an empty image"))?
         }
     };
-    let Some(bounds) = content_bounds(image.view(), &background, settings.tolerance, backend).map_err(internal)? else {
+    let Some(bounds) = content_bounds(image.view(), &background, settings.tolerance, backend)? else {
         return Ok(None);
     };
     let keep = settings.keep as usize;
@@ -68,12 +66,12 @@ pub fn border_box(
 
 /// The gravity point that puts `placement`'s crop where `image` (the stored image of `stored`
 /// size, maybe shrunk on load) has the most edge energy; ties go to the crop nearest the centre.
-pub fn focus(image: &Bitmap, placement: &Placement, stored: Size, backend: Backend) -> Result<Gravity, TransformError> {
-    let (width, height) = (image.size.width as usize, image.size.height as usize);
+pub fn focus(image: &Image, placement: &Placement, stored: Size, backend: Backend) -> Result<Gravity, TransformError> {
+    let (width, height) = (image.width, image.height);
     let cell = (width.max(height) / FOCUS_GRID_CELLS).max(1);
     let (columns, rows) = energy_grid_size(width, height, cell);
     let mut grid = vec![0u64; columns * rows];
-    edge_energy(image.view(), cell, &mut grid, backend).map_err(internal)?;
+    edge_energy(image.view(), cell, &mut grid, backend)?;
     // Summed-area table: entry (x, y) is the energy of the cells above and left of (x, y).
     let stride = columns + 1;
     let mut sums = vec![0u64; stride * (rows + 1)];

@@ -25,6 +25,8 @@ pub enum ErrorKind {
     SourceUnreachable,
     /// The operator's configuration is invalid.
     Misconfigured,
+    /// Our own bug (a kernel refused the arguments we gave it): never the client's fault.
+    Internal,
 }
 
 impl ErrorKind {
@@ -37,7 +39,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedFormat => 415,
             ErrorKind::Undecodable | ErrorKind::Unencodable => 422,
             ErrorKind::SourceUnreachable => 502,
-            ErrorKind::Misconfigured => 500,
+            ErrorKind::Misconfigured | ErrorKind::Internal => 500,
         }
     }
 
@@ -52,6 +54,7 @@ impl ErrorKind {
             ErrorKind::Unencodable => 9516,
             ErrorKind::SourceUnreachable => 9502,
             ErrorKind::Misconfigured => 9500,
+            ErrorKind::Internal => 9520,
         }
     }
 }
@@ -88,6 +91,13 @@ impl fmt::Display for TransformError {
 }
 
 impl std::error::Error for TransformError {}
+
+/// Kernels validate their arguments; a refusal means our own geometry was wrong, not the request.
+impl From<kernels::KernelError> for TransformError {
+    fn from(error: kernels::KernelError) -> Self {
+        TransformError::new(ErrorKind::Internal, format!("internal error (a bug on our side): {error}"))
+    }
+}
 
 /// `text` as a JSON string literal.
 pub fn json_string(text: &str) -> String {

@@ -2,7 +2,7 @@
 //! the source size, its EXIF orientation and the `trim`/`flip`/`rotate`/`width`/`height`/`fit`/
 //! `gravity`/`dpr` options.
 
-use kernels::{Orientation, SourceRegion};
+use kernels::{Image, Orientation, SourceRegion};
 
 use crate::config::Limits;
 use crate::error::TransformError;
@@ -15,6 +15,11 @@ pub struct Size {
 }
 
 impl Size {
+    /// The size of `image` (whose sides came from a decoder or a plan, so fit `u32`).
+    pub fn of<S>(image: &Image<S>) -> Size {
+        Size { width: image.width as u32, height: image.height as u32 }
+    }
+
     pub fn pixels(self) -> u64 {
         self.width as u64 * self.height as u64
     }

@@ -11,8 +11,6 @@ use std::sync::Arc;
 use kernels::PixelLayout;
 use moxcms::{ColorProfile, DataColorSpace, Layout, ParsingOptions, Transform8BitExecutor, TransformOptions};
 
-use crate::codec::Bitmap;
-
 /// Largest embedded profile read; display profiles are a few KiB, LUT-based ones rarely 1 MiB.
 pub const MAX_ICC_PROFILE_BYTES: usize = 1 << 20;
 
@@ -106,16 +104,16 @@ impl ToSrgb {
         Some(grid.iter().zip(&converted).all(|(&before, &after)| before.abs_diff(after) <= 1))
     }
 
-    /// Converts `image` (in the layout this conversion was made for) to sRGB in place. A failure
-    /// inside the colour transform leaves the rest of the image as it was.
-    pub fn apply(&self, image: &mut Bitmap) {
+    /// Converts `pixels` (tightly packed, in the layout this conversion was made for) to sRGB in
+    /// place. A failure inside the colour transform leaves the rest of the pixels as they were.
+    pub fn apply(&self, pixels: &mut [u8]) {
         // Chunks hold whole pixels: a multiple of 3 × 4 bytes.
         let chunk = CHUNK_BYTES / 12 * 12;
-        let mut scratch = vec![0; chunk.min(image.pixels.len())];
-        for pixels in image.pixels.chunks_mut(chunk) {
-            let Some(source) = scratch.get_mut(..pixels.len()) else { return };
-            source.copy_from_slice(pixels);
-            if self.transform.transform(source, pixels).is_err() {
+        let mut scratch = vec![0; chunk.min(pixels.len())];
+        for chunk in pixels.chunks_mut(chunk) {
+            let Some(source) = scratch.get_mut(..chunk.len()) else { return };
+            source.copy_from_slice(chunk);
+            if self.transform.transform(source, chunk).is_err() {
                 return;
             }
         }

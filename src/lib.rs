@@ -21,6 +21,7 @@ pub mod config;
 mod content;
 pub mod error;
 mod exif;
+pub mod format;
 pub mod geometry;
 pub mod icc;
 pub mod options;

@@ -6,7 +6,7 @@ use worker::{event, Context, Env, Headers, Method, Request, Response};
 
 use crate::config::Limits;
 use crate::error::{json_string, ErrorKind, TransformError};
-use crate::options::TransformOptions;
+use crate::options::{options_json, TransformOptions};
 use crate::pipeline::{self, Transformed};
 
 /// Images under `/image/<options>/<path>` are read from this static-assets binding.
@@ -50,41 +50,72 @@ impl Config {
     }
 }
 
-async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformError> {
-    let path = request.path();
-    let method = request.method();
-    if let Some(rest) = path.strip_prefix("/image/") {
-        require_method(&method, &[Method::Get, Method::Head])?;
-        let config = Config::from_env(env)?;
-        let (segment, source_path) = rest
-            .split_once('/')
-            .ok_or_else(|| TransformError::bad_option("no source path; use /image/<options>/<path>"))?;
-        let options = TransformOptions::from_path_segment(segment, &config.limits)?;
-        let source = fetch_source(env, source_path, &config.limits).await?;
-        transformed_response(request, &source, &options, &config, &config.cache_control)
-    } else if path == "/transform" {
-        require_method(&method, &[Method::Post])?;
-        let config = Config::from_env(env)?;
-        let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
-        let options = TransformOptions::from_query(url.query().unwrap_or(""), &config.limits)?;
-        let body = read_body(request, &config.limits).await?;
-        transformed_response(request, &body, &options, &config, "no-store")
-    } else if path == "/" {
-        require_method(&method, &[Method::Get, Method::Head])?;
-        json_response(200, index(), "no-store")
-    } else {
-        Err(TransformError::new(ErrorKind::NotFound, format!("no route for {path}; see GET /")))
+/// The routes, each with the methods it answers.
+enum Route {
+    Image,
+    Transform,
+    Index,
+}
+
+impl Route {
+    fn of(path: &str) -> Result<Self, TransformError> {
+        match path {
+            _ if path.starts_with("/image/") => Ok(Route::Image),
+            "/transform" => Ok(Route::Transform),
+            "/" => Ok(Route::Index),
+            _ => Err(TransformError::new(ErrorKind::NotFound, format!("no route for {path}; see GET /"))),
+        }
+    }
+
+    fn methods(&self) -> &'static [Method] {
+        match self {
+            Route::Image | Route::Index => &[Method::Get, Method::Head],
+            Route::Transform => &[Method::Post],
+        }
     }
 }
 
-/// The service description, with this instance's wasm memory for health checks (it only grows,
-/// so a steady value under load means requests free what they allocate).
-fn index() -> String {
-    let wasm_memory_bytes = core::arch::wasm32::memory_size::<0>() * 65536;
-    format!("{{\"service\":{INDEX},\"wasm_memory_bytes\":{wasm_memory_bytes}}}")
+async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformError> {
+    let path = request.path();
+    let method = request.method();
+    let route = Route::of(&path)?;
+    if !route.methods().contains(&method) {
+        return method_not_allowed(&method, route.methods());
+    }
+    match route {
+        Route::Image => {
+            let config = Config::from_env(env)?;
+            let rest = path.strip_prefix("/image/").unwrap_or_default();
+            let (segment, source_path) = rest
+                .split_once('/')
+                .ok_or_else(|| TransformError::bad_option("no source path; use /image/<options>/<path>"))?;
+            let options = TransformOptions::from_path_segment(segment, &config.limits)?;
+            let source = fetch_source(env, source_path, &config.limits).await?;
+            transformed_response(request, &source, &options, &config, &config.cache_control)
+        }
+        Route::Transform => {
+            let config = Config::from_env(env)?;
+            let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
+            let options = TransformOptions::from_query(url.query().unwrap_or(""), &config.limits)?;
+            let body = read_body(request, &config.limits).await?;
+            transformed_response(request, &body, &options, &config, "no-store")
+        }
+        Route::Index => json_response(200, index(), "no-store", &[]),
+    }
 }
 
-const INDEX: &str = r#"{"endpoints":{"GET /image/<options>/<path>":"transform an image from the bundled sources, e.g. /image/width=320,format=auto/rocket.jpg","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"},"options":["width|w","height|h","fit=scale-down|contain|cover|crop|pad|squeeze","gravity|g=left|right|top|bottom|center|XxY|auto","quality|q","format|f=auto|jpeg|png|webp|gif|json","dpr","rotate=90|180|270","flip=h|v|hv","trim=top;right;bottom;left|border","trim.width|trim.height|trim.left|trim.top","trim.border.color|trim.border.tolerance|trim.border.keep","background=CSS colour","border.color","border.width|border.top|border.right|border.bottom|border.left","brightness","contrast","gamma","saturation","blur","sharpen","metadata=keep|copyright|none","anim=true|false","gamma-correct=true|false"]}"#;
+/// The service description, generated from the option table, with this instance's wasm memory
+/// for health checks (it only grows, so a steady value under load means requests free what they
+/// allocate).
+fn index() -> String {
+    let wasm_memory_bytes = core::arch::wasm32::memory_size::<0>() * 65536;
+    format!(
+        "{{\"service\":{{\"endpoints\":{ENDPOINTS},\"options\":{}}},\"wasm_memory_bytes\":{wasm_memory_bytes}}}",
+        options_json()
+    )
+}
+
+const ENDPOINTS: &str = r#"{"GET /image/<options>/<path>":"transform an image from the bundled sources, e.g. /image/width=320,format=auto/rocket.jpg","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"}"#;
 
 /// Transforms `source` for `request` (whose `Accept` may choose the format) and wraps the result.
 fn transformed_response(
@@ -99,15 +130,14 @@ fn transformed_response(
     image_response(transformed, cache_control)
 }
 
-fn require_method(method: &Method, allowed: &[Method]) -> Result<(), TransformError> {
-    if allowed.contains(method) {
-        return Ok(());
-    }
+/// A 405 that lists, in `Allow`, the methods the route answers.
+fn method_not_allowed(method: &Method, allowed: &[Method]) -> Result<Response, TransformError> {
     let names: Vec<&str> = allowed.iter().map(|m| m.as_ref()).collect();
-    Err(TransformError::new(
+    let error = TransformError::new(
         ErrorKind::MethodNotAllowed,
         format!("{} is not allowed here; use {}", method.as_ref(), names.join(" or ")),
-    ))
+    );
+    json_response(error.status(), error.to_json(), "no-store", &[("Allow", &names.join(", "))])
 }
 
 fn header(request: &Request, name: &str) -> Option<String> {
@@ -181,21 +211,30 @@ fn image_response(transformed: Transformed, cache_control: &str) -> Result<Respo
     Ok(Response::from_bytes(transformed.bytes).map_err(response_error)?.with_headers(headers))
 }
 
-fn json_response(status: u16, body: String, cache_control: &str) -> Result<Response, TransformError> {
-    let headers = Headers::new();
-    let set = |name: &str, value: &str| headers.set(name, value).map_err(response_error);
+/// A JSON response with `headers` (name, value) besides the content type and cache policy.
+fn json_response(
+    status: u16,
+    body: String,
+    cache_control: &str,
+    headers: &[(&str, &str)],
+) -> Result<Response, TransformError> {
+    let all = Headers::new();
+    let set = |name: &str, value: &str| all.set(name, value).map_err(response_error);
     set("Content-Type", "application/json")?;
     set("Cache-Control", cache_control)?;
-    Ok(Response::from_bytes(body.into_bytes()).map_err(response_error)?.with_headers(headers).with_status(status))
+    for (name, value) in headers {
+        set(name, value)?;
+    }
+    Ok(Response::from_bytes(body.into_bytes()).map_err(response_error)?.with_headers(all).with_status(status))
 }
 
 fn error_response(error: &TransformError) -> worker::Result<Response> {
-    json_response(error.status(), error.to_json(), "no-store").or_else(|_| {
+    json_response(error.status(), error.to_json(), "no-store", &[]).or_else(|_| {
         // Building headers failed: answer with the bare message rather than nothing.
         Response::error(format!("{{\"error\":{}}}", json_string(&error.message)), error.status())
     })
 }
 
 fn response_error(error: worker::Error) -> TransformError {
-    TransformError::new(ErrorKind::Misconfigured, format!("cannot build the response: {error}"))
+    TransformError::new(ErrorKind::Internal, format!("cannot build the response: {error}"))
 }

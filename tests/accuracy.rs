@@ -9,7 +9,8 @@
 
 use image::{DynamicImage, RgbImage};
 use image_worker::config::Limits;
-use image_worker::options::{FormatRequest, OutputFormat, TransformOptions};
+use image_worker::format::OutputFormat;
+use image_worker::options::{FormatRequest, TransformOptions};
 use kernels::{premultiply, resize, unpremultiply, Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion};
 
 fn fixture(name: &str) -> DynamicImage {

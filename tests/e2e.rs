@@ -119,6 +119,9 @@ fn the_index_describes_the_service_and_its_memory() {
     let body = String::from_utf8(reply.body).unwrap();
     assert!(body.starts_with("{\"service\":{\"endpoints\""), "{body}");
     assert!(body.contains("\"wasm_memory_bytes\":"), "{body}");
+    // Generated from the option table: every option with its aliases and help.
+    assert!(body.contains("\"options\":[{\"name\":\"width\",\"aliases\":[\"w\"],\"help\":"), "{body}");
+    assert!(body.contains("{\"name\":\"gamma-correct\""), "{body}");
 }
 
 #[test]
@@ -134,9 +137,27 @@ fn bodies_that_are_not_images_are_415s() {
 }
 
 #[test]
-fn wrong_methods_are_405s() {
-    get("/transform").error(405, 9405, "POST");
-    request("POST", "/image/width=10/rocket.jpg", &[], b"x").error(405, 9405, "GET");
+fn wrong_methods_are_405s_that_list_the_allowed_ones() {
+    let reply = get("/transform");
+    reply.error(405, 9405, "POST");
+    assert_eq!(reply.header("Allow"), Some("POST"));
+    let reply = request("POST", "/image/width=10/rocket.jpg", &[], b"x");
+    reply.error(405, 9405, "GET");
+    assert_eq!(reply.header("Allow"), Some("GET, HEAD"));
+    assert_eq!(request("DELETE", "/", &[], b"").header("Allow"), Some("GET, HEAD"));
+}
+
+#[test]
+fn refusals_name_formats_and_faults_in_words() {
+    post("?width=10", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").error(415, 9412, "HEIC");
+    // A PNG whose header checksum is wrong: said in words, not as a decoder's debug dump.
+    let mut png = fixture("pngsuite/basn0g08.png");
+    png[29] ^= 0xff;
+    let reply = post("?width=10", &png);
+    reply.error(422, 9422, "checksum");
+    assert!(!String::from_utf8_lossy(&reply.body).contains("ChunkType"));
+    get("/image/trim.width=0/rocket.jpg").error(400, 9401, "trim.width");
+    get("/image/w=+10/rocket.jpg").error(400, 9401, "width");
 }
 
 #[test]

@@ -78,3 +78,53 @@ impl<S> ImageMut<'_, S> {
         check_geometry(self.pixels.len(), self.width, self.height, self.stride, self.layout)
     }
 }
+
+/// An owned, tightly packed image (stride = width × channels): what pipeline steps hand each
+/// other. Samples are bytes, or `u16` for linear light.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image<S = u8> {
+    pub pixels: Vec<S>,
+    pub width: usize,
+    pub height: usize,
+    pub layout: PixelLayout,
+}
+
+impl<S: Copy + Default> Image<S> {
+    /// A `width` × `height` image of zero samples.
+    pub fn new(width: usize, height: usize, layout: PixelLayout) -> Result<Self, KernelError> {
+        let len = width.checked_mul(height).and_then(|pixels| pixels.checked_mul(layout.channels()));
+        let len = len.ok_or(KernelError::TooLarge)?;
+        Ok(Image { pixels: vec![S::default(); len], width, height, layout })
+    }
+
+    /// A `width` × `height` image of pixels all equal to `pixel` (`layout.channels()` samples).
+    pub fn filled(width: usize, height: usize, layout: PixelLayout, pixel: &[S]) -> Result<Self, KernelError> {
+        if pixel.len() != layout.channels() {
+            return Err(KernelError::LayoutMismatch);
+        }
+        let pixels = width.checked_mul(height).filter(|pixels| pixels.checked_mul(pixel.len()).is_some());
+        Ok(Image { pixels: pixel.repeat(pixels.ok_or(KernelError::TooLarge)?), width, height, layout })
+    }
+}
+
+impl<S> Image<S> {
+    /// Samples per row.
+    pub fn stride(&self) -> usize {
+        self.width * self.layout.channels()
+    }
+
+    pub fn view(&self) -> ImageRef<'_, S> {
+        ImageRef {
+            pixels: &self.pixels,
+            width: self.width,
+            height: self.height,
+            stride: self.stride(),
+            layout: self.layout,
+        }
+    }
+
+    pub fn view_mut(&mut self) -> ImageMut<'_, S> {
+        let stride = self.stride();
+        ImageMut { pixels: &mut self.pixels, width: self.width, height: self.height, stride, layout: self.layout }
+    }
+}

@@ -29,7 +29,7 @@ pub use blur::{gaussian_blur, unsharp_mask, MAX_DIRECT_SIGMA, MAX_SHARPEN_AMOUNT
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use convert::widen;
 pub use error::KernelError;
-pub use image::{ImageMut, ImageRef, PixelLayout};
+pub use image::{Image, ImageMut, ImageRef, PixelLayout};
 pub use linear::{from_linear, to_linear, LINEAR_MAX};
 pub use orient::{orient, Orientation};
 pub use resize::{resize, Filter, Sample, SourceRegion};

@@ -1,12 +1,17 @@
 //! Transformation options: Cloudflare's grammar (`width=800,fit=cover` in the URL path, or the
-//! same names as query parameters), parsed into a validated [`TransformOptions`].
+//! same names as query parameters), parsed into a validated [`TransformOptions`]. This file holds
+//! the types; `spec` the table of options, `parse` the grammar, `value` the value parsers.
 
 pub mod colour;
+mod parse;
+mod spec;
+mod value;
 
 pub use colour::Rgba;
+pub use spec::{options_json, OptionSpec, NOT_YET_SUPPORTED, OPTIONS};
 
-use crate::config::Limits;
 use crate::error::TransformError;
+use crate::format::OutputFormat;
 
 /// Longest options string accepted, so hostile input cannot make the parser allocate much.
 pub const MAX_OPTIONS_LEN: usize = 2048;
@@ -38,31 +43,6 @@ pub enum Fit {
     Pad,
     /// Stretch to exactly the box, ignoring the aspect ratio.
     Squeeze,
-}
-
-/// Formats this service can encode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputFormat {
-    Jpeg,
-    Png,
-    Webp,
-    /// Still, or animated from an animated source.
-    Gif,
-}
-
-impl OutputFormat {
-    pub fn has_alpha(self) -> bool {
-        self != OutputFormat::Jpeg
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg => "image/jpeg",
-            OutputFormat::Png => "image/png",
-            OutputFormat::Webp => "image/webp",
-            OutputFormat::Gif => "image/gif",
-        }
-    }
 }
 
 /// The `format` option.
@@ -232,258 +212,6 @@ impl Default for TransformOptions {
     }
 }
 
-/// Cloudflare options we know but do not implement yet: refused by name rather than ignored.
-const NOT_YET_SUPPORTED: &[&str] =
-    &["compression", "onerror", "zoom", "face-zoom", "segment", "slow-connection-quality"];
-
-impl TransformOptions {
-    /// Parses the options segment of `/image/<options>/<source>`: comma-separated `name=value`
-    /// pairs whose values may be percent-encoded.
-    pub fn from_path_segment(segment: &str, limits: &Limits) -> Result<Self, TransformError> {
-        if segment.is_empty() {
-            return Err(TransformError::bad_option("no options given; write e.g. width=800"));
-        }
-        Self::from_pairs(segment, ',', limits)
-    }
-
-    /// Parses a URL query string (`width=800&fit=cover`), as `POST /transform` takes options.
-    /// An empty query means the defaults (re-encode the image as it is).
-    pub fn from_query(query: &str, limits: &Limits) -> Result<Self, TransformError> {
-        Self::from_pairs(query, '&', limits)
-    }
-
-    fn from_pairs(text: &str, separator: char, limits: &Limits) -> Result<Self, TransformError> {
-        if text.len() > MAX_OPTIONS_LEN {
-            return Err(TransformError::bad_option(format!(
-                "options are {} bytes long; at most {MAX_OPTIONS_LEN} are accepted",
-                text.len()
-            )));
-        }
-        let mut options = TransformOptions::default();
-        let mut seen: Vec<&'static str> = Vec::new();
-        for pair in split_outside_parentheses(text, separator).filter(|pair| !pair.is_empty()) {
-            let (raw_name, raw_value) = pair.split_once('=').ok_or_else(|| {
-                TransformError::bad_option(format!("option {:?} has no value; write name=value", pair))
-            })?;
-            let name = percent_decode(raw_name, separator == '&')?;
-            let value = percent_decode(raw_value, separator == '&')?;
-            let canonical = options.apply(&name, &value, limits)?;
-            if seen.contains(&canonical) {
-                return Err(TransformError::bad_option(format!("option {canonical} is given more than once")));
-            }
-            seen.push(canonical);
-        }
-        let sides = ["border.top", "border.right", "border.bottom", "border.left"];
-        for (whole, parts) in
-            [("trim", &["trim.width", "trim.height", "trim.left", "trim.top"]), ("border.width", &sides)]
-        {
-            if let Some(other) = seen.iter().find(|name| parts.contains(name)).filter(|_| seen.contains(&whole)) {
-                return Err(TransformError::bad_option(format!(
-                    "{whole} and {other} cannot be combined; give one form"
-                )));
-            }
-        }
-        Ok(options)
-    }
-
-    /// Applies one option; returns its canonical name.
-    fn apply(&mut self, name: &str, value: &str, limits: &Limits) -> Result<&'static str, TransformError> {
-        Ok(match name {
-            "width" | "w" => {
-                self.width = Some(dimension("width", value, limits)?);
-                "width"
-            }
-            "height" | "h" => {
-                self.height = Some(dimension("height", value, limits)?);
-                "height"
-            }
-            "fit" => {
-                self.fit = match value {
-                    "scale-down" => Fit::ScaleDown,
-                    "contain" => Fit::Contain,
-                    "cover" => Fit::Cover,
-                    "crop" => Fit::Crop,
-                    "pad" => Fit::Pad,
-                    "squeeze" => Fit::Squeeze,
-                    _ => return Err(invalid("fit", value, "one of scale-down, contain, cover, crop, pad, squeeze")),
-                };
-                "fit"
-            }
-            "quality" | "q" => {
-                self.quality = match value {
-                    "high" => 90,
-                    "medium-high" => 80,
-                    "medium-low" => 65,
-                    "low" => 50,
-                    _ => match value.parse::<u8>() {
-                        Ok(q @ 1..=100) => q,
-                        _ => {
-                            return Err(invalid(
-                                "quality",
-                                value,
-                                "an integer from 1 to 100, or high, medium-high, medium-low, low",
-                            ))
-                        }
-                    },
-                };
-                "quality"
-            }
-            "format" | "f" => {
-                self.format = match value {
-                    "auto" => FormatRequest::Auto,
-                    "jpeg" | "jpg" => FormatRequest::Exactly(OutputFormat::Jpeg),
-                    "png" => FormatRequest::Exactly(OutputFormat::Png),
-                    "webp" => FormatRequest::Exactly(OutputFormat::Webp),
-                    "gif" => FormatRequest::Exactly(OutputFormat::Gif),
-                    "json" => FormatRequest::Json,
-                    "avif" | "baseline-jpeg" => {
-                        return Err(TransformError::bad_option(format!(
-                            "format={value} is not supported yet; use auto, jpeg, png, webp, gif or json"
-                        )))
-                    }
-                    _ => return Err(invalid("format", value, "one of auto, jpeg, png, webp, gif, json")),
-                };
-                "format"
-            }
-            "dpr" => {
-                self.dpr = match value.parse::<f64>() {
-                    Ok(dpr) if dpr.is_finite() && dpr > 0.0 => dpr.min(MAX_DPR),
-                    _ => return Err(invalid("dpr", value, "a positive number")),
-                };
-                "dpr"
-            }
-            "gravity" | "g" => {
-                self.gravity = gravity(value)?;
-                "gravity"
-            }
-            "rotate" => {
-                self.rotate = match value {
-                    "0" | "360" => 0,
-                    "90" => 1,
-                    "180" => 2,
-                    "270" => 3,
-                    _ => return Err(invalid("rotate", value, "0, 90, 180 or 270 (degrees clockwise)")),
-                };
-                "rotate"
-            }
-            "flip" => {
-                (self.flip_horizontal, self.flip_vertical) = match value {
-                    "h" => (true, false),
-                    "v" => (false, true),
-                    "hv" | "vh" => (true, true),
-                    _ => return Err(invalid("flip", value, "h, v or hv")),
-                };
-                "flip"
-            }
-            "trim" if value == "border" => {
-                self.trim_border("trim")?;
-                "trim"
-            }
-            "trim.border.color" | "trim.border.colour" => {
-                self.trim_border(name)?.colour = Some(css_colour("trim.border.color", value)?);
-                "trim.border.color"
-            }
-            "trim.border.tolerance" => {
-                self.trim_border(name)?.tolerance = match value.parse::<u8>() {
-                    Ok(tolerance) => tolerance,
-                    Err(_) => return Err(invalid(name, value, "a whole number from 0 to 255 (channel levels)")),
-                };
-                "trim.border.tolerance"
-            }
-            "trim.border.keep" => {
-                self.trim_border(name)?.keep = pixels(name, value, value)?;
-                "trim.border.keep"
-            }
-            "trim" => {
-                let edges: Vec<&str> = value.split(';').collect();
-                let [top, right, bottom, left] = edges.as_slice() else {
-                    return Err(invalid("trim", value, "top;right;bottom;left in pixels, or border"));
-                };
-                let edge = |text: &str| pixels("trim", text, value);
-                let trim = self.trim_edges("trim")?;
-                (trim.top, trim.right, trim.bottom, trim.left) = (edge(top)?, edge(right)?, edge(bottom)?, edge(left)?);
-                "trim"
-            }
-            "trim.width" | "trim.height" | "trim.left" | "trim.top" => {
-                let amount = pixels(name, value, value)?;
-                let trim = self.trim_edges(name)?;
-                match name {
-                    "trim.width" => trim.width = Some(amount.max(1)),
-                    "trim.height" => trim.height = Some(amount.max(1)),
-                    "trim.left" => trim.left = amount,
-                    _ => trim.top = amount,
-                }
-                canonical(name)
-            }
-            "background" => {
-                self.background = Some(css_colour("background", value)?);
-                "background"
-            }
-            "border.color" | "border.colour" => {
-                self.border.get_or_insert_with(Border::default).colour = css_colour("border.color", value)?;
-                "border.color"
-            }
-            "border.width" | "border.top" | "border.right" | "border.bottom" | "border.left" => {
-                let amount = pixels(name, value, value)?;
-                let border = self.border.get_or_insert_with(Border::default);
-                match name {
-                    "border.width" => {
-                        (border.top, border.right, border.bottom, border.left) = (amount, amount, amount, amount)
-                    }
-                    "border.top" => border.top = amount,
-                    "border.right" => border.right = amount,
-                    "border.bottom" => border.bottom = amount,
-                    _ => border.left = amount,
-                }
-                canonical(name)
-            }
-            "brightness" | "contrast" | "gamma" => {
-                // Cloudflare ignores 0 for these three.
-                let factor = Some(factor(name, value)?).filter(|f| *f != 0.0).unwrap_or(1.0);
-                match name {
-                    "brightness" => self.brightness = factor,
-                    "contrast" => self.contrast = factor,
-                    _ => self.gamma = factor,
-                }
-                canonical(name)
-            }
-            "anim" => {
-                self.anim = flag("anim", value)?;
-                "anim"
-            }
-            "gamma-correct" => {
-                self.gamma_correct = flag("gamma-correct", value)?;
-                "gamma-correct"
-            }
-            "blur" => {
-                self.blur = bounded("blur", value, MAX_BLUR)?;
-                "blur"
-            }
-            "sharpen" => {
-                self.sharpen = bounded("sharpen", value, MAX_SHARPEN)?;
-                "sharpen"
-            }
-            "saturation" => {
-                self.saturation = factor(name, value)?;
-                "saturation"
-            }
-            "metadata" => {
-                self.metadata = match value {
-                    "copyright" => Metadata::Copyright,
-                    "keep" => Metadata::Keep,
-                    "none" => Metadata::None,
-                    _ => return Err(invalid("metadata", value, "keep, copyright or none")),
-                };
-                "metadata"
-            }
-            _ if NOT_YET_SUPPORTED.contains(&name) => {
-                return Err(TransformError::bad_option(format!("option {name} is not supported yet")))
-            }
-            _ => return Err(TransformError::bad_option(format!("unknown option {:?}", name))),
-        })
-    }
-}
-
 impl TransformOptions {
     /// The `trim` edges being given by option `name`; refused after `trim=border` settings.
     fn trim_edges(&mut self, name: &str) -> Result<&mut TrimEdges, TransformError> {
@@ -508,142 +236,10 @@ fn trim_forms_conflict(name: &str) -> TransformError {
     ))
 }
 
-fn flag(name: &str, value: &str) -> Result<bool, TransformError> {
-    match value {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => Err(invalid(name, value, "true or false")),
-    }
-}
-
-fn invalid(name: &str, value: &str, expected: &str) -> TransformError {
-    TransformError::bad_option(format!("invalid {name}={:?}: expected {expected}", value))
-}
-
-/// Splits `text` at `separator`s that are not inside parentheses, so that unencoded colours such
-/// as `background=rgb(240,40,145)` stay whole.
-fn split_outside_parentheses(text: &str, separator: char) -> impl Iterator<Item = &str> {
-    let mut depth = 0usize;
-    text.split(move |c: char| {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        c == separator && depth == 0
-    })
-}
-
-/// The `&'static` name of an option that has one spelling.
-fn canonical(name: &str) -> &'static str {
-    const NAMES: [&str; 12] = [
-        "trim.width",
-        "trim.height",
-        "trim.left",
-        "trim.top",
-        "border.width",
-        "border.top",
-        "border.right",
-        "border.bottom",
-        "border.left",
-        "brightness",
-        "contrast",
-        "gamma",
-    ];
-    NAMES.into_iter().find(|known| *known == name).unwrap_or("option")
-}
-
-/// A colour adjustment factor: a number from 0 to `MAX_FACTOR`.
-fn factor(name: &str, value: &str) -> Result<f64, TransformError> {
-    match value.parse::<f64>() {
-        Ok(factor) if (0.0..=MAX_FACTOR).contains(&factor) => Ok(factor),
-        _ => Err(invalid(name, value, &format!("a number from 0 to {MAX_FACTOR} (1 changes nothing)"))),
-    }
-}
-
-/// A number from 0 to `max`.
-fn bounded(name: &str, value: &str, max: f64) -> Result<f64, TransformError> {
-    match value.parse::<f64>() {
-        Ok(number) if (0.0..=max).contains(&number) => Ok(number),
-        _ => Err(invalid(name, value, &format!("a number from 0 to {max}"))),
-    }
-}
-
-/// A pixel count for `trim` and `border`: 0 up to `MAX_EDGE_PIXELS`.
-fn pixels(name: &str, text: &str, value: &str) -> Result<u32, TransformError> {
-    match text.trim().parse::<u32>() {
-        Ok(amount) if amount <= MAX_EDGE_PIXELS => Ok(amount),
-        _ => Err(invalid(name, value, &format!("whole pixels from 0 to {MAX_EDGE_PIXELS}"))),
-    }
-}
-
-fn css_colour(name: &str, value: &str) -> Result<Rgba, TransformError> {
-    colour::parse(value).ok_or_else(|| {
-        invalid(name, value, "a CSS colour: #rrggbb (written %23rrggbb in URLs), rgb(), rgba(), hsl() or a name")
-    })
-}
-
-/// `left`, `right`, `top`, `bottom`, `center`, `auto`, or `XxY` with both in 0..=1.
-fn gravity(value: &str) -> Result<Gravity, TransformError> {
-    let point = |x, y| Ok(Gravity::Point { x, y });
-    match value {
-        "left" => point(0.0, 0.5),
-        "right" => point(1.0, 0.5),
-        "top" => point(0.5, 0.0),
-        "bottom" => point(0.5, 1.0),
-        "center" | "centre" => point(0.5, 0.5),
-        "auto" => Ok(Gravity::Auto),
-        "face" => Err(TransformError::bad_option("gravity=face is not supported yet; gravity=auto crops by detail")),
-        _ => {
-            let unit = |text: &str| text.parse::<f64>().ok().filter(|v| (0.0..=1.0).contains(v));
-            match value.split_once('x').map(|(x, y)| (unit(x), unit(y))) {
-                Some((Some(x), Some(y))) => point(x, y),
-                _ => {
-                    Err(invalid("gravity", value, "left, right, top, bottom, center, or XxY with X and Y from 0 to 1"))
-                }
-            }
-        }
-    }
-}
-
-fn dimension(name: &str, value: &str, limits: &Limits) -> Result<u32, TransformError> {
-    match value.parse::<u32>() {
-        Ok(pixels) if (1..=limits.max_output_dimension).contains(&pixels) => Ok(pixels),
-        _ => Err(invalid(name, value, &format!("an integer from 1 to {}", limits.max_output_dimension))),
-    }
-}
-
-/// Decodes `%XX` escapes (and `+` as a space in query strings); malformed escapes and invalid
-/// UTF-8 are errors rather than being passed through.
-fn percent_decode(text: &str, plus_is_space: bool) -> Result<String, TransformError> {
-    if !text.contains(['%', '+']) {
-        return Ok(text.to_owned());
-    }
-    let malformed = || TransformError::bad_option(format!("malformed percent-encoding in {:?}", text));
-    let mut out = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&byte, tail)) = rest.split_first() {
-        rest = tail;
-        match byte {
-            b'%' => {
-                let (hex, after) = tail.split_at_checked(2).ok_or_else(malformed)?;
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return Err(malformed());
-                }
-                let hex = core::str::from_utf8(hex).map_err(|_| malformed())?;
-                out.push(u8::from_str_radix(hex, 16).map_err(|_| malformed())?);
-                rest = after;
-            }
-            b'+' if plus_is_space => out.push(b' '),
-            byte => out.push(byte),
-        }
-    }
-    String::from_utf8(out).map_err(|_| malformed())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Limits;
 
     fn parse(segment: &str) -> Result<TransformOptions, TransformError> {
         TransformOptions::from_path_segment(segment, &Limits::default())
@@ -732,6 +328,11 @@ mod tests {
             ("dpr=-1", "dpr"),
             ("dpr=NaN", "dpr"),
             ("dpr=inf", "dpr"),
+            ("w=+10", "width"),
+            ("width=%2010", "width"),
+            ("q=+80", "quality"),
+            ("dpr=1e0", "dpr"),
+            ("blur=-0", "blur"),
         ] {
             let message = error(segment);
             assert!(message.contains(option), "{segment}: {message}");
@@ -834,6 +435,10 @@ mod tests {
             ("trim=1;2;3;-4", "trim"),
             ("trim=1;2;3;99999", "trim"),
             ("trim.width=abc", "trim.width"),
+            ("trim.width=0", "trim.width"),
+            ("trim.height=0", "trim.height"),
+            ("trim.left=+1", "trim.left"),
+            ("trim.border.tolerance=+3", "trim.border.tolerance"),
             ("trim.border.tolerance=256", "trim.border.tolerance"),
             ("trim.border.keep=-1", "trim.border.keep"),
             ("trim.border.color=nope", "trim.border.color"),

@@ -7,7 +7,8 @@ use std::cell::RefCell;
 
 use fast_image_resize as fir;
 use image_worker::config::Limits;
-use image_worker::options::{FormatRequest, OutputFormat, TransformOptions};
+use image_worker::format::OutputFormat;
+use image_worker::options::{FormatRequest, TransformOptions};
 use kernels::{Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion};
 
 /// Variant ids, shared with run.mjs.
@@ -386,10 +387,7 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
                 // first call the transform comes from the remembered profiles.
                 let Ok(profile) = moxcms::ColorProfile::new_adobe_rgb().encode() else { return 0 };
                 let Some(conversion) = image_worker::icc::ToSrgb::new(&profile, layout) else { return 0 };
-                let size = image_worker::geometry::Size { width: width as u32, height: height as u32 };
-                let mut image = image_worker::codec::Bitmap { pixels: std::mem::take(&mut case.blurred), size, layout };
-                conversion.apply(&mut image);
-                case.blurred = image.pixels;
+                conversion.apply(&mut case.blurred);
                 Ok(())
             }
             _ => return 0,

@@ -1,0 +1,135 @@
+//! `decode` and `decode_frames`: source bytes to sRGB pixels, within the decoding limits.
+
+use std::io::Cursor;
+
+use image::codecs::gif::GifDecoder;
+use image::codecs::webp::WebPDecoder;
+use image::{AnimationDecoder, DynamicImage, ImageDecoder};
+use kernels::{Image, PixelLayout};
+
+use super::{decode_error, decoder_limits, jpeg_error, jpeg_info, max_decoding_bytes, reader, Probe};
+use crate::config::Limits;
+use crate::error::{ErrorKind, TransformError};
+use crate::format::SourceFormat;
+use crate::icc::ToSrgb;
+
+/// One frame of an animation: the full canvas, and how long it shows.
+pub struct AnimationFrame {
+    pub image: Image,
+    /// Milliseconds, as a ratio (numerator, denominator).
+    pub delay_ms: (u32, u32),
+}
+
+/// The frames of an animated GIF or WebP, each composited onto the full canvas as RGBA8. Frames
+/// decode one at a time.
+pub fn decode_frames<'a>(
+    bytes: &'a [u8],
+    probe: &Probe,
+    limits: &Limits,
+) -> Result<impl Iterator<Item = Result<AnimationFrame, TransformError>> + 'a, TransformError> {
+    let format = probe.format;
+    // The frame decoders allocate per frame, within the same limits as still decoding.
+    let frames = match format {
+        SourceFormat::Gif => GifDecoder::new(Cursor::new(bytes)).and_then(|mut decoder| {
+            decoder.set_limits(decoder_limits(limits))?;
+            Ok(decoder.into_frames())
+        }),
+        SourceFormat::Webp => WebPDecoder::new(Cursor::new(bytes)).and_then(|mut decoder| {
+            decoder.set_limits(decoder_limits(limits))?;
+            Ok(decoder.into_frames())
+        }),
+        SourceFormat::Jpeg | SourceFormat::Png => {
+            return Err(TransformError::new(ErrorKind::Internal, format!("{} images have no animation", format.name())))
+        }
+    }
+    .map_err(|error| decode_error(format, error))?;
+    let to_srgb = probe.icc.as_deref().and_then(|profile| ToSrgb::new(profile, PixelLayout::Rgba8));
+    // The probe counted the frames against the pixel limit; a stream that holds more stops there.
+    Ok(frames.take(usize::try_from(probe.frames).unwrap_or(usize::MAX)).map(move |frame| {
+        let frame = frame.map_err(|error| decode_error(format, error))?;
+        let delay = frame.delay().numer_denom_ms();
+        let buffer = frame.into_buffer();
+        let (width, height) = (buffer.width() as usize, buffer.height() as usize);
+        let mut image = Image { pixels: buffer.into_raw(), width, height, layout: PixelLayout::Rgba8 };
+        if let Some(conversion) = &to_srgb {
+            conversion.apply(&mut image.pixels);
+        }
+        Ok(AnimationFrame { image, delay_ms: delay })
+    }))
+}
+
+/// Decodes the first frame into sRGB L8, RGB8 or RGBA8 (grey with alpha becomes RGBA8; deeper
+/// bit depths are reduced to 8 bits; an embedded colour profile is applied). JPEG decodes at
+/// `1 / jpeg_shrink` of its size (1, 2 or 4), rounded up; other formats ignore `jpeg_shrink`.
+pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Image, TransformError> {
+    let mut image = decode_pixels(bytes, probe, limits, jpeg_shrink)?;
+    if let Some(conversion) = probe.icc.as_deref().and_then(|profile| ToSrgb::new(profile, image.layout)) {
+        conversion.apply(&mut image.pixels);
+    }
+    Ok(image)
+}
+
+fn decode_pixels(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Image, TransformError> {
+    if probe.format == SourceFormat::Jpeg {
+        return decode_jpeg(bytes, probe, limits, jpeg_shrink);
+    }
+    let image = reader(bytes, probe.format, limits).decode().map_err(|error| decode_error(probe.format, error))?;
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let (pixels, layout) = match image {
+        DynamicImage::ImageLuma8(gray) => (gray.into_raw(), PixelLayout::L8),
+        DynamicImage::ImageRgb8(rgb) => (rgb.into_raw(), PixelLayout::Rgb8),
+        DynamicImage::ImageRgba8(rgba) => (rgba.into_raw(), PixelLayout::Rgba8),
+        DynamicImage::ImageLuma16(_) => (image.to_luma8().into_raw(), PixelLayout::L8),
+        other if other.color().has_alpha() => (other.to_rgba8().into_raw(), PixelLayout::Rgba8),
+        other => (other.to_rgb8().into_raw(), PixelLayout::Rgb8),
+    };
+    Ok(Image { pixels, width, height, layout })
+}
+
+fn decode_jpeg(bytes: &[u8], probe: &Probe, limits: &Limits, shrink: u32) -> Result<Image, TransformError> {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.set_max_decoding_buffer_size(max_decoding_bytes(limits));
+    let (mut width, mut height) = (probe.size.width, probe.size.height);
+    if shrink > 1 {
+        // The decoder picks the smallest IDCT scale that is at least the requested size.
+        let requested = |side: u32| u16::try_from(side.div_ceil(shrink)).unwrap_or(u16::MAX);
+        let (w, h) = decoder.scale(requested(width), requested(height)).map_err(jpeg_error)?;
+        (width, height) = (w as u32, h as u32);
+    }
+    let pixels = decoder.decode().map_err(jpeg_error)?;
+    let info = jpeg_info(&decoder)?;
+    let (pixels, layout) = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => (pixels, PixelLayout::L8),
+        jpeg_decoder::PixelFormat::RGB24 => (pixels, PixelLayout::Rgb8),
+        // Native-endian 16-bit samples: keep the high byte.
+        jpeg_decoder::PixelFormat::L16 => (
+            pixels
+                .chunks_exact(2)
+                .map(|sample| match *sample {
+                    [first, second] => (u16::from_ne_bytes([first, second]) >> 8) as u8,
+                    _ => 0,
+                })
+                .collect(),
+            PixelLayout::L8,
+        ),
+        // CMYK with 0 meaning no ink, as the decoder returns it.
+        jpeg_decoder::PixelFormat::CMYK32 => (
+            pixels
+                .chunks_exact(4)
+                .flat_map(|pixel| match *pixel {
+                    [c, m, y, k] => {
+                        let white = 255 - k as u16;
+                        [c, m, y].map(|ink| ((255 - ink as u16) * white / 255) as u8)
+                    }
+                    _ => [0; 3],
+                })
+                .collect(),
+            PixelLayout::Rgb8,
+        ),
+    };
+    let image = Image { pixels, width: width as usize, height: height as usize, layout };
+    if image.pixels.len() != image.width * image.height * layout.channels() {
+        return Err(TransformError::new(ErrorKind::Undecodable, "the JPEG image decoded to an unexpected size"));
+    }
+    Ok(image)
+}

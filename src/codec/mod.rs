@@ -1,0 +1,106 @@
+//! Source bytes to pixels and pixels to output bytes, under our limits. `probe` reads the header
+//! (format, size, metadata, frame count) and checks the pixel limit before any pixel buffer
+//! exists; `decode` and `decode_frames` produce sRGB [`Image`](kernels::Image)s; `encode` and
+//! [`GifWriter`] write them. JPEG goes through jpeg-decoder (which can decode at a reduced
+//! scale) and jpeg-encoder; PNG, GIF and WebP through the image crate. `container` holds our own
+//! bounded walks over file structure, for what those crates would over-allocate on.
+
+mod container;
+mod decode;
+mod encode;
+mod probe;
+
+use std::error::Error as _;
+use std::io::Cursor;
+
+use image::{ImageError, ImageFormat, ImageReader};
+
+pub use decode::{decode, decode_frames, AnimationFrame};
+pub use encode::{encode, GifWriter};
+pub use probe::{probe, Probe};
+
+use crate::config::Limits;
+use crate::error::{ErrorKind, TransformError};
+use crate::format::SourceFormat;
+
+/// The frame information, which the decoder has once headers were read.
+fn jpeg_info(decoder: &jpeg_decoder::Decoder<&[u8]>) -> Result<jpeg_decoder::ImageInfo, TransformError> {
+    decoder.info().ok_or_else(|| jpeg_error(jpeg_decoder::Error::Format("no frame header".into())))
+}
+
+fn jpeg_error(error: jpeg_decoder::Error) -> TransformError {
+    use jpeg_decoder::UnsupportedFeature as Feature;
+    let unsupported = |variant: String| {
+        TransformError::new(ErrorKind::UnsupportedFormat, format!("{variant} JPEGs are not supported"))
+    };
+    match error {
+        jpeg_decoder::Error::Unsupported(feature) => unsupported(match feature {
+            Feature::Hierarchical => "hierarchical".into(),
+            Feature::ArithmeticEntropyCoding => "arithmetic-coded".into(),
+            Feature::SamplePrecision(bits) => format!("{bits}-bit"),
+            Feature::ComponentCount(count) => format!("{count}-component"),
+            Feature::DNL => "DNL-marker (height given after the first scan)".into(),
+            Feature::SubsamplingRatio | Feature::NonIntegerSubsamplingRatio => "unusual chroma subsampling".into(),
+            Feature::ColorTransform(_) => "unusual colour transform".into(),
+        }),
+        other => TransformError::new(ErrorKind::Undecodable, format!("the JPEG image cannot be decoded: {other}")),
+    }
+}
+
+/// Room for the decoded image at up to 16 bits per RGBA channel, plus the decoder's own state.
+fn max_decoding_bytes(limits: &Limits) -> usize {
+    let bytes = limits.max_input_pixels.saturating_mul(8).saturating_add(64 << 20);
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
+fn reader<'a>(bytes: &'a [u8], format: SourceFormat, limits: &Limits) -> ImageReader<Cursor<&'a [u8]>> {
+    let image_format = match format {
+        SourceFormat::Jpeg => ImageFormat::Jpeg,
+        SourceFormat::Png => ImageFormat::Png,
+        SourceFormat::Gif => ImageFormat::Gif,
+        SourceFormat::Webp => ImageFormat::WebP,
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
+    reader.limits(decoder_limits(limits));
+    reader
+}
+
+/// The image crate's decoding limits from ours: no side longer than the pixel limit, and
+/// allocations within [`max_decoding_bytes`].
+fn decoder_limits(limits: &Limits) -> image::Limits {
+    let side = u32::try_from(limits.max_input_pixels).unwrap_or(u32::MAX);
+    let mut image_limits = image::Limits::default();
+    image_limits.max_image_width = Some(side);
+    image_limits.max_image_height = Some(side);
+    image_limits.max_alloc = Some(max_decoding_bytes(limits) as u64);
+    image_limits
+}
+
+fn decode_error(format: SourceFormat, error: ImageError) -> TransformError {
+    let name = format.name();
+    match error {
+        ImageError::Limits(limit) => {
+            TransformError::new(ErrorKind::TooLarge, format!("the {name} image exceeds the decoding limits: {limit}"))
+        }
+        ImageError::Unsupported(unsupported) => TransformError::new(
+            ErrorKind::UnsupportedFormat,
+            format!("this {name} variant is not supported: {unsupported}"),
+        ),
+        ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            TransformError::new(ErrorKind::Undecodable, format!("the {name} image is truncated"))
+        }
+        other => {
+            // The decoder's own reason, unless it is a Rust debug dump (the png crate's chunk
+            // errors print structs), which would tell a person nothing.
+            let reason = other.source().map(ToString::to_string).unwrap_or_else(|| other.to_string());
+            let message = if reason.contains("CRC error") {
+                format!("the {name} image is corrupt: a checksum does not match its data")
+            } else if reason.contains(['{', '}']) {
+                format!("the {name} image is corrupt and cannot be decoded")
+            } else {
+                format!("the {name} image cannot be decoded: {reason}")
+            };
+            TransformError::new(ErrorKind::Undecodable, message)
+        }
+    }
+}

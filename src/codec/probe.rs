@@ -1,0 +1,174 @@
+//! `probe`: what the header says, read before any pixel buffer is allocated.
+
+use image::{ImageDecoder, ImageError, ImageFormat};
+use kernels::Orientation;
+
+use super::container::{gif_frames, png_icc_profile, webp_chunk, webp_frames};
+use super::{decode_error, jpeg_error, jpeg_info, reader};
+use crate::config::Limits;
+use crate::error::{ErrorKind, TransformError};
+use crate::format::SourceFormat;
+use crate::geometry::Size;
+use crate::icc;
+
+/// What the header says, read before any pixel buffer is allocated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Probe {
+    pub format: SourceFormat,
+    /// As stored, before EXIF orientation.
+    pub size: Size,
+    /// The raw EXIF block (TIFF data), if the file has one.
+    pub exif: Option<Vec<u8>>,
+    /// The embedded ICC colour profile, if any (and not over `icc::MAX_ICC_PROFILE_BYTES`).
+    pub icc: Option<Vec<u8>>,
+    /// Frames the container declares (1 for still images).
+    pub frames: u64,
+}
+
+impl Probe {
+    /// What makes the stored pixels upright, from the EXIF orientation tag.
+    pub fn orientation(&self) -> Orientation {
+        let tag = self.exif.as_deref().and_then(crate::exif::Exif::parse).and_then(|exif| exif.orientation());
+        Orientation::from_exif(tag.unwrap_or(1))
+    }
+}
+
+/// Identifies the format and reads the dimensions, refusing images over the pixel limit.
+pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
+    let format = match image::guess_format(bytes) {
+        Ok(ImageFormat::Jpeg) => SourceFormat::Jpeg,
+        Ok(ImageFormat::Png) => SourceFormat::Png,
+        Ok(ImageFormat::Gif) => SourceFormat::Gif,
+        Ok(ImageFormat::WebP) => SourceFormat::Webp,
+        Ok(other) => {
+            let name = format!("{other:?}").to_uppercase();
+            return Err(TransformError::new(
+                ErrorKind::UnsupportedFormat,
+                format!("{name} images are not supported; send JPEG, PNG, GIF or WebP"),
+            ));
+        }
+        Err(_) if is_heif(bytes) => {
+            return Err(TransformError::new(
+                ErrorKind::UnsupportedFormat,
+                "HEIC/HEIF images are not supported; send JPEG, PNG, GIF or WebP",
+            ))
+        }
+        Err(_) => {
+            return Err(TransformError::new(
+                ErrorKind::UnsupportedFormat,
+                "the data is not an image in a supported format (JPEG, PNG, GIF, WebP)",
+            ))
+        }
+    };
+    let header_error = |error| match error {
+        // The decoder's width/height limits are derived from the pixel limit: say so.
+        ImageError::Limits(_) => TransformError::new(
+            ErrorKind::TooLarge,
+            format!(
+                "the {} image is wider or taller than the pixel limit of {} allows",
+                format.name(),
+                limits.max_input_pixels
+            ),
+        ),
+        other => decode_error(format, other),
+    };
+    let ((width, height), exif, icc) = match format {
+        SourceFormat::Jpeg => {
+            let mut decoder = jpeg_decoder::Decoder::new(bytes);
+            decoder.read_info().map_err(jpeg_error)?;
+            let info = jpeg_info(&decoder)?;
+            ((info.width as u32, info.height as u32), decoder.exif_data().map(<[u8]>::to_vec), decoder.icc_profile())
+        }
+        SourceFormat::Webp => {
+            let decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
+            (decoder.dimensions(), webp_chunk(bytes, b"EXIF"), webp_chunk(bytes, b"ICCP"))
+        }
+        SourceFormat::Png => {
+            // Before the png crate reads the header, which inflates the profile too.
+            let icc = png_icc_profile(bytes)?;
+            let mut decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
+            // Unreadable metadata is no reason to refuse the pixels.
+            (decoder.dimensions(), decoder.exif_metadata().ok().flatten(), icc)
+        }
+        SourceFormat::Gif => {
+            let decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
+            (decoder.dimensions(), None, None)
+        }
+    };
+    let icc = icc.filter(|profile| profile.len() <= icc::MAX_ICC_PROFILE_BYTES);
+    let size = Size { width, height };
+    if width == 0 || height == 0 {
+        return Err(TransformError::new(ErrorKind::Undecodable, format!("the {} image has no pixels", format.name())));
+    }
+    // Animations count every frame at the full canvas size, as a renderer of all of them would.
+    let frames = frame_count(format, bytes);
+    let counted = size.pixels().saturating_mul(frames);
+    if counted > limits.max_input_pixels {
+        let what =
+            if frames > 1 { format!("{frames} frames of {width}x{height}") } else { format!("{width}x{height}") };
+        return Err(TransformError::new(
+            ErrorKind::TooLarge,
+            format!("the image is {what} ({counted} pixels); the pixel limit is {}", limits.max_input_pixels),
+        ));
+    }
+    Ok(Probe { format, size, exif, icc, frames })
+}
+
+/// How many frames the container declares, from its structure alone (1 for still formats, and
+/// at least 1). A truncated file counts the frames seen before the end.
+fn frame_count(format: SourceFormat, bytes: &[u8]) -> u64 {
+    let frames = match format {
+        SourceFormat::Gif => gif_frames(bytes),
+        SourceFormat::Webp => webp_frames(bytes),
+        SourceFormat::Jpeg | SourceFormat::Png => 1,
+    };
+    frames.max(1)
+}
+
+/// Whether `bytes` start an ISO base media file of a HEIF brand (HEIC photos from phones).
+fn is_heif(bytes: &[u8]) -> bool {
+    const BRANDS: [&[u8; 4]; 7] = [b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1"];
+    bytes.get(4..8) == Some(b"ftyp") && bytes.get(8..12).is_some_and(|brand| BRANDS.iter().any(|known| brand == *known))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn frames_are_counted_from_the_container() {
+        let fire = fixture("fire.gif");
+        let frames = frame_count(SourceFormat::Gif, &fire);
+        assert!(frames > 1, "fire.gif is animated, counted {frames}");
+        assert_eq!(frame_count(SourceFormat::Gif, &fixture("porsche.gif")), 1);
+        assert_eq!(frame_count(SourceFormat::Webp, &fixture("flower.webp")), 1);
+        let truncated = frame_count(SourceFormat::Gif, &fire[..fire.len() / 2]);
+        assert!((1..frames).contains(&truncated), "{truncated} of {frames}");
+        assert_eq!(frame_count(SourceFormat::Gif, b"GIF89a"), 1);
+    }
+
+    #[test]
+    fn animations_count_every_frame_against_the_pixel_limit() {
+        let fire = fixture("fire.gif");
+        let still = probe(&fire, &Limits::default()).unwrap();
+        let frames = frame_count(SourceFormat::Gif, &fire);
+        let limits = Limits { max_input_pixels: still.size.pixels() * frames - 1, ..Limits::default() };
+        let error = probe(&fire, &limits).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::TooLarge);
+        assert!(error.message.contains(&format!("{frames} frames")), "{}", error.message);
+    }
+
+    #[test]
+    fn unsupported_formats_are_named_in_words() {
+        let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
+        let error = probe(heic, &Limits::default()).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::UnsupportedFormat);
+        assert!(error.message.starts_with("HEIC"), "{}", error.message);
+        let bmp = [b"BM".as_slice(), &[0; 64]].concat();
+        assert!(probe(&bmp, &Limits::default()).unwrap_err().message.starts_with("BMP images"));
+    }
+}

@@ -1,0 +1,285 @@
+//! The transformation, free of any HTTP or Worker types: source bytes and options in, encoded
+//! image out. It reads top to bottom in [`transform`]: probe the header → look at the pixels
+//! where the options need it (`trim=border`, `gravity=auto`) → place (orientation, trim, flip,
+//! rotate, fit) → decode (to sRGB, shrinking JPEGs on load; opaque RGBA becomes RGB) →
+//! negotiate the format → render ([`render`]: resize, orient, composite, colour, filters, pad,
+//! border) → encode → describe (for `format=json`).
+
+mod describe;
+mod negotiate;
+mod render;
+mod shrink;
+
+use kernels::{is_opaque, Backend, Image, PixelLayout};
+
+use self::describe::{describe, Described};
+use self::negotiate::choose_format;
+use self::render::{drop_alpha_in_place, with_layout, Steps};
+use self::shrink::jpeg_shrink;
+use crate::codec::{self, GifWriter, Probe};
+use crate::config::Limits;
+use crate::content;
+use crate::error::TransformError;
+use crate::exif::{self, Exif};
+use crate::format::OutputFormat;
+use crate::geometry::{self, Placement, Size};
+use crate::options::{FormatRequest, Gravity, Metadata, TransformOptions, Trim};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transformed {
+    /// The encoded image, or for `format=json` the JSON description.
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    /// The image's format (for `format=json`, the format it would have had).
+    pub format: OutputFormat,
+    pub size: Size,
+    /// Whether the format was chosen from the `Accept` header (the response must `Vary: Accept`).
+    pub negotiated: bool,
+}
+
+pub fn transform(
+    source: &[u8],
+    options: &TransformOptions,
+    accept: Option<&str>,
+    limits: &Limits,
+    backend: Backend,
+) -> Result<Transformed, TransformError> {
+    let probe = codec::probe(source, limits)?;
+    let (placement, decoded) = place(source, &probe, options, limits, backend)?;
+    if probe.frames > 1 && options.anim {
+        let (format, _) = choose_format(options.format, probe.format, PixelLayout::Rgba8, accept, true);
+        if format == OutputFormat::Gif {
+            let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
+            let (bytes, size) = animation(source, &probe, &steps)?;
+            return Ok(finish(bytes, format, size, false, &probe, source, options));
+        }
+    }
+    let mut image = match decoded {
+        Some(image) => image,
+        None => codec::decode(source, &probe, limits, jpeg_shrink(&placement.plan))?,
+    };
+    if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend)? {
+        // Opaque images skip all alpha work and are written without an alpha channel.
+        drop_alpha_in_place(&mut image, backend)?;
+    }
+    let (format, negotiated) = choose_format(options.format, probe.format, image.layout, accept, false);
+    let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
+    let mut image = steps.render(image)?;
+    if format == OutputFormat::Gif {
+        image = with_layout(image, PixelLayout::Rgba8, backend)?;
+    }
+    let exif = output_exif(&probe, options.metadata, format);
+    let bytes = codec::encode(&image, format, options.quality, exif.as_deref())?;
+    Ok(finish(bytes, format, Size::of(&image), negotiated, &probe, source, options))
+}
+
+/// Where the output pixels come from. `trim=border` and `gravity=auto` need pixels before the
+/// plan: their decode is returned for rendering, not repeated. `trim=border` looks at full
+/// resolution, so it forgoes shrink-on-load.
+fn place(
+    source: &[u8],
+    probe: &Probe,
+    options: &TransformOptions,
+    limits: &Limits,
+    backend: Backend,
+) -> Result<(Placement, Option<Image>), TransformError> {
+    let exif = probe.orientation();
+    let mut decoded = None;
+    let mut content = None;
+    if let Some(Trim::Border(settings)) = options.trim {
+        let image = codec::decode(source, probe, limits, 1)?;
+        content = content::border_box(&image, exif, settings, backend)?;
+        decoded = Some(image);
+    }
+    let mut placement = geometry::place(probe.size, exif, options, content, limits)?;
+    if options.gravity == Gravity::Auto && placement.region != placement.trimmed {
+        let image = match decoded.take() {
+            Some(image) => image,
+            None => codec::decode(source, probe, limits, jpeg_shrink(&placement.plan))?,
+        };
+        let gravity = content::focus(&image, &placement, probe.size, backend)?;
+        let options = TransformOptions { gravity, ..options.clone() };
+        placement = geometry::place(probe.size, exif, &options, content, limits)?;
+        decoded = Some(image);
+    }
+    Ok((placement, decoded))
+}
+
+/// Renders every frame of an animated source into an animated GIF, one frame at a time; returns
+/// the GIF and its size. The frames' total output area is limited like one output's.
+fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>) -> Result<(Vec<u8>, Size), TransformError> {
+    let canvas = steps.placement.plan.canvas;
+    let limits = steps.limits;
+    if canvas.pixels().saturating_mul(probe.frames) > limits.max_output_pixels {
+        return Err(TransformError::bad_option(format!(
+            "{} frames of {}x{} exceed the output limit of {} pixels; ask for a smaller size or anim=false",
+            probe.frames, canvas.width, canvas.height, limits.max_output_pixels
+        )));
+    }
+    let mut out = Vec::new();
+    let mut size = canvas;
+    {
+        let mut writer = GifWriter::new(&mut out, true)?;
+        for frame in codec::decode_frames(source, probe, limits)? {
+            let frame = frame?;
+            let image = with_layout(steps.render(frame.image)?, PixelLayout::Rgba8, steps.backend)?;
+            size = Size::of(&image);
+            writer.add(image, frame.delay_ms)?;
+        }
+    }
+    Ok((out, size))
+}
+
+/// The EXIF block JPEG output carries under `metadata`; other formats carry none.
+fn output_exif(probe: &Probe, metadata: Metadata, format: OutputFormat) -> Option<Vec<u8>> {
+    if format != OutputFormat::Jpeg {
+        return None;
+    }
+    let source = Exif::parse(probe.exif.as_deref()?)?;
+    match metadata {
+        Metadata::None => None,
+        Metadata::Copyright => source.copyright().map(exif::copyright_only),
+        // The pixels are upright now, so the copy must not ask viewers to turn them again.
+        Metadata::Keep => Some(source.upright()).filter(|block| block.len() <= exif::MAX_JPEG_EXIF_LEN),
+    }
+}
+
+/// The response: the encoded image, or for `format=json` its description.
+fn finish(
+    bytes: Vec<u8>,
+    format: OutputFormat,
+    size: Size,
+    negotiated: bool,
+    probe: &Probe,
+    source: &[u8],
+    options: &TransformOptions,
+) -> Transformed {
+    if options.format == FormatRequest::Json {
+        let (width, height) = probe.orientation().size(probe.size.width as usize, probe.size.height as usize);
+        let original = Described {
+            size: Size { width: width as u32, height: height as u32 },
+            content_type: probe.format.content_type(),
+            bytes: source.len(),
+        };
+        let output = Described { size, content_type: format.content_type(), bytes: bytes.len() };
+        let json = describe(original, output);
+        return Transformed { bytes: json.into_bytes(), content_type: "application/json", format, size, negotiated };
+    }
+    Transformed { bytes, content_type: format.content_type(), format, size, negotiated }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png_of(rgba: &image::RgbaImage) -> Vec<u8> {
+        let mut png = Vec::new();
+        image::DynamicImage::from(rgba.clone())
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        png
+    }
+
+    #[test]
+    fn opaque_rgba_is_written_without_alpha() {
+        let rgba = image::RgbaImage::from_fn(9, 5, |x, y| image::Rgba([x as u8 * 25, y as u8 * 50, 7, 255]));
+        let out =
+            transform(&png_of(&rgba), &TransformOptions::default(), None, &Limits::default(), Backend::Scalar).unwrap();
+        let decoded = image::load_from_memory(&out.bytes).unwrap();
+        assert_eq!(decoded.color(), image::ColorType::Rgb8);
+        assert_eq!(decoded.to_rgba8(), rgba);
+    }
+
+    #[test]
+    fn re_encoding_without_resampling_keeps_translucent_colours_exactly() {
+        // Faint pixels are where a premultiply/unpremultiply round trip would change colour.
+        let rgba = image::RgbaImage::from_fn(16, 4, |x, y| image::Rgba([200, (x * 15) as u8, 31, (x + y * 16) as u8]));
+        let options =
+            TransformOptions { format: FormatRequest::Exactly(OutputFormat::Png), ..TransformOptions::default() };
+        let out = transform(&png_of(&rgba), &options, None, &Limits::default(), Backend::Scalar).unwrap();
+        assert_eq!(image::load_from_memory(&out.bytes).unwrap().to_rgba8(), rgba);
+    }
+
+    fn rgba_png(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
+        png_of(&image::RgbaImage::from_fn(width, height, |x, y| image::Rgba(pixel(x, y))))
+    }
+
+    fn run(source: &[u8], options: &str) -> image::DynamicImage {
+        let limits = Limits::default();
+        let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+        let out = transform(source, &options, None, &limits, Backend::Scalar).unwrap();
+        image::load_from_memory(&out.bytes).unwrap()
+    }
+
+    #[test]
+    fn json_describes_the_original_and_the_output() {
+        let png = rgba_png(40, 20, |x, _| [x as u8, 0, 0, 255]);
+        let limits = Limits::default();
+        let options = TransformOptions::from_path_segment("width=10,format=json", &limits).unwrap();
+        let out = transform(&png, &options, None, &limits, Backend::Scalar).unwrap();
+        assert_eq!(out.content_type, "application/json");
+        let image_bytes = transform(
+            &png,
+            &TransformOptions { format: FormatRequest::Source, ..options },
+            None,
+            &limits,
+            Backend::Scalar,
+        )
+        .unwrap()
+        .bytes
+        .len();
+        let expected = format!(
+            r#"{{"width":10,"height":5,"format":"image/png","file_size":{image_bytes},"original":{{"width":40,"height":20,"format":"image/png","file_size":{}}}}}"#,
+            png.len()
+        );
+        assert_eq!(String::from_utf8(out.bytes).unwrap(), expected);
+    }
+
+    #[test]
+    fn transparency_goes_over_the_background() {
+        // Half-transparent black, opaque red, fully transparent.
+        let colours = [[0, 0, 0, 128], [255, 0, 0, 255], [0, 0, 0, 0]];
+        let png = rgba_png(3, 1, |x, _| colours[x as usize]);
+        let flattened = run(&png, "format=png,background=%230000ff");
+        assert_eq!(flattened.color(), image::ColorType::Rgb8);
+        assert_eq!(flattened.to_rgb8().into_raw(), vec![0, 0, 127, 255, 0, 0, 0, 0, 255]);
+        // JPEG output without a background goes over white (compared loosely: JPEG is lossy).
+        let jpeg = run(&png, "format=jpeg").to_rgb8();
+        assert!(jpeg.get_pixel(2, 0).0.iter().all(|&c| c > 200), "{:?}", jpeg.get_pixel(2, 0));
+        // Without a background, PNG keeps the transparency exactly.
+        assert_eq!(run(&png, "format=png").to_rgba8().into_raw(), colours.concat());
+        // A translucent background stays translucent where the image is transparent.
+        let over_translucent = run(&png, "format=png,background=rgba(0,255,0,0.5)").to_rgba8();
+        assert_eq!(over_translucent.get_pixel(2, 0).0, [0, 255, 0, 128]);
+        assert_eq!(over_translucent.get_pixel(1, 0).0, [255, 0, 0, 255]);
+    }
+
+    #[test]
+    fn pads_and_borders_take_their_colours() {
+        let png = rgba_png(4, 2, |_, _| [10, 20, 30, 255]);
+        let padded = run(&png, "width=4,height=4,fit=pad,background=red,format=png").to_rgb8();
+        assert_eq!((padded.width(), padded.height()), (4, 4));
+        assert_eq!(padded.get_pixel(0, 0).0, [255, 0, 0]);
+        assert_eq!(padded.get_pixel(0, 1).0, [10, 20, 30]);
+        let bordered = run(&png, "border.color=%23ffffff80,border.top=1,border.left=2,format=png").to_rgba8();
+        assert_eq!((bordered.width(), bordered.height()), (6, 3));
+        assert_eq!(bordered.get_pixel(0, 0).0, [255, 255, 255, 128]);
+        assert_eq!(bordered.get_pixel(2, 1).0, [10, 20, 30, 255]);
+        let doubled = run(&png, "border.width=1,dpr=2,format=png");
+        assert_eq!((doubled.width(), doubled.height()), (8, 6));
+    }
+
+    #[test]
+    fn rotation_flips_and_trims_move_pixels_exactly() {
+        let png = rgba_png(5, 3, |x, y| [x as u8 * 40, y as u8 * 80, 0, 255]);
+        let turned = run(&png, "rotate=90,format=png").to_rgb8();
+        assert_eq!((turned.width(), turned.height()), (3, 5));
+        // Clockwise: the source's bottom-left corner becomes the top-left.
+        assert_eq!(turned.get_pixel(0, 0).0, [0, 160, 0]);
+        let flipped = run(&png, "flip=h,format=png").to_rgb8();
+        assert_eq!(flipped.get_pixel(0, 0).0, [160, 0, 0]);
+        let trimmed = run(&png, "trim=1;1;0;2,format=png").to_rgb8();
+        assert_eq!((trimmed.width(), trimmed.height()), (2, 2));
+        assert_eq!(trimmed.get_pixel(0, 0).0, [80, 80, 0]);
+    }
+}
