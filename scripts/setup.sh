@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there at the pinned
-# version: the wasm target, clippy, worker-build, cargo-fuzz, wasm-bindgen-cli (the version in
+# version: the wasm target, clippy, rustfmt, worker-build, cargo-fuzz, wasm-bindgen-cli (the version in
 # Cargo.lock) and the npm devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 if ! cargo clippy --version >/dev/null 2>&1; then
   rustup component add clippy
+fi
+if ! cargo fmt --version >/dev/null 2>&1; then
+  rustup component add rustfmt
 fi
 if ! has_version worker-build "$WORKER_BUILD_VERSION"; then
   cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked

@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, then runs every check: panic-free lints on src/, native
-# unit and accuracy tests, the kernel cross-checks in V8 with simd128, bounded fuzzing, and
-# end-to-end tests, the corpus sweep and the load test against the Worker in workerd.
+# `npm test`: installs what is missing, then runs every check: formatting, clippy on every crate
+# (panic-free lints on src/), native unit and accuracy tests, the kernel cross-checks in V8 with
+# simd128, bounded fuzzing, and end-to-end tests, the corpus sweep and the load test against the
+# Worker in workerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 
-echo "== lints: nothing on the Worker's request path can panic (src/lib.rs denies it)"
-cargo clippy --release -p image-worker --lib --target wasm32-unknown-unknown
+echo "== formatting: rustfmt.toml, every crate"
+cargo fmt --all --check
+for manifest in benches/harness benches/native fuzz; do cargo fmt --manifest-path "$manifest/Cargo.toml" --check; done
+
+echo "== lints: nothing on the Worker's request path can panic (src/lib.rs denies it); every crate warning-free"
+cargo clippy --release -p image-worker --lib --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --release -p image-worker --all-targets -- -D warnings
+RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/bench-simd128 \
+  cargo clippy --release --target wasm32-unknown-unknown --manifest-path benches/harness/Cargo.toml -- -D warnings
+cargo clippy --release --manifest-path benches/native/Cargo.toml --all-targets -- -D warnings
+RUSTC_BOOTSTRAP=1 cargo clippy --manifest-path fuzz/Cargo.toml -- -D warnings
 
 echo "== native tests (options, geometry, pipeline, accuracy against a float reference)"
 cargo test --workspace --release

@@ -7,23 +7,23 @@
 //! premultiplied colour `c'` and one in `a` into up to `2 * 255 / a` levels of straight colour,
 //! which is large only where the pixel is nearly transparent and the error cannot be seen.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use image::{DynamicImage, RgbImage};
 use image_worker::config::Limits;
 use image_worker::format::OutputFormat;
 use image_worker::options::{FormatRequest, TransformOptions};
 use kernels::{premultiply, resize, unpremultiply, Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion};
-
-fn fixture(name: &str) -> DynamicImage {
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    image::open(&path).unwrap_or_else(|error| panic!("{path}: {error}"))
-}
+use support::{fixture, fixture_image};
 
 /// A fixture as RGB8 in sRGB: its embedded profile (rocket.jpg is Adobe RGB) applied in floating
 /// point, as the Worker applies it after decoding.
 fn srgb_fixture(name: &str) -> RgbImage {
     use image::ImageDecoder;
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let mut decoder = image::ImageReader::open(&path).unwrap().with_guessed_format().unwrap().into_decoder().unwrap();
+    let bytes = fixture(name);
+    let mut decoder =
+        image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().unwrap().into_decoder().unwrap();
     let icc = decoder.icc_profile().unwrap();
     let pixels = DynamicImage::from_decoder(decoder).unwrap().to_rgb8();
     let Some(icc) = icc else { return pixels };
@@ -109,7 +109,7 @@ fn output_size(size: (usize, usize), scale: f64) -> (usize, usize) {
 #[test]
 fn opaque_natural_images_are_within_one_level_of_the_float_reference() {
     for name in ["chelsea.png", "coffee.png", "rocket.jpg"] {
-        let image = fixture(name);
+        let image = fixture_image(name);
         for (pixels, layout) in
             [(image.to_rgb8().into_raw(), PixelLayout::Rgb8), (image.to_luma8().into_raw(), PixelLayout::L8)]
         {
@@ -134,7 +134,7 @@ fn opaque_natural_images_are_within_one_level_of_the_float_reference() {
 
 #[test]
 fn rgba_images_are_within_the_stated_bound() {
-    let image = fixture("transparent.webp").to_rgba8();
+    let image = fixture_image("transparent.webp").to_rgba8();
     let size = (image.width() as usize, image.height() as usize);
     let straight = image.into_raw();
     // The reference premultiplies in floating point, without rounding.
@@ -206,7 +206,7 @@ fn shrink_on_load_stays_close_to_a_full_size_float_resize() {
             format: FormatRequest::Exactly(OutputFormat::Png),
             ..TransformOptions::default()
         };
-        let source = std::fs::read(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let source = fixture(name);
         let output =
             image_worker::pipeline::transform(&source, &options, None, &Limits::default(), Backend::Scalar).unwrap();
         let ours = image::load_from_memory(&output.bytes).unwrap().to_rgb8();
@@ -243,8 +243,8 @@ fn gamma_correct_resizing_matches_a_float_linear_light_resize() {
         image::load_from_memory(&output.bytes).unwrap().to_rgb8()
     };
 
-    let source = std::fs::read(format!("{}/fixtures/chelsea.png", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let full = fixture("chelsea.png").to_rgb8();
+    let source = fixture("chelsea.png");
+    let full = fixture_image("chelsea.png").to_rgb8();
     let size = (full.width() as usize, full.height() as usize);
     let float: Vec<f64> = full.as_raw().iter().map(|&p| linear(p as f64 / 255.0)).collect();
     for width in [150, 64] {

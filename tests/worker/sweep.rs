@@ -3,12 +3,15 @@
 //! as decodable images, broken ones as JSON 4xx; never a 5xx or a dropped connection, and a good
 //! request must succeed after every refused one (a failure must not poison the isolate).
 
-mod common;
+mod client;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{fixture, try_request};
+use client::try_request;
+use support::fixture;
 
 /// What a file must produce.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,8 +59,8 @@ fn files_under(dir: &Path, into: &mut Vec<PathBuf>) {
 fn every_fixture_and_corpus_file_gets_a_clean_answer() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    files_under(&root.join("fixtures"), &mut files);
-    files_under(&root.join("../shared/corpus"), &mut files);
+    files_under(&support::fixtures_dir(), &mut files);
+    files_under(&support::corpus_dir(), &mut files);
     files.sort();
     let good = fixture("rocket.jpg");
 

@@ -2,6 +2,9 @@
 //! under the fuzz target's limits with a spread of options: each must give an image or an error,
 //! within the decoding limits.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use image_worker::config::Limits;
 use image_worker::error::ErrorKind;
 use image_worker::options::TransformOptions;
@@ -16,7 +19,7 @@ fn fuzz_findings_are_refused_or_transformed() {
         max_output_dimension: 512,
         max_output_pixels: 65_536,
     };
-    let directory = format!("{}/fixtures/fuzz", env!("CARGO_MANIFEST_DIR"));
+    let directory = support::fixtures_dir().join("fuzz");
     let mut files = 0;
     for entry in std::fs::read_dir(&directory).unwrap() {
         let path = entry.unwrap().path();
@@ -35,8 +38,7 @@ fn fuzz_findings_are_refused_or_transformed() {
 #[test]
 fn a_gif_frame_far_beyond_its_canvas_is_refused_before_allocating() {
     // 30x60 canvas, a frame declared 57700x34273: 7.9 GB as RGBA, over the decoding limit.
-    let bytes =
-        std::fs::read(format!("{}/fixtures/fuzz/gif-frame-beyond-canvas.gif", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let bytes = support::fixture("fuzz/gif-frame-beyond-canvas.gif");
     let limits = Limits::default();
     let options = TransformOptions::from_path_segment("width=20", &limits).unwrap();
     let error = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap_err();
@@ -46,8 +48,7 @@ fn a_gif_frame_far_beyond_its_canvas_is_refused_before_allocating() {
 #[test]
 fn a_webp_metadata_chunk_declared_beyond_the_file_is_ignored() {
     // The EXIF chunk declares 2.7 GB; image-webp allocated that much before reading it.
-    let bytes = std::fs::read(format!("{}/fixtures/fuzz/webp-exif-chunk-beyond-file.webp", env!("CARGO_MANIFEST_DIR")))
-        .unwrap();
+    let bytes = support::fixture("fuzz/webp-exif-chunk-beyond-file.webp");
     let limits = Limits::default();
     let probe = image_worker::codec::probe(&bytes, &limits).unwrap();
     assert_eq!((probe.exif, probe.icc), (None, None));
@@ -59,8 +60,7 @@ fn a_webp_metadata_chunk_declared_beyond_the_file_is_ignored() {
 #[test]
 fn a_png_icc_profile_that_inflates_past_the_limit_is_refused_before_inflating() {
     // 2 KB of zlib inflating to 2 MiB; at 300 KB the same shape made the png crate allocate 300 MB.
-    let bytes = std::fs::read(format!("{}/fixtures/fuzz/png-iccp-inflates-past-limit.png", env!("CARGO_MANIFEST_DIR")))
-        .unwrap();
+    let bytes = support::fixture("fuzz/png-iccp-inflates-past-limit.png");
     let limits = Limits::default();
     let options = TransformOptions::from_path_segment("width=1", &limits).unwrap();
     let error = transform(&bytes, &options, None, &limits, Backend::Scalar).unwrap_err();

@@ -2,23 +2,15 @@
 //! flip, trim, EXIF orientation) exactly, or within a stated tolerance where lossy coding sits
 //! between the two.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use image::{imageops, DynamicImage, RgbImage};
 use image_worker::config::Limits;
 use image_worker::options::TransformOptions;
 use image_worker::pipeline::transform;
 use kernels::Backend;
-
-fn fixture_bytes(name: &str) -> Vec<u8> {
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|error| panic!("{path}: {error}"))
-}
-
-fn run(source: &[u8], options: &str) -> DynamicImage {
-    let limits = Limits::default();
-    let options = TransformOptions::from_path_segment(options, &limits).unwrap();
-    let out = transform(source, &options, None, &limits, Backend::Scalar).unwrap();
-    image::load_from_memory(&out.bytes).unwrap()
-}
+use support::{fixture as fixture_bytes, run, transformed};
 
 fn mean_abs_difference(a: &RgbImage, b: &RgbImage) -> f64 {
     assert_eq!(a.dimensions(), b.dimensions());
@@ -171,12 +163,6 @@ fn sharpening_raises_local_contrast_and_keeps_flat_areas() {
     let energy =
         |image: &RgbImage| -> f64 { image.as_raw().windows(4).map(|w| (w[3] as f64 - w[0] as f64).abs()).sum() };
     assert!(energy(&sharpened) > energy(&original) * 1.05);
-}
-
-fn transformed(source: &[u8], options: &str) -> image_worker::pipeline::Transformed {
-    let limits = Limits::default();
-    let options = TransformOptions::from_path_segment(options, &limits).unwrap();
-    transform(source, &options, None, &limits, Backend::Scalar).unwrap()
 }
 
 fn gif_frames(bytes: &[u8]) -> Vec<image::Frame> {

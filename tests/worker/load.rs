@@ -5,12 +5,15 @@
 //! the workerd processes is printed too; it also holds wrangler dev's own workers and V8 heaps that
 //! are collected lazily, so it is reported, not asserted.
 
-mod common;
+mod client;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{fixture, get, try_request};
+use client::{get, try_request};
+use support::fixture;
 
 const CONNECTIONS: usize = 8;
 const REQUESTS_PER_CONNECTION: usize = 20;

@@ -1,10 +1,13 @@
 //! End-to-end tests against the real Worker in workerd. `scripts/test.sh` starts `wrangler dev`
 //! on a free loopback port and passes its address in `WORKER_URL` (e.g. `127.0.0.1:8787`).
 
-mod common;
+mod client;
+#[path = "../support/mod.rs"]
+mod support;
 
-use common::{fixture, get, post, request};
+use client::{get, post, request};
 use image::{GenericImageView, ImageFormat};
+use support::fixture;
 
 #[test]
 fn jpeg_photo_resizes_by_width() {
@@ -85,7 +88,7 @@ fn post_transforms_the_body() {
 
 #[test]
 fn every_pngsuite_image_decodes_and_every_corrupt_one_is_refused() {
-    let dir = format!("{}/fixtures/pngsuite", env!("CARGO_MANIFEST_DIR"));
+    let dir = support::fixtures_dir().join("pngsuite");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
@@ -232,7 +235,7 @@ fn content_aware_and_linear_light_options_through_both_endpoints() {
 
     // trim=border on a fixture with uniform bands (320x200, 318x132 inside them), the same
     // through both endpoints.
-    let described = |reply: common::Reply| String::from_utf8(reply.body).unwrap();
+    let described = |reply: client::Reply| String::from_utf8(reply.body).unwrap();
     let expected = r#"{"width":318,"height":132,"#;
     let got = described(get("/image/trim=border,format=json/porsche.gif"));
     assert!(got.starts_with(expected), "{got}");

@@ -131,10 +131,6 @@ pub fn get(path: &str) -> Reply {
     request("GET", path, &[], &[])
 }
 
-pub fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
 pub fn post(query: &str, body: &[u8]) -> Reply {
     request("POST", &format!("/transform{query}"), &[], body)
 }
