@@ -127,4 +127,11 @@ mod tests {
         let error = TransformError::bad_option("bad \"width\"\n");
         assert_eq!(error.to_json(), r#"{"error":"bad \"width\"\n","code":9401}"#);
     }
+
+    #[test]
+    fn kernel_refusals_are_our_bugs_not_the_clients() {
+        let error = TransformError::from(kernels::KernelError::LayoutMismatch);
+        assert_eq!((error.status(), error.kind.code()), (500, 9520));
+        assert!(error.message.contains("pixel layouts do not match"), "{}", error.message);
+    }
 }
