@@ -1,6 +1,10 @@
-//! Operator-set limits. Each is a Worker variable in `wrangler.toml` with the default below.
+//! Operator settings: the pipeline's limits and where sources come from. Each is a Worker
+//! variable in `wrangler.toml` with the default below.
+
+use url::Url;
 
 use crate::error::{ErrorKind, TransformError};
+use crate::source::{checked_url, AllowedOrigins};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -40,6 +44,48 @@ impl Limits {
     }
 }
 
+/// Where sources come from, besides the bindings (`IMAGES`, `ASSETS`) the Worker may have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sources {
+    /// `ORIGIN`: the base URL relative source paths resolve against (a directory: ends in `/`).
+    pub origin: Option<Url>,
+    /// `ORIGIN` as the one prefix its paths (and its redirects) must stay under.
+    pub origin_prefix: AllowedOrigins,
+    /// `ALLOWED_ORIGINS`: the prefixes absolute source URLs must start with; none by default.
+    pub allowed: AllowedOrigins,
+    /// `ORIGIN_TIMEOUT_MS`: how long one source fetch may take, redirects and body included.
+    pub timeout_ms: u32,
+}
+
+impl Sources {
+    pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, TransformError> {
+        let misconfigured = |what: String| TransformError::new(ErrorKind::Misconfigured, what);
+        let origin = match lookup("ORIGIN").filter(|text| !text.trim().is_empty()) {
+            None => None,
+            Some(text) => {
+                let mut url = checked_url(text.trim())
+                    .map_err(|error| misconfigured(format!("Worker variable ORIGIN: {}", error.message)))?;
+                if url.query().is_some() || url.fragment().is_some() {
+                    return Err(misconfigured("Worker variable ORIGIN must have no query or fragment".into()));
+                }
+                if !url.path().ends_with('/') {
+                    url.set_path(&format!("{}/", url.path()));
+                }
+                Some(url)
+            }
+        };
+        let origin_prefix = AllowedOrigins::parse(origin.as_ref().map(Url::as_str).unwrap_or(""))?;
+        Ok(Sources {
+            origin,
+            origin_prefix,
+            allowed: AllowedOrigins::parse(&lookup("ALLOWED_ORIGINS").unwrap_or_default())?,
+            timeout_ms: var(&lookup, "ORIGIN_TIMEOUT_MS", Self::DEFAULT_TIMEOUT_MS)?,
+        })
+    }
+}
+
 fn var<T: core::str::FromStr + PartialOrd + From<u8>>(
     lookup: &impl Fn(&str) -> Option<String>,
     name: &str,
@@ -66,6 +112,25 @@ mod tests {
         let limits = Limits::from_vars(|name| (name == "MAX_INPUT_PIXELS").then(|| "1000".into())).unwrap();
         assert_eq!(limits.max_input_pixels, 1000);
         assert_eq!(limits.max_input_bytes, Limits::default().max_input_bytes);
+    }
+
+    #[test]
+    fn sources_come_from_origin_and_the_allow_list() {
+        let vars = |name: &str| match name {
+            "ORIGIN" => Some("https://images.example.com/photos".to_owned()),
+            "ALLOWED_ORIGINS" => Some("https://cdn.example.org/".to_owned()),
+            _ => None,
+        };
+        let sources = Sources::from_vars(vars).unwrap();
+        assert_eq!(sources.origin.unwrap().as_str(), "https://images.example.com/photos/");
+        assert!(!sources.allowed.is_empty() && !sources.origin_prefix.is_empty());
+        assert_eq!(sources.timeout_ms, Sources::DEFAULT_TIMEOUT_MS);
+        let none = Sources::from_vars(|_| None).unwrap();
+        assert!(none.origin.is_none() && none.allowed.is_empty());
+        for (name, value) in [("ORIGIN", "images.example.com"), ("ORIGIN", "ftp://x/"), ("ORIGIN_TIMEOUT_MS", "0")] {
+            let error = Sources::from_vars(|asked| (asked == name).then(|| value.to_owned())).unwrap_err();
+            assert_eq!(error.kind, ErrorKind::Misconfigured, "{name}={value}");
+        }
     }
 
     #[test]

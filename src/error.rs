@@ -8,6 +8,8 @@ use core::fmt;
 pub enum ErrorKind {
     /// A transformation option is unknown, malformed or out of range.
     BadOption,
+    /// The source is not one this Worker may fetch (not in `ALLOWED_ORIGINS`, or disguised).
+    Forbidden,
     /// No such route, or no such source image.
     NotFound,
     /// The method is not allowed on this route.
@@ -33,6 +35,7 @@ impl ErrorKind {
     pub const fn status(self) -> u16 {
         match self {
             ErrorKind::BadOption => 400,
+            ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::TooLarge => 413,
@@ -46,6 +49,7 @@ impl ErrorKind {
     pub const fn code(self) -> u16 {
         match self {
             ErrorKind::BadOption => 9401,
+            ErrorKind::Forbidden => 9430,
             ErrorKind::NotFound => 9404,
             ErrorKind::MethodNotAllowed => 9405,
             ErrorKind::TooLarge => 9413,

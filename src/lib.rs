@@ -26,5 +26,6 @@ pub mod geometry;
 pub mod icc;
 pub mod options;
 pub mod pipeline;
+pub mod source;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod worker;
