@@ -30,16 +30,44 @@ echo "== fuzzing, bounded: the option parser and the whole pipeline (scripts/fuz
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}" bash scripts/fuzz.sh
 
 echo "== end-to-end tests against the Worker in workerd"
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-log=$(mktemp)
-node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -f "$log"' EXIT
-for _ in $(seq 1 300); do
-  curl -sf -o /dev/null "http://127.0.0.1:$port/" && break
-  if ! kill -0 "$server" 2>/dev/null; then cat "$log"; echo "wrangler dev exited"; exit 1; fi
-  sleep 1
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+logs=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$logs"' EXIT
+# A loopback origin (tests/worker/origin.mjs) serving fixtures/ and the ways an origin fails.
+origin_port=$(free_port)
+node tests/worker/origin.mjs "$origin_port" >"$logs/origin" 2>&1 &
+pids+=($!)
+# start_worker NAME PORT [wrangler dev arguments...]: starts a Worker and waits until it answers.
+start_worker() {
+  local name=$1 port=$2
+  shift 2
+  node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" "$@" >"$logs/$name" 2>&1 &
+  pids+=($!)
+  local pid=$!
+  for _ in $(seq 1 300); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/" && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then cat "$logs/$name"; echo "wrangler dev ($name) exited"; exit 1; fi
+    sleep 1
+  done
+  cat "$logs/$name"; echo "the $name Worker did not start"; exit 1
+}
+# The Worker under test reads relative paths from the origin's fixtures/ and may fetch any URL
+# under the origin; a second one, configured as `npm run dev` is, serves the bundled demo images.
+port=$(free_port)
+start_worker main "$port" --var "ORIGIN:http://127.0.0.1:$origin_port/fixtures/" \
+  --var "ALLOWED_ORIGINS:http://127.0.0.1:$origin_port/" --var ORIGIN_TIMEOUT_MS:2000
+server=${pids[-1]}
+demo_port=$(free_port)
+start_worker demo "$demo_port"
+# A third with an R2 bucket bound as IMAGES (wrangler's local simulation), holding two objects.
+r2_state="$logs/r2-state"
+for object in "photos/cat.jpg=fixtures/rocket.jpg" "nested/dir/chelsea.png=fixtures/chelsea.png"; do
+  node_modules/.bin/wrangler r2 object put "image-worker-test/${object%%=*}" --file "${object#*=}" \
+    --local --persist-to "$r2_state" --env r2-test >"$logs/r2-put" 2>&1 || { cat "$logs/r2-put"; exit 1; }
 done
-curl -sf -o /dev/null "http://127.0.0.1:$port/" || { cat "$log"; echo "the Worker did not start"; exit 1; }
-WORKER_URL="127.0.0.1:$port" WORKER_PID="$server" \
-  cargo test --release --test e2e --test sweep --test load -- --nocapture --test-threads 2
+r2_port=$(free_port)
+start_worker r2 "$r2_port" --env r2-test --persist-to "$r2_state"
+WORKER_URL="127.0.0.1:$port" WORKER_PID="$server" ORIGIN_URL="http://127.0.0.1:$origin_port" \
+  DEMO_WORKER_URL="127.0.0.1:$demo_port" R2_WORKER_URL="127.0.0.1:$r2_port" \
+  cargo test --release --test e2e --test sources --test sweep --test load -- --nocapture --test-threads 2

@@ -23,8 +23,12 @@ pub enum ErrorKind {
     Undecodable,
     /// The image decoded but could not be encoded in the output format.
     Unencodable,
-    /// The source could not be fetched.
+    /// The source could not be fetched (unreachable, or its server refused or failed).
     SourceUnreachable,
+    /// The source did not answer within `ORIGIN_TIMEOUT_MS`.
+    SourceTimeout,
+    /// The request came from ourselves (it carries our `Via` marker): a loop.
+    Loop,
     /// The operator's configuration is invalid.
     Misconfigured,
     /// Our own bug (a kernel refused the arguments we gave it): never the client's fault.
@@ -42,6 +46,8 @@ impl ErrorKind {
             ErrorKind::UnsupportedFormat => 415,
             ErrorKind::Undecodable | ErrorKind::Unencodable => 422,
             ErrorKind::SourceUnreachable => 502,
+            ErrorKind::SourceTimeout => 504,
+            ErrorKind::Loop => 508,
             ErrorKind::Misconfigured | ErrorKind::Internal => 500,
         }
     }
@@ -57,6 +63,8 @@ impl ErrorKind {
             ErrorKind::Undecodable => 9422,
             ErrorKind::Unencodable => 9516,
             ErrorKind::SourceUnreachable => 9502,
+            ErrorKind::SourceTimeout => 9504,
+            ErrorKind::Loop => 9403,
             ErrorKind::Misconfigured => 9500,
             ErrorKind::Internal => 9520,
         }

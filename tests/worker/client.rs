@@ -51,8 +51,22 @@ pub fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) 
 
 /// As [`request`], but a connection or protocol failure is an error rather than a panic.
 pub fn try_request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Reply> {
-    let address = worker();
-    let mut stream = TcpStream::connect(&address)?;
+    try_request_to(&worker(), method, path, headers, body)
+}
+
+/// As [`request`], to the Worker at `address` (host:port).
+pub fn request_to(address: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    try_request_to(address, method, path, headers, body).expect("talk to the Worker")
+}
+
+fn try_request_to(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Reply> {
+    let mut stream = TcpStream::connect(address)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
     for (name, value) in headers {

@@ -1,18 +1,20 @@
-//! The HTTP edge: routing, reading the source, and turning results and errors into responses.
-//! Everything between request bytes and response bytes is in [`crate::pipeline`].
+//! The HTTP edge: routing, reading the source (in `sources`), and turning results and errors
+//! into responses. Everything between source bytes and response bytes is in [`crate::pipeline`].
+
+mod sources;
 
 use kernels::Backend;
 use worker::{event, Context, Env, Headers, Method, Request, Response};
 
-use crate::config::Limits;
+use crate::config::{Limits, Sources};
 use crate::error::{json_string, ErrorKind, TransformError};
 use crate::options::{options_json, TransformOptions};
 use crate::pipeline::{self, Transformed};
+use crate::source::SourceRef;
 
-/// Images under `/image/<options>/<path>` are read from this static-assets binding.
-const SOURCE_BINDING: &str = "ASSETS";
-/// Host of the URLs handed to the assets binding; it only routes on the path.
-const SOURCE_ORIGIN: &str = "https://source.invalid";
+/// The two spellings of the image route: ours, and Cloudflare's own, so URLs written for
+/// Cloudflare Images work unchanged.
+const IMAGE_PREFIXES: [&str; 2] = ["/image/", "/cdn-cgi/image/"];
 /// `Cache-Control` of transformed `GET` responses unless the `CACHE_CONTROL` variable says otherwise.
 const DEFAULT_CACHE_CONTROL: &str = "public, max-age=86400";
 
@@ -26,6 +28,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
 
 struct Config {
     limits: Limits,
+    sources: Sources,
     backend: Backend,
     cache_control: String,
 }
@@ -44,6 +47,7 @@ impl Config {
         };
         Ok(Config {
             limits: Limits::from_vars(var)?,
+            sources: Sources::from_vars(var)?,
             backend,
             cache_control: var("CACHE_CONTROL").unwrap_or_else(|| DEFAULT_CACHE_CONTROL.to_owned()),
         })
@@ -60,7 +64,7 @@ enum Route {
 impl Route {
     fn of(path: &str) -> Result<Self, TransformError> {
         match path {
-            _ if path.starts_with("/image/") => Ok(Route::Image),
+            _ if IMAGE_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) => Ok(Route::Image),
             "/transform" => Ok(Route::Transform),
             "/" => Ok(Route::Index),
             _ => Err(TransformError::new(ErrorKind::NotFound, format!("no route for {path}; see GET /"))),
@@ -82,16 +86,30 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
     if !route.methods().contains(&method) {
         return method_not_allowed(&method, route.methods());
     }
+    if header(request, "Via").is_some_and(|via| via.contains(sources::LOOP_MARKER)) {
+        return Err(TransformError::new(
+            ErrorKind::Loop,
+            "the request came from this service itself (Via: image-resizing); a source points back here",
+        ));
+    }
     match route {
         Route::Image => {
             let config = Config::from_env(env)?;
-            let rest = path.strip_prefix("/image/").unwrap_or_default();
-            let (segment, source_path) = rest
+            let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
+            let rest = IMAGE_PREFIXES.iter().find_map(|prefix| path.strip_prefix(prefix)).unwrap_or_default();
+            let (segment, raw_source) = rest
                 .split_once('/')
-                .ok_or_else(|| TransformError::bad_option("no source path; use /image/<options>/<path>"))?;
+                .ok_or_else(|| TransformError::bad_option("no source; use /image/<options>/<path or URL>"))?;
             let options = TransformOptions::from_path_segment(segment, &config.limits)?;
-            let source = fetch_source(env, source_path, &config.limits).await?;
-            transformed_response(request, &source, &options, &config, &config.cache_control)
+            // An absolute source keeps its own query, written unencoded after it.
+            let source = match url.query() {
+                Some(query) if raw_source.contains("://") => {
+                    SourceRef::parse(&format!("{raw_source}?{query}"), &config.sources.allowed)?
+                }
+                _ => SourceRef::parse(raw_source, &config.sources.allowed)?,
+            };
+            let bytes = sources::read(env, &source, url.query(), &config.sources, &config.limits).await?;
+            transformed_response(request, &bytes, &options, &config, &config.cache_control)
         }
         Route::Transform => {
             let config = Config::from_env(env)?;
@@ -115,7 +133,7 @@ fn index() -> String {
     )
 }
 
-const ENDPOINTS: &str = r#"{"GET /image/<options>/<path>":"transform an image from the bundled sources, e.g. /image/width=320,format=auto/rocket.jpg","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"}"#;
+const ENDPOINTS: &str = r#"{"GET /image/<options>/<source>":"transform the image at <source>: a path (under ORIGIN, in the IMAGES bucket, or bundled) or an http(s) URL that ALLOWED_ORIGINS lists, e.g. /image/width=320,format=auto/rocket.jpg","GET /cdn-cgi/image/<options>/<source>":"the same, at Cloudflare Images' own path","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"}"#;
 
 /// Transforms `source` for `request` (whose `Accept` may choose the format) and wraps the result.
 fn transformed_response(
@@ -146,7 +164,7 @@ fn header(request: &Request, name: &str) -> Option<String> {
 
 /// Refuses a length over the byte limit: the declared `Content-Length` before reading (so large
 /// bodies are not read at all), and the real length after.
-fn check_length(length: Option<u64>, limits: &Limits) -> Result<(), TransformError> {
+pub(super) fn check_length(length: Option<u64>, limits: &Limits) -> Result<(), TransformError> {
     match length {
         Some(length) if length > limits.max_input_bytes as u64 => Err(TransformError::new(
             ErrorKind::TooLarge,
@@ -156,7 +174,7 @@ fn check_length(length: Option<u64>, limits: &Limits) -> Result<(), TransformErr
     }
 }
 
-fn content_length(headers: &Headers) -> Option<u64> {
+pub(super) fn content_length(headers: &Headers) -> Option<u64> {
     headers.get("Content-Length").ok().flatten().and_then(|value| value.trim().parse().ok())
 }
 
@@ -174,29 +192,6 @@ async fn read_body(request: &mut Request, limits: &Limits) -> Result<Vec<u8>, Tr
         ));
     }
     Ok(body)
-}
-
-async fn fetch_source(env: &Env, path: &str, limits: &Limits) -> Result<Vec<u8>, TransformError> {
-    if path.is_empty() {
-        return Err(TransformError::bad_option("no source path; use /image/<options>/<path>"));
-    }
-    if path.starts_with("http:") || path.starts_with("https:") {
-        return Err(TransformError::bad_option("remote sources are not enabled; give a path to a bundled image"));
-    }
-    let unreachable =
-        |what: String| TransformError::new(ErrorKind::SourceUnreachable, format!("source {path}: {what}"));
-    let assets = env.assets(SOURCE_BINDING).map_err(|error| unreachable(error.to_string()))?;
-    let mut response =
-        assets.fetch(format!("{SOURCE_ORIGIN}/{path}"), None).await.map_err(|error| unreachable(error.to_string()))?;
-    match response.status_code() {
-        200 => {}
-        404 => return Err(TransformError::new(ErrorKind::NotFound, format!("source image {path} does not exist"))),
-        status => return Err(unreachable(format!("the source answered {status}"))),
-    }
-    check_length(content_length(response.headers()), limits)?;
-    let bytes = response.bytes().await.map_err(|error| unreachable(error.to_string()))?;
-    check_length(Some(bytes.len() as u64), limits)?;
-    Ok(bytes)
 }
 
 fn image_response(transformed: Transformed, cache_control: &str) -> Result<Response, TransformError> {
