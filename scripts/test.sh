@@ -60,14 +60,15 @@ start_worker main "$port" --var "ORIGIN:http://127.0.0.1:$origin_port/fixtures/"
 server=${pids[-1]}
 demo_port=$(free_port)
 start_worker demo "$demo_port"
-# A third with an R2 bucket bound as IMAGES (wrangler's local simulation), holding two objects.
+# A third with an R2 bucket bound as IMAGES (wrangler's local simulation), holding two objects,
+# that answers signed URLs only.
 r2_state="$logs/r2-state"
 for object in "photos/cat.jpg=fixtures/rocket.jpg" "nested/dir/chelsea.png=fixtures/chelsea.png"; do
   node_modules/.bin/wrangler r2 object put "image-worker-test/${object%%=*}" --file "${object#*=}" \
     --local --persist-to "$r2_state" --env r2-test >"$logs/r2-put" 2>&1 || { cat "$logs/r2-put"; exit 1; }
 done
 r2_port=$(free_port)
-start_worker r2 "$r2_port" --env r2-test --persist-to "$r2_state"
+start_worker r2 "$r2_port" --env r2-test --persist-to "$r2_state" --var SIGNING_KEY:test-signing-key
 WORKER_URL="127.0.0.1:$port" WORKER_PID="$server" ORIGIN_URL="http://127.0.0.1:$origin_port" \
   DEMO_WORKER_URL="127.0.0.1:$demo_port" R2_WORKER_URL="127.0.0.1:$r2_port" \
   cargo test --release --test e2e --test sources --test sweep --test load -- --nocapture --test-threads 2

@@ -26,6 +26,7 @@ pub mod geometry;
 pub mod icc;
 pub mod options;
 pub mod pipeline;
+pub mod signature;
 pub mod source;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod worker;

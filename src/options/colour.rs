@@ -19,6 +19,11 @@ impl Rgba {
         Rgba { r: (rgb >> 16) as u8, g: (rgb >> 8) as u8, b: rgb as u8, a: 255 }
     }
 
+    /// `rrggbbaa` in lower-case hex (no `#`, so it can stand in a URL).
+    pub fn hex(self) -> String {
+        format!("{:02x}{:02x}{:02x}{:02x}", self.r, self.g, self.b, self.a)
+    }
+
     pub fn is_opaque(self) -> bool {
         self.a == 255
     }

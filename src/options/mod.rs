@@ -2,6 +2,7 @@
 //! same names as query parameters), parsed into a validated [`TransformOptions`]. This file holds
 //! the types; `spec` the table of options, `parse` the grammar, `value` the value parsers.
 
+mod canonical;
 pub mod colour;
 mod parse;
 mod spec;

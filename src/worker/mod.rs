@@ -10,6 +10,7 @@ use crate::config::{Limits, Sources};
 use crate::error::{json_string, ErrorKind, TransformError};
 use crate::options::{options_json, TransformOptions};
 use crate::pipeline::{self, Transformed};
+use crate::signature::{take_signature, verify};
 use crate::source::SourceRef;
 
 /// The two spellings of the image route: ours, and Cloudflare's own, so URLs written for
@@ -31,6 +32,8 @@ struct Config {
     sources: Sources,
     backend: Backend,
     cache_control: String,
+    /// `SIGNING_KEY` (a secret): when set, every image request must be signed.
+    signing_key: Option<Vec<u8>>,
 }
 
 impl Config {
@@ -50,6 +53,13 @@ impl Config {
             sources: Sources::from_vars(var)?,
             backend,
             cache_control: var("CACHE_CONTROL").unwrap_or_else(|| DEFAULT_CACHE_CONTROL.to_owned()),
+            signing_key: env
+                .secret("SIGNING_KEY")
+                .map(|secret| secret.to_string())
+                .ok()
+                .or_else(|| var("SIGNING_KEY"))
+                .filter(|key| !key.is_empty())
+                .map(String::into_bytes),
         })
     }
 }
@@ -96,10 +106,18 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
         Route::Image => {
             let config = Config::from_env(env)?;
             let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
-            let rest = IMAGE_PREFIXES.iter().find_map(|prefix| path.strip_prefix(prefix)).unwrap_or_default();
+            let (prefix, rest) = IMAGE_PREFIXES
+                .iter()
+                .find_map(|prefix| Some((*prefix, path.strip_prefix(prefix)?)))
+                .unwrap_or_default();
             let (segment, raw_source) = rest
                 .split_once('/')
                 .ok_or_else(|| TransformError::bad_option("no source; use /image/<options>/<path or URL>"))?;
+            let (segment, signature) = take_signature(segment, ',');
+            if let Some(key) = &config.signing_key {
+                let query = url.query().map(|query| format!("?{query}")).unwrap_or_default();
+                verify(key, &format!("{prefix}{segment}/{raw_source}{query}"), signature)?;
+            }
             let options = TransformOptions::from_path_segment(segment, &config.limits)?;
             // An absolute source keeps its own query, written unencoded after it.
             let source = match url.query() {
@@ -114,7 +132,11 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
         Route::Transform => {
             let config = Config::from_env(env)?;
             let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
-            let options = TransformOptions::from_query(url.query().unwrap_or(""), &config.limits)?;
+            let (query, signature) = take_signature(url.query().unwrap_or(""), '&');
+            if let Some(key) = &config.signing_key {
+                verify(key, &format!("/transform?{query}"), signature)?;
+            }
+            let options = TransformOptions::from_query(query, &config.limits)?;
             let body = read_body(request, &config.limits).await?;
             transformed_response(request, &body, &options, &config, "no-store")
         }

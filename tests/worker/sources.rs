@@ -115,14 +115,62 @@ fn demo(path: &str) -> Reply {
     get_from("DEMO_WORKER_URL", path)
 }
 
+/// The Worker with the R2 bucket signs with this key (`SIGNING_KEY` in scripts/test.sh).
+const SIGNING_KEY: &[u8] = b"test-signing-key";
+
+/// `prefix` + `options` + `rest`, signed: `sig=` appended to the options.
+fn signed(prefix: &str, options: &str, rest: &str) -> String {
+    let signature = image_worker::signature::sign(SIGNING_KEY, &format!("{prefix}{options}{rest}")).unwrap();
+    format!("{prefix}{options},sig={signature}{rest}")
+}
+
+fn r2(path: &str) -> Reply {
+    get_from("R2_WORKER_URL", path)
+}
+
 #[test]
 fn with_an_images_bucket_paths_are_its_keys() {
-    let r2 = |path: &str| get_from("R2_WORKER_URL", path);
-    assert_eq!(r2("/image/width=100/photos/cat.jpg").image(ImageFormat::Jpeg).width(), 100);
-    assert_eq!(r2("/cdn-cgi/image/width=30,format=webp/nested/dir/chelsea.png").image(ImageFormat::WebP).width(), 30);
-    r2("/image/width=10/photos/dog.jpg").error(404, 9404, "photos/dog.jpg");
+    assert_eq!(r2(&signed("/image/", "width=100", "/photos/cat.jpg")).image(ImageFormat::Jpeg).width(), 100);
+    let nested = signed("/cdn-cgi/image/", "width=30,format=webp", "/nested/dir/chelsea.png");
+    assert_eq!(r2(&nested).image(ImageFormat::WebP).width(), 30);
+    r2(&signed("/image/", "width=10", "/photos/dog.jpg")).error(404, 9404, "photos/dog.jpg");
     // The bucket, not the bundled demo images, answers for paths.
-    r2("/image/width=10/rocket.jpg").error(404, 9404, "rocket.jpg");
+    r2(&signed("/image/", "width=10", "/rocket.jpg")).error(404, 9404, "rocket.jpg");
+}
+
+#[test]
+fn with_a_signing_key_only_signed_urls_are_answered() {
+    let good = signed("/image/", "width=40,fit=cover", "/photos/cat.jpg");
+    assert_eq!(r2(&good).image(ImageFormat::Jpeg).width(), 40);
+    let signature = good.split("sig=").nth(1).unwrap().split('/').next().unwrap();
+    for (path, why) in [
+        (good.replace("width=40", "width=41"), "does not match"),
+        (good.replace("cat.jpg", "dog.jpg"), "does not match"),
+        ("/image/width=40,fit=cover/photos/cat.jpg".to_owned(), "no sig="),
+        (good.replace(signature, &signature[1..]), "base64"),
+        (good.replace(signature, "AAAA"), "does not match"),
+    ] {
+        r2(&path).error(403, 9430, why);
+    }
+    // `npm run sign` (scripts/sign.mjs, node's own HMAC) signs as the Worker checks.
+    let printed = std::process::Command::new("node")
+        .args(["scripts/sign.mjs", "/image/width=40,fit=cover/photos/cat.jpg"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SIGNING_KEY", std::str::from_utf8(SIGNING_KEY).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(printed.stdout).unwrap().trim(), good);
+    let other_key = image_worker::signature::sign(b"another key", "/image/width=40/photos/cat.jpg").unwrap();
+    r2(&format!("/image/width=40,sig={other_key}/photos/cat.jpg")).error(403, 9430, "does not match");
+
+    let address = std::env::var("R2_WORKER_URL").unwrap();
+    let post = |query: &str| {
+        client::request_to(&address, "POST", &format!("/transform?{query}"), &[], &support::fixture("rocket.jpg"))
+    };
+    let signature = image_worker::signature::sign(SIGNING_KEY, "/transform?width=20&format=png").unwrap();
+    assert_eq!(post(&format!("width=20&format=png&sig={signature}")).image(ImageFormat::Png).width(), 20);
+    post("width=20&format=png").error(403, 9430, "no sig=");
+    post(&format!("width=21&format=png&sig={signature}")).error(403, 9430, "does not match");
 }
 
 #[test]
