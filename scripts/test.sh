@@ -54,12 +54,13 @@ start_worker() {
 }
 # The Worker under test reads relative paths from the origin's fixtures/ and may fetch any URL
 # under the origin; a second one, configured as `npm run dev` is, serves the bundled demo images.
+# Each keeps its state (the edge cache, R2) in a fresh folder, so every run starts cold.
 port=$(free_port)
-start_worker main "$port" --var "ORIGIN:http://127.0.0.1:$origin_port/fixtures/" \
+start_worker main "$port" --persist-to "$logs/main-state" --var "ORIGIN:http://127.0.0.1:$origin_port/fixtures/" \
   --var "ALLOWED_ORIGINS:http://127.0.0.1:$origin_port/" --var ORIGIN_TIMEOUT_MS:2000
 server=${pids[-1]}
 demo_port=$(free_port)
-start_worker demo "$demo_port"
+start_worker demo "$demo_port" --persist-to "$logs/demo-state"
 # A third with an R2 bucket bound as IMAGES (wrangler's local simulation), holding two objects,
 # that answers signed URLs only.
 r2_state="$logs/r2-state"

@@ -16,6 +16,7 @@
     )
 )]
 
+pub mod cache;
 pub mod codec;
 pub mod config;
 mod content;

@@ -13,6 +13,7 @@ mod shrink;
 use kernels::{is_opaque, Backend, Image, PixelLayout};
 
 use self::describe::{describe, Described};
+pub use self::negotiate::accept_class;
 use self::negotiate::choose_format;
 use self::render::{drop_alpha_in_place, with_layout, Steps};
 use self::shrink::jpeg_shrink;

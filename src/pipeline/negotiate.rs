@@ -39,6 +39,16 @@ pub(super) fn choose_format(
     }
 }
 
+/// What of `accept` the format choice depends on, as a short label: responses for requests
+/// with the same label are the same, so caches key on it (the Cache API ignores `Vary`).
+pub fn accept_class(request: FormatRequest, accept: Option<&str>) -> &'static str {
+    match request {
+        FormatRequest::Auto if accepts(accept.unwrap_or(""), "image/webp") => "webp",
+        FormatRequest::Auto => "no-webp",
+        _ => "any",
+    }
+}
+
 /// Whether an `Accept` header lists `media_type` explicitly with a non-zero q-value.
 fn accepts(accept: &str, media_type: &str) -> bool {
     accept.split(',').any(|entry| {

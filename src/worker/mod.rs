@@ -4,8 +4,9 @@
 mod sources;
 
 use kernels::Backend;
-use worker::{event, Context, Env, Headers, Method, Request, Response};
+use worker::{event, Cache, Context, Env, Headers, Method, Request, Response};
 
+use crate::cache;
 use crate::config::{Limits, Sources};
 use crate::error::{json_string, ErrorKind, TransformError};
 use crate::options::{options_json, TransformOptions};
@@ -103,32 +104,7 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
         ));
     }
     match route {
-        Route::Image => {
-            let config = Config::from_env(env)?;
-            let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
-            let (prefix, rest) = IMAGE_PREFIXES
-                .iter()
-                .find_map(|prefix| Some((*prefix, path.strip_prefix(prefix)?)))
-                .unwrap_or_default();
-            let (segment, raw_source) = rest
-                .split_once('/')
-                .ok_or_else(|| TransformError::bad_option("no source; use /image/<options>/<path or URL>"))?;
-            let (segment, signature) = take_signature(segment, ',');
-            if let Some(key) = &config.signing_key {
-                let query = url.query().map(|query| format!("?{query}")).unwrap_or_default();
-                verify(key, &format!("{prefix}{segment}/{raw_source}{query}"), signature)?;
-            }
-            let options = TransformOptions::from_path_segment(segment, &config.limits)?;
-            // An absolute source keeps its own query, written unencoded after it.
-            let source = match url.query() {
-                Some(query) if raw_source.contains("://") => {
-                    SourceRef::parse(&format!("{raw_source}?{query}"), &config.sources.allowed)?
-                }
-                _ => SourceRef::parse(raw_source, &config.sources.allowed)?,
-            };
-            let bytes = sources::read(env, &source, url.query(), &config.sources, &config.limits).await?;
-            transformed_response(request, &bytes, &options, &config, &config.cache_control)
-        }
+        Route::Image => serve_image(request, env, &path).await,
         Route::Transform => {
             let config = Config::from_env(env)?;
             let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
@@ -138,7 +114,9 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
             }
             let options = TransformOptions::from_query(query, &config.limits)?;
             let body = read_body(request, &config.limits).await?;
-            transformed_response(request, &body, &options, &config, "no-store")
+            let accept = header(request, "Accept");
+            let transformed = pipeline::transform(&body, &options, accept.as_deref(), &config.limits, config.backend)?;
+            image_response(transformed, "no-store", &[])
         }
         Route::Index => json_response(200, index(), "no-store", &[]),
     }
@@ -157,17 +135,84 @@ fn index() -> String {
 
 const ENDPOINTS: &str = r#"{"GET /image/<options>/<source>":"transform the image at <source>: a path (under ORIGIN, in the IMAGES bucket, or bundled) or an http(s) URL that ALLOWED_ORIGINS lists, e.g. /image/width=320,format=auto/rocket.jpg","GET /cdn-cgi/image/<options>/<source>":"the same, at Cloudflare Images' own path","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"}"#;
 
-/// Transforms `source` for `request` (whose `Accept` may choose the format) and wraps the result.
-fn transformed_response(
-    request: &Request,
-    source: &[u8],
-    options: &TransformOptions,
-    config: &Config,
-    cache_control: &str,
-) -> Result<Response, TransformError> {
+/// `GET /image/<options>/<source>`: from the edge cache when this transformation of this source
+/// for this kind of client is there, else fetched, transformed and cached. Answers 304 to an
+/// `If-None-Match` that names the ETag.
+async fn serve_image(request: &Request, env: &Env, path: &str) -> Result<Response, TransformError> {
+    let config = Config::from_env(env)?;
+    let url = request.url().map_err(|_| TransformError::bad_option("the request URL is malformed"))?;
+    let (prefix, rest) =
+        IMAGE_PREFIXES.iter().find_map(|prefix| Some((*prefix, path.strip_prefix(prefix)?))).unwrap_or_default();
+    let (segment, raw_source) = rest
+        .split_once('/')
+        .ok_or_else(|| TransformError::bad_option("no source; use /image/<options>/<path or URL>"))?;
+    let (segment, signature) = take_signature(segment, ',');
+    if let Some(key) = &config.signing_key {
+        let query = url.query().map(|query| format!("?{query}")).unwrap_or_default();
+        verify(key, &format!("{prefix}{segment}/{raw_source}{query}"), signature)?;
+    }
+    let options = TransformOptions::from_path_segment(segment, &config.limits)?;
+    // An absolute source keeps its own query, written unencoded after it.
+    let source = match url.query() {
+        Some(query) if raw_source.contains("://") => {
+            SourceRef::parse(&format!("{raw_source}?{query}"), &config.sources.allowed)?
+        }
+        _ => SourceRef::parse(raw_source, &config.sources.allowed)?,
+    };
     let accept = header(request, "Accept");
-    let transformed = pipeline::transform(source, options, accept.as_deref(), &config.limits, config.backend)?;
-    image_response(transformed, cache_control)
+    let canonical = options.canonical();
+    let source_name = match (&source, url.query()) {
+        (SourceRef::Url(source_url), _) => source_url.to_string(),
+        (SourceRef::Path(path), Some(query)) => format!("{path}?{query}"),
+        (SourceRef::Path(path), None) => path.clone(),
+    };
+    let key = format!(
+        "{}{}",
+        url.origin().ascii_serialization(),
+        cache::key_path(&canonical, &source_name, pipeline::accept_class(options.format, accept.as_deref()))
+    );
+    let if_none_match = header(request, "If-None-Match");
+    let edge_cache = Cache::default();
+    // A cache that cannot be read is a miss, not a failure.
+    if let Ok(Some(mut cached)) = edge_cache.get(key.as_str(), false).await {
+        let etag = cached.headers().get("ETag").ok().flatten().unwrap_or_default();
+        if if_none_match.is_some_and(|tags| cache::none_match(&tags, &etag)) {
+            return not_modified(cached.headers());
+        }
+        // A fresh set of headers: the cached response's own may be immutable.
+        let headers = Headers::new();
+        for (name, value) in cached.headers().entries() {
+            let value =
+                if name.eq_ignore_ascii_case("Cf-Resized") { value.replacen("/miss", "/hit", 1) } else { value };
+            headers.set(&name, &value).map_err(response_error)?;
+        }
+        let body = cached.bytes().await.map_err(response_error)?;
+        return Ok(Response::from_bytes(body).map_err(response_error)?.with_headers(headers));
+    }
+    let fetched = sources::read(env, &source, url.query(), &config.sources, &config.limits).await?;
+    let transformed = pipeline::transform(&fetched.bytes, &options, accept.as_deref(), &config.limits, config.backend)?;
+    let etag = cache::etag(fetched.validator.as_deref(), &fetched.bytes, &canonical, transformed.format);
+    let note = format!("internal=ok/miss q={} f={}", options.quality, transformed.format.name().to_ascii_lowercase());
+    let mut response = image_response(transformed, &config.cache_control, &[("ETag", &etag), ("Cf-Resized", &note)])?;
+    // Errors never get here, so only transformed images are cached; a failed put only costs a miss.
+    if let Ok(copy) = response.cloned() {
+        let _ = edge_cache.put(key.as_str(), copy).await;
+    }
+    if if_none_match.is_some_and(|tags| cache::none_match(&tags, &etag)) {
+        return not_modified(response.headers());
+    }
+    Ok(response)
+}
+
+/// A 304 with the validators and caching headers of the full response.
+fn not_modified(full: &Headers) -> Result<Response, TransformError> {
+    let headers = Headers::new();
+    for name in ["ETag", "Cache-Control", "Vary", "Cf-Resized"] {
+        if let Some(value) = full.get(name).ok().flatten() {
+            headers.set(name, &value).map_err(response_error)?;
+        }
+    }
+    Ok(Response::empty().map_err(response_error)?.with_status(304).with_headers(headers))
 }
 
 /// A 405 that lists, in `Allow`, the methods the route answers.
@@ -216,7 +261,12 @@ async fn read_body(request: &mut Request, limits: &Limits) -> Result<Vec<u8>, Tr
     Ok(body)
 }
 
-fn image_response(transformed: Transformed, cache_control: &str) -> Result<Response, TransformError> {
+/// The transformed image with its caching headers, plus `extra` (name, value) ones.
+fn image_response(
+    transformed: Transformed,
+    cache_control: &str,
+    extra: &[(&str, &str)],
+) -> Result<Response, TransformError> {
     let headers = Headers::new();
     let set = |name: &str, value: &str| headers.set(name, value).map_err(response_error);
     set("Content-Type", transformed.content_type)?;
@@ -224,6 +274,9 @@ fn image_response(transformed: Transformed, cache_control: &str) -> Result<Respo
     set("Cache-Control", cache_control)?;
     if transformed.negotiated {
         set("Vary", "Accept")?;
+    }
+    for (name, value) in extra {
+        set(name, value)?;
     }
     Ok(Response::from_bytes(transformed.bytes).map_err(response_error)?.with_headers(headers))
 }
@@ -246,7 +299,8 @@ fn json_response(
 }
 
 fn error_response(error: &TransformError) -> worker::Result<Response> {
-    json_response(error.status(), error.to_json(), "no-store", &[]).or_else(|_| {
+    let note = format!("err={}", error.kind.code());
+    json_response(error.status(), error.to_json(), "no-store", &[("Cf-Resized", &note)]).or_else(|_| {
         // Building headers failed: answer with the bare message rather than nothing.
         Response::error(format!("{{\"error\":{}}}", json_string(&error.message)), error.status())
     })

@@ -25,6 +25,13 @@ const MAX_REDIRECTS: usize = 5;
 /// What our own fetches carry in `Via`, and what marks a request as coming from us.
 pub(super) const LOOP_MARKER: &str = "image-resizing";
 
+/// A source's bytes, and what identifies this version of them where the source says (an origin's
+/// `ETag` or `Last-Modified`, an R2 object's etag), for our own ETags.
+pub(super) struct Fetched {
+    pub bytes: Vec<u8>,
+    pub validator: Option<String>,
+}
+
 /// Reads `source`; `query` is the request's query, passed on to `ORIGIN` paths.
 pub(super) async fn read(
     env: &Env,
@@ -32,7 +39,7 @@ pub(super) async fn read(
     query: Option<&str>,
     sources: &Sources,
     limits: &Limits,
-) -> Result<Vec<u8>, TransformError> {
+) -> Result<Fetched, TransformError> {
     match source {
         SourceRef::Url(url) => fetch(url.clone(), &[&sources.allowed], sources, limits).await,
         SourceRef::Path(path) => match (&sources.origin, env.bucket(BUCKET_BINDING)) {
@@ -52,7 +59,7 @@ async fn fetch(
     allowed: &[&AllowedOrigins],
     sources: &Sources,
     limits: &Limits,
-) -> Result<Vec<u8>, TransformError> {
+) -> Result<Fetched, TransformError> {
     let controller = AbortController::default();
     let signal = controller.signal();
     let timeout = Delay::from(Duration::from_millis(sources.timeout_ms as u64));
@@ -73,7 +80,11 @@ async fn fetch(
                 continue;
             }
             return match status {
-                200..=299 => read_limited(&mut response, limits, &url).await,
+                200..=299 => {
+                    let validator =
+                        ["ETag", "Last-Modified"].iter().find_map(|name| response.headers().get(name).ok().flatten());
+                    Ok(Fetched { bytes: read_limited(&mut response, limits, &url).await?, validator })
+                }
                 404 | 410 => Err(TransformError::new(ErrorKind::NotFound, format!("source {url} does not exist"))),
                 _ => Err(unreachable(&url, format!("the origin answered {status}"))),
             };
@@ -129,7 +140,7 @@ async fn read_limited(response: &mut Response, limits: &Limits, url: &Url) -> Re
     Ok(bytes)
 }
 
-async fn from_bucket(bucket: &worker::Bucket, path: &str, limits: &Limits) -> Result<Vec<u8>, TransformError> {
+async fn from_bucket(bucket: &worker::Bucket, path: &str, limits: &Limits) -> Result<Fetched, TransformError> {
     let key = percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .map_err(|_| TransformError::bad_option(format!("source path {path:?} is not UTF-8")))?;
@@ -150,10 +161,10 @@ async fn from_bucket(bucket: &worker::Bucket, path: &str, limits: &Limits) -> Re
     };
     let bytes = body.bytes().await.map_err(failed)?;
     super::check_length(Some(bytes.len() as u64), limits)?;
-    Ok(bytes)
+    Ok(Fetched { bytes, validator: Some(head.http_etag()) })
 }
 
-async fn from_assets(env: &Env, path: &str, limits: &Limits) -> Result<Vec<u8>, TransformError> {
+async fn from_assets(env: &Env, path: &str, limits: &Limits) -> Result<Fetched, TransformError> {
     let failed = |what: String| TransformError::new(ErrorKind::SourceUnreachable, format!("source {path}: {what}"));
     let assets = env.assets(ASSETS_BINDING).map_err(|error| failed(error.to_string()))?;
     let mut response =
@@ -164,9 +175,10 @@ async fn from_assets(env: &Env, path: &str, limits: &Limits) -> Result<Vec<u8>, 
         status => return Err(failed(format!("the assets answered {status}"))),
     }
     super::check_length(super::content_length(response.headers()), limits)?;
+    let validator = response.headers().get("ETag").ok().flatten();
     let bytes = response.bytes().await.map_err(|error| failed(error.to_string()))?;
     super::check_length(Some(bytes.len() as u64), limits)?;
-    Ok(bytes)
+    Ok(Fetched { bytes, validator })
 }
 
 fn unreachable(url: &Url, what: String) -> TransformError {

@@ -102,6 +102,11 @@ fn complete(raw: &[u8]) -> Option<Reply> {
         .lines()
         .find_map(|line| line.strip_prefix("content-length:"))
         .and_then(|value| value.trim().parse::<usize>().ok());
+    // 204 and 304 answers have no body, whatever their headers say.
+    let status = head.split(' ').nth(1).unwrap_or("");
+    if status == "204" || status == "304" {
+        return Some(parse(raw));
+    }
     let done = match length {
         Some(length) => body.len() >= length,
         None if head.contains("transfer-encoding: chunked") => body.ends_with(b"0\r\n\r\n"),

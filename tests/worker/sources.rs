@@ -182,3 +182,74 @@ fn without_origin_the_demo_images_are_served_and_test_material_is_not() {
     // Absolute sources are off until ALLOWED_ORIGINS lists some.
     demo(&format!("/image/width=10/{}/fixtures/rocket.jpg", origin())).error(403, 9430, "ALLOWED_ORIGINS");
 }
+
+/// A query no earlier request used, so a test's first request is a cache miss.
+fn fresh() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("n={nanos}")
+}
+
+#[test]
+fn repeats_come_from_the_edge_cache_without_an_origin_fetch() {
+    let path = format!("/image/width=90,fit=cover,height=90/retina.jpg?{}", fresh());
+    let before = hits("/fixtures/retina.jpg");
+    let started = std::time::Instant::now();
+    let first = get(&path);
+    let miss_time = started.elapsed();
+    first.image(ImageFormat::Jpeg);
+    assert!(first.header("Cf-Resized").unwrap().starts_with("internal=ok/miss"), "{:?}", first.headers);
+    let started = std::time::Instant::now();
+    let second = get(&path);
+    let hit_time = started.elapsed();
+    assert!(second.header("Cf-Resized").unwrap().starts_with("internal=ok/hit"), "{:?}", second.headers);
+    assert_eq!(second.body, first.body);
+    assert_eq!(second.header("ETag"), first.header("ETag"));
+    assert_eq!(hits("/fixtures/retina.jpg"), before + 1, "the repeat fetched the origin");
+    // The same options spelled otherwise are the same entry.
+    let respelled = get(&path.replace("width=90,fit=cover,height=90", "h=90,w=90,fit=cover,dpr=1"));
+    assert!(respelled.header("Cf-Resized").unwrap().contains("/hit"));
+    println!("cache: a miss (fetch and transform) took {miss_time:?}, the hit {hit_time:?}");
+}
+
+#[test]
+fn negotiated_formats_are_cached_apart() {
+    let path = format!("/image/width=60,format=auto/chelsea.png?{}", fresh());
+    let webp = request("GET", &path, &[("Accept", "image/webp,*/*")], &[]);
+    webp.image(ImageFormat::WebP);
+    let png = request("GET", &path, &[("Accept", "image/png,*/*")], &[]);
+    png.image(ImageFormat::Png);
+    assert!(png.header("Cf-Resized").unwrap().contains("/miss"));
+    assert_eq!(png.header("Vary"), Some("Accept"));
+    let webp_again = request("GET", &path, &[("Accept", "image/webp,*/*")], &[]);
+    assert!(webp_again.header("Cf-Resized").unwrap().contains("/hit"));
+    assert_eq!(webp_again.header("Content-Type"), Some("image/webp"));
+}
+
+#[test]
+fn if_none_match_answers_304_without_a_body() {
+    let path = format!("/image/width=70/coffee.png?{}", fresh());
+    let full = get(&path);
+    full.image(ImageFormat::Png);
+    let etag = full.header("ETag").unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "a strong ETag: {etag}");
+    for reply in [
+        request("GET", &path, &[("If-None-Match", &etag)], &[]),
+        request("GET", &path, &[("If-None-Match", &format!("\"other\", {etag}"))], &[]),
+    ] {
+        assert_eq!(reply.status, 304);
+        assert!(reply.body.is_empty());
+        assert_eq!(reply.header("ETag"), Some(etag.as_str()));
+    }
+    assert_eq!(request("GET", &path, &[("If-None-Match", "\"other\"")], &[]).status, 200);
+}
+
+#[test]
+fn errors_are_not_cached() {
+    let path = format!("/image/width=10/{}/status/500?{}", origin(), fresh());
+    let before = hits("/status/500");
+    let first = get(&path);
+    first.error(502, 9502, "500");
+    assert_eq!(first.header("Cf-Resized"), Some("err=9502"));
+    get(&path).error(502, 9502, "500");
+    assert_eq!(hits("/status/500"), before + 2);
+}
