@@ -29,6 +29,15 @@ cargo test -p kernels --target wasm32-unknown-unknown --release
 echo "== fuzzing, bounded: the option parser and the whole pipeline (scripts/fuzz.sh)"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}" bash scripts/fuzz.sh
 
+echo "== deployment dry run: the upload holds the demo images only and fits the free plan (3 MiB gzip)"
+outdir=$(mktemp -d)
+node_modules/.bin/wrangler deploy --dry-run --outdir "$outdir" >"$outdir/log" 2>&1 || { cat "$outdir/log"; exit 1; }
+grep -E "assets directory|Total Upload" "$outdir/log"
+grep -q "assets directory $PWD/demo\$" "$outdir/log" || { echo "assets must come from demo/"; exit 1; }
+gzip_kib=$(sed -n 's/.*gzip: \([0-9.]*\) KiB.*/\1/p' "$outdir/log")
+awk -v kib="$gzip_kib" 'BEGIN { exit !(kib > 0 && kib < 3072) }' || { echo "upload of $gzip_kib KiB gzip is over 3 MiB"; exit 1; }
+rm -rf "$outdir"
+
 echo "== end-to-end tests against the Worker in workerd"
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 logs=$(mktemp -d)
