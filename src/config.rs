@@ -86,6 +86,44 @@ impl Sources {
     }
 }
 
+/// `CORS_ORIGINS`: the browser origins (`https://app.example.com`) allowed to read responses
+/// cross-origin, comma-separated, or `*` for any; none by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CorsOrigins {
+    any: bool,
+    origins: Vec<String>,
+}
+
+impl CorsOrigins {
+    pub fn parse(list: &str) -> Result<Self, TransformError> {
+        let mut cors = CorsOrigins::default();
+        for entry in list.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
+            if entry == "*" {
+                cors.any = true;
+                continue;
+            }
+            // An origin is scheme://host[:port], nothing more; compared in its serialised form.
+            let origin = Url::parse(entry).ok().filter(|url| url.path() == "/" && url.query().is_none());
+            let Some(origin) = origin.map(|url| url.origin().ascii_serialization()).filter(|o| o != "null") else {
+                return Err(TransformError::new(
+                    ErrorKind::Misconfigured,
+                    format!("CORS_ORIGINS entry {entry:?} is not an origin like https://app.example.com"),
+                ));
+            };
+            cors.origins.push(origin);
+        }
+        Ok(cors)
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request from `origin`, if it is allowed.
+    pub fn allow(&self, origin: &str) -> Option<String> {
+        if self.any {
+            return Some("*".into());
+        }
+        self.origins.iter().find(|allowed| allowed.as_str() == origin).cloned()
+    }
+}
+
 fn var<T: core::str::FromStr + PartialOrd + From<u8>>(
     lookup: &impl Fn(&str) -> Option<String>,
     name: &str,
@@ -130,6 +168,20 @@ mod tests {
         for (name, value) in [("ORIGIN", "images.example.com"), ("ORIGIN", "ftp://x/"), ("ORIGIN_TIMEOUT_MS", "0")] {
             let error = Sources::from_vars(|asked| (asked == name).then(|| value.to_owned())).unwrap_err();
             assert_eq!(error.kind, ErrorKind::Misconfigured, "{name}={value}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins_or_any() {
+        let cors = CorsOrigins::parse("https://app.example.com, http://localhost:3000").unwrap();
+        assert_eq!(cors.allow("https://app.example.com"), Some("https://app.example.com".into()));
+        assert_eq!(cors.allow("http://localhost:3000"), Some("http://localhost:3000".into()));
+        assert_eq!(cors.allow("https://app.example.com.evil.com"), None);
+        assert_eq!(cors.allow("http://app.example.com"), None);
+        assert_eq!(CorsOrigins::parse("").unwrap().allow("https://app.example.com"), None);
+        assert_eq!(CorsOrigins::parse("*").unwrap().allow("https://any.example"), Some("*".into()));
+        for bad in ["app.example.com", "https://app.example.com/path", "data:text/plain,x"] {
+            assert_eq!(CorsOrigins::parse(bad).unwrap_err().kind, ErrorKind::Misconfigured, "{bad}");
         }
     }
 

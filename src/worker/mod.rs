@@ -7,7 +7,7 @@ use kernels::Backend;
 use worker::{event, Cache, Context, Env, Headers, Method, Request, Response};
 
 use crate::cache;
-use crate::config::{Limits, Sources};
+use crate::config::{CorsOrigins, Limits, Sources};
 use crate::error::{json_string, ErrorKind, TransformError};
 use crate::options::{options_json, TransformOptions};
 use crate::pipeline::{self, Transformed};
@@ -22,10 +22,26 @@ const DEFAULT_CACHE_CONTROL: &str = "public, max-age=86400";
 
 #[event(fetch)]
 async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    match handle(&mut request, &env).await {
-        Ok(response) => Ok(response),
-        Err(error) => error_response(&error),
+    let mut response = match handle(&mut request, &env).await {
+        Ok(response) => response,
+        Err(error) => error_response(&error)?,
+    };
+    // Browsers on the origins CORS_ORIGINS lists may read every answer, errors included.
+    let listed = env.var("CORS_ORIGINS").map(|value| value.to_string()).unwrap_or_default();
+    let cors = match CorsOrigins::parse(&listed) {
+        Ok(cors) => cors,
+        Err(error) => return error_response(&error),
+    };
+    let allowed = header(&request, "Origin").and_then(|origin| cors.allow(&origin));
+    if let Some(allowed) = allowed {
+        let headers = response.headers_mut();
+        headers.set("Access-Control-Allow-Origin", &allowed)?;
+        headers.set("Access-Control-Expose-Headers", "ETag, Cf-Resized, Content-Length")?;
+        if allowed != "*" {
+            headers.append("Vary", "Origin")?;
+        }
     }
+    Ok(response)
 }
 
 struct Config {
@@ -84,8 +100,8 @@ impl Route {
 
     fn methods(&self) -> &'static [Method] {
         match self {
-            Route::Image | Route::Index => &[Method::Get, Method::Head],
-            Route::Transform => &[Method::Post],
+            Route::Image | Route::Index => &[Method::Get, Method::Head, Method::Options],
+            Route::Transform => &[Method::Post, Method::Options],
         }
     }
 }
@@ -96,6 +112,9 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
     let route = Route::of(&path)?;
     if !route.methods().contains(&method) {
         return method_not_allowed(&method, route.methods());
+    }
+    if method == Method::Options {
+        return preflight(route.methods());
     }
     if header(request, "Via").is_some_and(|via| via.contains(sources::LOOP_MARKER)) {
         return Err(TransformError::new(
@@ -213,6 +232,19 @@ fn not_modified(full: &Headers) -> Result<Response, TransformError> {
         }
     }
     Ok(Response::empty().map_err(response_error)?.with_status(304).with_headers(headers))
+}
+
+/// The answer to an `OPTIONS` (a CORS preflight): the methods, and the request headers a browser
+/// may send; `fetch` adds the allowed origin, when it is one.
+fn preflight(methods: &[Method]) -> Result<Response, TransformError> {
+    let names: Vec<&str> = methods.iter().map(|m| m.as_ref()).collect();
+    let headers = Headers::new();
+    let set = |name: &str, value: &str| headers.set(name, value).map_err(response_error);
+    set("Allow", &names.join(", "))?;
+    set("Access-Control-Allow-Methods", &names.join(", "))?;
+    set("Access-Control-Allow-Headers", "Content-Type, If-None-Match, Accept")?;
+    set("Access-Control-Max-Age", "86400")?;
+    Ok(Response::empty().map_err(response_error)?.with_status(204).with_headers(headers))
 }
 
 /// A 405 that lists, in `Allow`, the methods the route answers.

@@ -143,11 +143,11 @@ fn bodies_that_are_not_images_are_415s() {
 fn wrong_methods_are_405s_that_list_the_allowed_ones() {
     let reply = get("/transform");
     reply.error(405, 9405, "POST");
-    assert_eq!(reply.header("Allow"), Some("POST"));
+    assert_eq!(reply.header("Allow"), Some("POST, OPTIONS"));
     let reply = request("POST", "/image/width=10/rocket.jpg", &[], b"x");
     reply.error(405, 9405, "GET");
-    assert_eq!(reply.header("Allow"), Some("GET, HEAD"));
-    assert_eq!(request("DELETE", "/", &[], b"").header("Allow"), Some("GET, HEAD"));
+    assert_eq!(reply.header("Allow"), Some("GET, HEAD, OPTIONS"));
+    assert_eq!(request("DELETE", "/", &[], b"").header("Allow"), Some("GET, HEAD, OPTIONS"));
 }
 
 #[test]
@@ -304,4 +304,32 @@ fn animated_gifs_stay_animated() {
     assert!(frames.len() > 1);
     assert_eq!(frames[0].buffer().width(), 20);
     assert_eq!(get("/image/width=20,anim=false/fire.gif").header("Content-Type"), Some("image/png"));
+}
+
+#[test]
+fn browsers_on_cors_origins_may_read_answers() {
+    // The Worker under test has CORS_ORIGINS=https://app.example (scripts/test.sh).
+    let from = |origin: &str| request("GET", "/image/width=10/rocket.jpg", &[("Origin", origin)], &[]);
+    let allowed = from("https://app.example");
+    assert_eq!(allowed.header("Access-Control-Allow-Origin"), Some("https://app.example"));
+    assert!(allowed.header("Access-Control-Expose-Headers").unwrap().contains("ETag"));
+    assert!(allowed.header("Vary").unwrap().contains("Origin"));
+    assert_eq!(from("https://other.example").header("Access-Control-Allow-Origin"), None);
+    assert_eq!(get("/image/width=10/rocket.jpg").header("Access-Control-Allow-Origin"), None);
+    // Errors are readable too, so pages can show the reason.
+    let error = request("GET", "/image/width=0/rocket.jpg", &[("Origin", "https://app.example")], &[]);
+    error.error(400, 9401, "width");
+    assert_eq!(error.header("Access-Control-Allow-Origin"), Some("https://app.example"));
+
+    let preflight = request(
+        "OPTIONS",
+        "/transform",
+        &[("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")],
+        &[],
+    );
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("Access-Control-Allow-Origin"), Some("https://app.example"));
+    assert_eq!(preflight.header("Access-Control-Allow-Methods"), Some("POST, OPTIONS"));
+    let other = request("OPTIONS", "/transform", &[("Origin", "https://other.example")], &[]);
+    assert_eq!((other.status, other.header("Access-Control-Allow-Origin")), (204, None));
 }
