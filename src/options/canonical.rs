@@ -7,6 +7,8 @@ use super::{Border, Fit, FormatRequest, Gravity, Metadata, TransformOptions, Tri
 use crate::format::OutputFormat;
 
 impl TransformOptions {
+    /// The canonical string. `onerror` is left out: it changes only failures, which are never
+    /// cached.
     pub fn canonical(&self) -> String {
         let default = TransformOptions::default();
         let mut pairs: Vec<String> = Vec::new();

@@ -182,6 +182,8 @@ pub struct TransformOptions {
     pub anim: bool,
     /// Resize in linear light (`gamma-correct=true`) rather than on sRGB values.
     pub gamma_correct: bool,
+    /// `onerror=redirect`: on a failure after the source is known, redirect to the source URL.
+    pub redirect_on_error: bool,
 }
 
 impl Default for TransformOptions {
@@ -209,6 +211,7 @@ impl Default for TransformOptions {
             sharpen: 0.0,
             anim: true,
             gamma_correct: false,
+            redirect_on_error: false,
         }
     }
 }

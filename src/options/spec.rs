@@ -41,8 +41,7 @@ impl OptionSpec {
 }
 
 /// Cloudflare options we know but do not implement yet: refused by name rather than ignored.
-pub const NOT_YET_SUPPORTED: &[&str] =
-    &["compression", "onerror", "zoom", "face-zoom", "segment", "slow-connection-quality"];
+pub const NOT_YET_SUPPORTED: &[&str] = &["compression", "zoom", "face-zoom", "segment", "slow-connection-quality"];
 
 /// Every option, in the order the README lists them.
 pub const OPTIONS: &[OptionSpec] = &[
@@ -414,6 +413,18 @@ pub const OPTIONS: &[OptionSpec] = &[
         help: "false (default) or true: resize in linear light",
         apply: |options, value, _| {
             options.gamma_correct = flag("gamma-correct", value)?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "onerror",
+        aliases: &[],
+        help: "redirect: on a failure, redirect (302) to the source URL instead of answering with an error",
+        apply: |options, value, _| {
+            if value != "redirect" {
+                return Err(invalid("onerror", value, "redirect"));
+            }
+            options.redirect_on_error = true;
             Ok(())
         },
     },

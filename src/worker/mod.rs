@@ -208,8 +208,23 @@ async fn serve_image(request: &Request, env: &Env, path: &str) -> Result<Respons
         let body = cached.bytes().await.map_err(response_error)?;
         return Ok(Response::from_bytes(body).map_err(response_error)?.with_headers(headers));
     }
-    let fetched = sources::read(env, &source, url.query(), &config.sources, &config.limits).await?;
-    let transformed = pipeline::transform(&fetched.bytes, &options, accept.as_deref(), &config.limits, config.backend)?;
+    let outcome = async {
+        let fetched = sources::read(env, &source, url.query(), &config.sources, &config.limits).await?;
+        let transformed =
+            pipeline::transform(&fetched.bytes, &options, accept.as_deref(), &config.limits, config.backend)?;
+        Ok::<_, TransformError>((fetched, transformed))
+    }
+    .await;
+    let (fetched, transformed) = match outcome {
+        Ok(done) => done,
+        Err(error) => {
+            let target = options.redirect_on_error.then(|| sources::location(&source, url.query(), &config.sources));
+            return match target.flatten() {
+                Some(target) => redirect_on_error(target, &error),
+                None => Err(error),
+            };
+        }
+    };
     let etag = cache::etag(fetched.validator.as_deref(), &fetched.bytes, &canonical, transformed.format);
     let note = format!("internal=ok/miss q={} f={}", options.quality, transformed.format.name().to_ascii_lowercase());
     let mut response = image_response(transformed, &config.cache_control, &[("ETag", &etag), ("Cf-Resized", &note)])?;
@@ -221,6 +236,16 @@ async fn serve_image(request: &Request, env: &Env, path: &str) -> Result<Respons
         return not_modified(response.headers());
     }
     Ok(response)
+}
+
+/// `onerror=redirect`: a 302 to the source itself, saying in `Cf-Resized` what went wrong.
+fn redirect_on_error(target: url::Url, error: &TransformError) -> Result<Response, TransformError> {
+    let headers = Headers::new();
+    let set = |name: &str, value: &str| headers.set(name, value).map_err(response_error);
+    set("Location", target.as_str())?;
+    set("Cf-Resized", &format!("err={}", error.kind.code()))?;
+    set("Cache-Control", "no-store")?;
+    Ok(Response::empty().map_err(response_error)?.with_status(302).with_headers(headers))
 }
 
 /// A 304 with the validators and caching headers of the full response.

@@ -32,6 +32,16 @@ pub(super) struct Fetched {
     pub validator: Option<String>,
 }
 
+/// The URL `source` is fetched from, when it is fetched over HTTP (an allowed URL, or a path
+/// under `ORIGIN`): where `onerror=redirect` sends clients.
+pub(super) fn location(source: &SourceRef, query: Option<&str>, sources: &Sources) -> Option<Url> {
+    match (source, &sources.origin) {
+        (SourceRef::Url(url), _) => Some(url.clone()),
+        (SourceRef::Path(path), Some(origin)) => resolve(origin, &sources.origin_prefix, path, query).ok(),
+        (SourceRef::Path(_), None) => None,
+    }
+}
+
 /// Reads `source`; `query` is the request's query, passed on to `ORIGIN` paths.
 pub(super) async fn read(
     env: &Env,

@@ -253,3 +253,21 @@ fn errors_are_not_cached() {
     get(&path).error(502, 9502, "500");
     assert_eq!(hits("/status/500"), before + 2);
 }
+
+#[test]
+fn onerror_redirect_sends_clients_to_the_source() {
+    let origin = origin();
+    let failed = get(&format!("/image/width=10,onerror=redirect/{origin}/status/500"));
+    assert_eq!(failed.status, 302);
+    assert_eq!(failed.header("Location"), Some(format!("{origin}/status/500").as_str()));
+    assert_eq!(failed.header("Cf-Resized"), Some("err=9502"));
+    let not_an_image = get("/image/width=10,onerror=redirect/LICENSES/giflib.COPYING");
+    assert_eq!(not_an_image.status, 302);
+    assert_eq!(not_an_image.header("Location"), Some(format!("{origin}/fixtures/LICENSES/giflib.COPYING").as_str()));
+    // Without the option, or before the source is known, errors stay errors.
+    get(&format!("/image/width=10/{origin}/status/500")).error(502, 9502, "500");
+    get("/image/width=0,onerror=redirect/rocket.jpg").error(400, 9401, "width");
+    get(&format!("/image/width=10,onerror=redirect/http://evil.example/x.jpg")).error(403, 9430, "ALLOWED_ORIGINS");
+    // A source without a URL of its own (here R2) has nowhere to redirect to.
+    r2(&signed("/image/", "width=10,onerror=redirect", "/photos/dog.jpg")).error(404, 9404, "dog.jpg");
+}
