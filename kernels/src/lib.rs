@@ -7,6 +7,13 @@
 //! Kernels work on plain slices with explicit width, height and stride, validate their arguments
 //! up front (returning [`KernelError`] instead of panicking), and allocate nothing inside their
 //! per-pixel loops.
+//!
+//! The simd128 kernels read and write memory through the `simd` support layer: safe loads and
+//! stores on fixed-size arrays, and, in the hot loops of the resize passes and edge energy,
+//! unchecked loads inside windows whose bounds were checked once (each such `unsafe` block
+//! says why it is in bounds).
+
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod alpha;
 mod backend;
@@ -20,7 +27,7 @@ mod orient;
 pub mod resize;
 mod saliency;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod simd128;
+mod simd;
 mod trim;
 
 pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultiply};

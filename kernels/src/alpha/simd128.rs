@@ -2,7 +2,8 @@
 
 use core::arch::wasm32::*;
 
-use crate::simd128::ALPHA_BYTES_MASK;
+use crate::simd::masks::ALPHA_BYTES_MASK;
+use crate::simd::memory::{load, store};
 
 /// Swizzle mask copying each RGBA pixel's alpha byte into all four of its bytes.
 const ALPHA_BROADCAST: v128 = i8x16(3, 3, 3, 3, 7, 7, 7, 7, 11, 11, 11, 11, 15, 15, 15, 15);
@@ -10,18 +11,17 @@ const ALPHA_BROADCAST: v128 = i8x16(3, 3, 3, 3, 7, 7, 7, 7, 11, 11, 11, 11, 15, 
 const ALPHA_BYTES: v128 = i8x16(3, -1, -1, -1, 7, -1, -1, -1, 11, -1, -1, -1, 15, -1, -1, -1);
 
 pub(super) fn premultiply(row: &mut [u8]) {
-    let mut vectors = row.chunks_exact_mut(16);
-    for sixteen in vectors.by_ref() {
-        // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
-        let pixels = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
+    let (vectors, rest) = row.as_chunks_mut::<16>();
+    for sixteen in vectors {
+        let pixels = load(sixteen);
         // Each pixel's alpha in all four of its bytes; colour × alpha straight into 16 bits.
         let alphas = i8x16_swizzle(pixels, ALPHA_BROADCAST);
         let low = div255_round(u16x8_extmul_low_u8x16(pixels, alphas));
         let high = div255_round(u16x8_extmul_high_u8x16(pixels, alphas));
         let premultiplied = v128_bitselect(pixels, u8x16_narrow_i16x8(low, high), ALPHA_BYTES_MASK);
-        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, premultiplied) };
+        store(sixteen, premultiplied);
     }
-    super::scalar::premultiply(vectors.into_remainder());
+    super::scalar::premultiply(rest);
 }
 
 /// `round(x / 255)` in each 16-bit lane, as `super::div255_round`.
@@ -32,10 +32,9 @@ fn div255_round(products: v128) -> v128 {
 }
 
 pub(super) fn unpremultiply(row: &mut [u8]) {
-    let mut vectors = row.chunks_exact_mut(16);
-    for sixteen in vectors.by_ref() {
-        // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
-        let pixels = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
+    let (vectors, rest) = row.as_chunks_mut::<16>();
+    for sixteen in vectors {
+        let pixels = load(sixteen);
         // One division gives all four pixels' scales, as `super::unpremultiply_scale`.
         let alphas = f32x4_convert_u32x4(i8x16_swizzle(pixels, ALPHA_BYTES));
         let scales = i32x4_trunc_sat_f32x4(f32x4_nearest(f32x4_div(f32x4_splat(65280.0), alphas)));
@@ -44,9 +43,9 @@ pub(super) fn unpremultiply(row: &mut [u8]) {
         let straight = v128_bitselect(pixels, u8x16_narrow_i16x8(low, high), ALPHA_BYTES_MASK);
         // A transparent pixel becomes all zero, as in the scalar kernel.
         let transparent = i8x16_eq(i8x16_swizzle(pixels, ALPHA_BROADCAST), u8x16_splat(0));
-        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, v128_andnot(straight, transparent)) };
+        store(sixteen, v128_andnot(straight, transparent));
     }
-    super::scalar::unpremultiply(vectors.into_remainder());
+    super::scalar::unpremultiply(rest);
 }
 
 /// Swizzle masks spreading the low 16 bits of pixel 0 and 1's (or 2 and 3's) 32-bit scales over
@@ -66,29 +65,24 @@ fn scale_two(channels: v128, scales: v128) -> v128 {
 
 pub(super) fn composite_over(row: &mut [u8], background: [u8; 4]) {
     let under = u32x4_splat(u32::from_le_bytes(background));
-    let mut vectors = row.chunks_exact_mut(16);
-    for sixteen in vectors.by_ref() {
-        // SAFETY: `sixteen` is exactly the sixteen bytes loaded and stored.
-        let pixels = unsafe { v128_load(sixteen.as_ptr() as *const v128) };
+    let (vectors, rest) = row.as_chunks_mut::<16>();
+    for sixteen in vectors {
+        let pixels = load(sixteen);
         let uncovered = u8x16_sub(u8x16_splat(255), i8x16_swizzle(pixels, ALPHA_BROADCAST));
         let low = div255_round(u16x8_extmul_low_u8x16(under, uncovered));
         let high = div255_round(u16x8_extmul_high_u8x16(under, uncovered));
         let composited = u8x16_add_sat(pixels, u8x16_narrow_i16x8(low, high));
-        unsafe { v128_store(sixteen.as_mut_ptr() as *mut v128, composited) };
+        store(sixteen, composited);
     }
-    super::scalar::composite_over(vectors.into_remainder(), background);
+    super::scalar::composite_over(rest, background);
 }
 
 pub(super) fn is_opaque(row: &[u8]) -> bool {
-    let mut vectors = row.chunks_exact(16);
+    let (vectors, rest) = row.as_chunks::<16>();
     // AND every vector together; the alpha bytes stay 0xff only if all were.
-    let mut all = u8x16_splat(0xff);
-    for sixteen in vectors.by_ref() {
-        // SAFETY: `sixteen` is exactly the sixteen bytes loaded.
-        all = v128_and(all, unsafe { v128_load(sixteen.as_ptr() as *const v128) });
-    }
+    let all = vectors.iter().fold(u8x16_splat(0xff), |all, sixteen| v128_and(all, load(sixteen)));
     let alphas_opaque = u8x16_all_true(i8x16_eq(v128_or(all, v128_not(ALPHA_BYTES_MASK)), u8x16_splat(0xff)));
-    alphas_opaque && super::scalar::is_opaque(vectors.remainder())
+    alphas_opaque && super::scalar::is_opaque(rest)
 }
 
 /// Swizzle mask packing four RGBA pixels' colour into the low twelve bytes.
@@ -97,15 +91,13 @@ const RGB_OF_RGBA: v128 = i8x16(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, 
 pub(super) fn drop_alpha(bytes: &mut [u8]) {
     let groups = bytes.len() / 16;
     for group in 0..groups {
-        let pointer = bytes.as_mut_ptr();
-        // SAFETY: the sixteen bytes read end at 16 * (group + 1) <= bytes.len(); the twelve
-        // written end at 12 * (group + 1), below the next group's first byte, so each group is
-        // read before anything overwrites it.
-        unsafe {
-            let rgb = i8x16_swizzle(v128_load(pointer.add(16 * group) as *const v128), RGB_OF_RGBA);
-            v128_store64_lane::<0>(rgb, pointer.add(12 * group) as *mut u64);
-            v128_store32_lane::<2>(rgb, pointer.add(12 * group + 8) as *mut u32);
-        }
+        // Four pixels move from byte 16 * group to 12 * group: their twelve bytes end before the
+        // next group starts, so each group is read before anything overwrites it. (Both chunks
+        // exist for every group below `groups`.)
+        let Some(rgba) = bytes.get(16 * group..).and_then(<[u8]>::first_chunk::<16>) else { break };
+        let rgb = i8x16_swizzle(load(rgba), RGB_OF_RGBA);
+        let Some(out) = bytes.get_mut(12 * group..).and_then(<[u8]>::first_chunk_mut::<12>) else { break };
+        store(out, rgb);
     }
     super::scalar::drop_alpha_from(bytes, groups * 4);
 }

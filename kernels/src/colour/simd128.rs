@@ -4,7 +4,8 @@
 use core::arch::wasm32::*;
 
 use super::LUMA_WEIGHTS;
-use crate::simd128::{bytes, ALPHA_BYTES_MASK};
+use crate::simd::masks::{mask_table, ALPHA_BYTES_MASK, ZERO};
+use crate::simd::memory::{load, store};
 
 /// Swizzles between sixteen interleaved pixels (`channels` vectors) and red, green and blue
 /// planes (one vector each).
@@ -16,8 +17,8 @@ struct Planes {
 }
 
 const fn planes(channels: usize) -> Planes {
-    let mut split = [[[-1i8; 16]; 4]; 3];
-    let mut join = [[[-1i8; 16]; 3]; 4];
+    let mut split = [[[ZERO; 16]; 4]; 3];
+    let mut join = [[[ZERO; 16]; 3]; 4];
     let mut byte = 0;
     while byte < 16 * channels {
         let (pixel, channel) = (byte / channels, byte % channels);
@@ -27,18 +28,7 @@ const fn planes(channels: usize) -> Planes {
         }
         byte += 1;
     }
-    let mut out = Planes { split: [[bytes([-1; 16]); 4]; 3], join: [[bytes([-1; 16]); 3]; 4] };
-    let mut a = 0;
-    while a < 3 {
-        let mut b = 0;
-        while b < 4 {
-            out.split[a][b] = bytes(split[a][b]);
-            out.join[b][a] = bytes(join[b][a]);
-            b += 1;
-        }
-        a += 1;
-    }
-    out
+    Planes { split: mask_table(split), join: mask_table(join) }
 }
 
 const RGB_PLANES: Planes = planes(3);
@@ -51,9 +41,8 @@ pub(super) fn saturate(row: &mut [u8], channels: usize, factor: i32) {
     let mut groups = row.chunks_exact_mut(16 * channels);
     for group in groups.by_ref() {
         let mut input = [u8x16_splat(0); 4];
-        for (vector, chunk) in input.iter_mut().zip(group.chunks_exact(16)) {
-            // SAFETY: `chunk` is sixteen readable bytes.
-            *vector = unsafe { v128_load(chunk.as_ptr() as *const v128) };
+        for (vector, chunk) in input.iter_mut().zip(group.as_chunks::<16>().0) {
+            *vector = load(chunk);
         }
         let [red, green, blue] = planes.split.map(|masks| {
             let mut plane = u8x16_splat(0);
@@ -79,13 +68,12 @@ pub(super) fn saturate(row: &mut [u8], channels: usize, factor: i32) {
         let low = halves(u16x8_extend_low_u8x16);
         let high = halves(u16x8_extend_high_u8x16);
         let saturated: [v128; 3] = core::array::from_fn(|p| u8x16_narrow_i16x8(low[p], high[p]));
-        for ((chunk, masks), &original) in group.chunks_exact_mut(16).zip(&planes.join).zip(&input) {
+        for ((chunk, masks), &original) in group.as_chunks_mut::<16>().0.iter_mut().zip(&planes.join).zip(&input) {
             let mut out = v128_and(original, keep);
             for (&plane, &mask) in saturated.iter().zip(masks) {
                 out = v128_or(out, i8x16_swizzle(plane, mask));
             }
-            // SAFETY: `chunk` is sixteen writable bytes.
-            unsafe { v128_store(chunk.as_mut_ptr() as *mut v128, out) };
+            store(chunk, out);
         }
     }
     super::scalar::saturate(groups.into_remainder(), channels, factor);

@@ -4,7 +4,8 @@
 use core::arch::wasm32::*;
 
 use super::{scalar::copy_pixels, Orientation};
-use crate::simd128::bytes;
+use crate::simd::masks::{mask_table, ZERO};
+use crate::simd::memory::{load, store};
 use crate::{ImageMut, ImageRef, PixelLayout};
 
 pub(super) fn orient(src: ImageRef<'_>, dst: ImageMut<'_>, orientation: Orientation) {
@@ -25,7 +26,7 @@ struct Reversal {
 
 const fn reversal(channels: usize, pixels: usize) -> Reversal {
     let vectors = channels * pixels / 16;
-    let mut masks = [[[-1i8; 16]; 3]; 3];
+    let mut masks = [[[ZERO; 16]; 3]; 3];
     let mut output = 0;
     while output < vectors * 16 {
         let (pixel, channel) = (output / channels, output % channels);
@@ -33,17 +34,7 @@ const fn reversal(channels: usize, pixels: usize) -> Reversal {
         masks[output / 16][input / 16][output % 16] = (input % 16) as i8;
         output += 1;
     }
-    let mut vectors_masks = [[bytes([-1; 16]); 3]; 3];
-    let mut v = 0;
-    while v < 3 {
-        let mut u = 0;
-        while u < 3 {
-            vectors_masks[v][u] = bytes(masks[v][u]);
-            u += 1;
-        }
-        v += 1;
-    }
-    Reversal { pixels, vectors, masks: vectors_masks }
+    Reversal { pixels, vectors, masks: mask_table(masks) }
 }
 
 const REVERSE_L8: Reversal = reversal(1, 16);
@@ -72,17 +63,15 @@ fn untransposed(src: ImageRef<'_>, dst: ImageMut<'_>, orientation: Orientation) 
             let start = (width - (g + 1) * reversal.pixels) * channels;
             let input = &source[start..start + group_bytes];
             let mut loaded = [u8x16_splat(0); 3];
-            for (vector, chunk) in loaded.iter_mut().zip(input.chunks_exact(16)) {
-                // SAFETY: `chunk` is sixteen readable bytes.
-                *vector = unsafe { v128_load(chunk.as_ptr() as *const v128) };
+            for (vector, chunk) in loaded.iter_mut().zip(input.as_chunks::<16>().0) {
+                *vector = load(chunk);
             }
-            for (masks, chunk) in reversal.masks.iter().zip(out.chunks_exact_mut(16)) {
+            for (masks, chunk) in reversal.masks.iter().zip(out.as_chunks_mut::<16>().0) {
                 let mut reversed = u8x16_splat(0);
                 for (&vector, &mask) in loaded.iter().zip(masks).take(reversal.vectors) {
                     reversed = v128_or(reversed, i8x16_swizzle(vector, mask));
                 }
-                // SAFETY: `chunk` is sixteen writable bytes.
-                unsafe { v128_store(chunk.as_mut_ptr() as *mut v128, reversed) };
+                store(chunk, reversed);
             }
         }
         let done = groups * reversal.pixels;
@@ -96,46 +85,31 @@ const TRANSPOSE_L8_MIRRORED: v128 = i8x16(3, 7, 11, 15, 2, 6, 10, 14, 1, 5, 9, 1
 
 /// `RGB_COLUMN[i][k]` moves pixel `k` of an RGB row vector to bytes `3i..3i + 3`.
 const RGB_COLUMN: [[v128; 4]; 4] = {
-    let mut masks = [[bytes([-1; 16]); 4]; 4];
+    let mut masks = [[[ZERO; 16]; 4]; 4];
     let mut i = 0;
     while i < 4 {
         let mut k = 0;
         while k < 4 {
-            let mut mask = [-1i8; 16];
             let mut c = 0;
             while c < 3 {
-                mask[3 * i + c] = (3 * k + c) as i8;
+                masks[i][k][3 * i + c] = (3 * k + c) as i8;
                 c += 1;
             }
-            masks[i][k] = bytes(mask);
             k += 1;
         }
         i += 1;
     }
-    masks
+    mask_table(masks)
 };
 
-fn transposed(src: ImageRef<'_>, dst: ImageMut<'_>, orientation: Orientation) {
+fn transposed(src: ImageRef<'_>, mut dst: ImageMut<'_>, orientation: Orientation) {
     let channels = src.layout.channels();
     let (width, height) = (dst.width, dst.height);
     let (block_width, block_height) = (width / 4 * 4, height / 4 * 4);
-    let block_bytes = 4 * channels;
-    for oy in (0..block_height).step_by(4) {
-        // Destination rows oy..oy + 4 read source columns sx..sx + 4.
-        let sx = if orientation.mirror_y { height - 4 - oy } else { oy };
-        for ox in (0..block_width).step_by(4) {
-            let rows: [v128; 4] = core::array::from_fn(|i| {
-                let sy = if orientation.mirror_x { width - 1 - (ox + i) } else { ox + i };
-                let at = sy * src.stride + sx * channels;
-                load_pixels(&src.pixels[at..at + block_bytes])
-            });
-            // Column k of the source block, as four pixels, for each destination row.
-            let columns = transpose(rows, src.layout, orientation.mirror_y);
-            for (j, column) in columns.into_iter().enumerate() {
-                let at = (oy + j) * dst.stride + ox * channels;
-                store_pixels(&mut dst.pixels[at..at + block_bytes], column);
-            }
-        }
+    match src.layout {
+        PixelLayout::L8 => transposed_blocks::<4>(&src, &mut dst, orientation),
+        PixelLayout::Rgb8 => transposed_blocks::<12>(&src, &mut dst, orientation),
+        PixelLayout::Rgba8 => transposed_blocks::<16>(&src, &mut dst, orientation),
     }
     for (y, row) in dst.pixels.chunks_mut(dst.stride).take(height).enumerate() {
         let first_x = if y < block_height { block_width } else { 0 };
@@ -143,34 +117,31 @@ fn transposed(src: ImageRef<'_>, dst: ImageMut<'_>, orientation: Orientation) {
     }
 }
 
-/// Four pixels (4, 12 or 16 bytes) into the low bytes of a vector.
+/// The whole 4 × 4-pixel blocks of a transposing orientation; `FOUR_PIXELS` is the bytes of four
+/// pixels of the layout, moved as one vector.
 #[inline(always)]
-fn load_pixels(bytes: &[u8]) -> v128 {
-    // SAFETY: each load reads inside `bytes`, whose length is four pixels.
-    unsafe {
-        match bytes.len() {
-            16 => v128_load(bytes.as_ptr() as *const v128),
-            12 => v128_load32_lane::<2>(
-                v128_load64_zero(bytes.as_ptr() as *const u64),
-                bytes.as_ptr().add(8) as *const u32,
-            ),
-            _ => v128_load32_zero(bytes.as_ptr() as *const u32),
-        }
-    }
-}
-
-/// The low 4, 12 or 16 bytes of `pixels` into `bytes`.
-#[inline(always)]
-fn store_pixels(bytes: &mut [u8], pixels: v128) {
-    // SAFETY: each store writes inside `bytes`, whose length is four pixels.
-    unsafe {
-        match bytes.len() {
-            16 => v128_store(bytes.as_mut_ptr() as *mut v128, pixels),
-            12 => {
-                v128_store64_lane::<0>(pixels, bytes.as_mut_ptr() as *mut u64);
-                v128_store32_lane::<2>(pixels, bytes.as_mut_ptr().add(8) as *mut u32);
+fn transposed_blocks<const FOUR_PIXELS: usize>(src: &ImageRef<'_>, dst: &mut ImageMut<'_>, orientation: Orientation) {
+    let channels = src.layout.channels();
+    let (width, height) = (dst.width, dst.height);
+    let (block_width, block_height) = (width / 4 * 4, height / 4 * 4);
+    for oy in (0..block_height).step_by(4) {
+        // Destination rows oy..oy + 4 read source columns sx..sx + 4.
+        let sx = if orientation.mirror_y { height - 4 - oy } else { oy };
+        for ox in (0..block_width).step_by(4) {
+            let rows: [v128; 4] = core::array::from_fn(|i| {
+                let sy = if orientation.mirror_x { width - 1 - (ox + i) } else { ox + i };
+                let at = sy * src.stride + sx * channels;
+                // The slice is `FOUR_PIXELS` long, so the conversion cannot fail.
+                <&[u8; FOUR_PIXELS]>::try_from(&src.pixels[at..at + FOUR_PIXELS]).map_or(u8x16_splat(0), load)
+            });
+            // Column k of the source block, as four pixels, for each destination row.
+            let columns = transpose(rows, src.layout, orientation.mirror_y);
+            for (j, column) in columns.into_iter().enumerate() {
+                let at = (oy + j) * dst.stride + ox * channels;
+                if let Ok(out) = <&mut [u8; FOUR_PIXELS]>::try_from(&mut dst.pixels[at..at + FOUR_PIXELS]) {
+                    store(out, column);
+                }
             }
-            _ => v128_store32_lane::<0>(pixels, bytes.as_mut_ptr() as *mut u32),
         }
     }
 }

@@ -3,68 +3,29 @@
 //! lane accumulates one channel's `p0 * w0 + p1 * w1`. Odd tails pair the last tap with a zero
 //! weight, so the sums are exactly the scalar sums.
 
+use core::any::Any;
 use core::arch::wasm32::*;
 
 use super::{vertical_sample, AxisWeights, Sample, WEIGHT_BITS};
+use crate::simd::memory::{load_padded, splat_pair, store, Loads, Window};
 use crate::{ImageMut, ImageRef, PixelLayout};
-
-/// `N` bytes from `bytes[offset..]` in the low lanes; bytes past the end of the slice read as
-/// zero (they are always multiplied by zero weights, so they only need to be in bounds).
-#[inline(always)]
-fn load<const N: usize>(bytes: &[u8], offset: usize) -> v128 {
-    match offset.checked_add(N) {
-        // SAFETY: the N bytes read are inside `bytes`, as just checked.
-        Some(end) if end <= bytes.len() => unsafe { load_unchecked::<N>(bytes, offset) },
-        _ => {
-            let mut padded = [0u8; 16];
-            let available = bytes.get(offset..).unwrap_or(&[]);
-            let len = available.len().min(N);
-            padded[..len].copy_from_slice(&available[..len]);
-            // SAFETY: `padded` is sixteen bytes.
-            unsafe { v128_load(padded.as_ptr() as *const v128) }
-        }
-    }
-}
-
-/// `N` (4, 8 or 16) bytes at `bytes[offset..]` in the low lanes, with no bounds check.
-///
-/// # Safety
-/// `offset + N <= bytes.len()`. Callers of several loads check `+ 16` once to cover them all.
-#[inline(always)]
-unsafe fn load_unchecked<const N: usize>(bytes: &[u8], offset: usize) -> v128 {
-    let pointer = bytes.as_ptr().add(offset);
-    match N {
-        16 => v128_load(pointer as *const v128),
-        8 => v128_load64_zero(pointer as *const u64),
-        _ => v128_load32_zero(pointer as *const u32),
-    }
-}
-
-#[inline(always)]
-fn load_i16x8(values: &[i16], offset: usize) -> v128 {
-    let eight = &values[offset..offset + 8];
-    // SAFETY: the slice has exactly the sixteen bytes read; wasm loads need no alignment.
-    unsafe { v128_load(eight.as_ptr() as *const v128) }
-}
-
-/// Weights `taps[k..k + 8]`, zero past the end.
-#[inline(always)]
-fn eight_taps(taps: &[i16], k: usize) -> v128 {
-    if k + 8 <= taps.len() {
-        load_i16x8(taps, k)
-    } else {
-        let mut padded = [0i16; 8];
-        padded[..taps.len() - k].copy_from_slice(&taps[k..]);
-        load_i16x8(&padded, 0)
-    }
-}
 
 /// `[taps[k], taps[k + 1]]` in every 32-bit lane.
 #[inline(always)]
 fn weight_pair_at(taps: &[i16], k: usize) -> v128 {
-    let pair = &taps[k..k + 2];
-    // SAFETY: two i16 are the four bytes read.
-    unsafe { v128_load32_splat(pair.as_ptr() as *const u32) }
+    // The slice is two long, so the conversion cannot fail.
+    <&[i16; 2]>::try_from(&taps[k..k + 2]).map_or(i32x4_splat(0), splat_pair)
+}
+
+/// The pair of weights at `k`, or where `taps[k]` is the last, it with a zero weight (whatever
+/// the zero meets is then multiplied away).
+#[inline(always)]
+fn weight_pair_or_last(taps: &[i16], k: usize) -> v128 {
+    if k + 2 <= taps.len() {
+        weight_pair_at(taps, k)
+    } else {
+        i32x4_splat(taps[k] as u16 as i32)
+    }
 }
 
 /// Four horizontal sums rounded to the intermediate of samples `S`, in lanes 0..4 (and 4..8).
@@ -159,15 +120,14 @@ fn horizontal_pixels<const ROWS: usize, const CHANNELS: usize>(
     for x in 0..weights.starts.len() {
         let taps = weights.weights(x);
         let window = weights.starts[x] * CHANNELS;
-        // Rows ascend, so the last row's window ends last; loads read at most 16 bytes from
-        // their start, which stays inside the window plus 16 bytes.
+        // Rows ascend, so the last row's window ends last; loads read at most 16 bytes from an
+        // offset inside a window.
         let end = row_starts[ROWS - 1] + window + taps.len() * CHANNELS + 16;
-        let sums = if end <= pixels.len() {
-            // SAFETY: every load offset is below `end - 16`, checked just above.
-            unsafe { weighted_window::<ROWS, CHANNELS, false>(pixels, row_starts, window, taps) }
-        } else {
-            // SAFETY: checked loads have no precondition.
-            unsafe { weighted_window::<ROWS, CHANNELS, true>(pixels, row_starts, window, taps) }
+        let sums = match Window::new(pixels, end) {
+            // SAFETY: the window ends at `end`, as `weighted_window` needs.
+            Some(inside) => unsafe { weighted_window::<ROWS, CHANNELS>(&inside, row_starts, window, taps) },
+            // SAFETY: loads from a slice pad instead of overrunning.
+            None => unsafe { weighted_window::<ROWS, CHANNELS>(pixels, row_starts, window, taps) },
         };
         for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
             store_pixel(round_horizontal::<u8>(sum), &mut out_row[x * CHANNELS..(x + 1) * CHANNELS]);
@@ -178,49 +138,44 @@ fn horizontal_pixels<const ROWS: usize, const CHANNELS: usize>(
 /// Each row's weighted sum of one window, one channel per 32-bit lane.
 ///
 /// # Safety
-/// With `CHECKED` false, the caller guarantees that the last row's window plus 16 bytes lies
-/// inside `pixels`.
+/// Loads from `pixels` that end by `row_starts[ROWS - 1] + window + taps.len() * CHANNELS + 16`
+/// are sound (the last row's window plus 16 bytes, as loads start inside it).
 #[inline(always)]
-unsafe fn weighted_window<const ROWS: usize, const CHANNELS: usize, const CHECKED: bool>(
-    pixels: &[u8],
+unsafe fn weighted_window<const ROWS: usize, const CHANNELS: usize>(
+    pixels: &(impl Loads<u8> + ?Sized),
     row_starts: [usize; ROWS],
     window: usize,
     taps: &[i16],
 ) -> [v128; ROWS] {
-    let load = |offset: usize, bytes: usize| -> v128 {
-        match (CHECKED, bytes) {
-            (true, 16) => load::<16>(pixels, offset),
-            (true, 8) => load::<8>(pixels, offset),
-            (true, _) => load::<4>(pixels, offset),
-            (false, 16) => load_unchecked::<16>(pixels, offset),
-            (false, 8) => load_unchecked::<8>(pixels, offset),
-            (false, _) => load_unchecked::<4>(pixels, offset),
-        }
-    };
     let mut sums = [i32x4_splat(0); ROWS];
     let mut k = 0;
     while k + 4 <= taps.len() {
         let (w01, w23) = (weight_pair_at(taps, k), weight_pair_at(taps, k + 2));
         for (sum, row) in sums.iter_mut().zip(row_starts) {
-            let data = load(row + window + k * CHANNELS, 16);
+            // SAFETY: `k + 4 <= taps.len()`: the load ends at most 4 bytes past the row's window.
+            let data = unsafe { pixels.load::<16>(row + window + k * CHANNELS) };
             let near = i32x4_dot_i16x8(interleave_pair::<CHANNELS, 0>(data), w01);
             let far = i32x4_dot_i16x8(interleave_pair::<CHANNELS, 1>(data), w23);
             *sum = i32x4_add(*sum, i32x4_add(near, far));
         }
         k += 4;
     }
+    // Narrow images leave up to three taps: a pair (or a last tap) from eight bytes, then a last
+    // tap from four.
     if k < taps.len() {
-        let pair = if k + 2 <= taps.len() { weight_pair_at(taps, k) } else { i32x4_splat(taps[k] as u16 as i32) };
+        let pair = weight_pair_or_last(taps, k);
         for (sum, row) in sums.iter_mut().zip(row_starts) {
-            let data = load(row + window + k * CHANNELS, 8);
+            // SAFETY: `k < taps.len()`: the load ends at most 5 bytes past the row's window.
+            let data = unsafe { pixels.load::<8>(row + window + k * CHANNELS) };
             *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleave_pair::<CHANNELS, 0>(data), pair));
         }
         k += 2;
     }
     if k < taps.len() {
-        let last = i32x4_splat(taps[k] as u16 as i32);
+        let last = weight_pair_or_last(taps, k);
         for (sum, row) in sums.iter_mut().zip(row_starts) {
-            let data = load(row + window + k * CHANNELS, 4);
+            // SAFETY: as above.
+            let data = unsafe { pixels.load::<4>(row + window + k * CHANNELS) };
             *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleave_pair::<CHANNELS, 0>(data), last));
         }
     }
@@ -239,34 +194,47 @@ fn horizontal_l8<const ROWS: usize>(
         let taps = weights.weights(x);
         let window = weights.starts[x];
         // Loads read eight bytes from each multiple of eight taps: within the window plus 8.
-        let in_bounds = row_starts[ROWS - 1] + window + taps.len() + 16 <= pixels.len();
-        let mut sums = [i32x4_splat(0); ROWS];
-        let mut k = 0;
-        while k < taps.len() {
-            let chunk = eight_taps(taps, k);
-            for (sum, row) in sums.iter_mut().zip(row_starts) {
-                let offset = row + window + k;
-                let bytes = if in_bounds {
-                    // SAFETY: `offset + 16 <= pixels.len()` by the check above.
-                    unsafe { load_unchecked::<8>(pixels, offset) }
-                } else {
-                    load::<8>(pixels, offset)
-                };
-                let data = u16x8_extend_low_u8x16(bytes);
-                *sum = i32x4_add(*sum, i32x4_dot_i16x8(data, chunk));
-            }
-            k += 8;
-        }
+        let end = row_starts[ROWS - 1] + window + taps.len() + 8;
+        let sums = match Window::new(pixels, end) {
+            // SAFETY: the window ends at `end`, as `grey_sums` needs.
+            Some(inside) => unsafe { grey_sums(&inside, row_starts, window, taps) },
+            // SAFETY: loads from a slice pad instead of overrunning.
+            None => unsafe { grey_sums(pixels, row_starts, window, taps) },
+        };
         store_totals(round_horizontal::<u8>(lane_totals(sums)), &mut out, x);
     }
+}
+
+/// Each grey row's weighted sum of one window, in four partial sums.
+///
+/// # Safety
+/// Loads from `pixels` that end by `row_starts[ROWS - 1] + window + taps.len() + 8` are sound.
+#[inline(always)]
+unsafe fn grey_sums<const ROWS: usize>(
+    pixels: &(impl Loads<u8> + ?Sized),
+    row_starts: [usize; ROWS],
+    window: usize,
+    taps: &[i16],
+) -> [v128; ROWS] {
+    let mut sums = [i32x4_splat(0); ROWS];
+    let mut k = 0;
+    while k < taps.len() {
+        let eight_taps = load_padded::<i16, 8>(taps, k);
+        for (sum, row) in sums.iter_mut().zip(row_starts) {
+            // SAFETY: `k < taps.len()`: the load ends at most 7 bytes past the row's window.
+            let data = u16x8_extend_low_u8x16(unsafe { pixels.load::<8>(row + window + k) });
+            *sum = i32x4_add(*sum, i32x4_dot_i16x8(data, eight_taps));
+        }
+        k += 8;
+    }
+    sums
 }
 
 /// The first three or four (the length of `out_pixel`) lanes of `packed` into `out_pixel`.
 #[inline(always)]
 fn store_pixel(packed: v128, out_pixel: &mut [i16]) {
-    if let [_, _, _, _] = out_pixel {
-        // SAFETY: `out_pixel` is exactly four i16 values, the eight bytes stored.
-        unsafe { v128_store64_lane::<0>(packed, out_pixel.as_mut_ptr() as *mut u64) };
+    if let Ok(four) = <&mut [i16; 4]>::try_from(&mut *out_pixel) {
+        store(four, packed);
     } else if let [red, green, blue] = out_pixel {
         (*red, *green, *blue) =
             (i16x8_extract_lane::<0>(packed), i16x8_extract_lane::<1>(packed), i16x8_extract_lane::<2>(packed));
@@ -307,16 +275,16 @@ pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWei
         let window = weights.starts[y] * row_len;
         let taps = weights.weights(y);
         let mut x = 0;
-        // The intermediate holds every row a window reads; checked once per row, not per load.
-        if window + taps.len() * row_len <= src.len() {
+        // The intermediate holds every row a window reads: one check per output row.
+        if let Some(rows) = Window::new(src, window + taps.len() * row_len) {
             while x + 32 <= row_len {
-                // SAFETY: all loads fall in the window's rows, inside `src` as checked above.
-                unsafe { vertical_block::<S, 4>(src, window + x, row_len, taps, &mut out_row[x..x + 32]) };
+                // SAFETY: the block's columns end by `row_len`, so its loads end in the window.
+                unsafe { vertical_block::<S, 4>(&rows, window + x, row_len, taps, &mut out_row[x..x + 32]) };
                 x += 32;
             }
             while x + 8 <= row_len {
                 // SAFETY: as above.
-                unsafe { vertical_block::<S, 1>(src, window + x, row_len, taps, &mut out_row[x..x + 8]) };
+                unsafe { vertical_block::<S, 1>(&rows, window + x, row_len, taps, &mut out_row[x..x + 8]) };
                 x += 8;
             }
         }
@@ -326,77 +294,65 @@ pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWei
     }
 }
 
-/// `8 * VECTORS` output values of one row: pairs of source rows interleaved so each 32-bit lane
-/// accumulates one column's `v0 * w0 + v1 * w1`.
+/// `8 * VECTORS` output values of one row (`out`, exactly that long) from the intermediate rows
+/// `first`, `first + row_len`, ...: pairs of rows interleaved so each 32-bit lane accumulates
+/// one column's `v0 * w0 + v1 * w1`.
 ///
 /// # Safety
-/// `first + (taps.len() - 1) * row_len + 8 * VECTORS <= src.len()`.
+/// `first + (taps.len() - 1) * row_len + 8 * VECTORS` is at most the end of `src`.
 #[inline(always)]
 unsafe fn vertical_block<S: Sample, const VECTORS: usize>(
-    src: &[i16],
+    src: &Window<'_, i16>,
     first: usize,
     row_len: usize,
     taps: &[i16],
     out: &mut [S],
 ) {
-    let load = |offset: usize| v128_load(src.as_ptr().add(offset) as *const v128);
     let zero = i32x4_splat(0);
     let mut low = [zero; VECTORS];
     let mut high = [zero; VECTORS];
-    let mut pairs = taps.chunks_exact(2);
+    let (pairs, last) = taps.as_chunks::<2>();
     let mut row = first;
-    for pair in pairs.by_ref() {
-        let w = weight_pair_at(pair, 0);
+    for pair in pairs {
+        let w = splat_pair(pair);
         for v in 0..VECTORS {
-            let a = load(row + 8 * v);
-            let b = load(row + row_len + 8 * v);
+            // SAFETY: rows `row` and `row + row_len` are rows of taps, inside `src` as required.
+            let (a, b) = unsafe { (src.load::<8>(row + 8 * v), src.load::<8>(row + row_len + 8 * v)) };
             low[v] = i32x4_add(low[v], i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
             high[v] = i32x4_add(high[v], i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
         }
         row += 2 * row_len;
     }
-    if let [last] = pairs.remainder() {
+    if let [last] = last {
         let w = i16x8_splat(*last);
         for v in 0..VECTORS {
-            let a = load(row + 8 * v);
+            // SAFETY: `row` is the last tap's row.
+            let a = unsafe { src.load::<8>(row + 8 * v) };
             low[v] = i32x4_add(low[v], i32x4_extmul_low_i16x8(a, w));
             high[v] = i32x4_add(high[v], i32x4_extmul_high_i16x8(a, w));
         }
     }
     let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
     let round = i32x4_splat(1 << (shift - 1));
-    for v in 0..VECTORS {
+    for (v, eight) in out.as_chunks_mut::<8>().0.iter_mut().enumerate().take(VECTORS) {
         let l = i32x4_shr(i32x4_add(low[v], round), shift);
         let h = i32x4_shr(i32x4_add(high[v], round), shift);
         // Saturating to i16, then clamping to the sample range, is clamping to it directly.
         let words = i16x8_narrow_i32x4(l, h);
-        let eight = &mut out[8 * v..8 * v + 8];
-        if S::MAX == 255 {
-            let bytes = u8x16_narrow_i16x8(words, words);
-            // SAFETY: `eight` is the eight one-byte samples stored.
-            v128_store64_lane::<0>(bytes, eight.as_mut_ptr() as *mut u64);
-        } else {
-            let clamped = i16x8_min(i16x8_max(words, i16x8_splat(0)), i16x8_splat(S::MAX as i16));
-            // SAFETY: `eight` is the eight two-byte samples stored, sixteen bytes.
-            v128_store(eight.as_mut_ptr() as *mut v128, clamped);
-        }
+        store_samples(eight, words);
     }
 }
 
-/// Eight linear samples from `samples[offset..]`; samples past the end read as zero (they meet
-/// zero weights).
+/// Eight vertical-pass results (`i16` lanes) into eight samples: bytes, by saturating
+/// narrowing, or 12-bit linear samples, clamped. The downcast from `S`, resolved at compile
+/// time, tells which.
 #[inline(always)]
-fn load_linear(samples: &[u16], offset: usize) -> v128 {
-    match samples.get(offset..offset + 8) {
-        // SAFETY: the slice is the sixteen bytes read.
-        Some(eight) => unsafe { v128_load(eight.as_ptr() as *const v128) },
-        None => {
-            let mut padded = [0u16; 8];
-            let available = samples.get(offset..).unwrap_or(&[]);
-            padded[..available.len().min(8)].copy_from_slice(&available[..available.len().min(8)]);
-            // SAFETY: `padded` is sixteen bytes.
-            unsafe { v128_load(padded.as_ptr() as *const v128) }
-        }
+fn store_samples<S: Sample>(out: &mut [S; 8], words: v128) {
+    let out: &mut dyn Any = out;
+    if let Some(bytes) = out.downcast_mut::<[u8; 8]>() {
+        store(bytes, u8x16_narrow_i16x8(words, words));
+    } else if let Some(linear) = out.downcast_mut::<[u16; 8]>() {
+        store(linear, i16x8_min(i16x8_max(words, i16x8_splat(0)), i16x8_splat(S::MAX as i16)));
     }
 }
 
@@ -431,46 +387,66 @@ fn linear_rows<const ROWS: usize>(
     for x in 0..weights.starts.len() {
         let taps = weights.weights(x);
         let window = weights.starts[x] * channels;
-        // Loads read eight samples from tap offsets below the window's end; rows ascend, so one
-        // check on the last row covers them all.
-        let in_bounds = row_starts[ROWS - 1] + window + taps.len() * channels + 8 <= samples.len();
-        let load = |offset: usize| {
-            if in_bounds {
-                // SAFETY: `offset + 8 <= samples.len()` by the check above.
-                unsafe { v128_load(samples.as_ptr().add(offset) as *const v128) }
-            } else {
-                load_linear(samples, offset)
-            }
+        // Loads read eight samples from tap offsets inside a window; rows ascend, so the last
+        // row's window ends last.
+        let end = row_starts[ROWS - 1] + window + taps.len() * channels + 8;
+        let sums = match Window::new(samples, end) {
+            // SAFETY: the window ends at `end`, as `linear_sums` needs.
+            Some(inside) => unsafe { linear_sums(&inside, channels, row_starts, window, taps) },
+            // SAFETY: loads from a slice pad instead of overrunning.
+            None => unsafe { linear_sums(samples, channels, row_starts, window, taps) },
         };
-        let mut sums = [i32x4_splat(0); ROWS];
-        let mut k = 0;
         if channels == 1 {
-            while k < taps.len() {
-                let chunk = eight_taps(taps, k);
-                for (sum, row) in sums.iter_mut().zip(row_starts) {
-                    *sum = i32x4_add(*sum, i32x4_dot_i16x8(load(row + window + k), chunk));
-                }
-                k += 8;
-            }
             store_totals(round_horizontal::<u16>(lane_totals(sums)), &mut out, x);
-            continue;
-        }
-        while k < taps.len() {
-            // A last odd tap pairs with a zero weight: whatever follows it is multiplied by zero.
-            let pair = if k + 2 <= taps.len() { weight_pair_at(taps, k) } else { i32x4_splat(taps[k] as u16 as i32) };
-            for (sum, row) in sums.iter_mut().zip(row_starts) {
-                let data = load(row + window + k * channels);
-                let interleaved = if channels == 4 {
-                    i16x8_shuffle::<0, 4, 1, 5, 2, 6, 3, 7>(data, data)
-                } else {
-                    i16x8_shuffle::<0, 3, 1, 4, 2, 5, 6, 7>(data, data)
-                };
-                *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleaved, pair));
+        } else {
+            for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
+                store_pixel(round_horizontal::<u16>(sum), &mut out_row[x * channels..(x + 1) * channels]);
             }
-            k += 2;
-        }
-        for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
-            store_pixel(round_horizontal::<u16>(sum), &mut out_row[x * channels..(x + 1) * channels]);
         }
     }
+}
+
+/// Each row's weighted sum of one window of linear samples: for grey, in four partial sums;
+/// for colour, one channel per 32-bit lane.
+///
+/// # Safety
+/// Loads from `samples` that end by `row_starts[ROWS - 1] + window + taps.len() * channels + 8`
+/// are sound.
+#[inline(always)]
+unsafe fn linear_sums<const ROWS: usize>(
+    samples: &(impl Loads<u16> + ?Sized),
+    channels: usize,
+    row_starts: [usize; ROWS],
+    window: usize,
+    taps: &[i16],
+) -> [v128; ROWS] {
+    let mut sums = [i32x4_splat(0); ROWS];
+    let mut k = 0;
+    if channels == 1 {
+        while k < taps.len() {
+            let eight_taps = load_padded::<i16, 8>(taps, k);
+            for (sum, row) in sums.iter_mut().zip(row_starts) {
+                // SAFETY: `k < taps.len()`: the load ends at most 7 samples past the row's window.
+                let data = unsafe { samples.load::<8>(row + window + k) };
+                *sum = i32x4_add(*sum, i32x4_dot_i16x8(data, eight_taps));
+            }
+            k += 8;
+        }
+        return sums;
+    }
+    while k < taps.len() {
+        let pair = weight_pair_or_last(taps, k);
+        for (sum, row) in sums.iter_mut().zip(row_starts) {
+            // SAFETY: `k < taps.len()`: the load ends at most 5 samples past the row's window.
+            let data = unsafe { samples.load::<8>(row + window + k * channels) };
+            let interleaved = if channels == 4 {
+                i16x8_shuffle::<0, 4, 1, 5, 2, 6, 3, 7>(data, data)
+            } else {
+                i16x8_shuffle::<0, 3, 1, 4, 2, 5, 6, 7>(data, data)
+            };
+            *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleaved, pair));
+        }
+        k += 2;
+    }
+    sums
 }

@@ -4,7 +4,15 @@
 
 use core::arch::wasm32::*;
 
+use crate::simd::memory::{Loads, Window};
+
+/// Adds each `cell`-pixel span's energy of `row` to its entry of `sums`; `below` is the next row,
+/// as long as `row`.
 pub(super) fn add_row_energy(row: &[u8], below: &[u8], channels: usize, cell: usize, sums: &mut [u64]) {
+    // Both rows' bounds are checked once here, not at each load (which cost 15% in edge energy).
+    let (Some(this_row), Some(next_row)) = (Window::new(row, row.len()), Window::new(below, row.len())) else {
+        return super::scalar::add_row_energy(row, below, channels, cell, sums);
+    };
     let span = cell * channels;
     // Vectors must also load the sixteen bytes one pixel further on.
     let vector_end = row.len().saturating_sub(channels + 15);
@@ -14,14 +22,10 @@ pub(super) fn add_row_energy(row: &[u8], below: &[u8], channels: usize, cell: us
         let mut start = from;
         let mut lanes = u32x4_splat(0);
         while start + 16 <= to && start < vector_end {
-            // SAFETY: `start + channels + 16 <= row.len()` (from `vector_end`) and `below` is as
-            // long as `row`, so all three sixteen-byte loads are in bounds.
+            // SAFETY: `start + channels + 16 <= row.len()` (from `vector_end`), the length of
+            // both windows.
             let (here, right, under) = unsafe {
-                (
-                    v128_load(row.as_ptr().add(start) as *const v128),
-                    v128_load(row.as_ptr().add(start + channels) as *const v128),
-                    v128_load(below.as_ptr().add(start) as *const v128),
-                )
+                (this_row.load::<16>(start), this_row.load::<16>(start + channels), next_row.load::<16>(start))
             };
             let across = v128_or(u8x16_sub_sat(here, right), u8x16_sub_sat(right, here));
             let down = v128_or(u8x16_sub_sat(here, under), u8x16_sub_sat(under, here));

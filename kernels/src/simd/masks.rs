@@ -1,0 +1,33 @@
+//! Constant vectors for `i8x16.swizzle` and `v128.bitselect`.
+
+use core::arch::wasm32::*;
+
+/// Selects the alpha bytes of four RGBA pixels.
+pub(crate) const ALPHA_BYTES_MASK: v128 = u32x4(0xff00_0000, 0xff00_0000, 0xff00_0000, 0xff00_0000);
+
+/// The swizzle index that selects zero (any index outside `0..16` does).
+pub(crate) const ZERO: i8 = -1;
+
+/// A swizzle mask from its sixteen byte indices, usable in constants.
+const fn mask(indices: [i8; 16]) -> v128 {
+    let b = indices;
+    i8x16(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+}
+
+/// A table of swizzle masks from a table of their byte indices: kernels compute the indices in
+/// `const fn`s from a layout's channel count, and this turns them into vectors.
+pub(crate) const fn mask_table<const ROWS: usize, const COLUMNS: usize>(
+    indices: [[[i8; 16]; COLUMNS]; ROWS],
+) -> [[v128; COLUMNS]; ROWS] {
+    let mut table = [[mask([ZERO; 16]); COLUMNS]; ROWS];
+    let mut row = 0;
+    while row < ROWS {
+        let mut column = 0;
+        while column < COLUMNS {
+            table[row][column] = mask(indices[row][column]);
+            column += 1;
+        }
+        row += 1;
+    }
+    table
+}
