@@ -1,7 +1,10 @@
-//! What the kernel cross-checks share: a deterministic generator and guard-byte checks.
+//! What the kernel tests share: the check that every backend agrees with the scalar reference,
+//! a deterministic generator, random images and guard-byte checks.
 #![allow(dead_code)] // Each test binary uses a different part.
 
-use kernels::PixelLayout;
+use core::fmt::Display;
+
+use kernels::{Backend, PixelLayout};
 
 pub const LAYOUTS: [PixelLayout; 3] = [PixelLayout::L8, PixelLayout::Rgb8, PixelLayout::Rgba8];
 
@@ -46,4 +49,18 @@ pub fn random_image(rng: &mut Rng, layout: PixelLayout, width: usize, height: us
     let mut pixels = vec![0u8; stride * height];
     rng.fill(&mut pixels);
     (pixels, stride)
+}
+
+/// Runs `kernel` with the scalar backend, the reference, then with every other backend the build
+/// has (simd128 in wasm builds, where these tests run in V8), and asserts that all give the same
+/// output; returns the reference. `case` names the input in a failure message.
+pub fn assert_backends_agree<T: PartialEq>(case: impl Display, kernel: impl Fn(Backend) -> T) -> T {
+    // Without simd128 a wasm build would compare scalar with itself and pass vacuously.
+    assert!(cfg!(not(target_arch = "wasm32")) || Backend::best() != Backend::Scalar, "wasm tests need +simd128");
+    let reference = kernel(Backend::Scalar);
+    for &backend in Backend::available().iter().filter(|&&backend| backend != Backend::Scalar) {
+        // Not assert_eq!: outputs are whole images, too long to print.
+        assert!(kernel(backend) == reference, "{} differs from scalar: {case}", backend.name());
+    }
+    reference
 }
