@@ -20,6 +20,9 @@ RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/bench-simd128 \
 cargo clippy --release --manifest-path benches/native/Cargo.toml --all-targets -- -D warnings
 RUSTC_BOOTSTRAP=1 cargo clippy --manifest-path fuzz/Cargo.toml -- -D warnings
 
+echo "== lints: the kernels and their tests for wasm32 with simd128, warnings denied (every unsafe block documented)"
+cargo clippy --release -p kernels --target wasm32-unknown-unknown --all-targets -- -D warnings
+
 echo "== native tests (options, geometry, pipeline, accuracy against a float reference)"
 cargo test --workspace --release
 
