@@ -9,7 +9,7 @@ use crate::geometry::{Plan, Size};
 /// stops while the Lanczos3 pass still has at least a 2x reduction to do, so quality comes from
 /// the filter and decoding only skips detail the output cannot hold. Unlike libvips, 1/8 is never
 /// used: it keeps only each block's DC (a box prefilter: 34 dB against a float resize where 1/4
-/// reaches 47 dB, in tests/accuracy.rs) and saves almost no time over 1/4, as entropy decoding
+/// reaches 47 dB, in tests/native/accuracy.rs) and saves almost no time over 1/4, as entropy decoding
 /// dominates.
 pub(super) fn jpeg_shrink(plan: &Plan) -> u32 {
     let reduction =
