@@ -180,10 +180,13 @@ async fn serve_image(request: &Request, env: &Env, path: &str) -> Result<Respons
     };
     let accept = header(request, "Accept");
     let canonical = options.canonical();
-    let source_name = match (&source, url.query()) {
-        (SourceRef::Url(source_url), _) => source_url.to_string(),
-        (SourceRef::Path(path), Some(query)) => format!("{path}?{query}"),
-        (SourceRef::Path(path), None) => path.clone(),
+    // Fetched sources by their URL (so a new ORIGIN is a new entry), bucket and demo paths by path.
+    let source_name = match sources::location(&source, url.query(), &config.sources) {
+        Some(location) => location.to_string(),
+        None => match &source {
+            SourceRef::Path(path) => format!("path:{path}"),
+            SourceRef::Url(source_url) => source_url.to_string(),
+        },
     };
     let key = format!(
         "{}{}",
