@@ -33,6 +33,12 @@ const routes = {
     }
     res.end();
   },
+  // A Content-Length far below what follows: a client must stop at the declared length.
+  '/big/understated': (req) => {
+    const socket = req.socket;
+    socket.write('HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n');
+    socket.end(Buffer.alloc(OVERSIZED));
+  },
   '/redirect/disallowed': (_, res) => res.writeHead(302, { Location: 'http://evil.example/x.jpg' }).end(),
   '/redirect/to-private': (_, res) => res.writeHead(302, { Location: 'http://169.254.169.254/latest/' }).end(),
 };

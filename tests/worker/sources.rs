@@ -92,6 +92,8 @@ fn origin_failures_map_to_clear_statuses() {
     at("/slow").error(504, 9504, "ORIGIN_TIMEOUT_MS");
     at("/big/announced").error(413, 9413, "at most");
     at("/big/chunked").error(413, 9413, "at most");
+    // Only the declared 1000 bytes are read (zeros: not an image), whatever follows them.
+    at("/big/understated").error(415, 9412, "not an image");
     at("/fixtures/LICENSES/giflib.COPYING").error(415, 9412, "not an image");
     at("/redirect/disallowed").error(403, 9430, "evil.example");
     at("/redirect/to-private").error(403, 9430, "private");
@@ -171,6 +173,8 @@ fn with_a_signing_key_only_signed_urls_are_answered() {
     assert_eq!(post(&format!("width=20&format=png&sig={signature}")).image(ImageFormat::Png).width(), 20);
     post("width=20&format=png").error(403, 9430, "no sig=");
     post(&format!("width=21&format=png&sig={signature}")).error(403, 9430, "does not match");
+    let other_post_key = image_worker::signature::sign(b"another key", "/transform?width=20&format=png").unwrap();
+    post(&format!("width=20&format=png&sig={other_post_key}")).error(403, 9430, "does not match");
 }
 
 #[test]
