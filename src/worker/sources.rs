@@ -160,18 +160,14 @@ async fn from_bucket(bucket: &worker::Bucket, path: &str, limits: &Limits) -> Re
             format!("source {key} in the {BUCKET_BINDING} bucket: {error}"),
         )
     };
-    let Some(head) = bucket.head(key.as_ref()).await.map_err(failed)? else {
-        return Err(TransformError::new(ErrorKind::NotFound, format!("source image {key} does not exist")));
-    };
-    super::check_length(Some(head.size()), limits)?;
-    let object = bucket.get(key.as_ref()).execute().await.map_err(failed)?;
-    let body = object.as_ref().and_then(|object| object.body());
-    let Some(body) = body else {
-        return Err(TransformError::new(ErrorKind::NotFound, format!("source image {key} does not exist")));
-    };
+    let missing = || TransformError::new(ErrorKind::NotFound, format!("source image {key} does not exist"));
+    // One operation: the object's size is known before its body (a stream) is read.
+    let object = bucket.get(key.as_ref()).execute().await.map_err(failed)?.ok_or_else(missing)?;
+    super::check_length(Some(object.size()), limits)?;
+    let body = object.body().ok_or_else(missing)?;
     let bytes = body.bytes().await.map_err(failed)?;
     super::check_length(Some(bytes.len() as u64), limits)?;
-    Ok(Fetched { bytes, validator: Some(head.http_etag()) })
+    Ok(Fetched { bytes, validator: Some(object.http_etag()) })
 }
 
 async fn from_assets(env: &Env, path: &str, limits: &Limits) -> Result<Fetched, TransformError> {
