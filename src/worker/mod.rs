@@ -243,36 +243,34 @@ async fn serve_image(request: &Request, env: &Env, path: &str) -> Result<Respons
 
 /// `onerror=redirect`: a 302 to the source itself, saying in `Cf-Resized` what went wrong.
 fn redirect_on_error(target: url::Url, error: &TransformError) -> Result<Response, TransformError> {
-    let headers = Headers::new();
-    let set = |name: &str, value: &str| headers.set(name, value).map_err(response_error);
-    set("Location", target.as_str())?;
-    set("Cf-Resized", &format!("err={}", error.kind.code()))?;
-    set("Cache-Control", "no-store")?;
-    Ok(Response::empty().map_err(response_error)?.with_status(302).with_headers(headers))
+    let note = format!("err={}", error.kind.code());
+    respond(302, Vec::new(), &[("Location", target.as_str()), ("Cf-Resized", &note), ("Cache-Control", "no-store")])
 }
 
 /// A 304 with the validators and caching headers of the full response.
 fn not_modified(full: &Headers) -> Result<Response, TransformError> {
-    let headers = Headers::new();
-    for name in ["ETag", "Cache-Control", "Vary", "Cf-Resized"] {
-        if let Some(value) = full.get(name).ok().flatten() {
-            headers.set(name, &value).map_err(response_error)?;
-        }
-    }
-    Ok(Response::empty().map_err(response_error)?.with_status(304).with_headers(headers))
+    let kept: Vec<(&str, String)> = ["ETag", "Cache-Control", "Vary", "Cf-Resized"]
+        .into_iter()
+        .filter_map(|name| Some((name, full.get(name).ok().flatten()?)))
+        .collect();
+    let headers: Vec<(&str, &str)> = kept.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    respond(304, Vec::new(), &headers)
 }
 
 /// The answer to an `OPTIONS` (a CORS preflight): the methods, and the request headers a browser
 /// may send; `fetch` adds the allowed origin, when it is one.
 fn preflight(methods: &[Method]) -> Result<Response, TransformError> {
-    let names: Vec<&str> = methods.iter().map(|m| m.as_ref()).collect();
-    let headers = Headers::new();
-    let set = |name: &str, value: &str| headers.set(name, value).map_err(response_error);
-    set("Allow", &names.join(", "))?;
-    set("Access-Control-Allow-Methods", &names.join(", "))?;
-    set("Access-Control-Allow-Headers", "Content-Type, If-None-Match, Accept")?;
-    set("Access-Control-Max-Age", "86400")?;
-    Ok(Response::empty().map_err(response_error)?.with_status(204).with_headers(headers))
+    let names = methods.iter().map(|m| m.as_ref()).collect::<Vec<&str>>().join(", ");
+    respond(
+        204,
+        Vec::new(),
+        &[
+            ("Allow", &names),
+            ("Access-Control-Allow-Methods", &names),
+            ("Access-Control-Allow-Headers", "Content-Type, If-None-Match, Accept"),
+            ("Access-Control-Max-Age", "86400"),
+        ],
+    )
 }
 
 /// A 405 that lists, in `Allow`, the methods the route answers.
@@ -327,18 +325,17 @@ fn image_response(
     cache_control: &str,
     extra: &[(&str, &str)],
 ) -> Result<Response, TransformError> {
-    let headers = Headers::new();
-    let set = |name: &str, value: &str| headers.set(name, value).map_err(response_error);
-    set("Content-Type", transformed.content_type)?;
-    set("Content-Length", &transformed.bytes.len().to_string())?;
-    set("Cache-Control", cache_control)?;
+    let length = transformed.bytes.len().to_string();
+    let mut headers = vec![
+        ("Content-Type", transformed.content_type),
+        ("Content-Length", length.as_str()),
+        ("Cache-Control", cache_control),
+    ];
     if transformed.negotiated {
-        set("Vary", "Accept")?;
+        headers.push(("Vary", "Accept"));
     }
-    for (name, value) in extra {
-        set(name, value)?;
-    }
-    Ok(Response::from_bytes(transformed.bytes).map_err(response_error)?.with_headers(headers))
+    headers.extend_from_slice(extra);
+    respond(200, transformed.bytes, &headers)
 }
 
 /// A JSON response with `headers` (name, value) besides the content type and cache policy.
@@ -348,14 +345,20 @@ fn json_response(
     cache_control: &str,
     headers: &[(&str, &str)],
 ) -> Result<Response, TransformError> {
+    let mut all = vec![("Content-Type", "application/json"), ("Cache-Control", cache_control)];
+    all.extend_from_slice(headers);
+    respond(status, body.into_bytes(), &all)
+}
+
+/// Every response we build: `status`, `body` (none when empty, as 204, 302 and 304 need) and
+/// `headers` (name, value).
+fn respond(status: u16, body: Vec<u8>, headers: &[(&str, &str)]) -> Result<Response, TransformError> {
     let all = Headers::new();
-    let set = |name: &str, value: &str| all.set(name, value).map_err(response_error);
-    set("Content-Type", "application/json")?;
-    set("Cache-Control", cache_control)?;
     for (name, value) in headers {
-        set(name, value)?;
+        all.set(name, value).map_err(response_error)?;
     }
-    Ok(Response::from_bytes(body.into_bytes()).map_err(response_error)?.with_headers(all).with_status(status))
+    let response = if body.is_empty() { Response::empty() } else { Response::from_bytes(body) };
+    Ok(response.map_err(response_error)?.with_status(status).with_headers(all))
 }
 
 fn error_response(error: &TransformError) -> worker::Result<Response> {

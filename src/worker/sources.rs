@@ -93,7 +93,7 @@ async fn fetch(
                 200..=299 => {
                     let validator =
                         ["ETag", "Last-Modified"].iter().find_map(|name| response.headers().get(name).ok().flatten());
-                    Ok(Fetched { bytes: read_limited(&mut response, limits, &url).await?, validator })
+                    Ok(Fetched { bytes: read_limited(&mut response, limits, url.as_str()).await?, validator })
                 }
                 404 | 410 => Err(TransformError::new(ErrorKind::NotFound, format!("source {url} does not exist"))),
                 _ => Err(unreachable(&url, format!("the origin answered {status}"))),
@@ -138,12 +138,14 @@ fn check_allowed(url: &Url, allowed: &[&AllowedOrigins]) -> Result<(), Transform
 
 /// The body of `response`, refused with 413 as soon as it is known to pass the byte limit: from
 /// `Content-Length` before reading, or while reading, without keeping more than the limit.
-async fn read_limited(response: &mut Response, limits: &Limits, url: &Url) -> Result<Vec<u8>, TransformError> {
+/// `source` names it in errors.
+async fn read_limited(response: &mut Response, limits: &Limits, source: &str) -> Result<Vec<u8>, TransformError> {
+    let failed = |what: String| TransformError::new(ErrorKind::SourceUnreachable, format!("source {source}: {what}"));
     super::check_length(super::content_length(response.headers()), limits)?;
-    let mut stream = response.stream().map_err(|error| unreachable(url, error.to_string()))?;
+    let mut stream = response.stream().map_err(|error| failed(error.to_string()))?;
     let mut bytes = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|error| unreachable(url, format!("the body broke off: {error}")))?;
+        let chunk = chunk.map_err(|error| failed(format!("the body broke off: {error}")))?;
         super::check_length(Some((bytes.len() + chunk.len()) as u64), limits)?;
         bytes.extend_from_slice(&chunk);
     }
@@ -180,11 +182,8 @@ async fn from_assets(env: &Env, path: &str, limits: &Limits) -> Result<Fetched, 
         404 => return Err(TransformError::new(ErrorKind::NotFound, format!("source image {path} does not exist"))),
         status => return Err(failed(format!("the assets answered {status}"))),
     }
-    super::check_length(super::content_length(response.headers()), limits)?;
     let validator = response.headers().get("ETag").ok().flatten();
-    let bytes = response.bytes().await.map_err(|error| failed(error.to_string()))?;
-    super::check_length(Some(bytes.len() as u64), limits)?;
-    Ok(Fetched { bytes, validator })
+    Ok(Fetched { bytes: read_limited(&mut response, limits, path).await?, validator })
 }
 
 fn unreachable(url: &Url, what: String) -> TransformError {
