@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there at the pinned
-# version: the wasm target, clippy, rustfmt, worker-build, cargo-fuzz, wasm-bindgen-cli (the version in
-# Cargo.lock) and the npm devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild).
+# version: Debian's clang and wasi-libc headers (libwebp is C, compiled for wasm) and the
+# independent decoders the codec tests read our outputs with, the wasm target, clippy, rustfmt,
+# worker-build, cargo-fuzz, wasm-bindgen-cli (the version in Cargo.lock) and the npm
+# devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,19 @@ has_version() { # command, version
   command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qw -- "$2"
 }
 
+# clang-19/llvm-19/wasi-libc: .cargo/config.toml points the cc crate at them for wasm32.
+# webp (dwebp), libavif-bin (avifdec), libjpeg-turbo-progs (djpeg): tests/native/codecs.rs.
+APT_PACKAGES=(clang-19 llvm-19 wasi-libc webp libavif-bin libjpeg-turbo-progs)
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi

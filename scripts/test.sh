@@ -10,7 +10,7 @@ export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 
 echo "== formatting: rustfmt.toml, every crate"
 cargo fmt --all --check
-for manifest in benches/harness benches/native fuzz; do cargo fmt --manifest-path "$manifest/Cargo.toml" --check; done
+for manifest in benches/harness benches/native benches/quality fuzz; do cargo fmt --manifest-path "$manifest/Cargo.toml" --check; done
 
 echo "== lints: nothing on the Worker's request path can panic (src/lib.rs denies it); every crate warning-free"
 cargo clippy --release -p image-worker --lib --target wasm32-unknown-unknown -- -D warnings
@@ -18,6 +18,7 @@ cargo clippy --release -p image-worker --all-targets -- -D warnings
 RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/bench-simd128 \
   cargo clippy --release --target wasm32-unknown-unknown --manifest-path benches/harness/Cargo.toml -- -D warnings
 cargo clippy --release --manifest-path benches/native/Cargo.toml --all-targets -- -D warnings
+cargo clippy --release --manifest-path benches/quality/Cargo.toml -- -D warnings
 RUSTC_BOOTSTRAP=1 cargo clippy --manifest-path fuzz/Cargo.toml -- -D warnings
 
 echo "== lints: the kernels and their tests for wasm32 with simd128, warnings denied (every unsafe block documented)"
@@ -39,6 +40,10 @@ grep -E "assets directory|Total Upload" "$outdir/log"
 grep -q "assets directory $PWD/demo\$" "$outdir/log" || { echo "assets must come from demo/"; exit 1; }
 gzip_kib=$(sed -n 's/.*gzip: \([0-9.]*\) KiB.*/\1/p' "$outdir/log")
 awk -v kib="$gzip_kib" 'BEGIN { exit !(kib > 0 && kib < 3072) }' || { echo "upload of $gzip_kib KiB gzip is over 3 MiB"; exit 1; }
+# Every codec in the Worker's wasm, within 1 MiB gzip (scripts/build-worker.sh drops its names).
+wasm_gzip=$(gzip -c build/index_bg.wasm | wc -c)
+[ "$wasm_gzip" -le 1048576 ] || { echo "the Worker's wasm is $wasm_gzip bytes gzip, over 1 MiB"; exit 1; }
+echo "the Worker's wasm: $(( wasm_gzip / 1024 )) KiB gzip"
 rm -rf "$outdir"
 
 echo "== end-to-end tests against the Worker in workerd"

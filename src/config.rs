@@ -18,6 +18,9 @@ pub struct Limits {
     pub max_output_dimension: u32,
     /// `MAX_OUTPUT_PIXELS`: largest output image (width × height).
     pub max_output_pixels: u64,
+    /// `MAX_AVIF_DIMENSION`: longest side sent as AVIF, whose encoder is slow; larger outputs
+    /// get WebP instead (Cloudflare caps AVIF the same way).
+    pub max_avif_dimension: u32,
 }
 
 impl Default for Limits {
@@ -27,6 +30,7 @@ impl Default for Limits {
             max_input_pixels: 50_000_000,
             max_output_dimension: 12_000,
             max_output_pixels: 25_000_000,
+            max_avif_dimension: 1_600,
         }
     }
 }
@@ -40,6 +44,7 @@ impl Limits {
             max_input_pixels: var(&lookup, "MAX_INPUT_PIXELS", defaults.max_input_pixels)?,
             max_output_dimension: var(&lookup, "MAX_OUTPUT_DIMENSION", defaults.max_output_dimension)?,
             max_output_pixels: var(&lookup, "MAX_OUTPUT_PIXELS", defaults.max_output_pixels)?,
+            max_avif_dimension: var(&lookup, "MAX_AVIF_DIMENSION", defaults.max_avif_dimension)?,
         })
     }
 }

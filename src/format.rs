@@ -37,6 +37,7 @@ pub enum OutputFormat {
     Jpeg,
     Png,
     Webp,
+    Avif,
     /// Still, or animated from an animated source.
     Gif,
 }
@@ -51,6 +52,7 @@ impl OutputFormat {
             OutputFormat::Jpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
+            OutputFormat::Avif => "image/avif",
             OutputFormat::Gif => "image/gif",
         }
     }
@@ -61,6 +63,7 @@ impl OutputFormat {
             OutputFormat::Jpeg => "JPEG",
             OutputFormat::Png => "PNG",
             OutputFormat::Webp => "WebP",
+            OutputFormat::Avif => "AVIF",
             OutputFormat::Gif => "GIF",
         }
     }

@@ -32,9 +32,10 @@ fuzz_target!(|data: &[u8]| {
         max_input_pixels: 4_000_000,
         max_output_dimension: 512,
         max_output_pixels: 65_536,
+        max_avif_dimension: 64,
     };
     let options = TransformOptions::from_path_segment(OPTIONS[selector as usize % OPTIONS.len()], &limits)
         .expect("the fixed option strings parse");
-    let accept = (selector & 0x80 != 0).then_some("image/webp");
+    let accept = (selector & 0x80 != 0).then_some("image/avif,image/webp");
     let _ = image_worker::pipeline::transform(image, &options, accept, &limits, Backend::best());
 });

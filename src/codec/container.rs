@@ -74,12 +74,8 @@ fn riff_chunks(bytes: &[u8]) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
 /// made it allocate 300 MB. A profile that does not inflate within our bound refuses the image
 /// (413) before the png crate sees it; one that fits inflates the same within it there too.
 pub(super) fn png_icc_profile(bytes: &[u8]) -> Result<Option<Vec<u8>>, TransformError> {
-    let mut at: usize = 8; // the signature
-                           // Chunks: length, type, data, CRC. `iCCP` must come before the image data.
-    while let Some(header) = at.checked_add(8).and_then(|end| bytes.get(at..end)) {
-        let (length, kind) = header.split_at(4);
-        let length = length.iter().fold(0usize, |value, &byte| value << 8 | byte as usize);
-        let data = (at + 8).checked_add(length).and_then(|end| bytes.get(at + 8..end));
+    // `iCCP` must come before the image data.
+    for (kind, data) in png_chunks(bytes) {
         match (kind, data) {
             (b"IDAT", _) | (_, None) => return Ok(None),
             (b"iCCP", Some(data)) => {
@@ -97,8 +93,44 @@ pub(super) fn png_icc_profile(bytes: &[u8]) -> Result<Option<Vec<u8>>, Transform
                     Err(_) => Ok(None),
                 };
             }
-            _ => at = at.saturating_add(12).saturating_add(length),
+            _ => {}
         }
     }
     Ok(None)
+}
+
+/// The frames of an animated PNG (APNG): its `fcTL` (frame control) chunks, when an `acTL`
+/// (animation control) chunk comes before the image data; 1 for a still PNG.
+pub(super) fn png_frames(bytes: &[u8]) -> u64 {
+    let mut animated = false;
+    let mut frames = 0;
+    for (kind, _) in png_chunks(bytes) {
+        match kind {
+            b"acTL" => animated = true,
+            b"IDAT" if !animated => return 1,
+            b"fcTL" => frames += 1,
+            _ => {}
+        }
+    }
+    if animated {
+        frames
+    } else {
+        1
+    }
+}
+
+/// The chunks of a PNG file (after its signature): type, and data when the file holds all of it.
+/// Stops after the first chunk that does not fit.
+fn png_chunks(bytes: &[u8]) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
+    let mut at: Option<usize> = Some(8); // the signature
+    core::iter::from_fn(move || {
+        // Chunks: length, type, data, CRC.
+        let start = at?;
+        let header = bytes.get(start..start.checked_add(8)?)?;
+        let (length, kind) = header.split_at(4);
+        let length = length.iter().fold(0usize, |value, &byte| value << 8 | byte as usize);
+        let data = (start + 8).checked_add(length).and_then(|end| bytes.get(start + 8..end));
+        at = data.and_then(|_| start.checked_add(12)?.checked_add(length));
+        Some((kind, data))
+    })
 }

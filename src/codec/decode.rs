@@ -3,10 +3,11 @@
 use std::io::Cursor;
 
 use image::codecs::gif::GifDecoder;
-use image::codecs::webp::WebPDecoder;
+use image::codecs::png::PngDecoder;
 use image::{AnimationDecoder, DynamicImage, ImageDecoder};
 use kernels::{Image, PixelLayout};
 
+use super::webp::{decode_webp, webp_features, WebpFrames};
 use super::{decode_error, decoder_limits, jpeg_error, jpeg_info, max_decoding_bytes, reader, Probe};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
@@ -20,8 +21,11 @@ pub struct AnimationFrame {
     pub delay_ms: (u32, u32),
 }
 
-/// The frames of an animated GIF or WebP, each composited onto the full canvas as RGBA8. Frames
-/// decode one at a time.
+/// Frames as they decode.
+type Frames<'a> = Box<dyn Iterator<Item = Result<AnimationFrame, TransformError>> + 'a>;
+
+/// The frames of an animated GIF, PNG (APNG) or WebP, each composited onto the full canvas as
+/// RGBA8 with its delay in milliseconds (numerator, denominator). Frames decode one at a time.
 pub fn decode_frames<'a>(
     bytes: &'a [u8],
     probe: &Probe,
@@ -29,32 +33,45 @@ pub fn decode_frames<'a>(
 ) -> Result<impl Iterator<Item = Result<AnimationFrame, TransformError>> + 'a, TransformError> {
     let format = probe.format;
     // The frame decoders allocate per frame, within the same limits as still decoding.
-    let frames = match format {
-        SourceFormat::Gif => GifDecoder::new(Cursor::new(bytes)).and_then(|mut decoder| {
-            decoder.set_limits(decoder_limits(limits))?;
-            Ok(decoder.into_frames())
-        }),
-        SourceFormat::Webp => WebPDecoder::new(Cursor::new(bytes)).and_then(|mut decoder| {
-            decoder.set_limits(decoder_limits(limits))?;
-            Ok(decoder.into_frames())
-        }),
-        SourceFormat::Jpeg | SourceFormat::Png => {
+    let from_image_crate = |frames: Result<image::Frames<'a>, image::ImageError>| {
+        let frames = frames.map_err(|error| decode_error(format, error))?;
+        Ok::<_, TransformError>(frames.map(move |frame| {
+            let frame = frame.map_err(|error| decode_error(format, error))?;
+            let delay = frame.delay().numer_denom_ms();
+            let buffer = frame.into_buffer();
+            let (width, height) = (buffer.width() as usize, buffer.height() as usize);
+            let image = Image { pixels: buffer.into_raw(), width, height, layout: PixelLayout::Rgba8 };
+            Ok(AnimationFrame { image, delay_ms: delay })
+        }))
+    };
+    let frames: Frames<'a> = match format {
+        SourceFormat::Gif => {
+            Box::new(from_image_crate(GifDecoder::new(Cursor::new(bytes)).and_then(|mut decoder| {
+                decoder.set_limits(decoder_limits(limits))?;
+                Ok(decoder.into_frames())
+            }))?)
+        }
+        SourceFormat::Png => Box::new(from_image_crate(
+            PngDecoder::with_limits(Cursor::new(bytes), decoder_limits(limits))
+                .and_then(|decoder| decoder.apng())
+                .map(AnimationDecoder::into_frames),
+        )?),
+        SourceFormat::Webp => Box::new(
+            WebpFrames::new(bytes)?
+                .map(|frame| frame.map(|(image, delay_ms)| AnimationFrame { image, delay_ms: (delay_ms, 1) })),
+        ),
+        SourceFormat::Jpeg => {
             return Err(TransformError::new(ErrorKind::Internal, format!("{} images have no animation", format.name())))
         }
-    }
-    .map_err(|error| decode_error(format, error))?;
+    };
     let to_srgb = probe.icc.as_deref().and_then(|profile| ToSrgb::new(profile, PixelLayout::Rgba8));
     // The probe counted the frames against the pixel limit; a stream that holds more stops there.
     Ok(frames.take(usize::try_from(probe.frames).unwrap_or(usize::MAX)).map(move |frame| {
-        let frame = frame.map_err(|error| decode_error(format, error))?;
-        let delay = frame.delay().numer_denom_ms();
-        let buffer = frame.into_buffer();
-        let (width, height) = (buffer.width() as usize, buffer.height() as usize);
-        let mut image = Image { pixels: buffer.into_raw(), width, height, layout: PixelLayout::Rgba8 };
+        let mut frame = frame?;
         if let Some(conversion) = &to_srgb {
-            conversion.apply(&mut image.pixels);
+            conversion.apply(&mut frame.image.pixels);
         }
-        Ok(AnimationFrame { image, delay_ms: delay })
+        Ok(frame)
     }))
 }
 
@@ -70,8 +87,18 @@ pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) ->
 }
 
 fn decode_pixels(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Image, TransformError> {
-    if probe.format == SourceFormat::Jpeg {
-        return decode_jpeg(bytes, probe, limits, jpeg_shrink);
+    match probe.format {
+        SourceFormat::Jpeg => return decode_jpeg(bytes, probe, limits, jpeg_shrink),
+        // libwebp's still decoder does not read animations: their first frame comes from the
+        // demuxer.
+        SourceFormat::Webp if probe.frames > 1 => {
+            return match WebpFrames::new(bytes)?.next() {
+                Some(frame) => frame.map(|(image, _)| image),
+                None => Err(TransformError::new(ErrorKind::Undecodable, "the WebP animation has no frames")),
+            };
+        }
+        SourceFormat::Webp => return decode_webp(bytes, webp_features(bytes)?),
+        SourceFormat::Png | SourceFormat::Gif => {}
     }
     let image = reader(bytes, probe.format, limits).decode().map_err(|error| decode_error(probe.format, error))?;
     let (width, height) = (image.width() as usize, image.height() as usize);

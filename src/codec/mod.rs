@@ -5,19 +5,26 @@
 //! scale) and jpeg-encoder; PNG, GIF and WebP through the image crate. `container` holds our own
 //! bounded walks over file structure, for what those crates would over-allocate on.
 
+mod avif;
+#[cfg(target_arch = "wasm32")]
+mod c_runtime;
 mod container;
 mod decode;
 mod encode;
 mod probe;
+pub mod quality;
+mod webp;
 
 use std::error::Error as _;
 use std::io::Cursor;
 
 use image::{ImageError, ImageFormat, ImageReader};
 
+pub use avif::encode_avif;
 pub use decode::{decode, decode_frames, AnimationFrame};
-pub use encode::{encode, GifWriter};
+pub use encode::{encode, webp_mode, AnimationWriter, EncodeSettings};
 pub use probe::{probe, Probe};
+pub use webp::{encode_webp, WebpMode};
 
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};

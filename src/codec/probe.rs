@@ -3,7 +3,8 @@
 use image::{ImageDecoder, ImageError, ImageFormat};
 use kernels::Orientation;
 
-use super::container::{gif_frames, png_icc_profile, webp_chunk, webp_frames};
+use super::container::{gif_frames, png_frames, png_icc_profile, webp_chunk, webp_frames};
+use super::webp::webp_features;
 use super::{decode_error, jpeg_error, jpeg_info, reader};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
@@ -80,8 +81,8 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             ((info.width as u32, info.height as u32), decoder.exif_data().map(<[u8]>::to_vec), decoder.icc_profile())
         }
         SourceFormat::Webp => {
-            let decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
-            (decoder.dimensions(), webp_chunk(bytes, b"EXIF"), webp_chunk(bytes, b"ICCP"))
+            let features = webp_features(bytes)?;
+            ((features.width, features.height), webp_chunk(bytes, b"EXIF"), webp_chunk(bytes, b"ICCP"))
         }
         SourceFormat::Png => {
             // Before the png crate reads the header, which inflates the profile too.
@@ -120,7 +121,8 @@ fn frame_count(format: SourceFormat, bytes: &[u8]) -> u64 {
     let frames = match format {
         SourceFormat::Gif => gif_frames(bytes),
         SourceFormat::Webp => webp_frames(bytes),
-        SourceFormat::Jpeg | SourceFormat::Png => 1,
+        SourceFormat::Png => png_frames(bytes),
+        SourceFormat::Jpeg => 1,
     };
     frames.max(1)
 }

@@ -28,6 +28,9 @@ impl TransformOptions {
         if self.format != default.format {
             push("format", format_name(self.format).into());
         }
+        if self.compression_fast {
+            push("compression", "fast".into());
+        }
         if self.dpr != default.dpr {
             push("dpr", self.dpr.to_string());
         }
@@ -128,6 +131,7 @@ fn format_name(format: FormatRequest) -> &'static str {
         FormatRequest::Exactly(OutputFormat::Jpeg) => "jpeg",
         FormatRequest::Exactly(OutputFormat::Png) => "png",
         FormatRequest::Exactly(OutputFormat::Webp) => "webp",
+        FormatRequest::Exactly(OutputFormat::Avif) => "avif",
         FormatRequest::Exactly(OutputFormat::Gif) => "gif",
     }
 }

@@ -155,6 +155,8 @@ pub struct TransformOptions {
     /// 1..=100.
     pub quality: u8,
     pub format: FormatRequest,
+    /// `compression=fast`: spend less CPU for more bytes; `format=auto` then skips AVIF.
+    pub compression_fast: bool,
     /// Finite, in `(0, MAX_DPR]`.
     pub dpr: f64,
     pub gravity: Gravity,
@@ -194,6 +196,7 @@ impl Default for TransformOptions {
             fit: Fit::default(),
             quality: DEFAULT_QUALITY,
             format: FormatRequest::default(),
+            compression_fast: false,
             dpr: 1.0,
             gravity: Gravity::default(),
             rotate: 0,
@@ -299,6 +302,9 @@ mod tests {
         assert_eq!(parse("format=png").unwrap().format, FormatRequest::Exactly(OutputFormat::Png));
         assert_eq!(parse("format=json").unwrap().format, FormatRequest::Json);
         assert_eq!(parse("format=gif").unwrap().format, FormatRequest::Exactly(OutputFormat::Gif));
+        assert_eq!(parse("format=avif").unwrap().format, FormatRequest::Exactly(OutputFormat::Avif));
+        assert_eq!(parse("format=baseline-jpeg").unwrap(), parse("format=jpeg").unwrap());
+        assert!(parse("compression=fast").unwrap().compression_fast && !parse("width=1").unwrap().compression_fast);
         assert!(!parse("anim=false").unwrap().anim && parse("width=1").unwrap().anim);
         for (name, quality) in [("high", 90), ("medium-high", 80), ("medium-low", 65), ("low", 50)] {
             assert_eq!(parse(&format!("quality={name}")).unwrap().quality, quality);
@@ -349,14 +355,14 @@ mod tests {
         assert!(error("width").contains("no value"));
         assert!(error("colour=red").contains("unknown option"));
         assert!(error("width=10,w=20").contains("more than once"));
-        assert!(error("compression=fast").contains("not supported yet"));
+        assert!(error("compression=slow").contains("fast"));
         assert!(error("gravity=face").contains("not supported yet"));
         assert!(error("trim=1;2;3;4,trim.width=5").contains("cannot be combined"));
         assert!(error("trim=border,trim.width=5").contains("cannot be combined"));
         assert!(error("trim.left=5,trim.border.keep=2").contains("cannot be combined"));
         assert!(error("trim.border.tolerance=3,trim=1;2;3;4").contains("cannot be combined"));
         assert!(error("border.top=1,border.width=5").contains("cannot be combined"));
-        assert!(error("format=avif").contains("not supported yet"));
+        assert!(error("zoom=0.5").contains("not supported yet"));
         assert!(error(&"width=1,".repeat(400)).contains("at most"));
         assert!(error("width=%zz").contains("percent-encoding"));
         assert!(error("width=%ff").contains("percent-encoding"));

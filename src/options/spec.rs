@@ -41,7 +41,7 @@ impl OptionSpec {
 }
 
 /// Cloudflare options we know but do not implement yet: refused by name rather than ignored.
-pub const NOT_YET_SUPPORTED: &[&str] = &["compression", "zoom", "face-zoom", "segment", "slow-connection-quality"];
+pub const NOT_YET_SUPPORTED: &[&str] = &["zoom", "face-zoom", "segment", "slow-connection-quality"];
 
 /// Every option, in the order the README lists them.
 pub const OPTIONS: &[OptionSpec] = &[
@@ -104,22 +104,37 @@ pub const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         name: "format",
         aliases: &["f"],
-        help: "auto, jpeg (jpg), png, webp, gif or json; none keeps the source's",
+        help: "auto, avif, webp, jpeg (jpg, baseline-jpeg), png, gif or json; none keeps the source's",
         apply: |options, value, _| {
             options.format = match value {
                 "auto" => FormatRequest::Auto,
-                "jpeg" | "jpg" => FormatRequest::Exactly(OutputFormat::Jpeg),
+                // Our JPEGs are baseline (progressive measured larger), so both names are one.
+                "jpeg" | "jpg" | "baseline-jpeg" => FormatRequest::Exactly(OutputFormat::Jpeg),
                 "png" => FormatRequest::Exactly(OutputFormat::Png),
                 "webp" => FormatRequest::Exactly(OutputFormat::Webp),
+                "avif" => FormatRequest::Exactly(OutputFormat::Avif),
                 "gif" => FormatRequest::Exactly(OutputFormat::Gif),
                 "json" => FormatRequest::Json,
-                "avif" | "baseline-jpeg" => {
-                    return Err(TransformError::bad_option(format!(
-                        "format={value} is not supported yet; use auto, jpeg, png, webp, gif or json"
-                    )))
+                _ => {
+                    return Err(invalid(
+                        "format",
+                        value,
+                        "one of auto, avif, webp, jpeg, baseline-jpeg, png, gif, json",
+                    ))
                 }
-                _ => return Err(invalid("format", value, "one of auto, jpeg, png, webp, gif, json")),
             };
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "compression",
+        aliases: &[],
+        help: "fast: fewer CPU cycles for more bytes (format=auto skips AVIF)",
+        apply: |options, value, _| {
+            if value != "fast" {
+                return Err(invalid("compression", value, "fast"));
+            }
+            options.compression_fast = true;
             Ok(())
         },
     },

@@ -14,10 +14,10 @@ use kernels::{is_opaque, Backend, Image, PixelLayout};
 
 use self::describe::{describe, Described};
 pub use self::negotiate::accept_class;
-use self::negotiate::choose_format;
-use self::render::{drop_alpha_in_place, with_layout, Steps};
+use self::negotiate::{choose_format, Candidate};
+use self::render::{drop_alpha_in_place, output_size, with_layout, Steps};
 use self::shrink::jpeg_shrink;
-use crate::codec::{self, GifWriter, Probe};
+use crate::codec::{self, AnimationWriter, EncodeSettings, Probe};
 use crate::config::Limits;
 use crate::content;
 use crate::error::TransformError;
@@ -47,12 +47,14 @@ pub fn transform(
 ) -> Result<Transformed, TransformError> {
     let probe = codec::probe(source, limits)?;
     let (placement, decoded) = place(source, &probe, options, limits, backend)?;
+    let output = output_size(&placement.plan, options);
     if probe.frames > 1 && options.anim {
-        let (format, _) = choose_format(options.format, probe.format, PixelLayout::Rgba8, accept, true);
-        if format == OutputFormat::Gif {
+        let candidate = Candidate { source: probe.format, layout: PixelLayout::Rgba8, animated: true, output };
+        let (format, negotiated) = choose_format(options, accept, &candidate, limits);
+        if matches!(format, OutputFormat::Gif | OutputFormat::Webp) {
             let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
             let (bytes, size) = animation(source, &probe, &steps)?;
-            return Ok(finish(bytes, format, size, false, &probe, source, options));
+            return Ok(finish(bytes, format, size, negotiated, &probe, source, options));
         }
     }
     let mut image = match decoded {
@@ -63,14 +65,16 @@ pub fn transform(
         // Opaque images skip all alpha work and are written without an alpha channel.
         drop_alpha_in_place(&mut image, backend)?;
     }
-    let (format, negotiated) = choose_format(options.format, probe.format, image.layout, accept, false);
+    let candidate = Candidate { source: probe.format, layout: image.layout, animated: false, output };
+    let (format, negotiated) = choose_format(options, accept, &candidate, limits);
     let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
     let mut image = steps.render(image)?;
     if format == OutputFormat::Gif {
         image = with_layout(image, PixelLayout::Rgba8, backend)?;
     }
     let exif = output_exif(&probe, options.metadata, format);
-    let bytes = codec::encode(&image, format, options.quality, exif.as_deref())?;
+    let settings = EncodeSettings { quality: options.quality, exif: exif.as_deref() };
+    let bytes = codec::encode(&image, format, &settings)?;
     Ok(finish(bytes, format, Size::of(&image), negotiated, &probe, source, options))
 }
 
@@ -106,8 +110,9 @@ fn place(
     Ok((placement, decoded))
 }
 
-/// Renders every frame of an animated source into an animated GIF, one frame at a time; returns
-/// the GIF and its size. The frames' total output area is limited like one output's.
+/// Renders every frame of an animated source into an animated GIF or WebP (`steps.format`), one
+/// frame at a time; returns the file and its size. The frames' total output area is limited like
+/// one output's.
 fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>) -> Result<(Vec<u8>, Size), TransformError> {
     let canvas = steps.placement.plan.canvas;
     let limits = steps.limits;
@@ -117,17 +122,15 @@ fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>) -> Result<(Vec<u8>
             probe.frames, canvas.width, canvas.height, limits.max_output_pixels
         )));
     }
+    let size = output_size(&steps.placement.plan, steps.options);
     let mut out = Vec::new();
-    let mut size = canvas;
-    {
-        let mut writer = GifWriter::new(&mut out, true)?;
-        for frame in codec::decode_frames(source, probe, limits)? {
-            let frame = frame?;
-            let image = with_layout(steps.render(frame.image)?, PixelLayout::Rgba8, steps.backend)?;
-            size = Size::of(&image);
-            writer.add(image, frame.delay_ms)?;
-        }
+    let mut writer = AnimationWriter::new(steps.format, &mut out, size, steps.options.quality)?;
+    for frame in codec::decode_frames(source, probe, limits)? {
+        let frame = frame?;
+        let image = with_layout(steps.render(frame.image)?, PixelLayout::Rgba8, steps.backend)?;
+        writer.add(image, frame.delay_ms)?;
     }
+    writer.finish()?;
     Ok((out, size))
 }
 

@@ -13,7 +13,7 @@ use super::shrink::region_in;
 use crate::config::Limits;
 use crate::error::TransformError;
 use crate::format::OutputFormat;
-use crate::geometry::{self, Placement, Size};
+use crate::geometry::{self, Placement, Plan, Size};
 use crate::options::{Rgba, TransformOptions};
 
 /// Standard deviation of the blur the unsharp mask subtracts, in output pixels.
@@ -93,19 +93,29 @@ impl Steps<'_> {
             image = framed(image, plan.canvas, plan.offset, colour, format, backend)?;
         }
         if let Some(border) = options.border {
-            let width = |pixels: u32| (pixels as f64 * options.dpr).round() as u32;
-            let (top, right, bottom, left) =
-                (width(border.top), width(border.right), width(border.bottom), width(border.left));
-            let size = Size::of(&image);
-            let canvas = Size {
-                width: size.width.saturating_add(left).saturating_add(right),
-                height: size.height.saturating_add(top).saturating_add(bottom),
-            };
+            let (canvas, offset) = bordered(Size::of(&image), options);
             geometry::check_output(canvas, limits)?;
-            image = framed(image, canvas, (left, top), border.colour, format, backend)?;
+            image = framed(image, canvas, offset, border.colour, format, backend)?;
         }
         Ok(image)
     }
+}
+
+/// The size of an image of `size` once `border` is added, and where the image sits in it.
+fn bordered(size: Size, options: &TransformOptions) -> (Size, (u32, u32)) {
+    let Some(border) = options.border else { return (size, (0, 0)) };
+    let width = |pixels: u32| (pixels as f64 * options.dpr).round() as u32;
+    let (top, right, bottom, left) = (width(border.top), width(border.right), width(border.bottom), width(border.left));
+    let canvas = Size {
+        width: size.width.saturating_add(left).saturating_add(right),
+        height: size.height.saturating_add(top).saturating_add(bottom),
+    };
+    (canvas, (left, top))
+}
+
+/// The output's size, known from the plan before any pixel is rendered.
+pub(super) fn output_size(plan: &Plan, options: &TransformOptions) -> Size {
+    bordered(plan.canvas, options).0
 }
 
 /// Turns opaque RGBA8 into RGB8 in place (the buffer is compacted, then shortened).

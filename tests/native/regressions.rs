@@ -18,6 +18,7 @@ fn fuzz_findings_are_refused_or_transformed() {
         max_input_pixels: 4_000_000,
         max_output_dimension: 512,
         max_output_pixels: 65_536,
+        max_avif_dimension: 64,
     };
     let directory = support::fixtures_dir().join("fuzz");
     let mut files = 0;

@@ -5,7 +5,7 @@ mod client;
 #[path = "../support/mod.rs"]
 mod support;
 
-use client::{get, post, request};
+use client::{get, post, request, Reply};
 use image::{GenericImageView, ImageFormat};
 use support::fixture;
 
@@ -66,15 +66,63 @@ fn fit_modes_give_their_documented_sizes() {
     }
 }
 
+/// `Accept` headers browsers send for images (Chrome 120+, Firefox 120+, Safari 17+), and one
+/// from a client that shows neither AVIF nor WebP.
+const BROWSERS: [(&str, &str); 3] = [
+    ("Chrome", "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"),
+    ("Firefox", "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"),
+    (
+        "Safari",
+        "image/webp,image/avif,image/jxl,image/heic,image/heic-sequence,video/*;q=0.8,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5",
+    ),
+];
+const NEITHER: &str = "image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5";
+
+/// The size an AVIF reply declares (its `ispe` property), after checking it is AVIF.
+fn avif_size(reply: &Reply) -> (u32, u32) {
+    assert_eq!(reply.status, 200, "body: {}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.header("Content-Type"), Some("image/avif"));
+    assert_eq!(reply.body.get(4..12), Some(&b"ftypavif"[..]));
+    let at = reply.body.windows(4).position(|window| window == b"ispe").expect("an ispe property") + 8;
+    let number = |offset: usize| u32::from_be_bytes(reply.body[offset..offset + 4].try_into().unwrap());
+    (number(at), number(at + 4))
+}
+
 #[test]
-fn format_auto_negotiates_from_accept() {
+fn format_auto_serves_each_browser_what_it_shows() {
     let path = "/image/width=64,format=auto/rocket.jpg";
-    let webp = request("GET", path, &[("Accept", "image/avif,image/webp,*/*")], &[]);
-    webp.image(ImageFormat::WebP);
-    assert_eq!(webp.header("Vary"), Some("Accept"));
-    let jpeg = request("GET", path, &[("Accept", "*/*")], &[]);
-    jpeg.image(ImageFormat::Jpeg);
-    assert_eq!(jpeg.header("Vary"), Some("Accept"));
+    for (browser, accept) in BROWSERS {
+        let reply = request("GET", path, &[("Accept", accept)], &[]);
+        assert_eq!(avif_size(&reply), (64, 43), "{browser}");
+        assert_eq!(reply.header("Vary"), Some("Accept"), "{browser}");
+        // compression=fast skips AVIF; above MAX_AVIF_DIMENSION (1600) WebP takes its place.
+        let fast =
+            request("GET", "/image/width=64,format=auto,compression=fast/rocket.jpg", &[("Accept", accept)], &[]);
+        assert_eq!(fast.image(ImageFormat::WebP).dimensions(), (64, 43), "{browser}");
+        let large = request("GET", "/image/width=1601,fit=contain,format=auto/rocket.jpg", &[("Accept", accept)], &[]);
+        assert_eq!(large.image(ImageFormat::WebP).dimensions(), (1601, 1068), "{browser}");
+        assert_eq!(large.header("Vary"), Some("Accept"));
+    }
+    let webp_only = request("GET", path, &[("Accept", "image/webp,*/*")], &[]);
+    webp_only.image(ImageFormat::WebP);
+    let neither = request("GET", path, &[("Accept", NEITHER)], &[]);
+    neither.image(ImageFormat::Jpeg);
+    assert_eq!(neither.header("Vary"), Some("Accept"));
+    // Animations: animated WebP where WebP is shown, else GIF.
+    let animated = request("GET", "/image/width=32,format=auto/fire.gif", &[("Accept", BROWSERS[0].1)], &[]);
+    assert_eq!(animated.header("Content-Type"), Some("image/webp"));
+    let animated = request("GET", "/image/width=32,format=auto/fire.gif", &[("Accept", NEITHER)], &[]);
+    animated.image(ImageFormat::Gif);
+}
+
+#[test]
+fn explicit_avif_is_avif_up_to_its_cap_then_webp() {
+    let reply = post("?width=100&format=avif", &fixture("transparent.webp"));
+    assert_eq!(reply.header("Vary"), None);
+    let (width, _) = avif_size(&reply);
+    assert_eq!(width, 100);
+    let above = post("?width=1700&fit=contain&format=avif", &fixture("rocket.jpg"));
+    assert_eq!(above.image(ImageFormat::WebP).dimensions(), (1700, 1134));
 }
 
 #[test]

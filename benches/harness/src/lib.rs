@@ -41,6 +41,10 @@ struct State {
     alpha_size: (u32, u32),
     input: Vec<u8>,
     effect: Option<EffectCase>,
+    /// The resized photo the codec benchmark encodes, as lossless PNG and as pixels.
+    codec_png: Vec<u8>,
+    codec_image: Option<kernels::Image>,
+    codec_output: Vec<u8>,
 }
 
 /// Inputs for the kernels that run on output-sized images (orientation, compositing, colour,
@@ -500,4 +504,73 @@ pub extern "C" fn synthesize_jpeg(width: u32, height: u32) -> u32 {
 #[no_mangle]
 pub extern "C" fn input_buffer_pointer() -> *const u8 {
     STATE.with(|state| state.borrow().input.as_ptr())
+}
+
+/// Encoders of the codec benchmark (benches/codecs.mjs).
+const CODEC_JPEG: u32 = 0;
+const CODEC_WEBP: u32 = 1;
+const CODEC_AVIF: u32 = 2;
+const CODEC_JPEG_ENCODER_DEFAULT: u32 = 3;
+
+/// Resizes the source in the input buffer to `width` (never enlarging) with our pipeline, into
+/// a lossless PNG and its pixels for `run_codec`; returns the PNG's size (0 on failure).
+#[no_mangle]
+pub extern "C" fn prepare_codec(width: u32) -> u32 {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let options = TransformOptions {
+            width: Some(width),
+            fit: image_worker::options::Fit::ScaleDown,
+            format: FormatRequest::Exactly(OutputFormat::Png),
+            ..TransformOptions::default()
+        };
+        let Ok(png) =
+            image_worker::pipeline::transform(&state.input, &options, None, &Limits::default(), Backend::best())
+        else {
+            return 0;
+        };
+        let Ok(rgb) = image::load_from_memory(&png.bytes).map(|image| image.to_rgb8()) else { return 0 };
+        let (w, h) = (rgb.width() as usize, rgb.height() as usize);
+        state.codec_image =
+            Some(kernels::Image { pixels: rgb.into_raw(), width: w, height: h, layout: PixelLayout::Rgb8 });
+        state.codec_png = png.bytes;
+        state.codec_png.len() as u32
+    })
+}
+
+/// Encodes the prepared image with `codec` at our `quality`; returns the output's size (0 on
+/// failure). The output stays in `codec_output_pointer`.
+#[no_mangle]
+pub extern "C" fn run_codec(codec: u32, quality: u32) -> u32 {
+    use image_worker::codec::{encode, EncodeSettings};
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let Some(image) = state.codec_image.as_ref() else { return 0 };
+        let settings = EncodeSettings { quality: quality as u8, exif: None };
+        let output = match codec {
+            CODEC_JPEG => encode(image, OutputFormat::Jpeg, &settings).ok(),
+            CODEC_WEBP => encode(image, OutputFormat::Webp, &settings).ok(),
+            CODEC_AVIF => encode(image, OutputFormat::Avif, &settings).ok(),
+            CODEC_JPEG_ENCODER_DEFAULT => {
+                let mut out = Vec::new();
+                jpeg_encoder::Encoder::new(&mut out, quality as u8)
+                    .encode(&image.pixels, image.width as u16, image.height as u16, jpeg_encoder::ColorType::Rgb)
+                    .ok()
+                    .map(|()| out)
+            }
+            _ => None,
+        };
+        state.codec_output = output.unwrap_or_default();
+        state.codec_output.len() as u32
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn codec_png_pointer() -> *const u8 {
+    STATE.with(|state| state.borrow().codec_png.as_ptr())
+}
+
+#[no_mangle]
+pub extern "C" fn codec_output_pointer() -> *const u8 {
+    STATE.with(|state| state.borrow().codec_output.as_ptr())
 }

@@ -1,0 +1,110 @@
+//! One `quality` scale for every lossy format: ours is JPEG's (libjpeg's 1–100 scale, as people
+//! know it), and each other encoder's setting is mapped so that the same `quality` looks the
+//! same. The mapping was measured with SSIMULACRA2 on the corpus photos (scripts/calibrate.sh;
+//! benches/results/codecs.md has the figures and the method).
+
+use jpeg_encoder::QuantizationTableType;
+
+/// JPEG quantization tables (both luma and chroma): Klein, Silverstein and Carney's (1992), the
+/// smallest of jpeg-encoder's nine sets at libjpeg-turbo's SSIMULACRA2 from quality 75 to 88
+/// (`codec-quality jpeg-tables`: 0.865x libjpeg-turbo's bytes at its quality 85, against 0.893x
+/// for ImageMagick's and 0.975x for the Annex K tables libjpeg uses).
+pub const JPEG_TABLES: QuantizationTableType = QuantizationTableType::KleinSilversteinCarney;
+
+/// Points (our quality, encoder setting) between which the mapping is linear.
+type Curve = [(u8, f32)];
+
+fn along(curve: &Curve, quality: u8) -> f32 {
+    let quality = quality.clamp(1, 100);
+    let mut previous = curve.first().copied().unwrap_or((1, 1.0));
+    for &(q, setting) in curve {
+        if quality <= q {
+            let span = f32::from(q.saturating_sub(previous.0)).max(1.0);
+            let t = f32::from(quality.saturating_sub(previous.0)) / span;
+            return previous.1 + (setting - previous.1) * t;
+        }
+        previous = (q, setting);
+    }
+    previous.1
+}
+
+/// jpeg-encoder's quality (1–100) for our `quality`, with [`JPEG_TABLES`].
+pub fn jpeg(quality: u8) -> u8 {
+    along(JPEG_CURVE, quality).round().clamp(1.0, 100.0) as u8
+}
+
+/// Measured at 40 to 90 (`codec-quality jpeg-tables DIR 800 klein`); from 90 both are 4:4:4.
+const JPEG_CURVE: &Curve = &[
+    (1, 1.0),
+    (40, 34.0),
+    (50, 44.0),
+    (60, 52.2),
+    (70, 64.5),
+    (75, 71.0),
+    (80, 77.8),
+    (85, 83.5),
+    (88, 86.6),
+    (90, 90.5),
+    (100, 100.0),
+];
+
+/// libwebp's lossy quality (0–100) for our `quality`.
+pub fn webp(quality: u8) -> f32 {
+    along(WEBP_CURVE, quality)
+}
+
+/// Measured at 30, 40, 50, 60, 70, 75, 80, 85 and 90; libwebp at 100 stays below libjpeg-turbo's
+/// quality 95, so the top of the scale is libwebp's top.
+const WEBP_CURVE: &Curve = &[
+    (1, 1.0),
+    (30, 30.5),
+    (40, 45.8),
+    (50, 58.8),
+    (60, 69.5),
+    (70, 78.6),
+    (75, 81.5),
+    (80, 85.0),
+    (85, 88.0),
+    (90, 98.6),
+    (92, 100.0),
+];
+
+/// ravif's quality (1–100) for our `quality`.
+pub fn avif(quality: u8) -> f32 {
+    along(AVIF_CURVE, quality)
+}
+
+/// Measured at 30 to 90 as WebP's; above 90 it follows libjpeg-turbo's slope to ravif's top.
+const AVIF_CURVE: &Curve = &[
+    (1, 10.0),
+    (30, 42.0),
+    (40, 52.8),
+    (50, 62.0),
+    (60, 68.1),
+    (70, 78.2),
+    (75, 81.4),
+    (80, 84.1),
+    (85, 85.9),
+    (90, 92.9),
+    (100, 100.0),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curves_interpolate_and_clamp() {
+        assert_eq!(webp(85), 88.0);
+        assert!((webp(87) - (88.0 + 2.0 * (98.6 - 88.0) / 5.0)).abs() < 1e-4);
+        assert_eq!(webp(100), 100.0);
+        assert_eq!(webp(1), 1.0);
+        assert_eq!(avif(85), 85.9);
+        assert_eq!(avif(100), 100.0);
+        assert_eq!(jpeg(85), 84);
+        for quality in 1..100 {
+            assert!(webp(quality) <= webp(quality + 1) && avif(quality) <= avif(quality + 1), "monotonic at {quality}");
+            assert!(jpeg(quality) <= jpeg(quality + 1), "monotonic at {quality}");
+        }
+    }
+}

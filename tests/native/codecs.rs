@@ -1,0 +1,262 @@
+//! Every output format read back by a decoder independent of our encoders: libjpeg-turbo's
+//! `djpeg`, libwebp's `dwebp` and `webpmux`, libavif's `avifdec` (scripts/setup.sh installs them),
+//! the image crate for PNG and GIF. And the quality scale: at the default quality, WebP and AVIF
+//! stay within [`CALIBRATION_BAND`] SSIMULACRA2 points of JPEG.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use image::{DynamicImage, GenericImageView, RgbaImage};
+use image_worker::config::Limits;
+use image_worker::options::TransformOptions;
+use image_worker::pipeline::transform;
+use kernels::Backend;
+use support::{fixture, transformed};
+
+/// A scratch file for the command-line decoders, unique per test thread.
+fn scratch(name: &str) -> PathBuf {
+    let thread = format!("{:?}", std::thread::current().id()).replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    std::env::temp_dir().join(format!("image-worker-codecs-{}-{thread}-{name}", std::process::id()))
+}
+
+fn run_tool(program: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("{program} is missing ({error}); scripts/setup.sh installs it"));
+    assert!(output.status.success(), "{program} failed: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+/// Decodes an encoded image with the independent decoder for its format.
+fn decode_independently(bytes: &[u8]) -> DynamicImage {
+    let input = scratch("input");
+    std::fs::write(&input, bytes).unwrap();
+    let decoded = if bytes.starts_with(&[0xFF, 0xD8]) {
+        let output = scratch("output.pnm");
+        run_tool("djpeg", &["-pnm".as_ref(), "-outfile".as_ref(), output.as_os_str(), input.as_os_str()]);
+        read_pnm(&std::fs::read(&output).unwrap())
+    } else if bytes.get(8..12) == Some(b"WEBP") {
+        let output = scratch("output.png");
+        run_tool("dwebp", &["-quiet".as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+        image::open(&output).unwrap()
+    } else if bytes.get(4..12) == Some(b"ftypavif") {
+        let output = scratch("output.png");
+        run_tool("avifdec", &[input.as_os_str(), output.as_os_str()]);
+        image::open(&output).unwrap()
+    } else {
+        image::load_from_memory(bytes).unwrap()
+    };
+    decoded
+}
+
+/// Binary PGM/PPM with 8-bit samples, as djpeg writes them.
+fn read_pnm(bytes: &[u8]) -> DynamicImage {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
+    let fields: Vec<&str> = text.split_ascii_whitespace().take(4).collect();
+    let (width, height): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    assert_eq!(fields[3], "255");
+    let header = bytes.len() - (width * height) as usize * if fields[0] == "P5" { 1 } else { 3 };
+    let pixels = bytes[header..].to_vec();
+    match fields[0] {
+        "P5" => DynamicImage::ImageLuma8(image::GrayImage::from_raw(width, height, pixels).unwrap()),
+        "P6" => DynamicImage::ImageRgb8(image::RgbImage::from_raw(width, height, pixels).unwrap()),
+        other => panic!("unexpected PNM type {other}"),
+    }
+}
+
+/// PSNR in dB between two images of the same size, over premultiplied RGBA (the colour of a
+/// transparent pixel is free: encoders may change it).
+fn psnr(a: &RgbaImage, b: &RgbaImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let premultiplied = |pixel: &image::Rgba<u8>| {
+        let alpha = f64::from(pixel.0[3]) / 255.0;
+        [
+            f64::from(pixel.0[0]) * alpha,
+            f64::from(pixel.0[1]) * alpha,
+            f64::from(pixel.0[2]) * alpha,
+            f64::from(pixel.0[3]),
+        ]
+    };
+    let squares: f64 = a
+        .pixels()
+        .zip(b.pixels())
+        .flat_map(|(x, y)| premultiplied(x).into_iter().zip(premultiplied(y)).map(|(p, q)| (p - q).powi(2)))
+        .sum();
+    let mse = squares / a.as_raw().len() as f64;
+    if mse == 0.0 {
+        99.0
+    } else {
+        10.0 * (255.0f64 * 255.0 / mse).log10()
+    }
+}
+
+#[test]
+fn every_output_format_decodes_independently_to_the_right_size_and_alpha() {
+    // (fixture, whether it has alpha)
+    for (name, has_alpha) in [("rocket.jpg", false), ("transparent.webp", true), ("chelsea.png", false)] {
+        let source = fixture(name);
+        let reference = support::run(&source, "width=120,format=png").to_rgba8();
+        for format in ["jpeg", "png", "webp", "avif", "gif"] {
+            let out = transformed(&source, &format!("width=120,format={format}"));
+            let decoded = decode_independently(&out.bytes);
+            let context = format!("{name} as {format}");
+            assert_eq!(decoded.dimensions(), reference.dimensions(), "{context}");
+            let keeps_alpha = format != "jpeg";
+            let translucent = decoded.to_rgba8().pixels().any(|pixel| pixel.0[3] < 255);
+            assert_eq!(translucent, has_alpha && keeps_alpha, "{context}: alpha");
+            if has_alpha && !keeps_alpha {
+                continue; // flattened onto white: nothing to compare with the transparent reference
+            }
+            let floor = if format == "gif" { 20.0 } else { 30.0 };
+            let quality = psnr(&decoded.to_rgba8(), &reference);
+            assert!(quality >= floor, "{context}: {quality:.1} dB against the lossless output");
+        }
+    }
+}
+
+#[test]
+fn grey_sources_encode_in_every_format() {
+    let grey = image::GrayImage::from_fn(40, 30, |x, y| image::Luma([(x * 6 + y) as u8]));
+    let mut png = Vec::new();
+    DynamicImage::ImageLuma8(grey.clone())
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    for format in ["jpeg", "png", "webp", "avif", "gif"] {
+        let decoded = decode_independently(&transformed(&png, &format!("format={format}")).bytes);
+        assert_eq!(decoded.dimensions(), (40, 30), "{format}");
+        let as_rgba = |image: &DynamicImage| DynamicImage::ImageLuma8(image.to_luma8()).to_rgba8();
+        let quality = psnr(&as_rgba(&decoded), &as_rgba(&DynamicImage::ImageLuma8(grey.clone())));
+        assert!(quality >= 30.0, "{format}: {quality:.1} dB");
+    }
+}
+
+#[test]
+fn flat_graphics_are_lossless_webp_and_photos_lossy() {
+    let flat = RgbaImage::from_fn(64, 64, |x, y| {
+        if (x / 8 + y / 8) % 2 == 0 {
+            image::Rgba([200, 30, 30, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    });
+    let mut png = Vec::new();
+    DynamicImage::ImageRgba8(flat.clone())
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let webp = transformed(&png, "format=webp").bytes;
+    assert_eq!(&webp[12..16], b"VP8L", "few colours: lossless");
+    assert_eq!(decode_independently(&webp).to_rgba8(), flat);
+    let photo = transformed(&fixture("rocket.jpg"), "width=200,format=webp").bytes;
+    assert_eq!(&photo[12..16], b"VP8 ", "a photo: lossy");
+    let translucent = transformed(&fixture("transparent.webp"), "width=100,format=webp").bytes;
+    assert_eq!(&translucent[12..16], b"VP8X", "lossy with alpha is an extended file");
+    assert!(translucent.windows(4).any(|chunk| chunk == b"ALPH"), "with an alpha chunk");
+}
+
+#[test]
+fn animations_become_animated_webp_for_clients_that_take_webp() {
+    let limits = Limits::default();
+    let options = TransformOptions::from_path_segment("width=50,format=auto", &limits).unwrap();
+    let chrome = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+    let out = transform(&fixture("fire.gif"), &options, Some(chrome), &limits, Backend::Scalar).unwrap();
+    assert_eq!(out.content_type, "image/webp");
+    assert!(out.negotiated);
+    let file = scratch("animation.webp");
+    std::fs::write(&file, &out.bytes).unwrap();
+    let info = String::from_utf8(run_tool("webpmux", &["-info".as_ref(), file.as_os_str()]).stdout).unwrap();
+    let frames: u32 = info
+        .lines()
+        .find_map(|line| line.strip_prefix("Number of frames:"))
+        .and_then(|count| count.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no frame count in {info}"));
+    let source_frames = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(fixture("fire.gif")))
+        .map(|decoder| image::AnimationDecoder::into_frames(decoder).count())
+        .unwrap();
+    assert_eq!(frames as usize, source_frames);
+    let old_browser =
+        transform(&fixture("fire.gif"), &options, Some("image/png,*/*"), &limits, Backend::Scalar).unwrap();
+    assert_eq!(old_browser.content_type, "image/gif");
+}
+
+/// A `frames`-frame APNG of 12×8 pixels, frame `i` a solid colour, each shown for 100 ms.
+fn apng(frames: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, 12, 8);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_animated(frames, 0).unwrap();
+        encoder.set_frame_delay(1, 10).unwrap();
+        let mut writer = encoder.write_header().unwrap();
+        for frame in 0..frames {
+            let colour = [(frame * 80) as u8, 100, 200, 255];
+            writer.write_image_data(&colour.repeat(12 * 8)).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    out
+}
+
+#[test]
+fn animated_pngs_keep_their_animation() {
+    let source = apng(3);
+    let limits = Limits::default();
+    let probe = image_worker::codec::probe(&source, &limits).unwrap();
+    assert_eq!(probe.frames, 3);
+    let gif = transformed(&source, "width=6");
+    assert_eq!(gif.content_type, "image/gif");
+    let frames: Vec<_> = image::AnimationDecoder::into_frames(
+        image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&gif.bytes)).unwrap(),
+    )
+    .collect::<Result<_, _>>()
+    .unwrap();
+    assert_eq!(frames.len(), 3);
+    assert_eq!(frames[2].buffer().dimensions(), (6, 4));
+    assert_eq!(frames[2].buffer().get_pixel(3, 2).0, [160, 100, 200, 255]);
+    let still = transformed(&source, "width=6,anim=false,format=png");
+    assert_eq!(image::load_from_memory(&still.bytes).unwrap().to_rgba8().get_pixel(0, 0).0, [0, 100, 200, 255]);
+}
+
+/// How far, in SSIMULACRA2 points averaged over the photo fixtures, WebP and AVIF at the default
+/// quality may be from JPEG at the same quality. The scale was calibrated on the corpus's means
+/// (src/codec/quality.rs); single photos spread wider.
+const CALIBRATION_BAND: f64 = 5.0;
+
+fn ssimulacra2_of(reference: &image::RgbImage, distorted: &image::RgbImage) -> f64 {
+    let frame = |image: &image::RgbImage| {
+        let data = image.pixels().map(|p| p.0.map(|c| f32::from(c) / 255.0)).collect();
+        ssimulacra2::Rgb::new(
+            data,
+            image.width() as usize,
+            image.height() as usize,
+            ssimulacra2::TransferCharacteristic::SRGB,
+            ssimulacra2::ColorPrimaries::BT709,
+        )
+        .unwrap()
+    };
+    ssimulacra2::compute_frame_ssimulacra2(frame(reference), frame(distorted)).unwrap()
+}
+
+#[test]
+fn the_default_quality_looks_the_same_in_every_lossy_format() {
+    let mut totals = [0.0f64; 3];
+    let photos = ["rocket.jpg", "chelsea.png", "coffee.png", "retina.jpg"];
+    for name in photos {
+        // The resized pixels, losslessly; each format then encodes exactly these.
+        let resized = transformed(&fixture(name), "width=800,format=png").bytes;
+        let reference = image::load_from_memory(&resized).unwrap().to_rgb8();
+        for (total, format) in totals.iter_mut().zip(["jpeg", "webp", "avif"]) {
+            let encoded = transformed(&resized, &format!("format={format}")).bytes;
+            let score = ssimulacra2_of(&reference, &decode_independently(&encoded).to_rgb8());
+            println!("{name} {format}: SSIMULACRA2 {score:.1}, {} bytes", encoded.len());
+            *total += score;
+        }
+    }
+    let [jpeg, webp, avif] = totals.map(|total| total / photos.len() as f64);
+    println!("means: JPEG {jpeg:.1}, WebP {webp:.1}, AVIF {avif:.1}");
+    assert!((webp - jpeg).abs() <= CALIBRATION_BAND, "WebP {webp:.1} against JPEG {jpeg:.1}");
+    assert!((avif - jpeg).abs() <= CALIBRATION_BAND, "AVIF {avif:.1} against JPEG {jpeg:.1}");
+}
