@@ -178,8 +178,9 @@ pub fn encode(image: &Image, format: OutputFormat, settings: &EncodeSettings) ->
 }
 
 /// Lossless WebP for images of at most this many colours (logos, icons, flat graphics): there it
-/// is both exact and smaller than lossy; everything else is lossy.
-const LOSSLESS_WEBP_MAX_COLOURS: usize = 256;
+/// is both exact and smaller than lossy; everything else is lossy. Not 256: every grey photo has
+/// at most 256 levels, and lossless made one 3x the size of libjpeg-turbo's JPEG.
+const LOSSLESS_WEBP_MAX_COLOURS: usize = 64;
 
 /// The WebP mode for `image`: lossless where it has few colours, else lossy at `quality`.
 pub fn webp_mode(image: &Image, quality: u8) -> WebpMode {
