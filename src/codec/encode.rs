@@ -126,7 +126,14 @@ fn encode_jpeg(image: &Image, settings: &EncodeSettings) -> Result<Vec<u8>, Tran
         TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as JPEG: {error}"))
     };
     let mut out = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality::jpeg(settings.quality));
+    // Grey images have their own tables and mapping: Klein's luma table, chosen on colour
+    // photos, left grey ones 2 SSIMULACRA2 points short of libjpeg-turbo.
+    let (setting, tables) = if image.layout == PixelLayout::L8 {
+        (quality::jpeg_grey(settings.quality), quality::JPEG_GREY_TABLES)
+    } else {
+        (quality::jpeg(settings.quality), quality::JPEG_TABLES)
+    };
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, setting);
     // Chroma halved both ways below quality 90, full from 90, as libjpeg-turbo does on its scale.
     encoder.set_sampling_factor(if settings.quality < 90 {
         jpeg_encoder::SamplingFactor::R_4_2_0
@@ -139,7 +146,7 @@ fn encode_jpeg(image: &Image, settings: &EncodeSettings) -> Result<Vec<u8>, Tran
     // progressive mode (spectral selection only) measured 9% larger.
     encoder.set_optimized_huffman_tables(true);
     encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-    encoder.set_quantization_tables(quality::JPEG_TABLES, quality::JPEG_TABLES);
+    encoder.set_quantization_tables(tables.clone(), tables);
     if let Some(exif) = settings.exif {
         encoder.add_exif_metadata(exif).map_err(failed)?;
     }

@@ -513,7 +513,8 @@ const CODEC_AVIF: u32 = 2;
 const CODEC_JPEG_ENCODER_DEFAULT: u32 = 3;
 
 /// Resizes the source in the input buffer to `width` (never enlarging) with our pipeline, into
-/// a lossless PNG and its pixels for `run_codec`; returns the PNG's size (0 on failure).
+/// a lossless PNG and its pixels (grey or RGB) for `run_codec`; returns the PNG's size (0 on
+/// failure).
 #[no_mangle]
 pub extern "C" fn prepare_codec(width: u32) -> u32 {
     STATE.with(|state| {
@@ -529,10 +530,14 @@ pub extern "C" fn prepare_codec(width: u32) -> u32 {
         else {
             return 0;
         };
-        let Ok(rgb) = image::load_from_memory(&png.bytes).map(|image| image.to_rgb8()) else { return 0 };
-        let (w, h) = (rgb.width() as usize, rgb.height() as usize);
-        state.codec_image =
-            Some(kernels::Image { pixels: rgb.into_raw(), width: w, height: h, layout: PixelLayout::Rgb8 });
+        // Grey stays grey, as in the pipeline (our JPEG encoder treats it apart).
+        let Ok(decoded) = image::load_from_memory(&png.bytes) else { return 0 };
+        let (w, h) = (decoded.width() as usize, decoded.height() as usize);
+        let (pixels, layout) = match decoded {
+            image::DynamicImage::ImageLuma8(grey) => (grey.into_raw(), PixelLayout::L8),
+            other => (other.to_rgb8().into_raw(), PixelLayout::Rgb8),
+        };
+        state.codec_image = Some(kernels::Image { pixels, width: w, height: h, layout });
         state.codec_png = png.bytes;
         state.codec_png.len() as u32
     })
@@ -553,8 +558,12 @@ pub extern "C" fn run_codec(codec: u32, quality: u32) -> u32 {
             CODEC_AVIF => encode(image, OutputFormat::Avif, &settings).ok(),
             CODEC_JPEG_ENCODER_DEFAULT => {
                 let mut out = Vec::new();
+                let color = match image.layout {
+                    PixelLayout::L8 => jpeg_encoder::ColorType::Luma,
+                    _ => jpeg_encoder::ColorType::Rgb,
+                };
                 jpeg_encoder::Encoder::new(&mut out, quality as u8)
-                    .encode(&image.pixels, image.width as u16, image.height as u16, jpeg_encoder::ColorType::Rgb)
+                    .encode(&image.pixels, image.width as u16, image.height as u16, color)
                     .ok()
                     .map(|()| out)
             }

@@ -55,6 +55,26 @@ const WEBP_QUALITIES: &[u8] = &[10, 20, 30, 40, 50, 55, 60, 65, 70, 75, 80, 85, 
 const AVIF_QUALITIES: &[u8] = &[40, 50, 60, 65, 70, 75, 80, 84, 86, 88, 90, 92, 94, 96];
 
 fn sweep(dir: &Path, width: usize) {
+    each_photo(dir, width, |resized, row| {
+        for &q in JPEG_QUALITIES {
+            let settings = EncodeSettings { quality: q, exif: None };
+            row("jpeg", q, codec::encode(resized, OutputFormat::Jpeg, &settings).unwrap());
+            row("jpeg-encoder-default", q, jpeg_encoder_default(resized, q));
+            row("libjpeg-turbo", q, vips_jpeg(resized, q));
+        }
+        for &q in WEBP_QUALITIES {
+            row("webp", q, codec::encode_webp(resized, WebpMode::Lossy { quality: f32::from(q) }).unwrap());
+        }
+        for &q in AVIF_QUALITIES {
+            row("avif", q, codec::encode_avif(resized, f32::from(q)).unwrap());
+        }
+    });
+}
+
+/// Runs `encode` on every photo in `dir` resized to `width`, and prints the CSV header once and a
+/// line for every output it hands to its `row` (encoder, setting, bytes), scored against the
+/// resized pixels.
+fn each_photo(dir: &Path, width: usize, mut encode: impl FnMut(&Image, &dyn Fn(&str, u8, Vec<u8>))) {
     let mut photos: Vec<PathBuf> =
         std::fs::read_dir(dir).expect("DIR is readable").map(|e| e.unwrap().path()).collect();
     photos.sort();
@@ -64,22 +84,10 @@ fn sweep(dir: &Path, width: usize) {
         let resized = resized_rgb(&path, width);
         let original = rgb_of(&resized);
         let row = |encoder: &str, setting: u8, bytes: Vec<u8>| {
-            let decoded = decode(&bytes);
-            let (ssim2, psnr) = scores(&original, &decoded, resized.width, resized.height);
+            let (ssim2, psnr) = scores(&original, &decode(&bytes), resized.width, resized.height);
             println!("{name},{encoder},{setting},{},{ssim2:.3},{psnr:.3}", bytes.len());
         };
-        for &q in JPEG_QUALITIES {
-            let settings = EncodeSettings { quality: q, exif: None };
-            row("jpeg", q, codec::encode(&resized, OutputFormat::Jpeg, &settings).unwrap());
-            row("jpeg-encoder-default", q, jpeg_encoder_default(&resized, q));
-            row("libjpeg-turbo", q, vips_jpeg(&resized, q));
-        }
-        for &q in WEBP_QUALITIES {
-            row("webp", q, codec::encode_webp(&resized, WebpMode::Lossy { quality: f32::from(q) }).unwrap());
-        }
-        for &q in AVIF_QUALITIES {
-            row("avif", q, codec::encode_avif(&resized, f32::from(q)).unwrap());
-        }
+        encode(&resized, &row);
     }
 }
 
@@ -109,20 +117,9 @@ fn jpeg_tables(dir: &Path, width: usize, only: Option<&str>) {
         ("peterson", Table::ImprovedDetectionModel),
         ("flat", Table::Flat),
     ];
-    let mut photos: Vec<PathBuf> =
-        std::fs::read_dir(dir).expect("DIR is readable").map(|e| e.unwrap().path()).collect();
-    photos.sort();
-    println!("photo,encoder,setting,bytes,ssimulacra2,psnr");
-    for path in photos {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let resized = resized_rgb(&path, width);
-        let original = rgb_of(&resized);
-        let row = |encoder: &str, setting: u8, bytes: Vec<u8>| {
-            let (ssim2, psnr) = scores(&original, &decode(&bytes), resized.width, resized.height);
-            println!("{name},{encoder},{setting},{},{ssim2:.3},{psnr:.3}", bytes.len());
-        };
+    each_photo(dir, width, |resized, row| {
         for &q in &[30u8, 40, 50, 60, 70, 75, 80, 85, 88, 90, 95] {
-            row("libjpeg-turbo", q, vips_jpeg(&resized, q));
+            row("libjpeg-turbo", q, vips_jpeg(resized, q));
             for (table_name, table) in tables.iter().filter(|(name, _)| only.is_none_or(|only| only == *name)) {
                 let mut out = Vec::new();
                 let mut encoder = jpeg_encoder::Encoder::new(&mut out, q);
@@ -135,7 +132,7 @@ fn jpeg_tables(dir: &Path, width: usize, only: Option<&str>) {
                 row(table_name, q, out);
             }
         }
-    }
+    });
 }
 
 /// The float reference: `source` decoded by the image crate, resized to `width`×`height` with
