@@ -89,15 +89,18 @@ pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) ->
 fn decode_pixels(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Image, TransformError> {
     match probe.format {
         SourceFormat::Jpeg => return decode_jpeg(bytes, probe, limits, jpeg_shrink),
-        // libwebp's still decoder does not read animations: their first frame comes from the
-        // demuxer.
-        SourceFormat::Webp if probe.frames > 1 => {
+        SourceFormat::Webp => {
+            let features = webp_features(bytes)?;
+            if !features.animated {
+                return decode_webp(bytes, features);
+            }
+            // libwebp's still decoder does not read animations, even of one frame: the first
+            // frame comes from the demuxer.
             return match WebpFrames::new(bytes)?.next() {
                 Some(frame) => frame.map(|(image, _)| image),
                 None => Err(TransformError::new(ErrorKind::Undecodable, "the WebP animation has no frames")),
             };
         }
-        SourceFormat::Webp => return decode_webp(bytes, webp_features(bytes)?),
         SourceFormat::Png | SourceFormat::Gif => {}
     }
     let image = reader(bytes, probe.format, limits).decode().map_err(|error| decode_error(probe.format, error))?;

@@ -260,3 +260,36 @@ fn the_default_quality_looks_the_same_in_every_lossy_format() {
     assert!((webp - jpeg).abs() <= CALIBRATION_BAND, "WebP {webp:.1} against JPEG {jpeg:.1}");
     assert!((avif - jpeg).abs() <= CALIBRATION_BAND, "AVIF {avif:.1} against JPEG {jpeg:.1}");
 }
+
+/// A RIFF chunk: fourcc, little-endian size, payload, padding to an even length.
+fn riff_chunk(fourcc: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut chunk = fourcc.to_vec();
+    chunk.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    chunk.extend_from_slice(payload);
+    if payload.len() % 2 == 1 {
+        chunk.push(0);
+    }
+    chunk
+}
+
+#[test]
+fn a_one_frame_animated_webp_decodes_like_a_still_one() {
+    // libwebp's still decoder refuses animation containers, even of one frame; libwebp's own
+    // animation encoder writes a one-frame animation as a still file, so this one is built by hand
+    // around a still frame's bitstream.
+    let frame = image::RgbaImage::from_pixel(16, 8, image::Rgba([30, 60, 90, 255]));
+    let mut png = Vec::new();
+    DynamicImage::ImageRgba8(frame).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let still = transformed(&png, "format=webp").bytes;
+    let bitstream = &still[12..]; // the VP8L chunk, header included
+    let side = |value: u32| value.to_le_bytes()[..3].to_vec();
+    let vp8x = [vec![0x02, 0, 0, 0], side(15), side(7)].concat(); // animation flag, canvas 16x8
+    let anim = [0u8, 0, 0, 0, 0, 0]; // background, loop forever
+    let anmf = [side(0), side(0), side(15), side(7), side(100), vec![0], bitstream.to_vec()].concat();
+    let body =
+        [b"WEBP".to_vec(), riff_chunk(b"VP8X", &vp8x), riff_chunk(b"ANIM", &anim), riff_chunk(b"ANMF", &anmf)].concat();
+    let animation = [b"RIFF".to_vec(), (body.len() as u32).to_le_bytes().to_vec(), body].concat();
+    let decoded = support::run(&animation, "width=8,format=png").to_rgba8();
+    assert_eq!(decoded.dimensions(), (8, 4));
+    assert_eq!(decoded.get_pixel(4, 2).0, [30, 60, 90, 255]);
+}

@@ -17,6 +17,8 @@ pub struct WebpFeatures {
     pub width: u32,
     pub height: u32,
     pub has_alpha: bool,
+    /// An animation (even of one frame), which only the demuxer reads.
+    pub animated: bool,
 }
 
 pub fn webp_features(bytes: &[u8]) -> Result<WebpFeatures, TransformError> {
@@ -36,11 +38,16 @@ pub fn webp_features(bytes: &[u8]) -> Result<WebpFeatures, TransformError> {
     // SAFETY: filled in on success.
     let features = unsafe { features.assume_init() };
     let side = |value: c_int| u32::try_from(value).unwrap_or(0);
-    Ok(WebpFeatures { width: side(features.width), height: side(features.height), has_alpha: features.has_alpha != 0 })
+    Ok(WebpFeatures {
+        width: side(features.width),
+        height: side(features.height),
+        has_alpha: features.has_alpha != 0,
+        animated: features.has_animation != 0,
+    })
 }
 
-/// Decodes a still WebP (or an animation's first frame as stored) into RGB8, or RGBA8 where the
-/// file has alpha. The caller has checked the size against the pixel limit.
+/// Decodes a still WebP into RGB8, or RGBA8 where the file has alpha (an animation's first frame
+/// comes from [`WebpFrames`]). The caller has checked the size against the pixel limit.
 pub fn decode_webp(bytes: &[u8], features: WebpFeatures) -> Result<Image, TransformError> {
     let (width, height) = (features.width as usize, features.height as usize);
     let layout = if features.has_alpha { PixelLayout::Rgba8 } else { PixelLayout::Rgb8 };
