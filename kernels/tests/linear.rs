@@ -10,7 +10,7 @@ mod support;
 use kernels::{
     from_linear, resize, to_linear, Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion, LINEAR_MAX,
 };
-use support::{assert_backends_agree, Rng, LAYOUTS};
+use support::{assert_backends_agree, random_region, Rng, LAYOUTS};
 
 const GUARD: u16 = 0xA5A5;
 
@@ -53,18 +53,7 @@ fn linear_resize_matches_scalar() {
                     let (width, height) = (rng.range(1, 40), rng.range(1, 40));
                     let stride = width * channels + [0, 1, 3][rng.below(3)];
                     let pixels = linear_samples(&mut rng, stride * height);
-                    let region = if rng.below(3) == 0 {
-                        let (w, h) =
-                            (width as f64 * (0.3 + 0.7 * rng.unit()), height as f64 * (0.3 + 0.7 * rng.unit()));
-                        SourceRegion {
-                            left: (width as f64 - w) * rng.unit(),
-                            top: (height as f64 - h) * rng.unit(),
-                            width: w,
-                            height: h,
-                        }
-                    } else {
-                        SourceRegion::whole(width, height)
-                    };
+                    let region = random_region(&mut rng, width, height);
                     let out_width = ((region.width * scale).round() as usize).max(1);
                     let out_height = ((region.height * scale).round() as usize).max(1);
                     let out = (out_width, out_height, out_width * channels + [0, 2][rng.below(2)]);

@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod support;
 
 use kernels::{resize, Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion};
-use support::{assert_backends_agree, assert_guards_intact, Rng, GUARD, LAYOUTS};
+use support::{assert_backends_agree, assert_guards_intact, random_region, Rng, GUARD, LAYOUTS};
 
 /// Output size as a fraction of input size, from 1/16x down to 8x up.
 const SCALES: [f64; 10] = [1.0 / 16.0, 1.0 / 7.0, 1.0 / 3.0, 0.5, 0.7, 1.0, 1.5, 2.0, 5.0, 8.0];
@@ -35,18 +35,7 @@ impl Case {
         let mut pixels = vec![0u8; stride * height];
         rng.fill(&mut pixels);
         // A third of the cases crop a fractional region, as fit=cover does.
-        let region = if rng.below(3) == 0 {
-            let w = width as f64 * (0.3 + 0.7 * rng.unit());
-            let h = height as f64 * (0.3 + 0.7 * rng.unit());
-            SourceRegion {
-                left: (width as f64 - w) * rng.unit(),
-                top: (height as f64 - h) * rng.unit(),
-                width: w,
-                height: h,
-            }
-        } else {
-            SourceRegion::whole(width, height)
-        };
+        let region = random_region(rng, width, height);
         let out_width = ((region.width * scale).round() as usize).max(1);
         let out_height = ((region.height * scale * (0.8 + 0.4 * rng.unit())).round() as usize).max(1);
         let out_stride = out_width * channels + [0, 1, 5][rng.below(3)];

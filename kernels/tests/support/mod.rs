@@ -4,7 +4,7 @@
 
 use core::fmt::Display;
 
-use kernels::{Backend, PixelLayout};
+use kernels::{Backend, PixelLayout, SourceRegion};
 
 pub const LAYOUTS: [PixelLayout; 3] = [PixelLayout::L8, PixelLayout::Rgb8, PixelLayout::Rgba8];
 
@@ -49,6 +49,16 @@ pub fn random_image(rng: &mut Rng, layout: PixelLayout, width: usize, height: us
     let mut pixels = vec![0u8; stride * height];
     rng.fill(&mut pixels);
     (pixels, stride)
+}
+
+/// A third of the time a random part of a `width` × `height` image (at least 30% of each side, at
+/// fractional offsets), else all of it: the source regions resize tests crop to.
+pub fn random_region(rng: &mut Rng, width: usize, height: usize) -> SourceRegion {
+    if rng.below(3) != 0 {
+        return SourceRegion::whole(width, height);
+    }
+    let (w, h) = (width as f64 * (0.3 + 0.7 * rng.unit()), height as f64 * (0.3 + 0.7 * rng.unit()));
+    SourceRegion { left: (width as f64 - w) * rng.unit(), top: (height as f64 - h) * rng.unit(), width: w, height: h }
 }
 
 /// Runs `kernel` with the scalar backend, the reference, then with every other backend the build
