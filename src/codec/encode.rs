@@ -128,11 +128,7 @@ fn encode_jpeg(image: &Image, settings: &EncodeSettings) -> Result<Vec<u8>, Tran
     let mut out = Vec::new();
     // Grey images have their own tables and mapping: Klein's luma table, chosen on colour
     // photos, left grey ones 2 SSIMULACRA2 points short of libjpeg-turbo.
-    let (setting, tables) = if image.layout == PixelLayout::L8 {
-        (quality::jpeg_grey(settings.quality), quality::JPEG_GREY_TABLES)
-    } else {
-        (quality::jpeg(settings.quality), quality::JPEG_TABLES)
-    };
+    let (setting, tables) = quality::jpeg(settings.quality, image.layout == PixelLayout::L8);
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, setting);
     // Chroma halved both ways below quality 90, full from 90, as libjpeg-turbo does on its scale.
     encoder.set_sampling_factor(if settings.quality < 90 {

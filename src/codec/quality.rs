@@ -28,9 +28,11 @@ fn along(curve: &Curve, quality: u8) -> f32 {
     previous.1
 }
 
-/// jpeg-encoder's quality (1–100) for our `quality`, with [`JPEG_TABLES`].
-pub fn jpeg(quality: u8) -> u8 {
-    along(JPEG_CURVE, quality).round().clamp(1.0, 100.0) as u8
+/// jpeg-encoder's quality (1–100) for our `quality`, and the quantization tables it goes with:
+/// [`JPEG_TABLES`] and its curve, or for grey images [`JPEG_GREY_TABLES`] and theirs.
+pub fn jpeg(quality: u8, grey: bool) -> (u8, QuantizationTableType) {
+    let (curve, tables) = if grey { (JPEG_GREY_CURVE, JPEG_GREY_TABLES) } else { (JPEG_CURVE, JPEG_TABLES) };
+    (along(curve, quality).round().clamp(1.0, 100.0) as u8, tables)
 }
 
 /// Measured at 40 to 90 (`codec-quality jpeg-tables DIR 800 klein`); from 90 both are 4:4:4.
@@ -52,11 +54,6 @@ const JPEG_CURVE: &Curve = &[
 /// of the nine at libjpeg-turbo's SSIMULACRA2 on the corpus's grey photos (0.887x its bytes at
 /// its quality 85; Klein's 0.946x, Annex K 0.954x).
 pub const JPEG_GREY_TABLES: QuantizationTableType = QuantizationTableType::CustomMsSsim;
-
-/// jpeg-encoder's quality for our `quality` on grey images, with [`JPEG_GREY_TABLES`].
-pub fn jpeg_grey(quality: u8) -> u8 {
-    along(JPEG_GREY_CURVE, quality).round().clamp(1.0, 100.0) as u8
-}
 
 /// Measured at 30 to 90 on the two grey corpus photos (`codec-quality jpeg-tables`).
 const JPEG_GREY_CURVE: &Curve = &[
@@ -127,11 +124,13 @@ mod tests {
         assert_eq!(webp(1), 1.0);
         assert_eq!(avif(85), 85.9);
         assert_eq!(avif(100), 100.0);
-        assert_eq!(jpeg(85), 84);
+        assert!(matches!(jpeg(85, false), (84, QuantizationTableType::KleinSilversteinCarney)));
+        assert!(matches!(jpeg(85, true), (86, QuantizationTableType::CustomMsSsim)));
         for quality in 1..100 {
             assert!(webp(quality) <= webp(quality + 1) && avif(quality) <= avif(quality + 1), "monotonic at {quality}");
-            assert!(jpeg(quality) <= jpeg(quality + 1), "monotonic at {quality}");
-            assert!(jpeg_grey(quality) <= jpeg_grey(quality + 1), "monotonic at {quality}");
+            for grey in [false, true] {
+                assert!(jpeg(quality, grey).0 <= jpeg(quality + 1, grey).0, "monotonic at {quality}");
+            }
         }
     }
 }

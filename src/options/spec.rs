@@ -3,7 +3,7 @@
 //! and the README test all read this table, so an option exists in one place.
 
 use super::value::{
-    bounded, css_colour, decimal, dimension, factor, flag, gravity, invalid, pixels, tolerance, trim_side,
+    bounded, css_colour, decimal, dimension, factor, flag, gravity, invalid, keyword, pixels, tolerance, trim_side,
 };
 use super::{Border, FormatRequest, TransformOptions, MAX_BLUR, MAX_DPR, MAX_SHARPEN};
 use super::{Fit, Metadata};
@@ -131,9 +131,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         aliases: &[],
         help: "fast: fewer CPU cycles for more bytes (format=auto skips AVIF)",
         apply: |options, value, _| {
-            if value != "fast" {
-                return Err(invalid("compression", value, "fast"));
-            }
+            keyword("compression", value, "fast")?;
             options.compression_fast = true;
             Ok(())
         },
@@ -436,9 +434,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         aliases: &[],
         help: "redirect: on a failure, redirect (302) to the source URL instead of answering with an error",
         apply: |options, value, _| {
-            if value != "redirect" {
-                return Err(invalid("onerror", value, "redirect"));
-            }
+            keyword("onerror", value, "redirect")?;
             options.redirect_on_error = true;
             Ok(())
         },

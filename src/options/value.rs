@@ -11,6 +11,15 @@ pub(super) fn invalid(name: &str, value: &str, expected: &str) -> TransformError
     TransformError::bad_option(format!("invalid {name}={value:?}: expected {expected}"))
 }
 
+/// An option that takes one word, `keyword`, and nothing else.
+pub(super) fn keyword(name: &str, value: &str, keyword: &str) -> Result<(), TransformError> {
+    if value == keyword {
+        Ok(())
+    } else {
+        Err(invalid(name, value, keyword))
+    }
+}
+
 /// A whole number written in decimal digits only (`+10` and ` 10` are not numbers here).
 pub(super) fn whole(text: &str) -> Option<u32> {
     if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {

@@ -53,8 +53,8 @@ pub fn transform(
         let (format, negotiated) = choose_format(options, accept, &candidate, limits);
         if matches!(format, OutputFormat::Gif | OutputFormat::Webp) {
             let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
-            let (bytes, size) = animation(source, &probe, &steps)?;
-            return Ok(finish(bytes, format, size, negotiated, &probe, source, options));
+            let bytes = animation(source, &probe, &steps, output)?;
+            return Ok(finish(bytes, format, output, negotiated, &probe, source, options));
         }
     }
     let mut image = match decoded {
@@ -110,10 +110,9 @@ fn place(
     Ok((placement, decoded))
 }
 
-/// Renders every frame of an animated source into an animated GIF or WebP (`steps.format`), one
-/// frame at a time; returns the file and its size. The frames' total output area is limited like
-/// one output's.
-fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>) -> Result<(Vec<u8>, Size), TransformError> {
+/// Renders every frame of an animated source into an animated GIF or WebP (`steps.format`) of
+/// `size`, one frame at a time. The frames' total output area is limited like one output's.
+fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>, size: Size) -> Result<Vec<u8>, TransformError> {
     let canvas = steps.placement.plan.canvas;
     let limits = steps.limits;
     if canvas.pixels().saturating_mul(probe.frames) > limits.max_output_pixels {
@@ -122,7 +121,6 @@ fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>) -> Result<(Vec<u8>
             probe.frames, canvas.width, canvas.height, limits.max_output_pixels
         )));
     }
-    let size = output_size(&steps.placement.plan, steps.options);
     let mut out = Vec::new();
     let mut writer = AnimationWriter::new(steps.format, &mut out, size, steps.options.quality)?;
     for frame in codec::decode_frames(source, probe, limits)? {
@@ -131,7 +129,7 @@ fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>) -> Result<(Vec<u8>
         writer.add(image, frame.delay_ms)?;
     }
     writer.finish()?;
-    Ok((out, size))
+    Ok(out)
 }
 
 /// The EXIF block JPEG output carries under `metadata`; other formats carry none.

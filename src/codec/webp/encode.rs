@@ -58,17 +58,19 @@ fn config(mode: WebpMode) -> Result<webp::WebPConfig, TransformError> {
 /// A libwebp picture holding a copy of `image`'s pixels, freed on drop.
 struct Picture(webp::WebPPicture);
 
+/// A side length as libwebp takes it: 1 to `WEBP_MAX_DIMENSION` pixels.
+fn side(pixels: usize) -> Result<c_int, TransformError> {
+    c_int::try_from(pixels).ok().filter(|&p| p > 0 && p as u32 <= webp::WEBP_MAX_DIMENSION).ok_or_else(|| {
+        TransformError::new(
+            ErrorKind::Unencodable,
+            format!("WebP images are at most {} pixels a side", webp::WEBP_MAX_DIMENSION),
+        )
+    })
+}
+
 impl Picture {
     fn new(image: &Image, mode: WebpMode) -> Result<Self, TransformError> {
-        let too_large = || {
-            TransformError::new(
-                ErrorKind::Unencodable,
-                format!("WebP images are at most {} pixels a side", webp::WEBP_MAX_DIMENSION),
-            )
-        };
-        let width = c_int::try_from(image.width).ok().filter(|&w| w as u32 <= webp::WEBP_MAX_DIMENSION);
-        let height = c_int::try_from(image.height).ok().filter(|&h| h as u32 <= webp::WEBP_MAX_DIMENSION);
-        let (Some(width), Some(height)) = (width, height) else { return Err(too_large()) };
+        let (width, height) = (side(image.width)?, side(image.height)?);
         let mut picture = MaybeUninit::<webp::WebPPicture>::zeroed();
         // SAFETY: the pointer is to a zeroed picture that the call initialises.
         if unsafe { webp::WebPPictureInitInternal(picture.as_mut_ptr(), webp::WEBP_ENCODER_ABI_VERSION as c_int) } == 0
@@ -90,7 +92,8 @@ impl Picture {
                 (&grey_as_rgb, 3, webp::WebPPictureImportRGB)
             }
         };
-        let stride = image.width.checked_mul(channels).and_then(|s| c_int::try_from(s).ok()).ok_or_else(too_large)?;
+        // At most 16383 × 4 bytes, as the width was checked.
+        let stride = width.saturating_mul(channels as c_int);
         if pixels.len() != image.width * image.height * channels {
             return Err(internal("the image's buffer does not match its size"));
         }
@@ -154,14 +157,6 @@ pub struct WebpAnimationWriter {
 
 impl WebpAnimationWriter {
     pub fn new(width: usize, height: usize, mode: WebpMode, looping: bool) -> Result<Self, TransformError> {
-        let side = |pixels: usize| {
-            c_int::try_from(pixels).ok().filter(|&p| p > 0 && p as u32 <= webp::WEBP_MAX_DIMENSION).ok_or_else(|| {
-                TransformError::new(
-                    ErrorKind::Unencodable,
-                    format!("WebP images are at most {} pixels a side", webp::WEBP_MAX_DIMENSION),
-                )
-            })
-        };
         let (width, height) = (side(width)?, side(height)?);
         let mut options = MaybeUninit::<webp::WebPAnimEncoderOptions>::zeroed();
         // SAFETY: the pointer is to zeroed options that the call fills in.
