@@ -15,6 +15,8 @@ pub enum KernelError {
     BadRegion,
     /// Dimensions whose byte sizes overflow `usize`.
     TooLarge,
+    /// A streaming resize ended before its source gave the rows it needed.
+    MissingRows { next: usize, needed: usize },
 }
 
 impl fmt::Display for KernelError {
@@ -30,6 +32,9 @@ impl fmt::Display for KernelError {
             KernelError::LayoutMismatch => write!(f, "pixel layouts do not match"),
             KernelError::BadRegion => write!(f, "source region is empty or outside the image"),
             KernelError::TooLarge => write!(f, "image dimensions overflow"),
+            KernelError::MissingRows { next, needed } => {
+                write!(f, "the source ended at row {next} of the {needed} rows the resize needs")
+            }
         }
     }
 }

@@ -77,6 +77,28 @@ impl<S> ImageMut<'_, S> {
     pub(crate) fn validate(&self) -> Result<(), KernelError> {
         check_geometry(self.pixels.len(), self.width, self.height, self.stride, self.layout)
     }
+
+    /// A shared view of the same pixels.
+    pub fn as_image_ref(&self) -> ImageRef<'_, S> {
+        ImageRef {
+            pixels: self.pixels,
+            width: self.width,
+            height: self.height,
+            stride: self.stride,
+            layout: self.layout,
+        }
+    }
+
+    /// The same pixels borrowed for a shorter time, to hand to a kernel and keep this view.
+    pub fn reborrow(&mut self) -> ImageMut<'_, S> {
+        ImageMut {
+            pixels: self.pixels,
+            width: self.width,
+            height: self.height,
+            stride: self.stride,
+            layout: self.layout,
+        }
+    }
 }
 
 /// An owned, tightly packed image (stride = width × channels): what pipeline steps hand each

@@ -39,6 +39,6 @@ pub use error::KernelError;
 pub use image::{Image, ImageMut, ImageRef, PixelLayout};
 pub use linear::{from_linear, to_linear, LINEAR_MAX};
 pub use orient::{orient, Orientation};
-pub use resize::{resize, Filter, Sample, SourceRegion};
+pub use resize::{resize, Filter, RowResizer, Sample, SourceRegion};
 pub use saliency::{edge_energy, energy_grid_size};
 pub use trim::{content_bounds, Bounds};

@@ -1,12 +1,15 @@
 //! Resizing: every backend against scalar, bit for bit, for all layouts and filters, scales from
-//! 1/16x to 8x, fractional crops and padded strides. (Linear-light resizing is in `linear.rs`.)
+//! 1/16x to 8x, fractional crops and padded strides; the streaming resize fed in random bands
+//! against the whole-image resize, bit for bit, on every backend, including the upscales
+//! whose windows step back where a zero weight was trimmed. (Linear-light resizing is in
+//! `linear.rs`.)
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod support;
 
-use kernels::{resize, Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion};
+use kernels::{resize, Backend, Filter, ImageMut, ImageRef, PixelLayout, RowResizer, SourceRegion};
 use support::{assert_backends_agree, assert_guards_intact, random_region, Rng, GUARD, LAYOUTS};
 
 /// Output size as a fraction of input size, from 1/16x down to 8x up.
@@ -123,4 +126,85 @@ fn sixteenfold_downscale_of_wide_images_matches_scalar() {
             assert_backends_agree(case.describe(), |backend| case.run(backend));
         }
     }
+}
+
+impl Case {
+    /// The same resize through a [`RowResizer`] fed bands of random heights (from 1 row to more
+    /// than the whole source), each band in a buffer of its own.
+    fn run_in_bands(&self, backend: Backend, rng: &mut Rng) -> Vec<u8> {
+        let mut out = vec![GUARD; self.out_stride * self.out_height];
+        let mut dst = ImageMut {
+            pixels: &mut out,
+            width: self.out_width,
+            height: self.out_height,
+            stride: self.out_stride,
+            layout: self.layout,
+        };
+        let (width, height) = (self.width, self.height);
+        let mut resizer = RowResizer::new(
+            width,
+            height,
+            self.layout,
+            self.region,
+            self.out_width,
+            self.out_height,
+            self.filter,
+            backend,
+        )
+        .expect("valid case");
+        assert_eq!(resizer.next_row(), resizer.source_rows().start);
+        while resizer.next_row() < height && !resizer.is_done() {
+            let first = resizer.next_row();
+            let rows = rng.range(1, height + 2).min(height - first);
+            let band = self.pixels[first * self.stride..(first + rows) * self.stride].to_vec();
+            let band = ImageRef { pixels: &band, width, height: rows, stride: self.stride, layout: self.layout };
+            resizer.push(band, &mut dst).expect("valid band");
+        }
+        resizer.finish().expect("every output row written");
+        out
+    }
+}
+
+#[test]
+fn banded_resize_matches_the_whole_image_resize_on_every_backend() {
+    let mut rng = Rng(0xB4_4D5);
+    for layout in LAYOUTS {
+        for filter in Filter::ALL {
+            for scale in SCALES {
+                for _ in 0..4 {
+                    let mut case = Case::random(&mut rng, layout, filter, scale);
+                    if rng.below(2) == 0 {
+                        // Taller sources, so that the window slides and compacts many times.
+                        let (height, channels) = (rng.range(60, 300), layout.channels());
+                        case.height = height;
+                        case.pixels = vec![0; case.stride * height];
+                        rng.fill(&mut case.pixels);
+                        case.region = random_region(&mut rng, case.width, height);
+                        case.out_height = ((case.region.height * scale).round() as usize).max(1);
+                        case.out_stride = case.out_width * channels;
+                    }
+                    for &backend in Backend::available() {
+                        let whole = case.run(backend);
+                        let seed = rng.next();
+                        let banded = case.run_in_bands(backend, &mut Rng(seed | 1));
+                        assert!(banded == whole, "{} in bands differs from whole: {}", backend.name(), case.describe());
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_resize_fed_too_few_rows_says_so() {
+    let layout = PixelLayout::Rgb8;
+    let pixels = vec![7u8; 10 * 20 * 3];
+    let mut out = vec![0u8; 5 * 10 * 3];
+    let mut dst = ImageMut { pixels: &mut out, width: 5, height: 10, stride: 15, layout };
+    let whole = SourceRegion::whole(10, 20);
+    let mut resizer = RowResizer::new(10, 20, layout, whole, 5, 10, Filter::Lanczos3, Backend::Scalar).unwrap();
+    let band = ImageRef { pixels: &pixels[..10 * 30], width: 10, height: 10, stride: 30, layout };
+    resizer.push(band, &mut dst).unwrap();
+    assert!(!resizer.is_done());
+    assert!(resizer.finish().is_err());
 }

@@ -4,9 +4,10 @@ use std::io::Cursor;
 
 use image::codecs::gif::GifDecoder;
 use image::codecs::png::PngDecoder;
-use image::{AnimationDecoder, DynamicImage, ImageDecoder};
+use image::{AnimationDecoder, ImageDecoder};
 use kernels::{Image, PixelLayout};
 
+use super::png_rows::PngRows;
 use super::webp::{decode_webp, webp_features, WebpFrames};
 use super::{decode_error, decoder_limits, jpeg_error, jpeg_info, max_decoding_bytes, reader, Probe};
 use crate::config::Limits;
@@ -80,7 +81,8 @@ pub fn decode_frames<'a>(
 /// `1 / jpeg_shrink` of its size (1, 2 or 4), rounded up; other formats ignore `jpeg_shrink`.
 pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Image, TransformError> {
     let mut image = decode_pixels(bytes, probe, limits, jpeg_shrink)?;
-    if let Some(conversion) = probe.icc.as_deref().and_then(|profile| ToSrgb::new(profile, image.layout)) {
+    let to_srgb = probe.icc.as_deref().filter(|_| probe.format != SourceFormat::Png);
+    if let Some(conversion) = to_srgb.and_then(|profile| ToSrgb::new(profile, image.layout)) {
         conversion.apply(&mut image.pixels);
     }
     Ok(image)
@@ -101,19 +103,14 @@ fn decode_pixels(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32)
                 None => Err(TransformError::new(ErrorKind::Undecodable, "the WebP animation has no frames")),
             };
         }
-        SourceFormat::Png | SourceFormat::Gif => {}
+        // Converted to sRGB row by row as it decodes.
+        SourceFormat::Png => return PngRows::new(bytes, probe, limits)?.into_image(),
+        SourceFormat::Gif => {}
     }
+    // GIF: the image crate decodes the first frame to RGBA.
     let image = reader(bytes, probe.format, limits).decode().map_err(|error| decode_error(probe.format, error))?;
     let (width, height) = (image.width() as usize, image.height() as usize);
-    let (pixels, layout) = match image {
-        DynamicImage::ImageLuma8(gray) => (gray.into_raw(), PixelLayout::L8),
-        DynamicImage::ImageRgb8(rgb) => (rgb.into_raw(), PixelLayout::Rgb8),
-        DynamicImage::ImageRgba8(rgba) => (rgba.into_raw(), PixelLayout::Rgba8),
-        DynamicImage::ImageLuma16(_) => (image.to_luma8().into_raw(), PixelLayout::L8),
-        other if other.color().has_alpha() => (other.to_rgba8().into_raw(), PixelLayout::Rgba8),
-        other => (other.to_rgb8().into_raw(), PixelLayout::Rgb8),
-    };
-    Ok(Image { pixels, width, height, layout })
+    Ok(Image { pixels: image.into_rgba8().into_raw(), width, height, layout: PixelLayout::Rgba8 })
 }
 
 fn decode_jpeg(bytes: &[u8], probe: &Probe, limits: &Limits, shrink: u32) -> Result<Image, TransformError> {

@@ -11,6 +11,7 @@ mod c_runtime;
 mod container;
 mod decode;
 mod encode;
+mod png_rows;
 mod probe;
 pub mod quality;
 mod webp;
@@ -23,6 +24,7 @@ use image::{ImageError, ImageFormat, ImageReader};
 pub use avif::encode_avif;
 pub use decode::{decode, decode_frames, AnimationFrame};
 pub use encode::{encode, webp_mode, AnimationWriter, EncodeSettings};
+pub use png_rows::PngRows;
 pub use probe::{probe, Probe};
 pub use webp::{encode_webp, WebpMode};
 
@@ -96,18 +98,19 @@ fn decode_error(format: SourceFormat, error: ImageError) -> TransformError {
         ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             TransformError::new(ErrorKind::Undecodable, format!("the {name} image is truncated"))
         }
-        other => {
-            // The decoder's own reason, unless it is a Rust debug dump (the png crate's chunk
-            // errors print structs), which would tell a person nothing.
-            let reason = other.source().map(ToString::to_string).unwrap_or_else(|| other.to_string());
-            let message = if reason.contains("CRC error") {
-                format!("the {name} image is corrupt: a checksum does not match its data")
-            } else if reason.contains(['{', '}']) {
-                format!("the {name} image is corrupt and cannot be decoded")
-            } else {
-                format!("the {name} image cannot be decoded: {reason}")
-            };
-            TransformError::new(ErrorKind::Undecodable, message)
-        }
+        other => corrupt(name, &other.source().map(ToString::to_string).unwrap_or_else(|| other.to_string())),
     }
+}
+
+/// A decoder's refusal of corrupt data, in its own words, unless those are a Rust debug dump (the
+/// png crate's chunk errors print structs), which would tell a person nothing.
+fn corrupt(name: &str, reason: &str) -> TransformError {
+    let message = if reason.contains("CRC error") {
+        format!("the {name} image is corrupt: a checksum does not match its data")
+    } else if reason.contains(['{', '}']) {
+        format!("the {name} image is corrupt and cannot be decoded")
+    } else {
+        format!("the {name} image cannot be decoded: {reason}")
+    };
+    TransformError::new(ErrorKind::Undecodable, message)
 }

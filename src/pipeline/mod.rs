@@ -3,26 +3,29 @@
 //! where the options need it (`trim=border`, `gravity=auto`) → place (orientation, trim, flip,
 //! rotate, fit) → decode (to sRGB, shrinking JPEGs on load; opaque RGBA becomes RGB) →
 //! negotiate the format → render ([`render`]: resize, orient, composite, colour, filters, pad,
-//! border) → encode → describe (for `format=json`).
+//! border) → encode → describe (for `format=json`). PNGs stored row by row that are resampled
+//! skip the whole decode: their rows stream into the resize ([`stream`]).
 
 mod describe;
 mod negotiate;
 mod render;
 mod shrink;
+mod stream;
 
 use kernels::{is_opaque, Backend, Image, PixelLayout};
 
 use self::describe::{describe, Described};
 pub use self::negotiate::accept_class;
 use self::negotiate::{choose_format, Candidate};
-use self::render::{drop_alpha_in_place, output_size, with_layout, Steps};
+use self::render::{drop_alpha_in_place, output_size, resamples, with_layout, Steps};
 use self::shrink::jpeg_shrink;
-use crate::codec::{self, AnimationWriter, EncodeSettings, Probe};
+use self::stream::resize_rows;
+use crate::codec::{self, AnimationWriter, EncodeSettings, PngRows, Probe};
 use crate::config::Limits;
 use crate::content;
 use crate::error::TransformError;
 use crate::exif::{self, Exif};
-use crate::format::OutputFormat;
+use crate::format::{OutputFormat, SourceFormat};
 use crate::geometry::{self, Placement, Size};
 use crate::options::{FormatRequest, Gravity, Metadata, TransformOptions, Trim};
 
@@ -59,6 +62,20 @@ pub fn transform(
     }
     let mut image = match decoded {
         Some(image) => image,
+        None if probe.format == SourceFormat::Png => {
+            let rows = PngRows::new(source, &probe, limits)?;
+            if rows.is_interlaced() || !resamples(placement.region, placement.resized, probe.size) {
+                rows.into_image()?
+            } else {
+                // Stored row by row and resampled: the rows stream into the resize.
+                let candidate = Candidate { source: probe.format, layout: rows.layout(), animated: false, output };
+                let (format, negotiated) = choose_format(options, accept, &candidate, limits);
+                let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
+                let resized = resize_rows(rows, placement.region, placement.resized, options.gamma_correct, backend)?;
+                let image = steps.after_resize(resized.image, resized.premultiplied)?;
+                return encoded(image, format, negotiated, &probe, source, options, backend);
+            }
+        }
         None => codec::decode(source, &probe, limits, jpeg_shrink(&placement.plan))?,
     };
     if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend)? {
@@ -68,14 +85,27 @@ pub fn transform(
     let candidate = Candidate { source: probe.format, layout: image.layout, animated: false, output };
     let (format, negotiated) = choose_format(options, accept, &candidate, limits);
     let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
-    let mut image = steps.render(image)?;
+    let image = steps.render(image)?;
+    encoded(image, format, negotiated, &probe, source, options, backend)
+}
+
+/// The rendered `image` encoded as `format`, or described for `format=json`.
+fn encoded(
+    mut image: Image,
+    format: OutputFormat,
+    negotiated: bool,
+    probe: &Probe,
+    source: &[u8],
+    options: &TransformOptions,
+    backend: Backend,
+) -> Result<Transformed, TransformError> {
     if format == OutputFormat::Gif {
         image = with_layout(image, PixelLayout::Rgba8, backend)?;
     }
-    let exif = output_exif(&probe, options.metadata, format);
+    let exif = output_exif(probe, options.metadata, format);
     let settings = EncodeSettings { quality: options.quality, exif: exif.as_deref() };
     let bytes = codec::encode(&image, format, &settings)?;
-    Ok(finish(bytes, format, Size::of(&image), negotiated, &probe, source, options))
+    Ok(finish(bytes, format, Size::of(&image), negotiated, probe, source, options))
 }
 
 /// Where the output pixels come from. `trim=border` and `gravity=auto` need pixels before the

@@ -33,12 +33,29 @@ pub(super) struct Steps<'a> {
 impl Steps<'_> {
     /// Resize, orient, composite, adjust colour, filter, pad and border `image`.
     pub fn render(&self, mut image: Image) -> Result<Image, TransformError> {
-        let Steps { placement, stored, options, format, limits, backend } = *self;
-        let plan = placement.plan;
+        let Steps { placement, stored, options, backend, .. } = *self;
         let region = region_in(placement.region, stored, Size::of(&image));
+        if !resamples(region, placement.resized, Size::of(&image)) {
+            return self.after_resize(image, false);
+        }
+        if options.gamma_correct {
+            // Straight alpha in and out; premultiplied in linear light in between.
+            let image = resized_in_linear_light(&image, region, placement.resized, backend)?;
+            return self.after_resize(image, false);
+        }
+        let has_alpha = image.layout == PixelLayout::Rgba8;
+        if has_alpha {
+            premultiply(image.view_mut(), backend)?;
+        }
+        let image = resized(&image, region, placement.resized, backend)?;
+        self.after_resize(image, has_alpha)
+    }
 
-        let resampling =
-            region != SourceRegion::whole(image.width, image.height) || placement.resized != Size::of(&image);
+    /// The steps after the resize: orient, composite, adjust colour, filter, pad and border.
+    /// `premultiplied` tells whether RGBA `image` has premultiplied alpha.
+    pub fn after_resize(&self, mut image: Image, mut premultiplied: bool) -> Result<Image, TransformError> {
+        let Steps { placement, options, format, limits, backend, .. } = *self;
+        let plan = placement.plan;
         let has_alpha = image.layout == PixelLayout::Rgba8;
         // What shows through transparency: the background asked for, and in formats without alpha,
         // that over white.
@@ -49,19 +66,11 @@ impl Steps<'_> {
             None => Some(Rgba::WHITE),
         }
         .filter(|_| has_alpha);
-        let srgb_resampling = resampling && !options.gamma_correct;
-        if resampling && options.gamma_correct {
-            // Straight alpha in and out; premultiplied in linear light in between.
-            image = resized_in_linear_light(&image, region, placement.resized, backend)?;
-        }
         // Premultiplied alpha only where resampling or compositing needs it: the round trip is lossy
         // for faint pixels, so an image that is only re-encoded keeps its exact colours.
-        let premultiplied = has_alpha && (srgb_resampling || underlay.is_some());
-        if premultiplied {
+        if underlay.is_some() && !premultiplied {
             premultiply(image.view_mut(), backend)?;
-        }
-        if srgb_resampling {
-            image = resized(&image, region, placement.resized, backend)?;
+            premultiplied = true;
         }
         if placement.orientation != Orientation::IDENTITY {
             image = oriented(&image, placement.orientation, backend)?;
@@ -99,6 +108,11 @@ impl Steps<'_> {
         }
         Ok(image)
     }
+}
+
+/// Whether `region` of an image of `size` must be resampled to become `resized`.
+pub(super) fn resamples(region: SourceRegion, resized: Size, size: Size) -> bool {
+    region != SourceRegion::whole(size.width as usize, size.height as usize) || resized != size
 }
 
 /// The size of an image of `size` once `border` is added, and where the image sits in it.

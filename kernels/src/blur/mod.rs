@@ -35,8 +35,7 @@ pub fn gaussian_blur(src: ImageRef<'_>, dst: ImageMut<'_>, sigma: f64, backend: 
     let whole = SourceRegion::whole(src.width, src.height);
     if sigma <= MAX_DIRECT_SIGMA {
         let gaussian = Profile::Gaussian { sigma };
-        convolve(src, whole, dst, gaussian, gaussian, backend);
-        return Ok(());
+        return convolve(src, whole, dst, gaussian, gaussian, backend);
     }
     let reduction = sigma / MAX_DIRECT_SIGMA;
     let reduced_len = |len: usize| ((len as f64 / reduction).ceil() as usize).max(1);
@@ -51,11 +50,10 @@ pub fn gaussian_blur(src: ImageRef<'_>, dst: ImageMut<'_>, sigma: f64, backend: 
     let channels = src.layout.channels();
     let mut reduced = vec![0u8; width * height * channels];
     let small = ImageMut { pixels: &mut reduced, width, height, stride: width * channels, layout: src.layout };
-    convolve(src, whole, small, profile(src.width, width), profile(src.height, height), backend);
+    convolve(src, whole, small, profile(src.width, width), profile(src.height, height), backend)?;
     let small = ImageRef { pixels: &reduced, width, height, stride: width * channels, layout: src.layout };
     let tent = Profile::Filter(Filter::Bilinear);
-    convolve(small, SourceRegion::whole(width, height), dst, tent, tent, backend);
-    Ok(())
+    convolve(small, SourceRegion::whole(width, height), dst, tent, tent, backend)
 }
 
 /// Sharpens `image` in place with the unsharp mask: each colour channel moves away from its

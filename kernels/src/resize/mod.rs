@@ -4,14 +4,19 @@
 //! The intermediate keeps [`Sample::INTERMEDIATE_BITS`] fractional bits and is not clamped to the
 //! sample range, so overshoot from negative filter lobes survives into the second pass as it
 //! would in floating point; this keeps the result within one level of a float reference.
+//!
+//! Every resize runs through [`RowResizer`], which takes source rows in bands and keeps only the
+//! intermediate rows the vertical filter still needs.
 
 mod filter;
+mod rows;
 mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 mod weights;
 
 pub use filter::{Filter, Profile};
+pub use rows::RowResizer;
 pub use weights::{AxisWeights, WEIGHT_BITS};
 
 use crate::{Backend, ImageMut, ImageRef, KernelError};
@@ -113,35 +118,27 @@ pub fn resize<S: Sample>(
     if !region.is_inside(src.width, src.height) {
         return Err(KernelError::BadRegion);
     }
-    convolve(src, region, dst, Profile::Filter(filter), Profile::Filter(filter), backend);
-    Ok(())
+    convolve(src, region, dst, Profile::Filter(filter), Profile::Filter(filter), backend)
 }
 
-/// The two passes: `region` of `src` onto all of `dst`, weighted by `horizontal` and `vertical`.
-/// The arguments are already validated.
+/// The two passes: `region` of `src` onto all of `dst`, weighted by `horizontal` and `vertical`,
+/// through a [`RowResizer`] given the rows it reads as one band. The arguments are already
+/// validated.
 pub(crate) fn convolve<S: Sample>(
     src: ImageRef<'_, S>,
     region: SourceRegion,
-    dst: ImageMut<'_, S>,
+    mut dst: ImageMut<'_, S>,
     horizontal: Profile,
     vertical: Profile,
     backend: Backend,
-) {
-    let channels = src.layout.channels();
-    // Tap counts the simd128 loops consume whole: 8 luma bytes, 4 RGB(A) pixels, 2 rows.
-    let horizontal_multiple = if channels == 1 { 8 } else { 4 };
-    let horizontal = AxisWeights::new(horizontal, src.width, region.left, region.width, dst.width, horizontal_multiple);
-    let vertical = AxisWeights::new(vertical, src.height, region.top, region.height, dst.height, 2);
-
-    // Only the source rows the vertical pass reads go through the horizontal pass.
-    let first_row = vertical.starts.first().copied().unwrap_or(0);
-    let end_row = vertical.starts.last().map_or(0, |start| start + vertical.taps);
-    let row_len = dst.width * channels;
-    let mut intermediate = vec![0i16; (end_row - first_row) * row_len];
-    let vertical = vertical.shifted(first_row);
-
-    horizontal_pass(backend, src, first_row..end_row, &horizontal, &mut intermediate);
-    vertical_pass(backend, &intermediate, row_len, &vertical, dst);
+) -> Result<(), KernelError> {
+    let source = (src.width, src.height);
+    let output = (dst.width, dst.height);
+    let mut resizer = RowResizer::with_profiles(source, src.layout, region, output, horizontal, vertical, backend)?;
+    let rows = resizer.source_rows();
+    let band = ImageRef { pixels: &src.pixels[rows.start * src.stride..], height: rows.len(), ..src };
+    resizer.push(band, &mut dst)?;
+    resizer.finish()
 }
 
 /// Filters rows `rows` of `src` horizontally into `dst`: one tightly packed `i16` row of
@@ -160,12 +157,20 @@ fn horizontal_pass<S: Sample>(
     }
 }
 
+/// Output rows `weights.outputs` of a vertical pass (`dst` holds exactly those rows), from
+/// intermediate rows counted from source row `weights.origin`.
+pub(crate) struct VerticalRows<'a> {
+    pub axis: &'a AxisWeights,
+    pub outputs: core::ops::Range<usize>,
+    pub origin: usize,
+}
+
 /// Filters the packed `i16` rows of `src` (each `row_len` values long) vertically into `dst`.
 fn vertical_pass<S: Sample>(
     backend: Backend,
     src: &[i16],
     row_len: usize,
-    weights: &AxisWeights,
+    weights: &VerticalRows<'_>,
     dst: ImageMut<'_, S>,
 ) {
     match backend {

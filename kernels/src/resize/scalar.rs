@@ -1,7 +1,7 @@
 //! The reference resize passes. The simd128 twins must match these bit for bit; integer sums are
 //! exact, so any summation order gives the same result.
 
-use super::{round_to_intermediate, vertical_sample, AxisWeights, Sample};
+use super::{round_to_intermediate, vertical_sample, AxisWeights, Sample, VerticalRows};
 use crate::{ImageMut, ImageRef};
 
 pub(super) fn horizontal<S: Sample>(
@@ -29,11 +29,11 @@ pub(super) fn horizontal<S: Sample>(
     }
 }
 
-pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_, S>) {
-    for (y, out_row) in dst.pixels.chunks_mut(dst.stride).take(dst.height).enumerate() {
-        let window = weights.starts[y] * row_len;
+pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &VerticalRows<'_>, dst: ImageMut<'_, S>) {
+    for (y, out_row) in weights.outputs.clone().zip(dst.pixels.chunks_mut(dst.stride).take(dst.height)) {
+        let window = (weights.axis.starts[y] - weights.origin) * row_len;
         for (x, out) in out_row[..row_len].iter_mut().enumerate() {
-            *out = vertical_sample(src, window + x, row_len, weights.weights(y));
+            *out = vertical_sample(src, window + x, row_len, weights.axis.weights(y));
         }
     }
 }

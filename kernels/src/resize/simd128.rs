@@ -6,7 +6,7 @@
 use core::any::Any;
 use core::arch::wasm32::*;
 
-use super::{vertical_sample, AxisWeights, Sample, WEIGHT_BITS};
+use super::{vertical_sample, AxisWeights, Sample, VerticalRows, WEIGHT_BITS};
 use crate::simd::memory::{load_padded, splat_pair, store, Loads, Window};
 use crate::{ImageMut, ImageRef, PixelLayout};
 
@@ -270,10 +270,10 @@ fn lane_totals<const ROWS: usize>(sums: [v128; ROWS]) -> v128 {
     }
 }
 
-pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_, S>) {
-    for (y, out_row) in dst.pixels.chunks_mut(dst.stride).take(dst.height).enumerate() {
-        let window = weights.starts[y] * row_len;
-        let taps = weights.weights(y);
+pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &VerticalRows<'_>, dst: ImageMut<'_, S>) {
+    for (y, out_row) in weights.outputs.clone().zip(dst.pixels.chunks_mut(dst.stride).take(dst.height)) {
+        let window = (weights.axis.starts[y] - weights.origin) * row_len;
+        let taps = weights.axis.weights(y);
         let mut x = 0;
         // The intermediate holds every row a window reads: one check per output row.
         if let Some(rows) = Window::new(src, window + taps.len() * row_len) {

@@ -7,7 +7,9 @@ pub const WEIGHT_BITS: u32 = 14;
 
 /// For each output position along one axis: a window of `taps` consecutive source positions
 /// starting at `starts[i]`, with `taps` weights at `values[i * taps ..]`. Every window lies
-/// inside the source, so kernels never read outside it.
+/// inside the source, so kernels never read outside it. Starts mostly grow with the output
+/// position, but may step back by a position or two where a window was trimmed of a zero weight
+/// (Catmull-Rom and Lanczos cross zero; upscales meet such points every few outputs).
 #[derive(Clone, Debug)]
 pub struct AxisWeights {
     pub taps: usize,
@@ -59,15 +61,6 @@ impl AxisWeights {
             starts.push(start);
         }
         AxisWeights { taps, starts, values }
-    }
-
-    /// The same weights with window starts counted from source position `origin`, for a source
-    /// that has been cut to begin there.
-    pub fn shifted(mut self, origin: usize) -> Self {
-        for start in &mut self.starts {
-            *start -= origin;
-        }
-        self
     }
 
     pub fn weights(&self, output_index: usize) -> &[i16] {

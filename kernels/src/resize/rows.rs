@@ -1,0 +1,227 @@
+//! The resize fed with source rows in order, in bands of any height, as a streaming decoder
+//! yields them. Each band goes through the horizontal pass into a window of intermediate rows;
+//! every output row whose vertical window is complete is written at once, and rows no later
+//! output reads are dropped. Only about two vertical windows of intermediate rows ever exist,
+//! where a whole-image resize would hold one per source row.
+//!
+//! Window starts mostly grow from one output row to the next, but may step back a little where a
+//! window was trimmed of a zero weight, so the rows kept are those from the lowest start of all
+//! the output rows still to write. The output is bit for bit that of a whole-image resize,
+//! whatever the bands (tested in `tests/resize.rs`): each intermediate row and each vertical sum is
+//! the same computation on the same values.
+
+use core::ops::Range;
+
+use super::{horizontal_pass, vertical_pass, AxisWeights, Profile, Sample, SourceRegion, VerticalRows};
+use crate::{Backend, Filter, ImageMut, ImageRef, KernelError, PixelLayout};
+
+/// Fewest intermediate rows added between two compactions of the window, so that upscales
+/// (whose windows are a few rows) still run the horizontal pass on several rows per call.
+const MIN_BATCH_ROWS: usize = 16;
+
+/// A resize from `region` of a source image to a whole output image, fed source rows from
+/// [`RowResizer::next_row`] on, and writing each output row as soon as its inputs have arrived.
+/// It owns both axes' weights and its intermediate window, so its memory is known up front
+/// ([`RowResizer::window_len`]).
+pub struct RowResizer<S: Sample> {
+    layout: PixelLayout,
+    backend: Backend,
+    source_width: usize,
+    output: (usize, usize),
+    horizontal: AxisWeights,
+    vertical: AxisWeights,
+    /// For each output row, the lowest window start of it and every later row: the rows before
+    /// it are never read again once the rows before it are written.
+    lowest_start: Vec<usize>,
+    /// One past the last source row any window reads.
+    end_row: usize,
+    /// Values per intermediate row: output width × channels.
+    row_len: usize,
+    /// Intermediate rows for source rows `first..first + held`, packed; room for `capacity` rows.
+    window: Vec<i16>,
+    capacity: usize,
+    first: usize,
+    held: usize,
+    /// The next output row to write.
+    next_output: usize,
+    _samples: core::marker::PhantomData<S>,
+}
+
+impl<S: Sample> RowResizer<S> {
+    /// A Lanczos, Mitchell, … resize of `region` of a `source_width` × `source_height` image to
+    /// `output_width` × `output_height`, in `layout`. RGBA rows should come premultiplied.
+    #[allow(clippy::too_many_arguments)] // The two sizes, the region and the how: all needed.
+    pub fn new(
+        source_width: usize,
+        source_height: usize,
+        layout: PixelLayout,
+        region: SourceRegion,
+        output_width: usize,
+        output_height: usize,
+        filter: Filter,
+        backend: Backend,
+    ) -> Result<Self, KernelError> {
+        let profile = Profile::Filter(filter);
+        Self::with_profiles(
+            (source_width, source_height),
+            layout,
+            region,
+            (output_width, output_height),
+            profile,
+            profile,
+            backend,
+        )
+    }
+
+    /// The resizer with each axis's weight profile given.
+    pub(crate) fn with_profiles(
+        source: (usize, usize),
+        layout: PixelLayout,
+        region: SourceRegion,
+        output: (usize, usize),
+        horizontal: Profile,
+        vertical: Profile,
+        backend: Backend,
+    ) -> Result<Self, KernelError> {
+        if source.0 == 0 || source.1 == 0 || output.0 == 0 || output.1 == 0 {
+            return Err(KernelError::EmptyImage);
+        }
+        if !region.is_inside(source.0, source.1) {
+            return Err(KernelError::BadRegion);
+        }
+        let channels = layout.channels();
+        let row_len = output.0.checked_mul(channels).ok_or(KernelError::TooLarge)?;
+        // Tap counts the simd128 loops consume whole: 8 luma bytes, 4 RGB(A) pixels, 2 rows.
+        let horizontal_multiple = if channels == 1 { 8 } else { 4 };
+        let horizontal =
+            AxisWeights::new(horizontal, source.0, region.left, region.width, output.0, horizontal_multiple);
+        let vertical = AxisWeights::new(vertical, source.1, region.top, region.height, output.1, 2);
+        let mut lowest_start = vertical.starts.clone();
+        let mut lowest = usize::MAX;
+        for start in lowest_start.iter_mut().rev() {
+            lowest = lowest.min(*start);
+            *start = lowest;
+        }
+        let taps = vertical.taps;
+        let first = lowest_start.first().copied().unwrap_or(0);
+        let end_row = vertical.starts.iter().map(|start| start + taps).max().unwrap_or(0);
+        // Rows held while waiting for an output row: from the lowest start on to its window's end.
+        let span = vertical.starts.iter().zip(&lowest_start).map(|(start, low)| start + taps - low).max().unwrap_or(0);
+        let capacity = (span + taps.max(MIN_BATCH_ROWS)).min(end_row - first);
+        let window_len = capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?;
+        Ok(RowResizer {
+            layout,
+            backend,
+            source_width: source.0,
+            output,
+            horizontal,
+            vertical,
+            lowest_start,
+            end_row,
+            row_len,
+            window: vec![0; window_len],
+            capacity,
+            first,
+            held: 0,
+            next_output: 0,
+            _samples: core::marker::PhantomData,
+        })
+    }
+
+    /// The source rows the output depends on: rows before and after are never read.
+    pub fn source_rows(&self) -> Range<usize> {
+        self.lowest_start.first().copied().unwrap_or(0)..self.end_row
+    }
+
+    /// The source row the next band must start with.
+    pub fn next_row(&self) -> usize {
+        self.first + self.held
+    }
+
+    /// Whether every output row has been written.
+    pub fn is_done(&self) -> bool {
+        self.next_output == self.output.1
+    }
+
+    /// The `i16` values of the intermediate window, which is all the memory the resizer holds
+    /// besides its weights.
+    pub fn window_len(&self) -> usize {
+        self.window.len()
+    }
+
+    /// Takes `band`, the source rows from [`Self::next_row`] on (rows past
+    /// [`Self::source_rows`] are ignored), and writes every output row they complete into `dst`,
+    /// the whole output image.
+    pub fn push(&mut self, band: ImageRef<'_, S>, dst: &mut ImageMut<'_, S>) -> Result<(), KernelError> {
+        band.validate()?;
+        dst.validate()?;
+        if band.layout != self.layout || dst.layout != self.layout || band.width != self.source_width {
+            return Err(KernelError::LayoutMismatch);
+        }
+        if (dst.width, dst.height) != self.output {
+            return Err(KernelError::LayoutMismatch);
+        }
+        let wanted = band.height.min(self.source_rows().end.saturating_sub(self.next_row()));
+        let mut row = 0;
+        while row < wanted {
+            if self.held == self.capacity {
+                self.drop_read_rows();
+            }
+            let mut take = (self.capacity - self.held).min(wanted - row);
+            if take >= 4 {
+                // The horizontal pass takes rows four at a time.
+                take -= take % 4;
+            }
+            let into = &mut self.window[self.held * self.row_len..(self.held + take) * self.row_len];
+            horizontal_pass(self.backend, band, row..row + take, &self.horizontal, into);
+            self.held += take;
+            row += take;
+            self.write_ready_rows(dst);
+        }
+        Ok(())
+    }
+
+    /// Checks that every output row was written: the source gave all the rows it needed.
+    pub fn finish(self) -> Result<(), KernelError> {
+        if self.is_done() {
+            Ok(())
+        } else {
+            Err(KernelError::MissingRows { next: self.next_row(), needed: self.source_rows().end })
+        }
+    }
+
+    /// Writes the output rows whose windows the held rows cover.
+    fn write_ready_rows(&mut self, dst: &mut ImageMut<'_, S>) {
+        let held_end = self.first + self.held;
+        let taps = self.vertical.taps;
+        let starts = &self.vertical.starts[self.next_output..];
+        // Rows are written in order: the ready ones are those before the first that is not.
+        let ready = starts.iter().position(|&start| start + taps > held_end).unwrap_or(starts.len());
+        if ready == 0 {
+            return;
+        }
+        let outputs = self.next_output..self.next_output + ready;
+        let stride = dst.stride;
+        let rows = ImageMut {
+            pixels: &mut dst.pixels[outputs.start * stride..],
+            width: dst.width,
+            height: ready,
+            stride,
+            layout: dst.layout,
+        };
+        let weights = VerticalRows { axis: &self.vertical, outputs: outputs.clone(), origin: self.first };
+        vertical_pass(self.backend, &self.window[..self.held * self.row_len], self.row_len, &weights, rows);
+        self.next_output = outputs.end;
+    }
+
+    /// Drops the rows no output row still to write reads, moving the rest to the front. The next
+    /// output row is not ready (its window is not all held), so fewer rows than the window's
+    /// span stay, and the capacity leaves room after them.
+    fn drop_read_rows(&mut self) {
+        let keep_from = self.lowest_start.get(self.next_output).map_or(self.next_row(), |&start| start);
+        let dropped = (keep_from - self.first).min(self.held);
+        self.window.copy_within(dropped * self.row_len..self.held * self.row_len, 0);
+        self.first += dropped;
+        self.held -= dropped;
+    }
+}

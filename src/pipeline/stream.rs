@@ -1,0 +1,260 @@
+//! The streaming route: a PNG stored row by row (not interlaced) that is resampled goes from the
+//! decoder to the resize in bands of rows, through the per-pixel steps the resize needs
+//! (premultiplied alpha, or linear light), so the full-size image never exists. Rows outside the
+//! region are decoded and dropped (a corrupt file is refused wherever its damage is).
+//!
+//! Whether RGBA is opaque is only known once every row has gone by, so RGBA sources resize as
+//! RGBA, and an output whose alpha came out 255 everywhere is written without it (which is
+//! lossless). The pixels are those of the whole-image route bit for bit (`tests/native/stream.rs`).
+
+use kernels::{
+    from_linear, is_opaque, premultiply, to_linear, Backend, Filter, Image, ImageMut, ImageRef, PixelLayout,
+    RowResizer, SourceRegion,
+};
+
+use super::render::drop_alpha_in_place;
+use crate::codec::PngRows;
+use crate::error::{ErrorKind, TransformError};
+use crate::geometry::Size;
+
+/// Decoded bytes per band: large enough that per-band work is amortised, small next to the
+/// resize's own window.
+const BAND_BYTES: usize = 128 * 1024;
+
+/// The resized image, and whether its alpha is premultiplied (as the whole-image route leaves it).
+pub(super) struct Resized {
+    pub image: Image,
+    pub premultiplied: bool,
+}
+
+/// Resizes `region` of the PNG's rows to `size` (in linear light if `gamma_correct`).
+pub(super) fn resize_rows(
+    rows: PngRows<'_>,
+    region: SourceRegion,
+    size: Size,
+    gamma_correct: bool,
+    backend: Backend,
+) -> Result<Resized, TransformError> {
+    let (layout, source_width, source_height) = (rows.layout(), rows.width(), rows.height());
+    let (width, height) = (size.width as usize, size.height as usize);
+    let mut bands = Bands::new(rows)?;
+    let mut resized = if gamma_correct {
+        let mut resizer = RowResizer::<u16>::new(
+            source_width,
+            source_height,
+            layout,
+            region,
+            width,
+            height,
+            Filter::Lanczos3,
+            backend,
+        )?;
+        let mut linear = Image::<u16>::new(source_width, bands.band_rows, layout)?;
+        let mut out = Image::<u16>::new(width, height, layout)?;
+        let mut out_view = out.view_mut();
+        while !resizer.is_done() {
+            let band = bands.next(resizer.next_row())?;
+            let (stride, rows) = (band.stride, band.height);
+            let linear = linear.pixels.get_mut(..rows * stride).ok_or_else(band_overflow)?;
+            to_linear(
+                band.as_image_ref(),
+                ImageMut { pixels: linear, width: source_width, height: rows, stride, layout },
+            )?;
+            let linear_band = ImageRef { pixels: linear, width: source_width, height: rows, stride, layout };
+            resizer.push(linear_band, &mut out_view)?;
+        }
+        resizer.finish()?;
+        let mut image = Image::new(width, height, layout)?;
+        from_linear(out.view(), image.view_mut())?;
+        Resized { image, premultiplied: false }
+    } else {
+        let mut resizer = RowResizer::<u8>::new(
+            source_width,
+            source_height,
+            layout,
+            region,
+            width,
+            height,
+            Filter::Lanczos3,
+            backend,
+        )?;
+        let mut out = Image::new(width, height, layout)?;
+        let mut out_view = out.view_mut();
+        let has_alpha = layout == PixelLayout::Rgba8;
+        while !resizer.is_done() {
+            let mut band = bands.next(resizer.next_row())?;
+            if has_alpha {
+                premultiply(band.reborrow(), backend)?;
+            }
+            resizer.push(band.as_image_ref(), &mut out_view)?;
+        }
+        resizer.finish()?;
+        Resized { image: out, premultiplied: has_alpha }
+    };
+    bands.rows.finish()?;
+    if layout == PixelLayout::Rgba8 && is_opaque(resized.image.view(), backend)? {
+        drop_alpha_in_place(&mut resized.image, backend)?;
+        resized.premultiplied = false;
+    }
+    Ok(resized)
+}
+
+/// The PNG's rows in bands, decoded into one reused buffer.
+struct Bands<'a> {
+    rows: PngRows<'a>,
+    buffer: Vec<u8>,
+    band_rows: usize,
+    /// Rows decoded so far.
+    decoded: usize,
+}
+
+impl<'a> Bands<'a> {
+    fn new(rows: PngRows<'a>) -> Result<Self, TransformError> {
+        let row_len = rows.width() * rows.layout().channels();
+        let band_rows = (BAND_BYTES / row_len.max(1)).clamp(1, rows.height());
+        let buffer = Image::<u8>::new(rows.width(), band_rows, rows.layout())?.pixels;
+        Ok(Bands { rows, buffer, band_rows, decoded: 0 })
+    }
+
+    /// The band that starts at source row `first` (rows before it are decoded and dropped).
+    fn next(&mut self, first: usize) -> Result<ImageMut<'_>, TransformError> {
+        self.rows.skip_rows(first.saturating_sub(self.decoded))?;
+        let count = self.band_rows.min(self.rows.height().saturating_sub(first));
+        if count == 0 {
+            return Err(band_overflow());
+        }
+        let row_len = self.rows.width() * self.rows.layout().channels();
+        let pixels = self.buffer.get_mut(..count * row_len).ok_or_else(band_overflow)?;
+        self.rows.read_rows(pixels)?;
+        self.decoded = first + count;
+        Ok(ImageMut { pixels, width: self.rows.width(), height: count, stride: row_len, layout: self.rows.layout() })
+    }
+}
+
+/// A band that does not fit where it goes: our bug, never the image's.
+fn band_overflow() -> TransformError {
+    TransformError::new(ErrorKind::Internal, "a band of rows does not fit the streaming buffers")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use kernels::is_opaque;
+
+    use super::*;
+    use crate::codec;
+    use crate::config::Limits;
+    use crate::format::OutputFormat;
+    use crate::options::{FormatRequest, TransformOptions};
+    use crate::pipeline::place;
+    use crate::pipeline::render::{resamples, with_layout, Steps};
+
+    /// Crops, fits, orientations, linear light, underlays, pads and upscales.
+    const OPTIONS: [&str; 12] = [
+        "width=37",
+        "width=200,height=100,fit=cover",
+        "width=45,gamma-correct=true",
+        "width=64,height=64,fit=pad,background=red",
+        "rotate=90,width=40",
+        "flip=hv,width=33,height=60,fit=crop,gravity=0.2x0.8",
+        "trim=3;5;7;2,width=20",
+        "width=300,fit=contain",
+        "dpr=2,width=30,format=jpeg",
+        "width=50,height=50,fit=cover,gamma-correct=true,background=%2300ff0080",
+        "height=13,fit=scale-down,blur=2",
+        "width=71,height=29,fit=squeeze,format=jpeg,gamma-correct=true",
+    ];
+
+    /// The rendered output of both routes, as RGBA (the streaming route drops alpha only from
+    /// outputs that came out opaque, the whole route from opaque sources).
+    fn both_routes(png: &[u8], options: &str) -> Option<(Image, Image)> {
+        let limits = Limits::default();
+        let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+        let probe = codec::probe(png, &limits).unwrap();
+        let rows = PngRows::new(png, &probe, &limits).unwrap();
+        // Options the image is too small for (a trim larger than it) have nothing to compare.
+        let (placement, decoded) = place(png, &probe, &options, &limits, Backend::Scalar).ok()?;
+        if rows.is_interlaced() || !resamples(placement.region, placement.resized, probe.size) {
+            return None;
+        }
+        assert!(decoded.is_none());
+        let format = match options.format {
+            FormatRequest::Exactly(format) => format,
+            _ => OutputFormat::Png,
+        };
+        let backend = Backend::Scalar;
+        let steps =
+            Steps { placement: &placement, stored: probe.size, options: &options, format, limits: &limits, backend };
+        let mut whole = match codec::decode(png, &probe, &limits, 1) {
+            Ok(image) => image,
+            Err(error) => {
+                // Corrupt files are refused the same way by both routes.
+                let streamed =
+                    resize_rows(rows, placement.region, placement.resized, options.gamma_correct, Backend::Scalar);
+                assert_eq!(streamed.err().map(|error| error.message), Some(error.message));
+                return None;
+            }
+        };
+        if whole.layout == PixelLayout::Rgba8 && is_opaque(whole.view(), backend).unwrap() {
+            drop_alpha_in_place(&mut whole, backend).unwrap();
+        }
+        let whole = steps.render(whole).unwrap();
+        let resized = resize_rows(rows, placement.region, placement.resized, options.gamma_correct, backend).unwrap();
+        let streamed = steps.after_resize(resized.image, resized.premultiplied).unwrap();
+        let rgba = |image| with_layout(image, PixelLayout::Rgba8, backend).unwrap();
+        Some((rgba(whole), rgba(streamed)))
+    }
+
+    fn assert_routes_agree(name: &str, png: &[u8]) -> usize {
+        let mut compared = 0;
+        for options in OPTIONS {
+            if let Some((whole, streamed)) = both_routes(png, options) {
+                assert!(whole == streamed, "{name} with {options}: the streamed pixels differ from the whole image's");
+                compared += 1;
+            }
+        }
+        compared
+    }
+
+    fn pngs_in(folder: &Path) -> Vec<(String, Vec<u8>)> {
+        let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+        let mut files: Vec<_> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| path.extension().is_some_and(|ext| ext == "png"))
+            .collect();
+        files.sort();
+        files.into_iter().map(|path| (path.display().to_string(), std::fs::read(&path).unwrap())).collect()
+    }
+
+    #[test]
+    fn streamed_rows_give_the_whole_images_pixels_on_pngsuite_and_photos() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = pngs_in(&root.join("fixtures/pngsuite"));
+        files.extend(pngs_in(&root.join("fixtures")));
+        // The corpus's photos when present (the test stands without them).
+        files.extend(pngs_in(&root.join("../shared/corpus/photos")));
+        let valid = files.into_iter().filter(|(_, png)| codec::probe(png, &Limits::default()).is_ok());
+        let compared: usize = valid.map(|(name, png)| assert_routes_agree(&name, &png)).sum();
+        assert!(compared > 500, "only {compared} comparisons");
+    }
+
+    #[test]
+    fn streamed_rows_give_the_whole_images_pixels_for_16_bit_and_grey_alpha() {
+        let (width, height) = (173, 211);
+        let pixel = |x: u32, y: u32| {
+            let v = |k: u32| ((x * 379 + y * 113 + k * 9001) % 65536) as u16;
+            [v(0), v(1), v(2), if (x / 20 + y / 30).is_multiple_of(3) { 0 } else { v(3) }]
+        };
+        let rgba16 = image::ImageBuffer::<image::Rgba<u16>, _>::from_fn(width, height, |x, y| image::Rgba(pixel(x, y)));
+        let grey_alpha = image::GrayAlphaImage::from_fn(width, height, |x, y| {
+            let [v, _, _, a] = pixel(x, y);
+            image::LumaA([(v >> 8) as u8, (a >> 8) as u8])
+        });
+        for (name, image) in [("RGBA16", image::DynamicImage::from(rgba16)), ("LA8", grey_alpha.into())] {
+            let mut png = Vec::new();
+            image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+            assert_eq!(assert_routes_agree(name, &png), OPTIONS.len());
+        }
+    }
+}
