@@ -40,15 +40,18 @@ impl Steps<'_> {
         }
         if options.gamma_correct {
             // Straight alpha in and out; premultiplied in linear light in between.
-            let image = resized_in_linear_light(&image, region, placement.resized, backend)?;
-            return self.after_resize(image, false);
+            let out = resized_in_linear_light(&image, region, placement.resized, backend)?;
+            // The full-size image is not needed past the resize: its memory goes back at once.
+            drop(image);
+            return self.after_resize(out, false);
         }
         let has_alpha = image.layout == PixelLayout::Rgba8;
         if has_alpha {
             premultiply(image.view_mut(), backend)?;
         }
-        let image = resized(&image, region, placement.resized, backend)?;
-        self.after_resize(image, has_alpha)
+        let out = resized(&image, region, placement.resized, backend)?;
+        drop(image);
+        self.after_resize(out, has_alpha)
     }
 
     /// The steps after the resize: orient, composite, adjust colour, filter, pad and border.
@@ -152,6 +155,7 @@ fn resized_in_linear_light(
     to_linear(image.view(), linear.view_mut())?;
     let mut resized_linear = Image::<u16>::new(size.width as usize, size.height as usize, image.layout)?;
     resize(linear.view(), region, resized_linear.view_mut(), Filter::Lanczos3, backend)?;
+    drop(linear);
     let mut out = Image::new(resized_linear.width, resized_linear.height, image.layout)?;
     from_linear(resized_linear.view(), out.view_mut())?;
     Ok(out)

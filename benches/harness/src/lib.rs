@@ -45,6 +45,9 @@ struct State {
     codec_png: Vec<u8>,
     codec_image: Option<kernels::Image>,
     codec_output: Vec<u8>,
+    /// The options `run_transform` applies, and the status it last answered.
+    options: Vec<u8>,
+    last_status: u32,
 }
 
 /// Inputs for the kernels that run on output-sized images (orientation, compositing, colour,
@@ -582,4 +585,99 @@ pub extern "C" fn codec_png_pointer() -> *const u8 {
 #[no_mangle]
 pub extern "C" fn codec_output_pointer() -> *const u8 {
     STATE.with(|state| state.borrow().codec_output.as_ptr())
+}
+
+/// Synthetic sources for the memory benchmark (benches/memory.mjs), which makes PNG and WebP
+/// itself: a smooth picture with fine detail, as JPEG (baseline or progressive, q85) or GIF.
+const SOURCE_JPEG_BASELINE: u32 = 0;
+const SOURCE_JPEG_PROGRESSIVE: u32 = 1;
+const SOURCE_GIF: u32 = 2;
+
+/// Replaces the input buffer with a synthetic `width` × `height` source of `kind`; returns its
+/// size in bytes (0 on failure). Run it in an instance of its own: it grows memory.
+#[no_mangle]
+pub extern "C" fn synthesize_source(kind: u32, width: u32, height: u32) -> u32 {
+    let (w, h) = (width as usize, height as usize);
+    let sample = |x: usize, y: usize, c: usize| ((x * (3 + c) + y * (5 - c) + (x ^ y) % 7) % 256) as u8;
+    let out = match kind {
+        SOURCE_JPEG_BASELINE | SOURCE_JPEG_PROGRESSIVE => {
+            let mut rgb = Vec::with_capacity(w * h * 3);
+            for y in 0..h {
+                for x in 0..w {
+                    rgb.extend([sample(x, y, 0), sample(x, y, 1), sample(x, y, 2)]);
+                }
+            }
+            let mut out = Vec::new();
+            let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+            encoder.set_progressive(kind == SOURCE_JPEG_PROGRESSIVE);
+            encoder.encode(&rgb, width as u16, height as u16, jpeg_encoder::ColorType::Rgb).ok().map(|()| out)
+        }
+        SOURCE_GIF => {
+            let indices: Vec<u8> = (0..w * h).map(|i| sample(i % w, i / w, 0) >> 2).collect();
+            let palette: Vec<u8> = (0..64u8).flat_map(|i| [i * 4, 255 - i * 4, i * 2]).collect();
+            let mut out = Vec::new();
+            let frame = gif::Frame::from_indexed_pixels(width as u16, height as u16, indices, None);
+            gif::Encoder::new(&mut out, width as u16, height as u16, &palette)
+                .and_then(|mut encoder| encoder.write_frame(&frame))
+                .ok()
+                .map(|()| out)
+        }
+        _ => None,
+    };
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        state.input = out.unwrap_or_default();
+        state.input.len() as u32
+    })
+}
+
+/// A buffer of `len` bytes for the options (the URL grammar) `run_transform` applies.
+#[no_mangle]
+pub extern "C" fn options_buffer(len: u32) -> *mut u8 {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        state.options = vec![0; len as usize];
+        state.options.as_mut_ptr()
+    })
+}
+
+/// The Worker's default limits, with the input pixel limit at Cloudflare's 100 MP, for the memory
+/// benchmark's largest inputs.
+fn memory_bench_limits() -> Limits {
+    Limits { max_input_pixels: 100_000_000, ..Limits::default() }
+}
+
+/// The source in the input buffer through the whole pipeline with the options in the options
+/// buffer (`Accept` of a browser that takes neither AVIF nor WebP); returns the output's size,
+/// or 0 with the error's status in `last_status`.
+#[no_mangle]
+pub extern "C" fn run_transform() -> u32 {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let limits = memory_bench_limits();
+        let result = std::str::from_utf8(&state.options)
+            .ok()
+            .and_then(|text| TransformOptions::from_path_segment(text, &limits).ok())
+            .ok_or(400)
+            .and_then(|options| {
+                image_worker::pipeline::transform(&state.input, &options, None, &limits, Backend::best())
+                    .map_err(|error| error.status())
+            });
+        match result {
+            Ok(transformed) => {
+                state.last_status = 200;
+                transformed.bytes.len() as u32
+            }
+            Err(status) => {
+                state.last_status = status as u32;
+                0
+            }
+        }
+    })
+}
+
+/// The HTTP status of the last `run_transform`.
+#[no_mangle]
+pub extern "C" fn last_status() -> u32 {
+    STATE.with(|state| state.borrow().last_status)
 }
