@@ -1,11 +1,13 @@
 // Memory benchmark: the wasm linear memory one request grows to, per source format × input size ×
 // output width, each in a fresh instance of the harness (wasm32, simd128) in V8, as a fresh Worker
-// isolate would. Sources are synthetic (a smooth picture with fine detail): PNG written here
-// (plain, 16-bit and interlaced), WebP by cwebp from such a PNG, JPEG and GIF by the harness.
-// Requests use the Worker's default limits with the input pixel limit at 100 MP.
-// Writes benches/results/memory.md.
+// isolate would, beside the memory budget's estimate for it. Sources are synthetic (a smooth
+// picture with fine detail): PNG written here (plain, 16-bit and interlaced), WebP by cwebp from
+// such a PNG, JPEG and GIF by the harness. Requests use the Worker's default limits with the input
+// pixel limit at 100 MP. Writes benches/results/memory.md.
 //
-// Usage: node benches/memory.mjs [--quick]   (--quick: 4 and 16 MP only)
+// Usage: node benches/memory.mjs [--check]
+//   --check: 1 and 4 MP sources, with every option mix below, under budgets of 64 and 16 MiB;
+//   fails unless each request is refused or stays within its estimate (npm test runs this).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,10 +17,19 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
-const quick = process.argv.includes('--quick');
-const MEGAPIXELS = quick ? [4, 16] : [4, 16, 50, 100];
-const WIDTHS = [800, 1600];
+const check = process.argv.includes('--check');
+const MEGAPIXELS = check ? [1, 4] : [4, 16, 50, 100];
 const MIB = 1 << 20;
+const BUDGET_MIB = 64;
+// The table's requests; --check adds what changes the route or its memory.
+const OPTIONS = ['width=800,format=jpeg', 'width=1600,format=jpeg'];
+const CHECK_OPTIONS = [
+  'width=800,format=png', 'width=1200,format=webp', 'width=600,format=avif', 'width=5000,fit=contain,format=jpeg',
+  'width=700,gamma-correct=true,format=jpeg', 'width=300,height=300,fit=cover,gravity=auto,format=jpeg',
+  'trim=border,width=500,format=jpeg', 'width=400,blur=20,sharpen=3,format=png', 'width=1000,height=1000,fit=pad,format=gif',
+  'format=png', 'width=640,rotate=90,border.width=40,format=jpeg',
+];
+const BUDGETS = check ? [64, 16] : [BUDGET_MIB];
 
 const run = (command, args, options = {}) => execFileSync(command, args, { cwd: root, encoding: 'utf8', ...options });
 console.error('building the harness (wasm32, simd128) ...');
@@ -119,8 +130,9 @@ const SOURCES = [
   { name: 'GIF', make: (w, h) => fromHarness(2, w, h) },
 ];
 
-/// One request on a fresh instance: the memory before it (source copied in) and after.
-function measure(source, options) {
+/// One request on a fresh instance under a budget of `budgetMib`: the memory before it (source
+/// copied in) and after, its status and error message.
+function request(source, options, budgetMib) {
   const wasm = instance();
   const input = wasm.input_buffer(source.length);
   new Uint8Array(wasm.memory.buffer, input, source.length).set(source);
@@ -128,43 +140,72 @@ function measure(source, options) {
   new Uint8Array(wasm.memory.buffer, wasm.options_buffer(text.length), text.length).set(text);
   const before = wasm.memory.buffer.byteLength;
   const start = performance.now();
-  const length = wasm.run_transform();
-  return { before, after: wasm.memory.buffer.byteLength, status: wasm.last_status(), length, ms: performance.now() - start };
+  const length = wasm.run_transform(budgetMib);
+  const ms = performance.now() - start;
+  const status = wasm.last_status();
+  const message = status === 200 ? '' : Buffer.from(new Uint8Array(wasm.memory.buffer, wasm.last_message(), wasm.last_message_len())).toString();
+  // The estimate the request was checked with: its route's, or what its 413 says.
+  const said = /needs an estimated (\d+) MiB/.exec(message);
+  const estimated = status === 200 ? wasm.last_estimate_mib() * MIB : said ? Number(said[1]) * MIB : null;
+  return { before, after: wasm.memory.buffer.byteLength, status, message, length, ms, estimated };
 }
 
+
 const rows = [];
+const failures = [];
 for (const source of SOURCES) {
   for (const megapixels of MEGAPIXELS.filter((mp) => mp <= (source.maxMegapixels ?? Infinity))) {
     // 4:3 landscape, as most photos.
     const width = Math.round(Math.sqrt(megapixels * 1e6 * 4 / 3));
     const height = Math.round(megapixels * 1e6 / width);
     const bytes = source.make(width, height);
-    for (const outWidth of WIDTHS) {
-      const m = measure(bytes, `width=${outWidth},format=jpeg`);
-      rows.push({ source: source.name, megapixels, size: `${width}x${height}`, file: bytes.length, outWidth, ...m });
-      console.error(`${source.name} ${width}x${height} -> ${outWidth}: ${m.status}, ${(m.after / MIB).toFixed(1)} MiB, ${m.ms.toFixed(0)} ms`);
+    for (const options of check ? [...OPTIONS, ...CHECK_OPTIONS] : OPTIONS) {
+      for (const budget of BUDGETS) {
+        const m = request(bytes, options, budget);
+        const row = { source: source.name, megapixels, size: `${width}x${height}`, file: bytes.length, options, budget, ...m };
+        rows.push(row);
+        const what = `${source.name} ${width}x${height} ${options} (budget ${budget} MiB)`;
+        console.error(`${what}: ${m.status}, ${(m.after / MIB).toFixed(1)} MiB of ${(m.estimated / MIB).toFixed(0)} estimated, ${m.ms.toFixed(0)} ms`);
+        if (m.estimated === null) failures.push(`${what}: no estimate (${m.status} ${m.message})`);
+        if (m.status === 200 && m.after > m.estimated) failures.push(`${what}: ${(m.after / MIB).toFixed(1)} MiB over its estimate of ${m.estimated / MIB}`);
+        if (m.status === 200 && m.estimated > budget * MIB) failures.push(`${what}: accepted though estimated over the budget`);
+        if (m.status === 413 && m.estimated <= budget * MIB) failures.push(`${what}: refused within the budget`);
+        if (m.status !== 200 && m.status !== 413) failures.push(`${what}: ${m.status} ${m.message}`);
+      }
     }
   }
 }
 rmSync(work, { recursive: true, force: true });
+if (check) {
+  console.log(`${rows.length} requests, ${rows.filter((r) => r.status === 413).length} refused by the budget`);
+  if (failures.length) {
+    console.error(failures.join('\n'));
+    process.exit(1);
+  }
+  process.exit(0);
+}
 
 const mib = (bytes) => (bytes / MIB).toFixed(1);
 let md = `# Memory
 
 Generated by \`node benches/memory.mjs\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model}, node ${process.version}.
 Each request runs in a fresh instance of the benchmark harness (wasm32, simd128) in V8, as in a fresh
-Worker isolate: the source is copied in, then \`width=W,format=jpeg\` runs through the whole pipeline
-with the Worker's default limits and the input pixel limit at 100 MP. "Linear memory" is the wasm
+Worker isolate: the source is copied in, then the options run through the whole pipeline with the
+Worker's default limits (a memory budget, \`MAX_WORKING_BYTES\`, of ${BUDGET_MIB} MiB) and the input pixel limit at
+100 MP. "Estimate" is the budget's estimate for the request, made from the header before any pixel
+buffer exists; over the budget, the request is refused with a 413. "Linear memory" is the wasm
 memory's size afterwards (it never shrinks, so it is the request's peak, rounded up to 64 KiB pages
-and including the allocator's fragmentation); "grown" is what the request added to the source.
+and including the allocator's fragmentation, source included); "grown" is what the request added
+to the source.
 Sources are synthetic, 4:3: JPEG q85 and GIF from the harness, PNG from the benchmark (filter none,
 deflate level 1), WebP from \`cwebp\`.
 
-| source | input | file | output | status | linear memory | grown | time |
-|---|---|--:|--:|--:|--:|--:|--:|
+| source | input | file | options | estimate | status | linear memory | grown | time |
+|---|---|--:|---|--:|--:|--:|--:|--:|
 `;
 for (const r of rows) {
-  md += `| ${r.source} | ${r.megapixels} MP (${r.size}) | ${mib(r.file)} MiB | ${r.outWidth} px | ${r.status} | ${mib(r.after)} MiB | ${mib(r.after - r.before)} MiB | ${r.ms.toFixed(0)} ms |\n`;
+  const refused = r.status === 413;
+  md += `| ${r.source} | ${r.megapixels} MP (${r.size}) | ${mib(r.file)} MiB | \`${r.options}\` | ${mib(r.estimated)} MiB | ${r.status} | ${refused ? '—' : `${mib(r.after)} MiB`} | ${refused ? '—' : `${mib(r.after - r.before)} MiB`} | ${r.ms.toFixed(0)} ms |\n`;
 }
-if (!quick) writeFileSync(join(root, 'benches/results/memory.md'), md);
+writeFileSync(join(root, 'benches/results/memory.md'), md);
 console.log(md);

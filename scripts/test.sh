@@ -30,6 +30,9 @@ cargo test --workspace --release
 echo "== kernel cross-checks: simd128 against scalar, in node's V8"
 cargo test -p kernels --target wasm32-unknown-unknown --release
 
+echo "== memory budget: formats x sizes x options in fresh wasm instances, each refused or within its estimate"
+node benches/memory.mjs --check
+
 echo "== fuzzing, bounded: the option parser and the whole pipeline (scripts/fuzz.sh)"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}" bash scripts/fuzz.sh
 

@@ -21,6 +21,10 @@ pub struct Limits {
     /// `MAX_AVIF_DIMENSION`: longest side sent as AVIF, whose encoder is slow; larger outputs
     /// get WebP instead (Cloudflare caps AVIF the same way).
     pub max_avif_dimension: u32,
+    /// `MAX_WORKING_BYTES`: the most linear memory one request may need (source included), as
+    /// estimated from the header before any pixel buffer exists; a Workers isolate has 128 MB
+    /// for everything, and wasm memory never shrinks.
+    pub max_working_bytes: u64,
 }
 
 impl Default for Limits {
@@ -31,6 +35,7 @@ impl Default for Limits {
             max_output_dimension: 12_000,
             max_output_pixels: 25_000_000,
             max_avif_dimension: 1_600,
+            max_working_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -45,6 +50,7 @@ impl Limits {
             max_output_dimension: var(&lookup, "MAX_OUTPUT_DIMENSION", defaults.max_output_dimension)?,
             max_output_pixels: var(&lookup, "MAX_OUTPUT_PIXELS", defaults.max_output_pixels)?,
             max_avif_dimension: var(&lookup, "MAX_AVIF_DIMENSION", defaults.max_avif_dimension)?,
+            max_working_bytes: var(&lookup, "MAX_WORKING_BYTES", defaults.max_working_bytes)?,
         })
     }
 }

@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
         max_output_dimension: 512,
         max_output_pixels: 65_536,
         max_avif_dimension: 64,
+        max_working_bytes: 64 << 20,
     };
     let options = TransformOptions::from_path_segment(OPTIONS[selector as usize % OPTIONS.len()], &limits)
         .expect("the fixed option strings parse");

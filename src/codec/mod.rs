@@ -25,7 +25,7 @@ pub use avif::encode_avif;
 pub use decode::{decode, decode_frames, AnimationFrame};
 pub use encode::{encode, webp_mode, AnimationWriter, EncodeSettings};
 pub use png_rows::PngRows;
-pub use probe::{probe, Probe};
+pub use probe::{probe, Probe, Storage};
 pub use webp::{encode_webp, WebpMode};
 
 use crate::config::Limits;

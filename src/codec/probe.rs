@@ -3,7 +3,7 @@
 use image::{ImageDecoder, ImageError, ImageFormat};
 use kernels::Orientation;
 
-use super::container::{gif_frames, png_frames, png_icc_profile, webp_chunk, webp_frames};
+use super::container::{gif_frames, jpeg_frame, png_frames, png_icc_profile, png_interlaced, webp_chunk, webp_frames};
 use super::webp::webp_features;
 use super::{decode_error, jpeg_error, jpeg_info, reader};
 use crate::config::Limits;
@@ -24,6 +24,31 @@ pub struct Probe {
     pub icc: Option<Vec<u8>>,
     /// Frames the container declares (1 for still images).
     pub frames: u64,
+    /// How the pixels are stored, as far as decoding memory goes.
+    pub storage: Storage,
+    /// Whether the header allows transparency (an alpha channel, a transparent colour, GIF).
+    pub alpha: bool,
+}
+
+/// What decoding holds besides the pixels it yields, from the header: what the memory budget
+/// reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// `samples_16ths`: samples per pixel over all components, in sixteenths (48 for 4:4:4
+    /// colour, 24 for 4:2:0, 16 for grey). Progressive files keep every coefficient.
+    Jpeg {
+        progressive: bool,
+        components: u8,
+        samples_16ths: u32,
+    },
+    Png {
+        interlaced: bool,
+    },
+    Webp {
+        lossless: bool,
+        animated: bool,
+    },
+    Gif,
 }
 
 impl Probe {
@@ -73,27 +98,40 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
         ),
         other => decode_error(format, other),
     };
-    let ((width, height), exif, icc) = match format {
+    let ((width, height), exif, icc, storage, alpha) = match format {
         SourceFormat::Jpeg => {
             let mut decoder = jpeg_decoder::Decoder::new(bytes);
             decoder.read_info().map_err(jpeg_error)?;
             let info = jpeg_info(&decoder)?;
-            ((info.width as u32, info.height as u32), decoder.exif_data().map(<[u8]>::to_vec), decoder.icc_profile())
+            // jpeg-decoder read the frame header, so ours finds it too; a colour 4:4:4 frame
+            // bounds any other.
+            let frame = jpeg_frame(bytes);
+            let storage = Storage::Jpeg {
+                progressive: frame.is_none_or(|frame| frame.progressive),
+                components: frame.map_or(4, |frame| frame.components),
+                samples_16ths: frame.map_or(64, |frame| frame.samples_16ths),
+            };
+            let (exif, icc) = (decoder.exif_data().map(<[u8]>::to_vec), decoder.icc_profile());
+            ((info.width as u32, info.height as u32), exif, icc, storage, false)
         }
         SourceFormat::Webp => {
             let features = webp_features(bytes)?;
-            ((features.width, features.height), webp_chunk(bytes, b"EXIF"), webp_chunk(bytes, b"ICCP"))
+            let storage = Storage::Webp { lossless: features.lossless, animated: features.animated };
+            let alpha = features.has_alpha || features.animated;
+            ((features.width, features.height), webp_chunk(bytes, b"EXIF"), webp_chunk(bytes, b"ICCP"), storage, alpha)
         }
         SourceFormat::Png => {
             // Before the png crate reads the header, which inflates the profile too.
             let icc = png_icc_profile(bytes)?;
             let mut decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
+            let storage = Storage::Png { interlaced: png_interlaced(bytes) };
+            let alpha = decoder.color_type().has_alpha();
             // Unreadable metadata is no reason to refuse the pixels.
-            (decoder.dimensions(), decoder.exif_metadata().ok().flatten(), icc)
+            (decoder.dimensions(), decoder.exif_metadata().ok().flatten(), icc, storage, alpha)
         }
         SourceFormat::Gif => {
             let decoder = reader(bytes, format, limits).into_decoder().map_err(header_error)?;
-            (decoder.dimensions(), None, None)
+            (decoder.dimensions(), None, None, Storage::Gif, true)
         }
     };
     let icc = icc.filter(|profile| profile.len() <= icc::MAX_ICC_PROFILE_BYTES);
@@ -112,7 +150,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             format!("the image is {what} ({counted} pixels); the pixel limit is {}", limits.max_input_pixels),
         ));
     }
-    Ok(Probe { format, size, exif, icc, frames })
+    Ok(Probe { format, size, exif, icc, frames, storage, alpha })
 }
 
 /// How many frames the container declares, from its structure alone (1 for still formats, and

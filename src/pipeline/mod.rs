@@ -6,6 +6,7 @@
 //! border) → encode → describe (for `format=json`). PNGs stored row by row that are resampled
 //! skip the whole decode: their rows stream into the resize ([`stream`]).
 
+mod budget;
 mod describe;
 mod negotiate;
 mod render;
@@ -14,16 +15,17 @@ mod stream;
 
 use kernels::{is_opaque, Backend, Image, PixelLayout};
 
+use self::budget::Route;
 use self::describe::{describe, Described};
 pub use self::negotiate::accept_class;
-use self::negotiate::{choose_format, Candidate};
+use self::negotiate::{choose_format, Affordable, Candidate};
 use self::render::{drop_alpha_in_place, output_size, resamples, with_layout, Steps};
-use self::shrink::jpeg_shrink;
+use self::shrink::{jpeg_shrinks, shrunk};
 use self::stream::resize_rows;
 use crate::codec::{self, AnimationWriter, EncodeSettings, PngRows, Probe};
 use crate::config::Limits;
 use crate::content;
-use crate::error::TransformError;
+use crate::error::{ErrorKind, TransformError};
 use crate::exif::{self, Exif};
 use crate::format::{OutputFormat, SourceFormat};
 use crate::geometry::{self, Placement, Size};
@@ -39,6 +41,8 @@ pub struct Transformed {
     pub size: Size,
     /// Whether the format was chosen from the `Accept` header (the response must `Vary: Accept`).
     pub negotiated: bool,
+    /// The memory budget's estimate for the request's route, in bytes (what it was checked with).
+    pub memory_estimate: u64,
 }
 
 pub fn transform(
@@ -49,15 +53,23 @@ pub fn transform(
     backend: Backend,
 ) -> Result<Transformed, TransformError> {
     let probe = codec::probe(source, limits)?;
-    let (placement, decoded) = place(source, &probe, options, limits, backend)?;
+    let request = Request { source, probe: &probe, options, accept, limits };
+    let (placement, decoded) = place(&request, backend)?;
     let output = output_size(&placement.plan, options);
     if probe.frames > 1 && options.anim {
-        let candidate = Candidate { source: probe.format, layout: PixelLayout::Rgba8, animated: true, output };
+        let affordable = Affordable::ALL;
+        let candidate =
+            Candidate { source: probe.format, layout: PixelLayout::Rgba8, animated: true, output, affordable };
         let (format, negotiated) = choose_format(options, accept, &candidate, limits);
         if matches!(format, OutputFormat::Gif | OutputFormat::Webp) {
+            request.within_budget(&placement, Route::Animated)?;
             let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
             let bytes = animation(source, &probe, &steps, output)?;
-            return Ok(finish(bytes, format, output, negotiated, &probe, source, options));
+            let estimate = request.estimate(&placement, Route::Animated, format);
+            return Ok(Transformed {
+                memory_estimate: estimate,
+                ..finish(bytes, format, output, negotiated, &probe, source, options)
+            });
         }
     }
     let mut image = match decoded {
@@ -65,28 +77,37 @@ pub fn transform(
         None if probe.format == SourceFormat::Png => {
             let rows = PngRows::new(source, &probe, limits)?;
             if rows.is_interlaced() || !resamples(placement.region, placement.resized, probe.size) {
+                request.within_budget(&placement, Route::Whole { decoded: probe.size })?;
                 rows.into_image()?
             } else {
+                request.within_budget(&placement, Route::Streamed)?;
                 // Stored row by row and resampled: the rows stream into the resize.
-                let candidate = Candidate { source: probe.format, layout: rows.layout(), animated: false, output };
+                let affordable = request.affordable(&placement, Route::Streamed);
+                let layout = rows.layout();
+                let candidate = Candidate { source: probe.format, layout, animated: false, output, affordable };
                 let (format, negotiated) = choose_format(options, accept, &candidate, limits);
                 let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
                 let resized = resize_rows(rows, placement.region, placement.resized, options.gamma_correct, backend)?;
                 let image = steps.after_resize(resized.image, resized.premultiplied)?;
-                return encoded(image, format, negotiated, &probe, source, options, backend);
+                let estimate = request.estimate(&placement, Route::Streamed, format);
+                let transformed = encoded(image, format, negotiated, &probe, source, options, backend)?;
+                return Ok(Transformed { memory_estimate: estimate, ..transformed });
             }
         }
-        None => codec::decode(source, &probe, limits, jpeg_shrink(&placement.plan))?,
+        None => codec::decode(source, &probe, limits, request.affordable_shrink(&placement)?)?,
     };
     if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend)? {
         // Opaque images skip all alpha work and are written without an alpha channel.
         drop_alpha_in_place(&mut image, backend)?;
     }
-    let candidate = Candidate { source: probe.format, layout: image.layout, animated: false, output };
+    let route = Route::Whole { decoded: Size::of(&image) };
+    let affordable = request.affordable(&placement, route);
+    let candidate = Candidate { source: probe.format, layout: image.layout, animated: false, output, affordable };
     let (format, negotiated) = choose_format(options, accept, &candidate, limits);
     let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
     let image = steps.render(image)?;
-    encoded(image, format, negotiated, &probe, source, options, backend)
+    let transformed = encoded(image, format, negotiated, &probe, source, options, backend)?;
+    Ok(Transformed { memory_estimate: request.estimate(&placement, route, format), ..transformed })
 }
 
 /// The rendered `image` encoded as `format`, or described for `format=json`.
@@ -111,17 +132,15 @@ fn encoded(
 /// Where the output pixels come from. `trim=border` and `gravity=auto` need pixels before the
 /// plan: their decode is returned for rendering, not repeated. `trim=border` looks at full
 /// resolution, so it forgoes shrink-on-load.
-fn place(
-    source: &[u8],
-    probe: &Probe,
-    options: &TransformOptions,
-    limits: &Limits,
-    backend: Backend,
-) -> Result<(Placement, Option<Image>), TransformError> {
+fn place(request: &Request<'_>, backend: Backend) -> Result<(Placement, Option<Image>), TransformError> {
+    let Request { source, probe, options, limits, .. } = *request;
     let exif = probe.orientation();
     let mut decoded = None;
     let mut content = None;
     if let Some(Trim::Border(settings)) = options.trim {
+        // Trimming only makes the output smaller, so the untrimmed plan bounds the memory.
+        let untrimmed = geometry::place(probe.size, exif, options, None, limits)?;
+        request.within_budget(&untrimmed, Route::Whole { decoded: probe.size })?;
         let image = codec::decode(source, probe, limits, 1)?;
         content = content::border_box(&image, exif, settings, backend)?;
         decoded = Some(image);
@@ -130,7 +149,7 @@ fn place(
     if options.gravity == Gravity::Auto && placement.region != placement.trimmed {
         let image = match decoded.take() {
             Some(image) => image,
-            None => codec::decode(source, probe, limits, jpeg_shrink(&placement.plan))?,
+            None => codec::decode(source, probe, limits, request.affordable_shrink(&placement)?)?,
         };
         let gravity = content::focus(&image, &placement, probe.size, backend)?;
         let options = TransformOptions { gravity, ..options.clone() };
@@ -138,6 +157,62 @@ fn place(
         decoded = Some(image);
     }
     Ok((placement, decoded))
+}
+
+/// What the memory budget looks at besides the plan.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    source: &'a [u8],
+    probe: &'a Probe,
+    options: &'a TransformOptions,
+    accept: Option<&'a str>,
+    limits: &'a Limits,
+}
+
+impl Request<'_> {
+    /// The budget's estimate for `route` and `format`.
+    fn estimate(&self, placement: &Placement, route: Route, format: OutputFormat) -> u64 {
+        let output = output_size(&placement.plan, self.options);
+        budget::estimate(self.source.len(), self.probe, placement, self.options, format, output, route)
+    }
+
+    /// A 413 when the request would take more memory than the budget on `route`, even with the
+    /// format negotiation falls back to when AVIF and WebP do not fit.
+    fn within_budget(&self, placement: &Placement, route: Route) -> Result<(), TransformError> {
+        let Request { probe, options, accept, limits, .. } = *self;
+        let output = output_size(&placement.plan, options);
+        // Before decoding, whether the image is opaque is unknown: the header says if it may not be.
+        let layout = if probe.alpha { PixelLayout::Rgba8 } else { PixelLayout::Rgb8 };
+        let animated = route == Route::Animated;
+        let affordable = Affordable { avif: false, webp: false };
+        let candidate = Candidate { source: probe.format, layout, animated, output, affordable };
+        let (format, _) = choose_format(options, accept, &candidate, limits);
+        budget::check(self.estimate(placement, route, format), probe, limits)
+    }
+
+    /// Which of the costly encoders the budget holds on `route`.
+    fn affordable(&self, placement: &Placement, route: Route) -> Affordable {
+        let fits = |format| self.estimate(placement, route, format) <= self.limits.max_working_bytes;
+        Affordable { avif: fits(OutputFormat::Avif), webp: fits(OutputFormat::Webp) }
+    }
+
+    /// The shrink a whole decode runs at (JPEG shrinks on load; other formats decode at full
+    /// size): the best one the budget holds, or the budget's 413 for the best one.
+    fn affordable_shrink(&self, placement: &Placement) -> Result<u32, TransformError> {
+        let stored = self.probe.size;
+        if self.probe.format != SourceFormat::Jpeg {
+            self.within_budget(placement, Route::Whole { decoded: stored })?;
+            return Ok(1);
+        }
+        let mut refusal = None;
+        for shrink in jpeg_shrinks(&placement.plan) {
+            match self.within_budget(placement, Route::Whole { decoded: shrunk(stored, shrink) }) {
+                Ok(()) => return Ok(shrink),
+                Err(error) => refusal = refusal.or(Some(error)),
+            }
+        }
+        Err(refusal.unwrap_or_else(|| TransformError::new(ErrorKind::Internal, "no JPEG decode scale was tried")))
+    }
 }
 
 /// Renders every frame of an animated source into an animated GIF or WebP (`steps.format`) of
@@ -195,9 +270,10 @@ fn finish(
         };
         let output = Described { size, content_type: format.content_type(), bytes: bytes.len() };
         let json = describe(original, output);
-        return Transformed { bytes: json.into_bytes(), content_type: "application/json", format, size, negotiated };
+        let bytes = json.into_bytes();
+        return Transformed { bytes, content_type: "application/json", format, size, negotiated, memory_estimate: 0 };
     }
-    Transformed { bytes, content_type: format.content_type(), format, size, negotiated }
+    Transformed { bytes, content_type: format.content_type(), format, size, negotiated, memory_estimate: 0 }
 }
 
 #[cfg(test)]

@@ -17,13 +17,27 @@ pub(super) struct Candidate {
     pub animated: bool,
     /// The output's size (AVIF has a size cap).
     pub output: Size,
+    /// Which of the costly encoders the memory budget leaves room for.
+    pub affordable: Affordable,
+}
+
+/// Whether the memory budget holds the request with AVIF, and with WebP, output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Affordable {
+    pub avif: bool,
+    pub webp: bool,
+}
+
+impl Affordable {
+    pub const ALL: Affordable = Affordable { avif: true, webp: true };
 }
 
 /// The output format, and whether it was negotiated from `Accept`.
 ///
-/// `format=auto`: AVIF if accepted, within `MAX_AVIF_DIMENSION` and not `compression=fast`, then
-/// WebP if accepted, then the source's format. Animations become animated WebP where WebP is
-/// accepted, else GIF. An explicit `format=avif` above the AVIF cap becomes WebP.
+/// `format=auto`: AVIF if accepted, within `MAX_AVIF_DIMENSION` and the memory budget and not
+/// `compression=fast`, then WebP if accepted and within the budget, then the source's format.
+/// Animations become animated WebP where WebP is accepted, else GIF. An explicit `format=avif`
+/// above the AVIF cap or the budget becomes WebP.
 pub(super) fn choose_format(
     options: &TransformOptions,
     accept: Option<&str>,
@@ -31,7 +45,7 @@ pub(super) fn choose_format(
     limits: &Limits,
 ) -> (OutputFormat, bool) {
     let accept = accept.unwrap_or("");
-    let avif_fits = image.output.width.max(image.output.height) <= limits.max_avif_dimension;
+    let avif_fits = image.output.width.max(image.output.height) <= limits.max_avif_dimension && image.affordable.avif;
     if image.animated && matches!(options.format, FormatRequest::Source | FormatRequest::Auto | FormatRequest::Json) {
         return match options.format {
             FormatRequest::Auto if accepts(accept, "image/webp") => (OutputFormat::Webp, true),
@@ -51,7 +65,7 @@ pub(super) fn choose_format(
         FormatRequest::Auto => {
             let format = if accepts(accept, "image/avif") && avif_fits && !options.compression_fast {
                 OutputFormat::Avif
-            } else if accepts(accept, "image/webp") {
+            } else if accepts(accept, "image/webp") && image.affordable.webp {
                 OutputFormat::Webp
             } else {
                 match own {
@@ -109,7 +123,8 @@ mod tests {
     ) -> (OutputFormat, bool) {
         let limits = Limits::default();
         let options = TransformOptions::from_path_segment(options, &limits).unwrap();
-        let candidate = Candidate { source, layout, animated: false, output: Size { width: long_side, height: 10 } };
+        let output = Size { width: long_side, height: 10 };
+        let candidate = Candidate { source, layout, animated: false, output, affordable: Affordable::ALL };
         choose_format(&options, accept, &candidate, &limits)
     }
 
@@ -149,6 +164,30 @@ mod tests {
     }
 
     #[test]
+    fn formats_the_memory_budget_cannot_hold_give_way() {
+        let limits = Limits::default();
+        let choose = |options: &str, avif, webp| {
+            let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+            let output = Size { width: 800, height: 600 };
+            let affordable = Affordable { avif, webp };
+            let candidate = Candidate {
+                source: SourceFormat::Jpeg,
+                layout: PixelLayout::Rgb8,
+                animated: false,
+                output,
+                affordable,
+            };
+            choose_format(&options, Some(CHROME), &candidate, &limits).0
+        };
+        assert_eq!(choose("format=auto", true, true), OutputFormat::Avif);
+        assert_eq!(choose("format=auto", false, true), OutputFormat::Webp);
+        assert_eq!(choose("format=auto", false, false), OutputFormat::Jpeg);
+        assert_eq!(choose("format=avif", false, true), OutputFormat::Webp);
+        // Explicit formats other than AVIF stay; the budget refuses them if they do not fit.
+        assert_eq!(choose("format=webp", false, false), OutputFormat::Webp);
+    }
+
+    #[test]
     fn animations_are_webp_where_accepted_else_gif() {
         let limits = Limits::default();
         let animated = Candidate {
@@ -156,6 +195,7 @@ mod tests {
             layout: PixelLayout::Rgba8,
             animated: true,
             output: Size { width: 9, height: 9 },
+            affordable: Affordable::ALL,
         };
         let choose = |options: &str, accept| {
             choose_format(&TransformOptions::from_path_segment(options, &limits).unwrap(), accept, &animated, &limits)

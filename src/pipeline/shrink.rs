@@ -21,6 +21,24 @@ pub(super) fn jpeg_shrink(plan: &Plan) -> u32 {
     }
 }
 
+/// The shrinks a JPEG may decode at, best first: [`jpeg_shrink`]'s, then each larger one (up to
+/// 1/8) that still decodes the region at least as large as the resized image, for when the
+/// memory budget cannot hold the first: a little less sharpness rather than a refusal.
+pub(super) fn jpeg_shrinks(plan: &Plan) -> impl Iterator<Item = u32> + '_ {
+    let large_enough = |shrink: &u32| {
+        let factor = f64::from(*shrink);
+        plan.region.width / factor >= f64::from(plan.resized.width)
+            && plan.region.height / factor >= f64::from(plan.resized.height)
+    };
+    let first = jpeg_shrink(plan);
+    [1, 2, 4, 8].into_iter().filter(move |&shrink| shrink == first || (shrink > first && large_enough(&shrink)))
+}
+
+/// The size a JPEG of `stored` size decodes to at `shrink` (jpeg-decoder rounds up).
+pub(super) fn shrunk(stored: Size, shrink: u32) -> Size {
+    Size { width: stored.width.div_ceil(shrink), height: stored.height.div_ceil(shrink) }
+}
+
 /// `region` of an image of `planned` size, in the coordinates of the `decoded` image (smaller
 /// when decoding shrank it).
 pub(super) fn region_in(region: SourceRegion, planned: Size, decoded: Size) -> SourceRegion {
@@ -55,6 +73,12 @@ mod tests {
         assert_eq!(jpeg_shrink(&plan(1000, 125)), 4);
         assert_eq!(jpeg_shrink(&plan(1600, 100)), 4);
         assert_eq!(jpeg_shrink(&plan(100, 1600)), 1);
+        let shrinks = |source, output| jpeg_shrinks(&plan(source, output)).collect::<Vec<_>>();
+        assert_eq!(shrinks(1000, 999), [1]);
+        assert_eq!(shrinks(1000, 400), [1, 2]);
+        assert_eq!(shrinks(1000, 250), [2, 4]);
+        assert_eq!(shrinks(1600, 100), [4, 8]);
+        assert_eq!(shrinks(1600, 250), [2, 4]);
     }
 
     #[test]

@@ -147,8 +147,8 @@ mod tests {
     use crate::config::Limits;
     use crate::format::OutputFormat;
     use crate::options::{FormatRequest, TransformOptions};
-    use crate::pipeline::place;
     use crate::pipeline::render::{resamples, with_layout, Steps};
+    use crate::pipeline::{place, Request};
 
     /// Crops, fits, orientations, linear light, underlays, pads and upscales.
     const OPTIONS: [&str; 12] = [
@@ -174,7 +174,8 @@ mod tests {
         let probe = codec::probe(png, &limits).unwrap();
         let rows = PngRows::new(png, &probe, &limits).unwrap();
         // Options the image is too small for (a trim larger than it) have nothing to compare.
-        let (placement, decoded) = place(png, &probe, &options, &limits, Backend::Scalar).ok()?;
+        let request = Request { source: png, probe: &probe, options: &options, accept: None, limits: &limits };
+        let (placement, decoded) = place(&request, Backend::Scalar).ok()?;
         if rows.is_interlaced() || !resamples(placement.region, placement.resized, probe.size) {
             return None;
         }

@@ -19,6 +19,7 @@ fn fuzz_findings_are_refused_or_transformed() {
         max_output_dimension: 512,
         max_output_pixels: 65_536,
         max_avif_dimension: 64,
+        max_working_bytes: 64 << 20,
     };
     let directory = support::fixtures_dir().join("fuzz");
     let mut files = 0;

@@ -48,6 +48,8 @@ struct State {
     /// The options `run_transform` applies, and the status it last answered.
     options: Vec<u8>,
     last_status: u32,
+    last_message: String,
+    last_estimate: u64,
 }
 
 /// Inputs for the kernels that run on output-sized images (orientation, compositing, colour,
@@ -641,43 +643,63 @@ pub extern "C" fn options_buffer(len: u32) -> *mut u8 {
     })
 }
 
-/// The Worker's default limits, with the input pixel limit at Cloudflare's 100 MP, for the memory
-/// benchmark's largest inputs.
-fn memory_bench_limits() -> Limits {
-    Limits { max_input_pixels: 100_000_000, ..Limits::default() }
+/// The Worker's default limits, with the input pixel limit at Cloudflare's 100 MP and the memory
+/// budget given, for the memory benchmark.
+fn memory_bench_limits(budget_mib: u32) -> Limits {
+    Limits { max_input_pixels: 100_000_000, max_working_bytes: u64::from(budget_mib) << 20, ..Limits::default() }
 }
 
 /// The source in the input buffer through the whole pipeline with the options in the options
-/// buffer (`Accept` of a browser that takes neither AVIF nor WebP); returns the output's size,
-/// or 0 with the error's status in `last_status`.
+/// buffer and a memory budget of `budget_mib` MiB (`Accept` of a browser that takes neither AVIF
+/// nor WebP); returns the output's size, or 0 with the error's status in `last_status` and its
+/// message at `last_message` (a budget of 0 makes the 413 tell the estimate).
 #[no_mangle]
-pub extern "C" fn run_transform() -> u32 {
+pub extern "C" fn run_transform(budget_mib: u32) -> u32 {
     STATE.with(|state| {
         let mut state = state.borrow_mut();
-        let limits = memory_bench_limits();
+        let limits = memory_bench_limits(budget_mib);
         let result = std::str::from_utf8(&state.options)
             .ok()
             .and_then(|text| TransformOptions::from_path_segment(text, &limits).ok())
-            .ok_or(400)
+            .ok_or((400, String::from("the options do not parse")))
             .and_then(|options| {
                 image_worker::pipeline::transform(&state.input, &options, None, &limits, Backend::best())
-                    .map_err(|error| error.status())
+                    .map_err(|error| (error.status(), error.message))
             });
         match result {
             Ok(transformed) => {
                 state.last_status = 200;
+                state.last_estimate = transformed.memory_estimate;
                 transformed.bytes.len() as u32
             }
-            Err(status) => {
-                state.last_status = status as u32;
+            Err((status, message)) => {
+                state.last_status = u32::from(status);
+                state.last_message = message;
                 0
             }
         }
     })
 }
 
+/// The memory budget's estimate for the last `run_transform` that succeeded, in MiB (rounded up).
+#[no_mangle]
+pub extern "C" fn last_estimate_mib() -> u32 {
+    STATE.with(|state| state.borrow().last_estimate.div_ceil(1 << 20) as u32)
+}
+
 /// The HTTP status of the last `run_transform`.
 #[no_mangle]
 pub extern "C" fn last_status() -> u32 {
     STATE.with(|state| state.borrow().last_status)
+}
+
+/// Where the last error's message is, and its length in bytes.
+#[no_mangle]
+pub extern "C" fn last_message() -> *const u8 {
+    STATE.with(|state| state.borrow().last_message.as_ptr())
+}
+
+#[no_mangle]
+pub extern "C" fn last_message_len() -> u32 {
+    STATE.with(|state| state.borrow().last_message.len() as u32)
 }

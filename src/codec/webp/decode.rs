@@ -19,6 +19,8 @@ pub struct WebpFeatures {
     pub has_alpha: bool,
     /// An animation (even of one frame), which only the demuxer reads.
     pub animated: bool,
+    /// A lossless (VP8L) bitstream, which libwebp decodes through a whole ARGB image of its own.
+    pub lossless: bool,
 }
 
 pub fn webp_features(bytes: &[u8]) -> Result<WebpFeatures, TransformError> {
@@ -43,6 +45,8 @@ pub fn webp_features(bytes: &[u8]) -> Result<WebpFeatures, TransformError> {
         height: side(features.height),
         has_alpha: features.has_alpha != 0,
         animated: features.has_animation != 0,
+        // libwebp's format: 0 mixed (animations), 1 lossy, 2 lossless.
+        lossless: features.format == 2,
     })
 }
 

@@ -1,0 +1,137 @@
+//! The memory budget (`MAX_WORKING_BYTES`): before any pixel buffer exists, an upper bound on the
+//! linear memory a request grows to on its route, from the header, the plan and the options.
+//! A request over the budget gets a 413 naming both, since wasm memory never shrinks and one
+//! request past the isolate's 128 MB takes down every request on it.
+//!
+//! The bound follows the route's phases ([`estimate`]): each decoder's own buffers and the image
+//! it yields (decoded whole) or the rows in flight (streamed), the resize's window, and what the
+//! steps after the resize and the encoder hold per output pixel. The factors come from
+//! `benches/results/memory.md`, with a margin, and `node benches/memory.mjs --check` (run by
+//! `npm test`) checks that every request it makes stays within its estimate.
+
+use crate::codec::{Probe, Storage};
+use crate::config::Limits;
+use crate::error::{ErrorKind, TransformError};
+use crate::format::OutputFormat;
+use crate::geometry::{Placement, Size};
+use crate::options::TransformOptions;
+
+const MIB: u64 = 1 << 20;
+
+/// What every request holds whatever its image: the instance's own memory beyond the first
+/// page, tables, decoder and encoder state, small buffers and the allocator's slack.
+const FIXED_BYTES: u64 = 6 * MIB;
+
+/// Where the pixels come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Route {
+    /// Decoded whole, at `decoded` (smaller than stored for a JPEG shrunk on load).
+    Whole { decoded: Size },
+    /// Rows stream from the decoder into the resize.
+    Streamed,
+    /// Every frame, one at a time, into an animation.
+    Animated,
+}
+
+/// The estimate for one request, in bytes: the source, and the largest of three phases. The
+/// decode holds the decoder's buffers and the image it yields; the resize that image, its window
+/// and the resized image; the steps after the resize and the encoder a few copies of the output
+/// and the encoded bytes (the full-size image is gone by then). An animation holds its decoder
+/// and its encoder at once.
+#[allow(clippy::too_many_arguments)] // What the request is, in the pipeline's own terms.
+pub(super) fn estimate(
+    source_len: usize,
+    probe: &Probe,
+    placement: &Placement,
+    options: &TransformOptions,
+    format: OutputFormat,
+    output: Size,
+    route: Route,
+) -> u64 {
+    let resized = placement.resized.pixels();
+    let (decode, held) = match route {
+        Route::Whole { decoded } => (decode_bytes(probe, decoded), 4 * decoded.pixels()),
+        // Rows, a band and the decoder's inflate window.
+        Route::Streamed => (2 * MIB + 32 * u64::from(probe.size.width), 0),
+        // The canvas of each frame, its predecessor, and the decoder's own.
+        Route::Animated => (12 * probe.size.pixels(), 0),
+    };
+    let linear = match route {
+        // The linear-light copy of the image (12-bit samples in u16) and of the resized one.
+        Route::Whole { decoded } if options.gamma_correct => 8 * (decoded.pixels() + resized),
+        _ => 0,
+    };
+    let resize = held + window_bytes(probe.size, placement) + linear + 4 * resized;
+    // rav1e's own state is large whatever the image, and alpha is a second AV1 image; libwebp
+    // keeps YUV and token buffers, and compresses alpha losslessly, which costs the most.
+    let alpha = probe.alpha;
+    let (encoder_fixed, per_output_pixel) = match (route, format) {
+        (Route::Animated, _) => (0, 48),
+        (_, OutputFormat::Avif) => (16 * MIB, if alpha { 40 } else { 28 }),
+        (_, OutputFormat::Webp) => (0, if alpha { 44 } else { 20 }),
+        (_, OutputFormat::Gif) => (0, 28),
+        (_, OutputFormat::Jpeg | OutputFormat::Png) => (0, 20),
+    };
+    let filters = if options.blur > 0.0 || options.sharpen > 0.0 { 8 * output.pixels() } else { 0 };
+    let finish = encoder_fixed + per_output_pixel * output.pixels() + filters;
+    let peak = match route {
+        Route::Animated => decode + finish,
+        _ => decode.max(resize).max(finish),
+    };
+    source_len as u64 + FIXED_BYTES + peak
+}
+
+/// What decoding holds at `decoded` size: the decoder's buffers and the image it yields.
+fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
+    let (stored, pixels) = (probe.size.pixels(), decoded.pixels());
+    match probe.storage {
+        Storage::Jpeg { progressive, components, samples_16ths } => {
+            // Component planes at the decoded scale, the interleaved output (CMYK is converted
+            // into a second, RGB, buffer), and for progressive files every coefficient at full
+            // size, two bytes each.
+            let planes = pixels * u64::from(samples_16ths) / 16;
+            let output = pixels * if components >= 4 { 7 } else { u64::from(components.min(3)) };
+            let coefficients = if progressive { stored * u64::from(samples_16ths) / 8 } else { 0 };
+            planes + output + coefficients
+        }
+        // The png crate's whole frame at up to 16-bit RGBA, and ours.
+        Storage::Png { interlaced: true } => stored * 12,
+        Storage::Png { interlaced: false } => stored * 4,
+        // libwebp decodes lossless through an ARGB image of its own; animations keep a canvas
+        // and the frame before it.
+        Storage::Webp { lossless, animated } => {
+            stored * (4 + if lossless { 4 } else { 0 } + if animated { 8 } else { 0 })
+        }
+        // The image crate's canvas, the frame's indices and our RGBA copy.
+        Storage::Gif => stored * 6,
+    }
+}
+
+/// The resize's window of intermediate rows: about two vertical windows (six source rows per
+/// output row's reduction each side for Lanczos3) of the output's width, four `i16` channels.
+fn window_bytes(stored: Size, placement: &Placement) -> u64 {
+    let resized = placement.resized;
+    let reduction = (placement.region.height / f64::from(resized.height.max(1))).max(1.0);
+    let taps = (6.0 * reduction).ceil() as u64 + 2;
+    let rows = (2 * taps + 20).min(u64::from(stored.height));
+    rows * u64::from(resized.width) * 8
+}
+
+/// A 413 when `estimate` is over the budget, naming both.
+pub(super) fn check(estimate: u64, probe: &Probe, limits: &Limits) -> Result<(), TransformError> {
+    if estimate <= limits.max_working_bytes {
+        return Ok(());
+    }
+    let mib = |bytes: u64| bytes.div_ceil(MIB);
+    Err(TransformError::new(
+        ErrorKind::TooLarge,
+        format!(
+            "this request needs an estimated {} MiB of working memory for the {}x{} {} image, over the budget of {} MiB (MAX_WORKING_BYTES); ask for a smaller output or send a smaller image",
+            mib(estimate),
+            probe.size.width,
+            probe.size.height,
+            probe.format.name(),
+            mib(limits.max_working_bytes),
+        ),
+    ))
+}
