@@ -35,9 +35,10 @@ pub(super) enum Route {
 
 /// The estimate for one request, in bytes: the source, and the largest of three phases. The
 /// decode holds the decoder's buffers and the image it yields; the resize that image, its window
-/// and the resized image; the steps after the resize and the encoder a few copies of the output
-/// and the encoded bytes (the full-size image is gone by then). An animation holds its decoder
-/// and its encoder at once.
+/// and the resized image, on top of the decode (see below); the steps after the resize and the
+/// encoder a few copies of the output and the encoded bytes (the full-size image is gone by
+/// then, and the output is small enough for the freed memory to serve). An animation holds its decoder,
+/// a frame being rendered and its encoder at once.
 #[allow(clippy::too_many_arguments)] // What the request is, in the pipeline's own terms.
 pub(super) fn estimate(
     source_len: usize,
@@ -49,19 +50,25 @@ pub(super) fn estimate(
     route: Route,
 ) -> u64 {
     let resized = placement.resized.pixels();
-    let (decode, held) = match route {
-        Route::Whole { decoded } => (decode_bytes(probe, decoded), 4 * decoded.pixels()),
+    let decode = match route {
+        Route::Whole { decoded } => decode_bytes(probe, decoded),
         // Rows, a band and the decoder's inflate window.
-        Route::Streamed => (2 * MIB + 32 * u64::from(probe.size.width), 0),
+        Route::Streamed => 2 * MIB + 32 * u64::from(probe.size.width),
         // The canvas of each frame, its predecessor, and the decoder's own.
-        Route::Animated => (12 * probe.size.pixels(), 0),
+        Route::Animated => 12 * probe.size.pixels(),
     };
     let linear = match route {
+        _ if !options.gamma_correct => 0,
         // The linear-light copy of the image (12-bit samples in u16) and of the resized one.
-        Route::Whole { decoded } if options.gamma_correct => 8 * (decoded.pixels() + resized),
-        _ => 0,
+        Route::Whole { decoded } => 8 * (decoded.pixels() + resized),
+        // Each frame's canvas, whole.
+        Route::Animated => 8 * (probe.size.pixels() + resized),
+        // Streamed rows go to linear light a band at a time; the resized image is whole.
+        Route::Streamed => 8 * resized,
     };
-    let resize = held + window_bytes(probe.size, placement) + linear + 4 * resized;
+    // The resize's buffers come after the decoder's, which they seldom fit in once freed: the
+    // allocator grows memory for them, so they count on top of the decode.
+    let resize = decode + window_bytes(probe.size, placement) + linear + 4 * resized;
     // rav1e's own state is large whatever the image, and alpha is a second AV1 image; libwebp
     // keeps YUV and token buffers, and compresses alpha losslessly, which costs the most.
     let alpha = probe.alpha;
@@ -75,7 +82,8 @@ pub(super) fn estimate(
     let filters = if options.blur > 0.0 || options.sharpen > 0.0 { 8 * output.pixels() } else { 0 };
     let finish = encoder_fixed + per_output_pixel * output.pixels() + filters;
     let peak = match route {
-        Route::Animated => decode + finish,
+        // Frames render one at a time as the encoded ones accumulate (about a byte per pixel).
+        Route::Animated => decode + linear + finish + probe.frames.saturating_mul(output.pixels()),
         _ => decode.max(resize).max(finish),
     };
     source_len as u64 + FIXED_BYTES + peak
