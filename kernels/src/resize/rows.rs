@@ -21,8 +21,7 @@ const MIN_BATCH_ROWS: usize = 16;
 
 /// A resize from `region` of a source image to a whole output image, fed source rows from
 /// [`RowResizer::next_row`] on, and writing each output row as soon as its inputs have arrived.
-/// It owns both axes' weights and its intermediate window, so its memory is known up front
-/// ([`RowResizer::window_len`]).
+/// It owns both axes' weights and its intermediate window, allocated once.
 pub struct RowResizer<S: Sample> {
     layout: PixelLayout,
     backend: Backend,
@@ -141,12 +140,6 @@ impl<S: Sample> RowResizer<S> {
     /// Whether every output row has been written.
     pub fn is_done(&self) -> bool {
         self.next_output == self.output.1
-    }
-
-    /// The `i16` values of the intermediate window, which is all the memory the resizer holds
-    /// besides its weights.
-    pub fn window_len(&self) -> usize {
-        self.window.len()
     }
 
     /// Takes `band`, the source rows from [`Self::next_row`] on (rows past
