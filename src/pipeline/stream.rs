@@ -5,11 +5,11 @@
 //!
 //! Whether RGBA is opaque is only known once every row has gone by, so RGBA sources resize as
 //! RGBA, and an output whose alpha came out 255 everywhere is written without it (which is
-//! lossless). The pixels are those of the whole-image route bit for bit (`tests/native/stream.rs`).
+//! lossless). The pixels are those of the whole-image route bit for bit (the tests below).
 
 use kernels::{
     from_linear, is_opaque, premultiply, to_linear, Backend, Filter, Image, ImageMut, ImageRef, PixelLayout,
-    RowResizer, SourceRegion,
+    RowResizer, Sample, SourceRegion,
 };
 
 use super::render::drop_alpha_in_place;
@@ -35,20 +35,11 @@ pub(super) fn resize_rows(
     gamma_correct: bool,
     backend: Backend,
 ) -> Result<Resized, TransformError> {
-    let (layout, source_width, source_height) = (rows.layout(), rows.width(), rows.height());
+    let (layout, source_width) = (rows.layout(), rows.width());
     let (width, height) = (size.width as usize, size.height as usize);
     let mut bands = Bands::new(rows)?;
     let mut resized = if gamma_correct {
-        let mut resizer = RowResizer::<u16>::new(
-            source_width,
-            source_height,
-            layout,
-            region,
-            width,
-            height,
-            Filter::Lanczos3,
-            backend,
-        )?;
+        let mut resizer = lanczos3::<u16>(&bands.rows, region, size, backend)?;
         let mut linear = Image::<u16>::new(source_width, bands.band_rows, layout)?;
         let mut out = Image::<u16>::new(width, height, layout)?;
         let mut out_view = out.view_mut();
@@ -68,16 +59,7 @@ pub(super) fn resize_rows(
         from_linear(out.view(), image.view_mut())?;
         Resized { image, premultiplied: false }
     } else {
-        let mut resizer = RowResizer::<u8>::new(
-            source_width,
-            source_height,
-            layout,
-            region,
-            width,
-            height,
-            Filter::Lanczos3,
-            backend,
-        )?;
+        let mut resizer = lanczos3::<u8>(&bands.rows, region, size, backend)?;
         let mut out = Image::new(width, height, layout)?;
         let mut out_view = out.view_mut();
         let has_alpha = layout == PixelLayout::Rgba8;
@@ -97,6 +79,18 @@ pub(super) fn resize_rows(
         resized.premultiplied = false;
     }
     Ok(resized)
+}
+
+/// The Lanczos3 resize of `region` of the rows to `size`, in samples `S`.
+fn lanczos3<S: Sample>(
+    rows: &PngRows<'_>,
+    region: SourceRegion,
+    size: Size,
+    backend: Backend,
+) -> Result<RowResizer<S>, TransformError> {
+    let (width, height) = (size.width as usize, size.height as usize);
+    let filter = Filter::Lanczos3;
+    Ok(RowResizer::new(rows.width(), rows.height(), rows.layout(), region, width, height, filter, backend)?)
 }
 
 /// The PNG's rows in bands, decoded into one reused buffer.
