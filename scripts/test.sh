@@ -91,6 +91,10 @@ for object in "photos/cat.jpg=fixtures/rocket.jpg" "nested/dir/chelsea.png=fixtu
 done
 r2_port=$(free_port)
 start_worker r2 "$r2_port" --env r2-test --persist-to "$r2_state" --var SIGNING_KEY:test-signing-key
+# A fourth, with the default configuration, that only the memory test talks to: its wasm memory is
+# that test's high-water mark.
+memory_port=$(free_port)
+start_worker memory "$memory_port" --persist-to "$logs/memory-state"
 WORKER_URL="127.0.0.1:$port" WORKER_PID="$server" ORIGIN_URL="http://127.0.0.1:$origin_port" \
-  DEMO_WORKER_URL="127.0.0.1:$demo_port" R2_WORKER_URL="127.0.0.1:$r2_port" \
-  cargo test --release --test e2e --test sources --test sweep --test load -- --nocapture --test-threads 2
+  DEMO_WORKER_URL="127.0.0.1:$demo_port" R2_WORKER_URL="127.0.0.1:$r2_port" MEMORY_WORKER_URL="127.0.0.1:$memory_port" \
+  cargo test --release --test e2e --test sources --test sweep --test load --test memory -- --nocapture --test-threads 2

@@ -31,7 +31,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_input_bytes: 32 * 1024 * 1024,
-            max_input_pixels: 50_000_000,
+            max_input_pixels: 100_000_000,
             max_output_dimension: 12_000,
             max_output_pixels: 25_000_000,
             max_avif_dimension: 1_600,

@@ -15,7 +15,7 @@ pub enum KernelError {
     BadRegion,
     /// Dimensions whose byte sizes overflow `usize`.
     TooLarge,
-    /// A streaming resize ended before its source gave the rows it needed.
+    /// A streaming kernel (resize, edge energy) ended before its source gave the rows it needed.
     MissingRows { next: usize, needed: usize },
 }
 
@@ -33,7 +33,7 @@ impl fmt::Display for KernelError {
             KernelError::BadRegion => write!(f, "source region is empty or outside the image"),
             KernelError::TooLarge => write!(f, "image dimensions overflow"),
             KernelError::MissingRows { next, needed } => {
-                write!(f, "the source ended at row {next} of the {needed} rows the resize needs")
+                write!(f, "the source ended at row {next} of the {needed} rows the kernel needs")
             }
         }
     }

@@ -40,5 +40,5 @@ pub use image::{Image, ImageMut, ImageRef, PixelLayout};
 pub use linear::{from_linear, to_linear, LINEAR_MAX};
 pub use orient::{orient, Orientation};
 pub use resize::{resize, Filter, RowResizer, Sample, SourceRegion};
-pub use saliency::{edge_energy, energy_grid_size};
+pub use saliency::{energy_grid_size, EdgeEnergy};
 pub use trim::{content_bounds, Bounds};

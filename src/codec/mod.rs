@@ -56,10 +56,11 @@ fn jpeg_error(error: jpeg_decoder::Error) -> TransformError {
     }
 }
 
-/// Room for the decoded image at up to 16 bits per RGBA channel, plus the decoder's own state.
+/// The most one decoder may allocate: the request's memory budget. The budget's estimate has
+/// already kept the route within it; this catches what a header does not show (a frame larger
+/// than the estimate assumed, metadata chunks inflating).
 fn max_decoding_bytes(limits: &Limits) -> usize {
-    let bytes = limits.max_input_pixels.saturating_mul(8).saturating_add(64 << 20);
-    usize::try_from(bytes).unwrap_or(usize::MAX)
+    usize::try_from(limits.max_working_bytes).unwrap_or(usize::MAX)
 }
 
 fn reader<'a>(bytes: &'a [u8], format: SourceFormat, limits: &Limits) -> ImageReader<Cursor<&'a [u8]>> {

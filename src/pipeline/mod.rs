@@ -23,15 +23,15 @@ pub use self::negotiate::accept_class;
 use self::negotiate::{choose_format, Affordable, Candidate};
 use self::render::{drop_alpha_in_place, output_size, resamples, with_layout, Steps};
 use self::shrink::{jpeg_shrinks, shrunk};
-use self::stream::resize_rows;
-use crate::codec::{self, AnimationWriter, EncodeSettings, PngRows, Probe};
+use self::stream::{resize_rows, scan_rows};
+use crate::codec::{self, AnimationWriter, EncodeSettings, PngRows, Probe, Storage};
 use crate::config::Limits;
 use crate::content;
 use crate::error::{ErrorKind, TransformError};
 use crate::exif::{self, Exif};
 use crate::format::{OutputFormat, SourceFormat};
 use crate::geometry::{self, Placement, Size};
-use crate::options::{FormatRequest, Gravity, Metadata, TransformOptions, Trim};
+use crate::options::{FormatRequest, Gravity, Metadata, TransformOptions, Trim, TrimBorder};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transformed {
@@ -133,16 +133,32 @@ fn encoded(
 
 /// Where the output pixels come from. `trim=border` and `gravity=auto` need pixels before the
 /// plan: their decode is returned for rendering, not repeated. `trim=border` looks at full
-/// resolution, so it forgoes shrink-on-load.
+/// resolution, so it forgoes shrink-on-load. A PNG stored row by row that is too large to decode
+/// whole within the budget is read a band at a time instead ([`place_from_rows`]).
 fn place(request: &Request<'_>, backend: Backend) -> Result<(Placement, Option<Image>), TransformError> {
     let Request { source, probe, options, limits, .. } = *request;
     let exif = probe.orientation();
+    let trim = match options.trim {
+        Some(Trim::Border(settings)) => Some(settings),
+        _ => None,
+    };
+    // Trimming only makes the output smaller, so the untrimmed plan bounds the memory.
+    let untrimmed = geometry::place(probe.size, exif, options, None, limits)?;
+    // A trim may give a crop room to move that the whole image leaves it without.
+    let focus = options.gravity == Gravity::Auto && (trim.is_some() || untrimmed.region != untrimmed.trimmed);
+    if trim.is_none() && !focus {
+        return Ok((untrimmed, None));
+    }
+    let row_by_row = probe.storage == Storage::Png { interlaced: false };
+    let whole = Route::Whole { decoded: probe.size };
+    if row_by_row && request.within_budget(&untrimmed, whole).is_err() {
+        request.within_budget(&untrimmed, Route::Streamed)?;
+        return Ok((place_from_rows(request, trim, focus, backend)?, None));
+    }
     let mut decoded = None;
     let mut content = None;
-    if let Some(Trim::Border(settings)) = options.trim {
-        // Trimming only makes the output smaller, so the untrimmed plan bounds the memory.
-        let untrimmed = geometry::place(probe.size, exif, options, None, limits)?;
-        request.within_budget(&untrimmed, Route::Whole { decoded: probe.size })?;
+    if let Some(settings) = trim {
+        request.within_budget(&untrimmed, whole)?;
         let image = codec::decode(source, probe, limits, 1)?;
         content = content::border_box(&image, exif, settings, backend)?;
         decoded = Some(image);
@@ -159,6 +175,26 @@ fn place(request: &Request<'_>, backend: Backend) -> Result<(Placement, Option<I
         decoded = Some(image);
     }
     Ok((placement, decoded))
+}
+
+/// [`place`] for a PNG stored row by row: one pass over its rows finds the `trim` box and the
+/// edge energy `focus` needs, a band at a time; the rows stream again into the resize.
+fn place_from_rows(
+    request: &Request<'_>,
+    trim: Option<TrimBorder>,
+    focus: bool,
+    backend: Backend,
+) -> Result<Placement, TransformError> {
+    let Request { source, probe, options, limits, .. } = *request;
+    let exif = probe.orientation();
+    let scanned = scan_rows(source, probe, limits, trim, focus, backend)?;
+    let mut placement = geometry::place(probe.size, exif, options, scanned.content, limits)?;
+    if let Some(energy) = scanned.energy.filter(|_| placement.region != placement.trimmed) {
+        let gravity = energy.focus(&placement, probe.size)?;
+        let options = TransformOptions { gravity, ..options.clone() };
+        placement = geometry::place(probe.size, exif, &options, scanned.content, limits)?;
+    }
+    Ok(placement)
 }
 
 /// What the memory budget looks at besides the plan.

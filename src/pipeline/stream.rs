@@ -1,7 +1,9 @@
 //! The streaming route: a PNG stored row by row (not interlaced) that is resampled goes from the
 //! decoder to the resize in bands of rows, through the per-pixel steps the resize needs
 //! (premultiplied alpha, or linear light), so the full-size image never exists. Rows outside the
-//! region are decoded and dropped (a corrupt file is refused wherever its damage is).
+//! region are decoded and dropped (a corrupt file is refused wherever its damage is). What
+//! `trim=border` and `gravity=auto` need from the pixels comes from an earlier pass over the
+//! rows ([`scan_rows`]) when the image is too large to decode whole.
 //!
 //! Whether RGBA is opaque is only known once every row has gone by, so RGBA sources resize as
 //! RGBA, and an output whose alpha came out 255 everywhere is written without it (which is
@@ -13,9 +15,12 @@ use kernels::{
 };
 
 use super::render::drop_alpha_in_place;
-use crate::codec::PngRows;
+use crate::codec::{PngRows, Probe};
+use crate::config::Limits;
+use crate::content::{border_corner, BorderScan, EnergyGrid, FocusScan};
 use crate::error::{ErrorKind, TransformError};
 use crate::geometry::Size;
+use crate::options::TrimBorder;
 
 /// Decoded bytes per band: large enough that per-band work is amortised, small next to the
 /// resize's own window.
@@ -81,6 +86,64 @@ pub(super) fn resize_rows(
     Ok(resized)
 }
 
+/// What the stored image's pixels say about the plan: the box `trim=border` keeps (`None` when
+/// it was not asked for or everything is border) and the edge energy for `gravity=auto`.
+pub(super) struct Scanned {
+    pub content: Option<SourceRegion>,
+    pub energy: Option<EnergyGrid>,
+}
+
+/// One pass over the PNG's rows, a band at a time, for the `trim` box and (if `focus`) the edge
+/// energy. A border colour read from the last row (some EXIF orientations put the upright
+/// top-left pixel there) takes a pass of its own first.
+pub(super) fn scan_rows(
+    source: &[u8],
+    probe: &Probe,
+    limits: &Limits,
+    trim: Option<TrimBorder>,
+    focus: bool,
+    backend: Backend,
+) -> Result<Scanned, TransformError> {
+    let rows = PngRows::new(source, probe, limits)?;
+    let (width, height, layout) = (rows.width(), rows.height(), rows.layout());
+    let channels = layout.channels();
+    let corner = trim.and_then(|settings| border_corner(settings, probe.orientation(), width, height));
+    let mut corner_pixel = Vec::new();
+    if let Some((x, y)) = corner.filter(|&(_, y)| y > 0) {
+        let mut rows = PngRows::new(source, probe, limits)?;
+        rows.skip_rows(y)?;
+        let mut row = vec![0; width * channels];
+        rows.read_rows(&mut row)?;
+        corner_pixel = row.get(x * channels..(x + 1) * channels).unwrap_or_default().to_vec();
+    }
+    let mut bands = Bands::new(rows)?;
+    let mut border = None;
+    let mut energy = if focus { Some(FocusScan::new(width, height, layout, backend)?) } else { None };
+    while bands.decoded < height {
+        let first = bands.decoded;
+        let band = bands.next(first)?;
+        let band = band.as_image_ref();
+        if let Some(settings) = trim {
+            if border.is_none() {
+                if let Some((x, 0)) = corner {
+                    corner_pixel = band.pixels.get(x * channels..(x + 1) * channels).unwrap_or_default().to_vec();
+                }
+                let corner = corner.map(|_| corner_pixel.as_slice());
+                border = Some(BorderScan::new(width, height, layout, settings, corner, backend)?);
+            }
+        }
+        if let Some(border) = border.as_mut() {
+            border.push(band)?;
+        }
+        if let Some(energy) = energy.as_mut() {
+            energy.push(band)?;
+        }
+    }
+    bands.rows.finish()?;
+    let energy = energy.map(FocusScan::finish).transpose()?;
+    Ok(Scanned { content: border.and_then(BorderScan::finish), energy })
+}
+
 /// The Lanczos3 resize of `region` of the rows to `size`, in samples `S`.
 fn lanczos3<S: Sample>(
     rows: &PngRows<'_>,
@@ -138,11 +201,13 @@ mod tests {
 
     use super::*;
     use crate::codec;
+    use crate::codec::Storage;
     use crate::config::Limits;
     use crate::format::OutputFormat;
-    use crate::options::{FormatRequest, TransformOptions};
+    use crate::options::Trim;
+    use crate::options::{FormatRequest, Gravity, TransformOptions};
     use crate::pipeline::render::{resamples, with_layout, Steps};
-    use crate::pipeline::{place, Request};
+    use crate::pipeline::{place, place_from_rows, Request};
 
     /// Crops, fits, orientations, linear light, underlays, pads and upscales.
     const OPTIONS: [&str; 12] = [
@@ -251,5 +316,64 @@ mod tests {
             image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
             assert_eq!(assert_routes_agree(name, &png), OPTIONS.len());
         }
+    }
+
+    /// A little-endian EXIF block holding only `orientation`.
+    fn orientation_exif(orientation: u16) -> Vec<u8> {
+        let mut exif = b"II*\0".to_vec();
+        exif.extend_from_slice(&8u32.to_le_bytes());
+        exif.extend_from_slice(&1u16.to_le_bytes());
+        exif.extend_from_slice(&0x0112u16.to_le_bytes());
+        exif.extend_from_slice(&3u16.to_le_bytes());
+        exif.extend_from_slice(&1u32.to_le_bytes());
+        exif.extend_from_slice(&[orientation as u8, 0, 0, 0]);
+        exif.extend_from_slice(&0u32.to_le_bytes());
+        exif
+    }
+
+    #[test]
+    fn scanned_rows_place_trims_and_crops_as_the_whole_image_does() {
+        const PLACING: [&str; 5] = [
+            "trim=border,width=40",
+            "trim.border.color=%23ffffff,trim.border.tolerance=30,trim.border.keep=2",
+            "width=30,height=60,fit=cover,gravity=auto",
+            "trim=border,width=50,height=20,fit=cover,gravity=auto",
+            "trim.border.tolerance=0,width=20,height=20,fit=crop,gravity=auto,rotate=90",
+        ];
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let limits = Limits::default();
+        let mut files = pngs_in(&root.join("fixtures/pngsuite"));
+        files.extend(pngs_in(&root.join("fixtures")));
+        let mut compared = 0;
+        for (name, png) in files {
+            let Ok(stored) = codec::probe(&png, &limits) else { continue };
+            if stored.storage != (Storage::Png { interlaced: false }) {
+                continue;
+            }
+            for orientation in 1..=8 {
+                let probe = Probe { exif: Some(orientation_exif(orientation)), ..stored.clone() };
+                for options in PLACING {
+                    let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+                    let request =
+                        Request { source: &png, probe: &probe, options: &options, accept: None, limits: &limits };
+                    let trim = match options.trim {
+                        Some(Trim::Border(settings)) => Some(settings),
+                        _ => None,
+                    };
+                    let whole = place(&request, Backend::Scalar).map(|(placement, _)| placement);
+                    let streamed = place_from_rows(&request, trim, options.gravity == Gravity::Auto, Backend::Scalar);
+                    match (whole, streamed) {
+                        (Ok(whole), Ok(streamed)) => {
+                            assert_eq!(whole, streamed, "{name}, orientation {orientation}, {options:?}")
+                        }
+                        (whole, streamed) => {
+                            assert_eq!(whole.err().map(|e| e.message), streamed.err().map(|e| e.message), "{name}")
+                        }
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000, "only {compared} comparisons");
     }
 }

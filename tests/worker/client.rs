@@ -153,3 +153,10 @@ pub fn get(path: &str) -> Reply {
 pub fn post(query: &str, body: &[u8]) -> Reply {
     request("POST", &format!("/transform{query}"), &[], body)
 }
+
+/// The wasm linear memory of the Worker at `address` (host:port), as its `GET /` reports it.
+pub fn wasm_memory_bytes(address: &str) -> u64 {
+    let body = String::from_utf8(request_to(address, "GET", "/", &[], &[]).body).unwrap();
+    let value = body.split("\"wasm_memory_bytes\":").nth(1).expect("wasm_memory_bytes in GET /");
+    value.trim_end_matches('}').trim().parse().unwrap()
+}

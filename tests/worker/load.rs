@@ -12,7 +12,7 @@ mod support;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use client::{get, try_request};
+use client::{try_request, wasm_memory_bytes, worker};
 use support::fixture;
 
 const CONNECTIONS: usize = 8;
@@ -34,13 +34,6 @@ fn mix() -> Vec<(&'static str, String, Vec<u8>, bool)> {
         ("POST", "/transform?width=64".into(), fixture("bombs/gif-screen-65535x65535-1px-frame.gif"), false),
         ("GET", "/image/width=abc/rocket.jpg".into(), Vec::new(), false),
     ]
-}
-
-/// The Worker's wasm linear memory, as `GET /` reports it.
-fn wasm_memory_bytes() -> u64 {
-    let body = String::from_utf8(get("/").body).unwrap();
-    let value = body.split("\"wasm_memory_bytes\":").nth(1).expect("wasm_memory_bytes in GET /");
-    value.trim_end_matches('}').trim().parse().unwrap()
 }
 
 /// Resident memory of every `workerd` process descended from `root`, in KiB.
@@ -105,7 +98,7 @@ fn concurrent_mixed_load_gets_clean_answers_and_memory_settles() {
             }
         });
         memory.push(workerd_rss_kib(root));
-        wasm.push(wasm_memory_bytes());
+        wasm.push(wasm_memory_bytes(&worker()));
     }
     let total = ROUNDS * CONNECTIONS * REQUESTS_PER_CONNECTION;
     let mib: Vec<String> = memory.iter().map(|kib| format!("{:.1}", *kib as f64 / 1024.0)).collect();
