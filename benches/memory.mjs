@@ -30,6 +30,10 @@ const CHECK_OPTIONS = [
   'width=700,gamma-correct=true,format=jpeg', 'width=300,height=300,fit=cover,gravity=auto,format=jpeg',
   'trim=border,width=500,format=jpeg', 'width=400,blur=20,sharpen=3,format=png', 'width=1000,height=1000,fit=pad,format=gif',
   'format=png', 'width=640,rotate=90,border.width=40,format=jpeg', 'width=300,format=webp', 'width=200,gamma-correct=true',
+  // Large outputs, which the encoders' per-pixel factors decide.
+  'width=1900,height=1400,fit=squeeze,gamma-correct=true,rotate=90,format=jpeg', 'width=2400,height=1800,fit=squeeze,format=png',
+  'width=2600,height=2000,fit=squeeze,format=webp', 'width=1400,height=1000,fit=pad,blur=2,format=webp',
+  'width=2000,height=1500,fit=pad,format=gif',
 ];
 const BUDGETS = check ? [64, 16] : [BUDGET_MIB];
 

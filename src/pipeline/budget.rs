@@ -69,17 +69,25 @@ pub(super) fn estimate(
     // The resize's buffers come after the decoder's, which they seldom fit in once freed: the
     // allocator grows memory for them, so they count on top of the decode.
     let resize = decode + window_bytes(probe.size, placement) + linear + 4 * resized;
-    // rav1e's own state is large whatever the image, and alpha is a second AV1 image; libwebp
-    // keeps YUV and token buffers, and compresses alpha losslessly, which costs the most.
+    // Per output pixel, the output image and the encoder. JPEG and GIF hold about the same
+    // whatever the picture (measured peaks over the source: 12–14 and 9–12 bytes): jpeg-encoder's
+    // optimizing pass keeps every component at full resolution twice (the rows, then a block
+    // buffer sized for full resolution even for subsampled chroma). PNG and WebP hold their
+    // compressed output and deflate or lossless-alpha state, which grow with the detail: up to
+    // 15 bytes for PNG and 9 for opaque WebP on the benchmark's detailed pictures, and the most
+    // for WebP's lossless alpha. rav1e's own state is large whatever the image, and alpha is a
+    // second AV1 image.
     let alpha = probe.alpha;
     let (encoder_fixed, per_output_pixel) = match (route, format) {
         (Route::Animated, _) => (0, 48),
         (_, OutputFormat::Avif) => (16 * MIB, if alpha { 40 } else { 28 }),
-        (_, OutputFormat::Webp) => (0, if alpha { 44 } else { 20 }),
-        (_, OutputFormat::Gif) => (0, 28),
-        (_, OutputFormat::Jpeg | OutputFormat::Png) => (0, 20),
+        (_, OutputFormat::Webp) => (0, if alpha { 44 } else { 12 }),
+        (_, OutputFormat::Gif) => (0, 14),
+        (_, OutputFormat::Jpeg) => (0, 16),
+        (_, OutputFormat::Png) => (0, 20),
     };
-    let filters = if options.blur > 0.0 || options.sharpen > 0.0 { 8 * output.pixels() } else { 0 };
+    // A blurred copy of the output (RGBA at most).
+    let filters = if options.blur > 0.0 || options.sharpen > 0.0 { 4 * output.pixels() } else { 0 };
     let finish = encoder_fixed + per_output_pixel * output.pixels() + filters;
     let peak = match route {
         // Frames render one at a time as the encoded ones accumulate (about a byte per pixel).
