@@ -126,7 +126,7 @@ impl BorderScan {
 pub fn focus(image: &Image, placement: &Placement, stored: Size, backend: Backend) -> Result<Gravity, TransformError> {
     let mut scan = FocusScan::new(image.width, image.height, image.layout, backend)?;
     scan.push(image.view())?;
-    scan.finish()?.focus(placement, stored)
+    Ok(scan.finish()?.focus(placement, stored))
 }
 
 /// The edge energy `gravity=auto` scores crops on, from bands of the (decoded) stored image's
@@ -168,7 +168,7 @@ pub struct EnergyGrid {
 impl EnergyGrid {
     /// The gravity point that puts `placement`'s crop where the image (of `stored` size as
     /// stored) has the most edge energy; ties go to the crop nearest the centre.
-    pub fn focus(&self, placement: &Placement, stored: Size) -> Result<Gravity, TransformError> {
+    pub fn focus(&self, placement: &Placement, stored: Size) -> Gravity {
         let EnergyGrid { ref grid, cell, width, height } = *self;
         let (columns, rows) = energy_grid_size(width, height, cell);
         // Summed-area table: entry (x, y) is the energy of the cells above and left of (x, y).
@@ -226,6 +226,6 @@ impl EnergyGrid {
         let y = fraction(crop_rows, best.1, scale_y, bounds.top, bounds.height, crop.height);
         // Fractions of the crop's freedom turn with the image: a mirror takes f to 1 - f.
         let point = placement.orientation.region(SourceRegion { left: x, top: y, width: 0.0, height: 0.0 }, 1, 1);
-        Ok(Gravity::Point { x: point.left, y: point.top })
+        Gravity::Point { x: point.left, y: point.top }
     }
 }

@@ -190,7 +190,7 @@ fn place_from_rows(
     let scanned = scan_rows(source, probe, limits, trim, focus, backend)?;
     let mut placement = geometry::place(probe.size, exif, options, scanned.content, limits)?;
     if let Some(energy) = scanned.energy.filter(|_| placement.region != placement.trimmed) {
-        let gravity = energy.focus(&placement, probe.size)?;
+        let gravity = energy.focus(&placement, probe.size);
         let options = TransformOptions { gravity, ..options.clone() };
         placement = geometry::place(probe.size, exif, &options, scanned.content, limits)?;
     }

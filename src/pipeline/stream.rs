@@ -94,8 +94,8 @@ pub(super) struct Scanned {
 }
 
 /// One pass over the PNG's rows, a band at a time, for the `trim` box and (if `focus`) the edge
-/// energy. A border colour read from the last row (some EXIF orientations put the upright
-/// top-left pixel there) takes a pass of its own first.
+/// energy. The border colour's pixel is read first, by decoding down to its row (the first row
+/// in most orientations, the last in those that turn the image upside down).
 pub(super) fn scan_rows(
     source: &[u8],
     probe: &Probe,
@@ -106,32 +106,27 @@ pub(super) fn scan_rows(
 ) -> Result<Scanned, TransformError> {
     let rows = PngRows::new(source, probe, limits)?;
     let (width, height, layout) = (rows.width(), rows.height(), rows.layout());
-    let channels = layout.channels();
     let corner = trim.and_then(|settings| border_corner(settings, probe.orientation(), width, height));
-    let mut corner_pixel = Vec::new();
-    if let Some((x, y)) = corner.filter(|&(_, y)| y > 0) {
-        let mut rows = PngRows::new(source, probe, limits)?;
-        rows.skip_rows(y)?;
-        let mut row = vec![0; width * channels];
-        rows.read_rows(&mut row)?;
-        corner_pixel = row.get(x * channels..(x + 1) * channels).unwrap_or_default().to_vec();
-    }
-    let mut bands = Bands::new(rows)?;
-    let mut border = None;
+    let corner_pixel = match corner {
+        Some((x, y)) => {
+            let channels = layout.channels();
+            let mut corner_rows = PngRows::new(source, probe, limits)?;
+            corner_rows.skip_rows(y)?;
+            let mut row = vec![0; width * channels];
+            corner_rows.read_rows(&mut row)?;
+            Some(row.get(x * channels..(x + 1) * channels).unwrap_or_default().to_vec())
+        }
+        None => None,
+    };
+    let mut border = trim
+        .map(|settings| BorderScan::new(width, height, layout, settings, corner_pixel.as_deref(), backend))
+        .transpose()?;
     let mut energy = if focus { Some(FocusScan::new(width, height, layout, backend)?) } else { None };
+    let mut bands = Bands::new(rows)?;
     while bands.decoded < height {
         let first = bands.decoded;
         let band = bands.next(first)?;
         let band = band.as_image_ref();
-        if let Some(settings) = trim {
-            if border.is_none() {
-                if let Some((x, 0)) = corner {
-                    corner_pixel = band.pixels.get(x * channels..(x + 1) * channels).unwrap_or_default().to_vec();
-                }
-                let corner = corner.map(|_| corner_pixel.as_slice());
-                border = Some(BorderScan::new(width, height, layout, settings, corner, backend)?);
-            }
-        }
         if let Some(border) = border.as_mut() {
             border.push(band)?;
         }
