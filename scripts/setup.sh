@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there at the pinned
 # version: Debian's clang and wasi-libc headers (libwebp is C, compiled for wasm) and the
-# independent decoders the codec tests read our outputs with, the wasm target, clippy, rustfmt,
+# independent decoders the codec tests read our outputs with, the wasm targets (wasm32-unknown-
+# unknown for the Worker and the npm package, wasm32-wasip1 for the CLI), clippy, rustfmt,
 # worker-build, cargo-fuzz, wasm-bindgen-cli (the version in Cargo.lock) and the npm
-# devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild).
+# devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild, workers-wasi).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,9 +44,9 @@ if ! [ -f "$SSE_HEADERS/emmintrin.h" ]; then
   $sudo cp "$download"/root/usr/share/emscripten/system/include/compat/{xmmintrin,emmintrin}.h "$SSE_HEADERS/"
   rm -rf "$download"
 fi
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  rustup target add wasm32-unknown-unknown
-fi
+for target in wasm32-unknown-unknown wasm32-wasip1; do
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+done
 if ! cargo clippy --version >/dev/null 2>&1; then
   rustup component add clippy
 fi

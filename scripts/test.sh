@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, then runs every check: formatting, clippy on every crate
 # (panic-free lints on src/), native unit and accuracy tests, the kernel cross-checks in V8 with
-# simd128, bounded fuzzing, and end-to-end tests, the corpus sweep and the load test against the
-# Worker in workerd.
+# simd128, the npm package and the CLI (native and WASI), bounded fuzzing, and end-to-end tests,
+# the corpus sweep and the load test against the Worker and the example Workers in workerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,7 +14,9 @@ for manifest in benches/harness benches/native benches/quality fuzz; do cargo fm
 
 echo "== lints: nothing on the Worker's request path can panic (src/lib.rs denies it); every crate warning-free"
 cargo clippy --release -p image-worker --lib --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --release -p image-worker --all-targets -- -D warnings
+cargo clippy --release -p image-worker -p image-worker-js -p imgw --all-targets -- -D warnings
+cargo clippy --release -p image-worker-js --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --release -p imgw --target wasm32-wasip1 -- -D warnings
 RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/bench-simd128 \
   cargo clippy --release --target wasm32-unknown-unknown --manifest-path benches/harness/Cargo.toml -- -D warnings
 cargo clippy --release --manifest-path benches/native/Cargo.toml --all-targets -- -D warnings
@@ -29,6 +31,15 @@ cargo test --workspace --release
 
 echo "== kernel cross-checks: simd128 against scalar, in node's V8"
 cargo test -p kernels --target wasm32-unknown-unknown --release
+
+echo "== the npm package (packages/image-worker-wasm) in node: options, errors, probe, a bomb then a good image"
+bash scripts/build-package.sh
+node --test packages/image-worker-wasm/test/
+
+echo "== the CLI (imgw), native and WASI under node:wasi: byte-identical outputs, exit codes"
+cargo build --release -p imgw
+cargo build --release -p imgw --target wasm32-wasip1
+node --test tests/cli/
 
 echo "== memory budget: formats x sizes x options in fresh wasm instances, each refused or within its estimate"
 node benches/memory.mjs --check
@@ -66,7 +77,8 @@ start_worker() {
   pids+=($!)
   local pid=$!
   for _ in $(seq 1 300); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/" && return 0
+    # Ready once the Worker itself answers GET / (the examples answer it with a 404).
+    case "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" in 200 | 404) return 0 ;; esac
     if ! kill -0 "$pid" 2>/dev/null; then cat "$logs/$name"; echo "wrangler dev ($name) exited"; exit 1; fi
     sleep 1
   done
@@ -95,6 +107,12 @@ start_worker r2 "$r2_port" --env r2-test --persist-to "$r2_state" --var SIGNING_
 # that test's high-water mark.
 memory_port=$(free_port)
 start_worker memory "$memory_port" --persist-to "$logs/memory-state"
+# The example Workers: a JavaScript one using the npm package, and one running imgw's WASI build.
+js_port=$(free_port)
+start_worker js-example "$js_port" --config examples/js-worker/wrangler.toml
+wasi_port=$(free_port)
+start_worker wasi-example "$wasi_port" --config examples/wasi-worker/wrangler.toml
+JS_WORKER_URL="127.0.0.1:$js_port" WASI_WORKER_URL="127.0.0.1:$wasi_port" node --test tests/examples/
 WORKER_URL="127.0.0.1:$port" WORKER_PID="$server" ORIGIN_URL="http://127.0.0.1:$origin_port" \
   DEMO_WORKER_URL="127.0.0.1:$demo_port" R2_WORKER_URL="127.0.0.1:$r2_port" MEMORY_WORKER_URL="127.0.0.1:$memory_port" \
   cargo test --release --test e2e --test sources --test sweep --test load --test memory -- --nocapture --test-threads 2

@@ -41,6 +41,28 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The variables [`Limits::from_vars`] reads.
+    pub const VARIABLES: [&'static str; 6] = [
+        "MAX_INPUT_BYTES",
+        "MAX_INPUT_PIXELS",
+        "MAX_OUTPUT_DIMENSION",
+        "MAX_OUTPUT_PIXELS",
+        "MAX_AVIF_DIMENSION",
+        "MAX_WORKING_BYTES",
+    ];
+
+    /// Limits from `(variable name, value)` settings, as the JS package and the CLI take them;
+    /// a name that is not one of [`Limits::VARIABLES`] is refused.
+    pub fn from_settings(settings: &[(&str, &str)]) -> Result<Self, TransformError> {
+        if let Some((name, _)) = settings.iter().find(|(name, _)| !Self::VARIABLES.contains(name)) {
+            return Err(TransformError::new(
+                ErrorKind::Misconfigured,
+                format!("unknown limit {name:?}; the limits are {}", Self::VARIABLES.join(", ")),
+            ));
+        }
+        Self::from_vars(|name| settings.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned()))
+    }
+
     /// Limits from variables looked up by name; unset ones keep their defaults.
     pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, TransformError> {
         let defaults = Limits::default();
@@ -146,7 +168,7 @@ fn var<T: core::str::FromStr + PartialOrd + From<u8>>(
             Ok(value) if value >= T::from(1) => Ok(value),
             _ => Err(TransformError::new(
                 ErrorKind::Misconfigured,
-                format!("Worker variable {name} must be a positive integer, not {text:?}"),
+                format!("{name} must be a positive integer, not {text:?}"),
             )),
         },
     }

@@ -20,6 +20,16 @@ impl SourceFormat {
         }
     }
 
+    /// Lower case, as file extensions and `format=` values write it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SourceFormat::Jpeg => "jpeg",
+            SourceFormat::Png => "png",
+            SourceFormat::Gif => "gif",
+            SourceFormat::Webp => "webp",
+        }
+    }
+
     /// The name people know the format by, for messages.
     pub fn name(self) -> &'static str {
         match self {
@@ -54,6 +64,17 @@ impl OutputFormat {
             OutputFormat::Webp => "image/webp",
             OutputFormat::Avif => "image/avif",
             OutputFormat::Gif => "image/gif",
+        }
+    }
+
+    /// The `format=` value that asks for it, also the usual file extension (bar `jpg`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg => "jpeg",
+            OutputFormat::Png => "png",
+            OutputFormat::Webp => "webp",
+            OutputFormat::Avif => "avif",
+            OutputFormat::Gif => "gif",
         }
     }
 

@@ -1,8 +1,9 @@
-//! The few C library functions libwebp calls, for wasm32-unknown-unknown, which has no libc:
-//! `malloc`, `calloc`, `realloc` and `free` over Rust's allocator, `qsort`, and silent stand-ins
-//! for the `stdio` calls its animation encoder makes for verbose logs and error strings. The
-//! linker resolves libwebp's references to these definitions, so the module imports nothing for
-//! them. An allocation that fails returns null, which libwebp reports as out of memory.
+//! The few C library functions libwebp calls, for wasm32-unknown-unknown, which has no libc (a
+//! WASI build links wasi-libc's instead): `malloc`, `calloc`, `realloc` and `free` over Rust's
+//! allocator, `qsort`, and silent stand-ins for the `stdio` calls its animation encoder makes for
+//! verbose logs and error strings. The linker resolves libwebp's references to these definitions,
+//! so the module imports nothing for them. An allocation that fails returns null, which libwebp
+//! reports as out of memory.
 
 use std::alloc::{self, Layout};
 use std::ffi::{c_char, c_int, c_void};

@@ -6,7 +6,7 @@
 //! bounded walks over file structure, for what those crates would over-allocate on.
 
 mod avif;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod c_runtime;
 mod container;
 mod decode;

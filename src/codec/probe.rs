@@ -54,8 +54,13 @@ pub enum Storage {
 impl Probe {
     /// What makes the stored pixels upright, from the EXIF orientation tag.
     pub fn orientation(&self) -> Orientation {
+        Orientation::from_exif(self.exif_orientation())
+    }
+
+    /// The EXIF orientation tag, 1 (upright) when there is none or it is not one of 1..=8.
+    pub fn exif_orientation(&self) -> u16 {
         let tag = self.exif.as_deref().and_then(crate::exif::Exif::parse).and_then(|exif| exif.orientation());
-        Orientation::from_exif(tag.unwrap_or(1))
+        tag.filter(|tag| (1..=8).contains(tag)).unwrap_or(1)
     }
 }
 

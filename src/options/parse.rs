@@ -16,6 +16,15 @@ impl TransformOptions {
         Self::from_pairs(segment, ',', limits)
     }
 
+    /// Parses options written as in the URL's options segment (`width=800,fit=cover`), where an
+    /// empty list means the defaults: how the JS package and the CLI take them.
+    pub fn from_list(list: &str, limits: &Limits) -> Result<Self, TransformError> {
+        if list.is_empty() {
+            return Ok(TransformOptions::default());
+        }
+        Self::from_path_segment(list, limits)
+    }
+
     /// Parses a URL query string (`width=800&fit=cover`), as `POST /transform` takes options.
     /// An empty query means the defaults (re-encode the image as it is).
     pub fn from_query(query: &str, limits: &Limits) -> Result<Self, TransformError> {
