@@ -23,6 +23,10 @@ test("the JS Worker transforms its own assets with the package", async () => {
   assert.equal(negotiated.status, 200);
   assert.equal(negotiated.headers.get("content-type"), "image/avif");
   assert.equal(negotiated.headers.get("vary"), "Accept");
+
+  const posted = await fetch(`${jsWorker}/transform?width=90&format=png`, { method: "POST", body: fixture("coffee.png") });
+  assert.equal(posted.status, 200);
+  assert.deepEqual(pngSize(Buffer.from(await posted.arrayBuffer())), [90, 60]);
 });
 
 test("the JS Worker answers refusals as the Rust Worker does", async () => {

@@ -229,8 +229,11 @@ fn batch(input: &Path, output: &Path, settings: &Settings) -> Result<(), Failure
                 _ if transformed.format == OutputFormat::Jpeg => "jpg",
                 _ => transformed.format.keyword(),
             };
-            let stem = file.file_stem().unwrap_or(file.as_os_str());
-            let target = output.join(stem).with_extension(extension);
+            // `a.b.png` becomes `a.b.webp`: the extension is added to the stem, not swapped in.
+            let mut name = file.file_stem().unwrap_or(file.as_os_str()).to_os_string();
+            name.push(".");
+            name.push(extension);
+            let target = output.join(name);
             write_output(&target, &transformed.bytes)?;
             Ok((source.len(), transformed.bytes.len()))
         });
@@ -250,8 +253,9 @@ fn batch(input: &Path, output: &Path, settings: &Settings) -> Result<(), Failure
     progress.finish_and_clear();
     let failed = files.len() - written;
     eprintln!(
-        "imgw: {} files in {:.1} s: {written} written ({} in, {} out), {failed} failed",
+        "imgw: {} file{} in {:.1} s: {written} written ({} in, {} out), {failed} failed",
         files.len(),
+        if files.len() == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64(),
         megabytes(bytes_in),
         megabytes(bytes_out),
