@@ -12,3 +12,5 @@ worker-build --release "$@"
 # worker-build enables, plus simd128.
 features=(mutable-globals sign-ext nontrapping-float-to-int bulk-memory multivalue reference-types exception-handling simd)
 "$WASM_OPT_BIN" "${features[@]/#/--enable-}" --strip-debug build/index_bg.wasm -o build/index_bg.wasm
+# The playground shows the kernel benchmark's chart: a copy in the bundled assets (not committed).
+cp benches/results/speedups.svg demo/playground/speedups.svg

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
-exec node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "${PORT:-8787}" "$@"
+# The playground's SIMD-against-scalar switch is on here, off in a deployment (wrangler.toml).
+exec node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "${PORT:-8787}" --var ALLOW_BACKEND_HEADER:true "$@"

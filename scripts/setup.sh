@@ -4,7 +4,8 @@
 # independent decoders the codec tests read our outputs with, the wasm targets (wasm32-unknown-
 # unknown for the Worker and the npm package, wasm32-wasip1 for the CLI), clippy, rustfmt,
 # worker-build, cargo-fuzz, wasm-bindgen-cli (the version in Cargo.lock) and the npm
-# devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild, workers-wasi).
+# devDependencies (wrangler with workerd, binaryen's wasm-opt, esbuild, workers-wasi,
+# puppeteer-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,8 @@ has_version() { # command, version
 
 # clang-19/llvm-19/wasi-libc: .cargo/config.toml points the cc crate at them for wasm32.
 # webp (dwebp), libavif-bin (avifdec), libjpeg-turbo-progs (djpeg): tests/native/codecs.rs.
-APT_PACKAGES=(clang-19 llvm-19 wasi-libc webp libavif-bin libjpeg-turbo-progs)
+# chromium: the playground's browser tests (tests/browser/, driven by puppeteer-core).
+APT_PACKAGES=(clang-19 llvm-19 wasi-libc webp libavif-bin libjpeg-turbo-progs chromium)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

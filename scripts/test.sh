@@ -93,7 +93,7 @@ start_worker main "$port" --persist-to "$logs/main-state" --var "ORIGIN:http://1
   --var CORS_ORIGINS:https://app.example
 server=${pids[-1]}
 demo_port=$(free_port)
-start_worker demo "$demo_port" --persist-to "$logs/demo-state"
+start_worker demo "$demo_port" --persist-to "$logs/demo-state" --var ALLOW_BACKEND_HEADER:true
 # A third with an R2 bucket bound as IMAGES (wrangler's local simulation), holding two objects,
 # that answers signed URLs only.
 r2_state="$logs/r2-state"
@@ -113,6 +113,8 @@ start_worker js-example "$js_port" --config examples/js-worker/wrangler.toml
 wasi_port=$(free_port)
 start_worker wasi-example "$wasi_port" --config examples/wasi-worker/wrangler.toml
 JS_WORKER_URL="127.0.0.1:$js_port" WASI_WORKER_URL="127.0.0.1:$wasi_port" node --test tests/examples/
+# The playground page in headless Chromium, from the Worker configured as `npm run dev` is.
+PLAYGROUND_URL="127.0.0.1:$demo_port" node --test tests/browser/
 WORKER_URL="127.0.0.1:$port" WORKER_PID="$server" ORIGIN_URL="http://127.0.0.1:$origin_port" \
   DEMO_WORKER_URL="127.0.0.1:$demo_port" R2_WORKER_URL="127.0.0.1:$r2_port" MEMORY_WORKER_URL="127.0.0.1:$memory_port" \
   cargo test --release --test e2e --test sources --test sweep --test load --test memory -- --nocapture --test-threads 2

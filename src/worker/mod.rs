@@ -48,6 +48,9 @@ struct Config {
     limits: Limits,
     sources: Sources,
     backend: Backend,
+    /// `ALLOW_BACKEND_HEADER=true`: `POST /transform` honours `X-Kernel-Backend` (the
+    /// playground's SIMD-against-scalar timings); off unless set.
+    backend_header: bool,
     cache_control: String,
     /// `SIGNING_KEY` (a secret): when set, every image request must be signed.
     signing_key: Option<Vec<u8>>,
@@ -69,6 +72,7 @@ impl Config {
             limits: Limits::from_vars(var)?,
             sources: Sources::from_vars(var)?,
             backend,
+            backend_header: var("ALLOW_BACKEND_HEADER").is_some_and(|value| value == "true"),
             cache_control: var("CACHE_CONTROL").unwrap_or_else(|| DEFAULT_CACHE_CONTROL.to_owned()),
             signing_key: env
                 .secret("SIGNING_KEY")
@@ -85,7 +89,12 @@ impl Config {
 enum Route {
     Image,
     Transform,
+    /// `/`: the playground page for browsers, else the JSON description.
     Index,
+    /// `/api`: the JSON description.
+    Api,
+    /// `/assets/<path>`: a bundled file (the playground's files and the demo images), as stored.
+    Asset,
 }
 
 impl Route {
@@ -94,13 +103,15 @@ impl Route {
             _ if IMAGE_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) => Ok(Route::Image),
             "/transform" => Ok(Route::Transform),
             "/" => Ok(Route::Index),
+            "/api" => Ok(Route::Api),
+            _ if path.starts_with(ASSETS_PREFIX) => Ok(Route::Asset),
             _ => Err(TransformError::new(ErrorKind::NotFound, format!("no route for {path}; see GET /"))),
         }
     }
 
     fn methods(&self) -> &'static [Method] {
         match self {
-            Route::Image | Route::Index => &[Method::Get, Method::Head, Method::Options],
+            Route::Image | Route::Index | Route::Api | Route::Asset => &[Method::Get, Method::Head, Method::Options],
             Route::Transform => &[Method::Post, Method::Options],
         }
     }
@@ -134,12 +145,29 @@ async fn handle(request: &mut Request, env: &Env) -> Result<Response, TransformE
             let options = TransformOptions::from_query(query, &config.limits)?;
             let body = read_body(request, &config.limits).await?;
             let accept = header(request, "Accept");
-            let transformed = pipeline::transform(&body, &options, accept.as_deref(), &config.limits, config.backend)?;
-            image_response(transformed, "no-store", &[])
+            let backend = match header(request, "X-Kernel-Backend").filter(|_| config.backend_header) {
+                Some(name) => Backend::from_name(&name).ok_or_else(|| {
+                    TransformError::bad_option(format!("X-Kernel-Backend: {name:?} names no backend in this build"))
+                })?,
+                None => config.backend,
+            };
+            // Timers run in workerd; deployed Workers freeze them during computation (reads 0).
+            let started = worker::Date::now().as_millis();
+            let transformed = pipeline::transform(&body, &options, accept.as_deref(), &config.limits, backend)?;
+            let timing = format!("transform;dur={}", worker::Date::now().as_millis().saturating_sub(started));
+            image_response(transformed, "no-store", &[("Server-Timing", &timing), ("X-Kernel-Backend", backend.name())])
         }
-        Route::Index => json_response(200, index(), "no-store", &[]),
+        Route::Index if header(request, "Accept").is_some_and(|accept| accept.contains("text/html")) => {
+            sources::asset(env, PLAYGROUND_PAGE).await
+        }
+        Route::Index | Route::Api => json_response(200, index(), "no-store", &[]),
+        Route::Asset => sources::asset(env, path.strip_prefix(ASSETS_PREFIX).unwrap_or_default()).await,
     }
 }
+
+/// Where the bundled files are served, and the playground page among them.
+const ASSETS_PREFIX: &str = "/assets/";
+const PLAYGROUND_PAGE: &str = "playground/";
 
 /// The service description, generated from the option table, with this instance's wasm memory
 /// for health checks (it only grows, so a steady value under load means requests free what they
@@ -152,7 +180,7 @@ fn index() -> String {
     )
 }
 
-const ENDPOINTS: &str = r#"{"GET /image/<options>/<source>":"transform the image at <source>: a path (under ORIGIN, in the IMAGES bucket, or bundled) or an http(s) URL that ALLOWED_ORIGINS lists, e.g. /image/width=320,format=auto/rocket.jpg","GET /cdn-cgi/image/<options>/<source>":"the same, at Cloudflare Images' own path","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp"}"#;
+const ENDPOINTS: &str = r#"{"GET /image/<options>/<source>":"transform the image at <source>: a path (under ORIGIN, in the IMAGES bucket, or bundled) or an http(s) URL that ALLOWED_ORIGINS lists, e.g. /image/width=320,format=auto/rocket.jpg","GET /cdn-cgi/image/<options>/<source>":"the same, at Cloudflare Images' own path","POST /transform?<options>":"transform the image sent as the request body, e.g. /transform?width=320&format=webp","GET /":"the playground page for browsers (Accept: text/html), else this description","GET /api":"this description","GET /assets/<path>":"a bundled file: the playground's and the demo images"}"#;
 
 /// `GET /image/<options>/<source>`: from the edge cache when this transformation of this source
 /// for this kind of client is there, else fetched, transformed and cached. Answers 304 to an

@@ -172,6 +172,19 @@ async fn from_bucket(bucket: &worker::Bucket, path: &str, limits: &Limits) -> Re
     Ok(Fetched { bytes, validator: Some(object.http_etag()) })
 }
 
+/// A bundled file as the assets binding answers it (its content type, ETag and status), for the
+/// playground's files and the demo images.
+pub(super) async fn asset(env: &Env, path: &str) -> Result<Response, TransformError> {
+    let failed = |what: String| TransformError::new(ErrorKind::SourceUnreachable, format!("asset {path}: {what}"));
+    let assets = env.assets(ASSETS_BINDING).map_err(|error| failed(error.to_string()))?;
+    let response =
+        assets.fetch(format!("{ASSETS_HOST}/{path}"), None).await.map_err(|error| failed(error.to_string()))?;
+    match response.status_code() {
+        404 => Err(TransformError::new(ErrorKind::NotFound, format!("no bundled file {path}"))),
+        _ => Ok(response),
+    }
+}
+
 async fn from_assets(env: &Env, path: &str, limits: &Limits) -> Result<Fetched, TransformError> {
     let failed = |what: String| TransformError::new(ErrorKind::SourceUnreachable, format!("source {path}: {what}"));
     let assets = env.assets(ASSETS_BINDING).map_err(|error| failed(error.to_string()))?;

@@ -176,6 +176,31 @@ fn the_index_describes_the_service_and_its_memory() {
 }
 
 #[test]
+fn browsers_get_the_playground_and_api_the_description() {
+    let page = request("GET", "/", &[("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")], b"");
+    assert_eq!(page.status, 200);
+    assert!(page.header("Content-Type").unwrap().starts_with("text/html"));
+    assert!(String::from_utf8(page.body).unwrap().contains("<title>image-worker playground</title>"));
+    let api = get("/api");
+    assert_eq!(api.status, 200);
+    assert!(String::from_utf8(api.body).unwrap().starts_with("{\"service\":{\"endpoints\""));
+    let script = get("/assets/playground/app.js");
+    assert_eq!(script.status, 200);
+    assert!(script.header("Content-Type").unwrap().starts_with("text/javascript"));
+    assert_eq!(get("/assets/rocket.jpg").body, fixture("rocket.jpg"));
+    get("/assets/no-such-file.png").error(404, 9404, "no-such-file.png");
+}
+
+#[test]
+fn kernels_are_picked_per_request_only_where_the_operator_allows_it() {
+    // This Worker runs with ALLOW_BACKEND_HEADER unset: the header changes nothing.
+    let reply = request("POST", "/transform?width=64", &[("X-Kernel-Backend", "scalar")], &fixture("rocket.jpg"));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("X-Kernel-Backend"), Some("simd128"));
+    assert!(reply.header("Server-Timing").unwrap().starts_with("transform;dur="));
+}
+
+#[test]
 fn missing_sources_and_routes_are_404s() {
     get("/image/width=10/no-such-image.jpg").error(404, 9404, "no-such-image.jpg");
     get("/elsewhere").error(404, 9404, "/elsewhere");
