@@ -14,7 +14,8 @@ for manifest in benches/harness benches/native benches/quality fuzz; do cargo fm
 
 echo "== lints: nothing on the Worker's request path can panic (src/lib.rs denies it); every crate warning-free"
 cargo clippy --release -p image-worker --lib --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --release -p image-worker -p image-worker-js -p imgw --all-targets -- -D warnings
+cargo clippy --release -p image-worker -p image-worker-js -p imgw -p jpeg --all-targets -- -D warnings
+cargo clippy --release -p jpeg --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --release -p image-worker-js --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --release -p imgw --target wasm32-wasip1 -- -D warnings
 RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/bench-simd128 \

@@ -1,0 +1,216 @@
+//! Huffman decoding: canonical tables with a lookup of the first `LOOKUP_BITS` bits (which most
+//! codes fit in, so one load decodes them), the standard's code-length walk for longer codes, and
+//! a bit reader over the entropy-coded data that refills 64 bits at a time.
+
+use crate::error::{Error, Result};
+
+/// Codes up to this many bits decode in one table lookup.
+const LOOKUP_BITS: u32 = 9;
+
+#[derive(Clone, Debug)]
+pub struct HuffmanTable {
+    /// Indexed by the next LOOKUP_BITS bits: code length << 8 | symbol, or 0 for longer codes.
+    lookup: Box<[u16; 1 << LOOKUP_BITS]>,
+    /// For each length 1..=16: the largest code of that length (-1 when none), and the offset
+    /// from a code of that length to its symbol's index.
+    max_code: [i32; 17],
+    value_offset: [i32; 17],
+    symbols: Vec<u8>,
+}
+
+impl HuffmanTable {
+    /// From DHT's 16 counts of codes per length and its symbols, in code order.
+    pub fn new(counts: &[u8; 16], symbols: &[u8]) -> Result<Self> {
+        let corrupt = Error::Corrupt("a Huffman table with more codes than its lengths allow");
+        let mut lookup = Box::new([0u16; 1 << LOOKUP_BITS]);
+        let mut max_code = [-1i32; 17];
+        let mut value_offset = [0i32; 17];
+        let mut code: u32 = 0;
+        let mut index: usize = 0;
+        for (length, &count) in (1u32..=16).zip(counts) {
+            let first = index;
+            for _ in 0..count {
+                if code >= 1 << length {
+                    return Err(corrupt);
+                }
+                let symbol = *symbols.get(index).ok_or(Error::Corrupt("a Huffman table is cut short"))?;
+                if length <= LOOKUP_BITS {
+                    // Every lookup index that starts with this code.
+                    let shift = LOOKUP_BITS - length;
+                    let start = (code << shift) as usize;
+                    let entry = (length as u16) << 8 | u16::from(symbol);
+                    for slot in lookup.iter_mut().skip(start).take(1 << shift) {
+                        *slot = entry;
+                    }
+                }
+                code += 1;
+                index += 1;
+            }
+            if count > 0 {
+                let slot = length as usize;
+                if let (Some(max), Some(offset)) = (max_code.get_mut(slot), value_offset.get_mut(slot)) {
+                    *max = code as i32 - 1;
+                    *offset = first as i32 - (code as i32 - i32::from(count));
+                }
+            }
+            code <<= 1;
+        }
+        Ok(HuffmanTable { lookup, max_code, value_offset, symbols: symbols.to_vec() })
+    }
+}
+
+/// The bits of one scan's entropy-coded data. Stuffed zero bytes are removed; a marker ends the
+/// data, after which zeros are fed and counted, so that a scan which reads into them is known to
+/// be cut short.
+pub struct BitReader<'a> {
+    data: &'a [u8],
+    position: usize,
+    /// Bits not yet consumed, at the top.
+    bits: u64,
+    count: u32,
+    /// Zero bits fed after the end of the data that are still in `bits` or were consumed.
+    padding: u32,
+    /// Set once a decode consumed padding: the data ended inside the scan.
+    pub overrun: bool,
+    /// The marker that ended the data, once reached.
+    pub marker: Option<u8>,
+}
+
+impl<'a> BitReader<'a> {
+    pub fn new(data: &'a [u8], position: usize) -> Self {
+        BitReader { data, position, bits: 0, count: 0, padding: 0, overrun: false, marker: None }
+    }
+
+    /// Where the data continues after this scan's bits (at the marker that ended them).
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    fn refill(&mut self) {
+        while self.count <= 56 {
+            let byte = if self.marker.is_some() {
+                None
+            } else {
+                match self.data.get(self.position..self.position + 2) {
+                    Some([0xFF, 0x00]) => {
+                        self.position += 2;
+                        Some(0xFF)
+                    }
+                    Some([0xFF, 0xFF]) => {
+                        // Fill bytes before a marker.
+                        self.position += 1;
+                        continue;
+                    }
+                    Some([0xFF, marker]) => {
+                        self.marker = Some(*marker);
+                        None
+                    }
+                    _ => match self.data.get(self.position) {
+                        Some(&byte) => {
+                            self.position += 1;
+                            Some(byte)
+                        }
+                        None => {
+                            // The data ends without a marker.
+                            self.marker = Some(0);
+                            None
+                        }
+                    },
+                }
+            };
+            let byte = byte.unwrap_or_else(|| {
+                self.padding += 8;
+                0
+            });
+            self.bits |= u64::from(byte) << (56 - self.count);
+            self.count += 8;
+        }
+    }
+
+    fn consume(&mut self, n: u32) {
+        self.bits <<= n;
+        self.count -= n;
+        if self.count < self.padding {
+            self.overrun = true;
+            self.padding = self.count;
+        }
+    }
+
+    /// The next `n` bits (0..=16) as a number.
+    pub fn bits(&mut self, n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        if self.count < n {
+            self.refill();
+        }
+        let value = (self.bits >> (64 - n)) as u32;
+        self.consume(n);
+        value
+    }
+
+    /// `n` bits as a signed coefficient, by the standard's EXTEND.
+    pub fn signed(&mut self, n: u32) -> i32 {
+        if n == 0 {
+            return 0;
+        }
+        let value = self.bits(n) as i32;
+        if value < 1 << (n - 1) {
+            value - (1 << n) + 1
+        } else {
+            value
+        }
+    }
+
+    /// One Huffman symbol.
+    pub fn decode(&mut self, table: &HuffmanTable) -> Result<u8> {
+        if self.count < 16 {
+            self.refill();
+        }
+        let peek = (self.bits >> (64 - LOOKUP_BITS)) as usize;
+        let entry = table.lookup.get(peek).copied().unwrap_or(0);
+        if entry != 0 {
+            self.consume(u32::from(entry >> 8));
+            return Ok(entry as u8);
+        }
+        // Longer codes: walk the lengths, as the standard's DECODE does.
+        let bits = (self.bits >> 48) as i32;
+        for length in LOOKUP_BITS as usize + 1..=16 {
+            let code = bits >> (16 - length);
+            let max = table.max_code.get(length).copied().unwrap_or(-1);
+            if code <= max {
+                self.consume(length as u32);
+                let index = code + table.value_offset.get(length).copied().unwrap_or(0);
+                return usize::try_from(index)
+                    .ok()
+                    .and_then(|index| table.symbols.get(index).copied())
+                    .ok_or(Error::Corrupt("a Huffman code outside its table"));
+            }
+        }
+        Err(Error::Corrupt("a bad Huffman code"))
+    }
+
+    /// After a restart interval: the rest of the current byte is padding, then RSTn must follow.
+    pub fn restart(&mut self, expected: u8) -> Result<()> {
+        self.bits = 0;
+        self.count = 0;
+        self.padding = 0;
+        match self.marker.take() {
+            Some(marker) if marker == 0xD0 + expected => {
+                self.position += 2;
+                Ok(())
+            }
+            Some(_) => Err(Error::Corrupt("a restart marker is missing or out of order")),
+            None => {
+                // The reader stopped short of the marker: skip to it.
+                match self.data.get(self.position..self.position + 2) {
+                    Some([0xFF, marker]) if *marker == 0xD0 + expected => {
+                        self.position += 2;
+                        Ok(())
+                    }
+                    _ => Err(Error::Corrupt("a restart marker is missing or out of order")),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! A JPEG decoder made for decode-to-resize (issue 14): our own code, read from the standard
+//! (ITU T.81) and libjpeg's documented behaviour. This first part decodes baseline Huffman JPEGs
+//! whole (any sampling factors, 1, 3 or 4 components, restart intervals, interleaved or not) and
+//! refuses the variants it does not read in words. Progressive scans, scaled IDCTs, streaming
+//! rows and the simd128 kernels come next; until then the Worker keeps jpeg-decoder.
+//!
+//! Input is untrusted: nothing here may panic on it (the lints below, as in the Worker).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+mod color;
+mod decode;
+mod error;
+mod huffman;
+mod idct;
+mod markers;
+
+pub use color::ColorSpace;
+pub use decode::{decode, read_info, Decoded, Info};
+pub use error::{Error, Result};
