@@ -81,7 +81,8 @@ impl Sampled<'_> {
             (1, 2) => {
                 // The vertical triangle alone: 3/4 of the nearer row, 1/4 of the other.
                 let source_y = y / 2;
-                let (other_y, bias) = if y.is_multiple_of(2) { (source_y.saturating_sub(1), 1) } else { (source_y + 1, 2) };
+                let (other_y, bias) =
+                    if y.is_multiple_of(2) { (source_y.saturating_sub(1), 1) } else { (source_y + 1, 2) };
                 let (near, other) = (self.row(source_y), self.row(other_y));
                 out.extend(
                     near.iter().zip(other).map(|(&a, &b)| ((3 * u16::from(a) + u16::from(b) + bias) >> 2) as u8),

@@ -93,16 +93,14 @@ fn table_segment(marker: u8, reader: &mut Reader<'_>, tables: &mut Tables) -> Re
     }
 }
 
-/// Decodes a baseline JPEG whole, refusing frames over `max_pixels` before allocating.
+/// Decodes a baseline or progressive JPEG whole, refusing frames over `max_pixels` before
+/// allocating.
 pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
     let mut reader = Reader { data, position: 0 };
     let mut tables = Tables::default();
     let frame = read_frame(&mut reader, &mut tables)?;
     if u64::from(frame.width) * u64::from(frame.height) > max_pixels {
         return Err(Error::TooLarge { width: frame.width, height: frame.height });
-    }
-    if frame.progressive {
-        return Err(Error::Unsupported("progressive JPEG (not yet)"));
     }
     let (mcus_wide, mcus_high) = frame.mcus();
     let mut planes: Vec<Plane> = frame
@@ -115,14 +113,48 @@ pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
             Plane { samples: vec![0; stride * blocks_high * 8], stride, blocks_wide, blocks_high }
         })
         .collect();
+    // Progressive files refine every coefficient over several scans, so they are kept until the
+    // last scan; sequential ones go through the IDCT as they are decoded.
+    let mut coefficients: Vec<Vec<[i16; 64]>> = if frame.progressive {
+        planes.iter().map(|plane| vec![[0i16; 64]; plane.blocks_wide * plane.blocks_high]).collect()
+    } else {
+        Vec::new()
+    };
     let mut scanned = vec![false; frame.components.len()];
     loop {
         let marker = reader.marker()?;
         match marker {
             0xDA => {
                 let scan = markers::scan(reader.segment()?, &frame)?;
-                let end = decode_scan(data, reader.position, &frame, &tables, &scan, &mut planes)?;
-                reader.position = end;
+                let mut decoder = ScanDecoder::new(data, reader.position, &frame, &tables, &scan)?;
+                if frame.progressive {
+                    decoder.run(|bits, part, x, y| {
+                        let blocks = coefficients.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
+                        let plane = planes.get(part.index).ok_or(Error::Corrupt("a missing component"))?;
+                        let block = blocks
+                            .get_mut(y * plane.blocks_wide + x)
+                            .filter(|_| x < plane.blocks_wide)
+                            .ok_or(Error::Corrupt("a block outside its component"))?;
+                        progressive_block(bits, part, &scan, block)
+                    })?;
+                } else {
+                    let mut block = [0i32; 64];
+                    decoder.run(|bits, part, x, y| {
+                        sequential_block(bits, part, &mut block)?;
+                        for (coefficient, quant) in block.iter_mut().zip(part.quant) {
+                            *coefficient = coefficient.wrapping_mul(quant);
+                        }
+                        let plane = planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
+                        if x < plane.blocks_wide && y < plane.blocks_high {
+                            let offset = y * 8 * plane.stride + x * 8;
+                            if let Some(target) = plane.samples.get_mut(offset..) {
+                                idct_8x8(&block, target, plane.stride);
+                            }
+                        }
+                        Ok(())
+                    })?;
+                }
+                reader.position = decoder.end()?;
                 for component in &scan.components {
                     if let Some(done) = scanned.get_mut(component.index) {
                         *done = true;
@@ -135,6 +167,22 @@ pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
     }
     if scanned.contains(&false) {
         return Err(Error::Corrupt("a component no scan covers"));
+    }
+    for ((component, plane), blocks) in frame.components.iter().zip(&mut planes).zip(&coefficients) {
+        let quant = tables
+            .quant
+            .get(usize::from(component.quant_table))
+            .and_then(Option::as_ref)
+            .ok_or(Error::Corrupt("a component's quantisation table is missing"))?;
+        for (index, block) in blocks.iter().enumerate() {
+            let dequantised: [i32; 64] = core::array::from_fn(|i| {
+                i32::from(block.get(i).copied().unwrap_or(0)) * i32::from(quant.get(i).copied().unwrap_or(0))
+            });
+            let (x, y) = (index % plane.blocks_wide, index / plane.blocks_wide);
+            if let Some(target) = plane.samples.get_mut(y * 8 * plane.stride + x * 8..) {
+                idct_8x8(&dequantised, target, plane.stride);
+            }
+        }
     }
     let color_space = color::color_space(&frame, tables.adobe_transform);
     let sampled: Vec<color::Sampled<'_>> = frame
@@ -158,123 +206,140 @@ pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
     Ok(Decoded { width: frame.width, height: frame.height, channels, pixels })
 }
 
-/// One scan: its MCUs (interleaved) or its component's blocks (not), in restart intervals.
-/// Returns where the data continues after it.
-fn decode_scan(
-    data: &[u8],
-    start: usize,
-    frame: &Frame,
-    tables: &Tables,
-    scan: &Scan,
-    planes: &mut [Plane],
-) -> Result<usize> {
-    struct Part<'t> {
-        index: usize,
-        horizontal: usize,
-        vertical: usize,
-        quant: [i32; 64],
-        dc: &'t HuffmanTable,
-        ac: &'t HuffmanTable,
-        prediction: i32,
-    }
-    let mut parts = Vec::with_capacity(scan.components.len());
-    for scan_component in &scan.components {
-        let component =
-            frame.components.get(scan_component.index).ok_or(Error::Corrupt("a scan names a missing component"))?;
-        let quant = tables
-            .quant
-            .get(usize::from(component.quant_table))
-            .and_then(Option::as_ref)
-            .ok_or(Error::Corrupt("a component's quantisation table is missing"))?;
-        let dc = tables.dc.get(scan_component.dc_table).and_then(Option::as_ref);
-        let ac = tables.ac.get(scan_component.ac_table).and_then(Option::as_ref);
-        let (Some(dc), Some(ac)) = (dc, ac) else { return Err(Error::Corrupt("a scan's Huffman table is missing")) };
-        parts.push(Part {
-            index: scan_component.index,
-            horizontal: usize::from(component.horizontal),
-            vertical: usize::from(component.vertical),
-            quant: core::array::from_fn(|i| i32::from(quant.get(i).copied().unwrap_or(0))),
-            dc,
-            ac,
-            prediction: 0,
-        });
-    }
-    // A scan of one component codes its blocks one by one, over the component's own size;
-    // an interleaved scan codes MCUs.
-    let (units_wide, units_high) = match parts.as_slice() {
-        [single] => {
-            let component = frame.components.get(single.index).ok_or(Error::Corrupt("a missing component"))?;
-            let (width, height) = frame.component_size(component);
-            (width.div_ceil(8), height.div_ceil(8))
+/// One component of a scan, with the state its blocks carry from one to the next.
+struct Part<'t> {
+    index: usize,
+    horizontal: usize,
+    vertical: usize,
+    quant: [i32; 64],
+    dc: Option<&'t HuffmanTable>,
+    ac: Option<&'t HuffmanTable>,
+    /// The DC prediction.
+    prediction: i32,
+    /// Progressive AC scans: blocks left in the current end-of-band run.
+    eob_run: u32,
+}
+
+/// A scan's walk over its blocks: MCUs for an interleaved scan, the component's own blocks for a
+/// scan of one, in restart intervals.
+struct ScanDecoder<'a, 't> {
+    bits: BitReader<'a>,
+    data: &'a [u8],
+    parts: Vec<Part<'t>>,
+    units: (usize, usize),
+    restart_interval: usize,
+}
+
+impl<'a, 't> ScanDecoder<'a, 't> {
+    fn new(data: &'a [u8], start: usize, frame: &Frame, tables: &'t Tables, scan: &Scan) -> Result<Self> {
+        let mut parts = Vec::with_capacity(scan.components.len());
+        for scan_component in &scan.components {
+            let component =
+                frame.components.get(scan_component.index).ok_or(Error::Corrupt("a scan names a missing component"))?;
+            let quant = tables
+                .quant
+                .get(usize::from(component.quant_table))
+                .and_then(Option::as_ref)
+                .ok_or(Error::Corrupt("a component's quantisation table is missing"))?;
+            parts.push(Part {
+                index: scan_component.index,
+                horizontal: usize::from(component.horizontal),
+                vertical: usize::from(component.vertical),
+                quant: core::array::from_fn(|i| i32::from(quant.get(i).copied().unwrap_or(0))),
+                dc: tables.dc.get(scan_component.dc_table).and_then(Option::as_ref),
+                ac: tables.ac.get(scan_component.ac_table).and_then(Option::as_ref),
+                prediction: 0,
+                eob_run: 0,
+            });
         }
-        _ => frame.mcus(),
-    };
-    let interleaved = parts.len() > 1;
-    let mut bits = BitReader::new(data, start);
-    let mut coefficients = [0i32; 64];
-    let restart_interval = usize::from(tables.restart_interval);
-    let mut next_restart = 0u8;
-    for unit in 0..units_wide * units_high {
-        if restart_interval > 0 && unit > 0 && unit % restart_interval == 0 {
-            bits.restart(next_restart)?;
-            next_restart = (next_restart + 1) % 8;
-            for part in &mut parts {
-                part.prediction = 0;
+        let units = match parts.as_slice() {
+            [single] => {
+                let component = frame.components.get(single.index).ok_or(Error::Corrupt("a missing component"))?;
+                let (width, height) = frame.component_size(component);
+                (width.div_ceil(8), height.div_ceil(8))
             }
-        }
-        let (unit_x, unit_y) = (unit % units_wide, unit / units_wide);
-        for part in &mut parts {
-            let (blocks_x, blocks_y) = if interleaved { (part.horizontal, part.vertical) } else { (1, 1) };
-            for block_y in 0..blocks_y {
-                for block_x in 0..blocks_x {
-                    decode_block(&mut bits, part.dc, part.ac, &mut part.prediction, &mut coefficients)?;
-                    for (coefficient, quant) in coefficients.iter_mut().zip(part.quant) {
-                        *coefficient *= quant;
-                    }
-                    let plane = planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
-                    let x = unit_x * blocks_x + block_x;
-                    let y = unit_y * blocks_y + block_y;
-                    if x < plane.blocks_wide && y < plane.blocks_high {
-                        let offset = y * 8 * plane.stride + x * 8;
-                        if let Some(target) = plane.samples.get_mut(offset..) {
-                            idct_8x8(&coefficients, target, plane.stride);
-                        }
+            _ => frame.mcus(),
+        };
+        Ok(ScanDecoder {
+            bits: BitReader::new(data, start),
+            data,
+            parts,
+            units,
+            restart_interval: usize::from(tables.restart_interval),
+        })
+    }
+
+    /// Calls `block` for every block of the scan with its position in the component's blocks.
+    fn run(
+        &mut self,
+        mut block: impl FnMut(&mut BitReader<'a>, &mut Part<'t>, usize, usize) -> Result<()>,
+    ) -> Result<()> {
+        let (units_wide, units_high) = self.units;
+        let interleaved = self.parts.len() > 1;
+        let mut next_restart = 0u8;
+        for unit in 0..units_wide * units_high {
+            if self.restart_interval > 0 && unit > 0 && unit % self.restart_interval == 0 {
+                self.bits.restart(next_restart)?;
+                next_restart = (next_restart + 1) % 8;
+                for part in &mut self.parts {
+                    part.prediction = 0;
+                    part.eob_run = 0;
+                }
+            }
+            let (unit_x, unit_y) = (unit % units_wide, unit / units_wide);
+            for part in &mut self.parts {
+                let (blocks_x, blocks_y) = if interleaved { (part.horizontal, part.vertical) } else { (1, 1) };
+                for block_y in 0..blocks_y {
+                    for block_x in 0..blocks_x {
+                        block(&mut self.bits, part, unit_x * blocks_x + block_x, unit_y * blocks_y + block_y)?;
                     }
                 }
             }
         }
+        Ok(())
     }
-    if bits.overrun {
-        return Err(Error::Corrupt("the data ends inside a scan"));
-    }
-    // The scan's data runs to the next marker.
-    let mut position = bits.position();
-    loop {
-        match data.get(position..position + 2) {
-            Some([0xFF, 0x00]) | Some([0xFF, 0xD0..=0xD7]) => position += 2,
-            Some([0xFF, 0xFF]) => position += 1,
-            Some([0xFF, _]) => return Ok(position),
-            Some(_) => position += 1,
-            None => return Err(Error::Corrupt("the data ends without an end-of-image marker")),
+
+    /// Where the data continues after the scan: at the next marker.
+    fn end(&self) -> Result<usize> {
+        if self.bits.overrun {
+            return Err(Error::Corrupt("the data ends inside a scan"));
+        }
+        let mut position = self.bits.position();
+        loop {
+            match self.data.get(position..position + 2) {
+                Some([0xFF, 0x00]) | Some([0xFF, 0xD0..=0xD7]) => position += 2,
+                Some([0xFF, 0xFF]) => position += 1,
+                Some([0xFF, _]) => return Ok(position),
+                Some(_) => position += 1,
+                None => return Err(Error::Corrupt("the data ends without an end-of-image marker")),
+            }
         }
     }
 }
 
-/// One block's coefficients (quantised, natural order) from a sequential scan.
-fn decode_block(
-    bits: &mut BitReader<'_>,
-    dc: &HuffmanTable,
-    ac: &HuffmanTable,
-    prediction: &mut i32,
-    coefficients: &mut [i32; 64],
-) -> Result<()> {
-    *coefficients = [0; 64];
-    let size = bits.decode(dc)?;
+fn dc_table<'t>(part: &Part<'t>) -> Result<&'t HuffmanTable> {
+    part.dc.ok_or(Error::Corrupt("a scan's DC Huffman table is missing"))
+}
+
+fn ac_table<'t>(part: &Part<'t>) -> Result<&'t HuffmanTable> {
+    part.ac.ok_or(Error::Corrupt("a scan's AC Huffman table is missing"))
+}
+
+/// The DC difference's size, then the difference.
+fn dc_difference(bits: &mut BitReader<'_>, part: &Part<'_>) -> Result<i32> {
+    let size = bits.decode(dc_table(part)?)?;
     if size > 11 {
         return Err(Error::Corrupt("a DC difference over 11 bits"));
     }
-    *prediction += bits.signed(u32::from(size));
-    coefficients[0] = *prediction;
+    Ok(bits.signed(u32::from(size)))
+}
+
+/// One block's coefficients (quantised, natural order) from a sequential scan.
+fn sequential_block(bits: &mut BitReader<'_>, part: &mut Part<'_>, coefficients: &mut [i32; 64]) -> Result<()> {
+    *coefficients = [0; 64];
+    part.prediction = part.prediction.wrapping_add(dc_difference(bits, part)?);
+    coefficients[0] = part.prediction;
+    let ac = ac_table(part)?;
     let mut k = 1usize;
     while k < 64 {
         let symbol = bits.decode(ac)?;
@@ -295,6 +360,104 @@ fn decode_block(
     }
     if k > 64 {
         return Err(Error::Corrupt("a zero run past the end of a block"));
+    }
+    Ok(())
+}
+
+/// One block's share of a progressive scan: the DC's first bits or a refinement bit, or a band
+/// of AC coefficients' first bits or refinement bits (T.81 G.1.2).
+fn progressive_block(bits: &mut BitReader<'_>, part: &mut Part<'_>, scan: &Scan, block: &mut [i16; 64]) -> Result<()> {
+    let low = u32::from(scan.approximation_low);
+    let (start, end) = (usize::from(scan.spectral_start), usize::from(scan.spectral_end));
+    if start == 0 {
+        if scan.approximation_high == 0 {
+            part.prediction = part.prediction.wrapping_add(dc_difference(bits, part)?);
+            block[0] = (part.prediction << low) as i16;
+        } else if bits.bits(1) == 1 {
+            block[0] |= 1 << low;
+        }
+        return Ok(());
+    }
+    let ac = ac_table(part)?;
+    let band = ZIGZAG_TO_NATURAL.get(start..=end).ok_or(Error::Corrupt("a spectral band past 63"))?;
+    if scan.approximation_high == 0 {
+        // First bits of the band.
+        if part.eob_run > 0 {
+            part.eob_run -= 1;
+            return Ok(());
+        }
+        let mut k = 0usize;
+        while k < band.len() {
+            let symbol = bits.decode(ac)?;
+            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+            if size == 0 {
+                if run < 15 {
+                    part.eob_run = (1 << run) - 1 + bits.bits(run);
+                    break;
+                }
+                k += 16;
+                continue;
+            }
+            k += run as usize;
+            let natural = band.get(k).ok_or(Error::Corrupt("a coefficient past its band"))?;
+            if let Some(coefficient) = block.get_mut(usize::from(*natural)) {
+                *coefficient = (bits.signed(size) << low) as i16;
+            }
+            k += 1;
+        }
+        return Ok(());
+    }
+    // Refinement: a correction bit for every coefficient already non-zero, and new coefficients
+    // of ±1 (at this bit) placed after their runs of still-zero ones.
+    let one = 1i16 << low;
+    let refine = |bits: &mut BitReader<'_>, coefficient: &mut i16| {
+        if bits.bits(1) == 1 && *coefficient & one == 0 {
+            *coefficient = coefficient.wrapping_add(if *coefficient >= 0 { one } else { -one });
+        }
+    };
+    let mut k = 0usize;
+    if part.eob_run == 0 {
+        while k < band.len() {
+            let symbol = bits.decode(ac)?;
+            let (mut run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+            let mut value = 0i16;
+            if size == 0 {
+                if run < 15 {
+                    part.eob_run = (1 << run) + bits.bits(run);
+                    break;
+                }
+                // ZRL: 16 zero coefficients (refining the non-zero ones on the way).
+            } else {
+                if size != 1 {
+                    return Err(Error::Corrupt("a refinement coefficient over one bit"));
+                }
+                value = if bits.bits(1) == 1 { one } else { -one };
+            }
+            while k < band.len() {
+                let natural = usize::from(band.get(k).copied().unwrap_or(0));
+                let Some(coefficient) = block.get_mut(natural) else { break };
+                k += 1;
+                if *coefficient != 0 {
+                    refine(bits, coefficient);
+                } else if run == 0 {
+                    if value != 0 {
+                        *coefficient = value;
+                    }
+                    break;
+                } else {
+                    run -= 1;
+                }
+            }
+        }
+    }
+    if part.eob_run > 0 {
+        // The rest of the band is in an end-of-band run: only refinement bits.
+        for natural in band.get(k..).unwrap_or_default() {
+            if let Some(coefficient) = block.get_mut(usize::from(*natural)).filter(|c| **c != 0) {
+                refine(bits, coefficient);
+            }
+        }
+        part.eob_run -= 1;
     }
     Ok(())
 }
