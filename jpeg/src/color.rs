@@ -56,6 +56,9 @@ pub struct Sampled<'a> {
     pub height: usize,
     pub horizontal_factor: usize,
     pub vertical_factor: usize,
+    /// The triangle filter where it applies; replication when not (libjpeg-turbo replicates at
+    /// 1/8 scale, where blocks are single samples).
+    pub fancy: bool,
 }
 
 impl Sampled<'_> {
@@ -67,8 +70,14 @@ impl Sampled<'_> {
     /// Output row `y` (of the full-size image) of this component, `width` samples.
     fn upsampled_row(&self, y: usize, width: usize, out: &mut Vec<u8>) {
         out.clear();
-        match (self.horizontal_factor, self.vertical_factor) {
+        let factors = (self.horizontal_factor, self.vertical_factor);
+        match factors {
             (1, 1) => out.extend_from_slice(self.row(y)),
+            (h, v) if !self.fancy => {
+                for &sample in self.row(y / v) {
+                    out.extend(core::iter::repeat_n(sample, h));
+                }
+            }
             (2, 1) => fancy_h2(self.row(y).iter().map(|&s| 4 * u16::from(s)), out, [4, 8]),
             (2, 2) => {
                 // The nearer row counts 3, the other (above for an upper output row, below for

@@ -5,7 +5,7 @@
 use crate::color::{self, ColorSpace};
 use crate::error::{Error, Result};
 use crate::huffman::{BitReader, HuffmanTable};
-use crate::idct::idct_8x8;
+use crate::idct::{idct_8x8, idct_reduced};
 use crate::markers::{self, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
 
 /// The header: what a caller needs before deciding how to decode.
@@ -35,6 +35,27 @@ struct Plane {
     /// Blocks across and down that the plane holds.
     blocks_wide: usize,
     blocks_high: usize,
+    /// Samples a side each block becomes: 8 at full scale, fewer when scaled.
+    block: usize,
+    /// How many times the plane is upsampled each way to the output's size.
+    upsampling: (usize, usize),
+}
+
+impl Plane {
+    /// The block at `(x, y)` (in blocks) through the IDCT into the plane.
+    fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64]) {
+        if x >= self.blocks_wide || y >= self.blocks_high {
+            return;
+        }
+        let offset = y * self.block * self.stride + x * self.block;
+        if let Some(target) = self.samples.get_mut(offset..) {
+            if self.block == 8 {
+                idct_8x8(coefficients, target, self.stride);
+            } else {
+                idct_reduced(coefficients, self.block, target, self.stride);
+            }
+        }
+    }
 }
 
 /// Reads the markers up to the first scan.
@@ -93,9 +114,14 @@ fn table_segment(marker: u8, reader: &mut Reader<'_>, tables: &mut Tables) -> Re
     }
 }
 
-/// Decodes a baseline or progressive JPEG whole, refusing frames over `max_pixels` before
-/// allocating.
-pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
+/// Decodes a baseline or progressive JPEG whole at 1/`scale` of its size (`scale` 1, 2, 4 or 8:
+/// each block becomes 8/`scale` samples a side, as `djpeg -scale` does), refusing frames over
+/// `max_pixels` before allocating.
+pub fn decode(data: &[u8], scale: u8, max_pixels: u64) -> Result<Decoded> {
+    let size = match scale {
+        1 | 2 | 4 | 8 => 8 / usize::from(scale),
+        _ => return Err(Error::Unsupported("a scale other than 1, 1/2, 1/4 or 1/8")),
+    };
     let mut reader = Reader { data, position: 0 };
     let mut tables = Tables::default();
     let frame = read_frame(&mut reader, &mut tables)?;
@@ -109,8 +135,26 @@ pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
         .map(|component| {
             let blocks_wide = mcus_wide * usize::from(component.horizontal);
             let blocks_high = mcus_high * usize::from(component.vertical);
-            let stride = blocks_wide * 8;
-            Plane { samples: vec![0; stride * blocks_high * 8], stride, blocks_wide, blocks_high }
+            // Subsampled components decode at a larger block where the scale leaves room, so
+            // they need less upsampling (libjpeg-turbo does the same).
+            let (across, down) = (
+                usize::from(frame.max_horizontal / component.horizontal),
+                usize::from(frame.max_vertical / component.vertical),
+            );
+            let mut multiple = 1;
+            while size * multiple * 2 <= 8 && across % (multiple * 2) == 0 && down % (multiple * 2) == 0 {
+                multiple *= 2;
+            }
+            let block = size * multiple;
+            let stride = blocks_wide * block;
+            Plane {
+                samples: vec![0; stride * blocks_high * block],
+                stride,
+                blocks_wide,
+                blocks_high,
+                block,
+                upsampling: (across / multiple, down / multiple),
+            }
         })
         .collect();
     // Progressive files refine every coefficient over several scans, so they are kept until the
@@ -144,13 +188,7 @@ pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
                         for (coefficient, quant) in block.iter_mut().zip(part.quant) {
                             *coefficient = coefficient.wrapping_mul(quant);
                         }
-                        let plane = planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
-                        if x < plane.blocks_wide && y < plane.blocks_high {
-                            let offset = y * 8 * plane.stride + x * 8;
-                            if let Some(target) = plane.samples.get_mut(offset..) {
-                                idct_8x8(&block, target, plane.stride);
-                            }
-                        }
+                        planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block);
                         Ok(())
                     })?;
                 }
@@ -178,10 +216,7 @@ pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
             let dequantised: [i32; 64] = core::array::from_fn(|i| {
                 i32::from(block.get(i).copied().unwrap_or(0)) * i32::from(quant.get(i).copied().unwrap_or(0))
             });
-            let (x, y) = (index % plane.blocks_wide, index / plane.blocks_wide);
-            if let Some(target) = plane.samples.get_mut(y * 8 * plane.stride + x * 8..) {
-                idct_8x8(&dequantised, target, plane.stride);
-            }
+            plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised);
         }
     }
     let color_space = color::color_space(&frame, tables.adobe_transform);
@@ -190,20 +225,25 @@ pub fn decode(data: &[u8], max_pixels: u64) -> Result<Decoded> {
         .iter()
         .zip(&planes)
         .map(|(component, plane)| {
-            let (width, height) = frame.component_size(component);
+            // The component's samples at this block size, rounded up as the standard rounds.
+            let scaled = |length: u32, factor: u8, largest: u8| {
+                (length as usize * usize::from(factor) * plane.block).div_ceil(usize::from(largest) * 8)
+            };
             color::Sampled {
                 samples: &plane.samples,
                 stride: plane.stride,
-                width,
-                height,
-                horizontal_factor: usize::from(frame.max_horizontal / component.horizontal),
-                vertical_factor: usize::from(frame.max_vertical / component.vertical),
+                width: scaled(frame.width, component.horizontal, frame.max_horizontal),
+                height: scaled(frame.height, component.vertical, frame.max_vertical),
+                horizontal_factor: plane.upsampling.0,
+                vertical_factor: plane.upsampling.1,
+                fancy: size > 1,
             }
         })
         .collect();
-    let (width, height) = (frame.width as usize, frame.height as usize);
+    let width = (frame.width as usize * size).div_ceil(8);
+    let height = (frame.height as usize * size).div_ceil(8);
     let (channels, pixels) = color::convert(&sampled, color_space, width, height);
-    Ok(Decoded { width: frame.width, height: frame.height, channels, pixels })
+    Ok(Decoded { width: width as u32, height: height as u32, channels, pixels })
 }
 
 /// One component of a scan, with the state its blocks carry from one to the next.

@@ -1,8 +1,9 @@
-//! Against libjpeg-turbo's djpeg (islow IDCT, fancy upsampling, its default): every baseline JPEG
-//! in fixtures/ and ../shared/corpus/ that djpeg decodes, we decode to within a mean absolute
-//! error of 0.5 and a largest error of 4 per channel, baseline and progressive; files djpeg refuses
-//! (or warns about), we refuse; arithmetic-coded, 12-bit and lossless files we refuse by design.
-//! Reports the worst file.
+//! Against libjpeg-turbo's djpeg (islow IDCT, fancy upsampling, its defaults): every JPEG of
+//! fixtures/ and ../shared/corpus/ that djpeg decodes cleanly, we decode, baseline and
+//! progressive: at full size to within a mean absolute error of 0.5 and a largest error of 4 per
+//! channel, and at 1/2, 1/4 and 1/8 within 45 dB PSNR of `djpeg -scale`. Files djpeg refuses (or
+//! warns about), we refuse; arithmetic-coded, 12-bit and lossless files we refuse by design.
+//! Each case prints its worst file.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,9 +31,13 @@ enum Reference {
     Refused,
 }
 
-/// djpeg's output.
-fn djpeg(path: &Path) -> Reference {
-    let output = Command::new("djpeg").args(["-dct", "int", "-pnm"]).arg(path).output().expect("djpeg runs");
+/// djpeg's output at 1/`scale`.
+fn djpeg(path: &Path, scale: u8) -> Reference {
+    let output = Command::new("djpeg")
+        .args(["-dct", "int", "-pnm", "-scale", &format!("1/{scale}")])
+        .arg(path)
+        .output()
+        .expect("djpeg runs");
     if String::from_utf8_lossy(&output.stderr).contains("Unsupported color conversion") {
         return Reference::NoPnm;
     }
@@ -57,22 +62,41 @@ fn djpeg(path: &Path) -> Reference {
     Reference::Pixels(fields[1].parse().unwrap(), fields[2].parse().unwrap(), channels, data[at + 1..].to_vec())
 }
 
-#[test]
-fn every_file_matches_djpeg() {
+/// How a decode differs from djpeg's: mean and largest absolute error, and PSNR.
+struct Difference {
+    mean: f64,
+    largest: u8,
+    psnr: f64,
+}
+
+fn difference(ours: &[u8], theirs: &[u8]) -> Difference {
+    let (mut total, mut squares, mut largest) = (0u64, 0u64, 0u8);
+    for (&a, &b) in ours.iter().zip(theirs) {
+        let error = a.abs_diff(b);
+        total += u64::from(error);
+        squares += u64::from(error) * u64::from(error);
+        largest = largest.max(error);
+    }
+    let count = theirs.len().max(1) as f64;
+    let psnr = if squares == 0 { f64::INFINITY } else { 10.0 * (255.0 * 255.0 * count / squares as f64).log10() };
+    Difference { mean: total as f64 / count, largest, psnr }
+}
+
+/// Every JPEG of fixtures/ and the corpus, at `scale`, against djpeg; `acceptable` judges each.
+fn compare_at_scale(scale: u8, acceptable: fn(&Difference) -> bool) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
     jpegs(&root.join("fixtures"), &mut files);
     jpegs(&root.join("../shared/corpus"), &mut files);
     files.sort();
-    let (mut compared, mut worst) = (0, (0.0f64, 0u8, String::new()));
+    let mut compared = 0;
+    let mut worst: Option<(Difference, String)> = None;
     let mut failures = Vec::new();
     let mut refused = Vec::new();
     for path in &files {
         let data = std::fs::read(path).unwrap();
         let name = path.strip_prefix(&root).unwrap_or(path).display().to_string();
-        let ours = jpeg::decode(&data, MAX_PIXELS);
-        let reference = djpeg(path);
-        match (ours, reference) {
+        match (jpeg::decode(&data, scale, MAX_PIXELS), djpeg(path, scale)) {
             (_, Reference::NoPnm) | (Err(_), Reference::Refused) => continue,
             // Arithmetic coding, 12-bit and lossless files: libjpeg-turbo reads them; we refuse
             // them by design, in words.
@@ -81,37 +105,44 @@ fn every_file_matches_djpeg() {
             (Err(error), Reference::Pixels(..)) => failures.push(format!("{name}: {error}")),
             (Ok(image), Reference::Pixels(width, height, channels, pixels)) => {
                 if (image.width, image.height, image.channels) != (width, height, channels) {
-                    failures.push(format!(
-                        "{name}: {}x{}x{} against {width}x{height}x{channels}",
-                        image.width, image.height, image.channels
-                    ));
+                    let ours = format!("{}x{}x{}", image.width, image.height, image.channels);
+                    failures.push(format!("{name}: {ours} against {width}x{height}x{channels}"));
                     continue;
                 }
-                let total: u64 = image.pixels.iter().zip(&pixels).map(|(&a, &b)| u64::from(a.abs_diff(b))).sum();
-                let largest = image.pixels.iter().zip(&pixels).map(|(&a, &b)| a.abs_diff(b)).max().unwrap_or(0);
-                let mean = total as f64 / pixels.len() as f64;
-                if mean > 0.5 || largest > 4 {
-                    failures.push(format!("{name}: mean error {mean:.3}, largest {largest}"));
-                }
-                if mean > worst.0 {
-                    worst = (mean, largest, name.clone());
+                let found = difference(&image.pixels, &pixels);
+                if !acceptable(&found) {
+                    let Difference { mean, largest, psnr } = found;
+                    failures.push(format!("{name}: mean error {mean:.3}, largest {largest}, PSNR {psnr:.1} dB"));
+                } else if worst.as_ref().is_none_or(|(w, _)| found.psnr < w.psnr) {
+                    worst = Some((found, name));
                 }
                 compared += 1;
             }
         }
     }
-    if worst.2.is_empty() {
-        println!("compared {compared} JPEGs with djpeg: every one identical");
-    } else {
-        println!(
-            "compared {compared} JPEGs with djpeg; worst mean error {:.3} (largest {}) in {}",
-            worst.0, worst.1, worst.2
-        );
+    match &worst {
+        Some((w, name)) if w.psnr.is_finite() => println!(
+            "1/{scale}: compared {compared} JPEGs with djpeg; worst {name}: mean error {:.3}, largest {}, PSNR {:.1} dB",
+            w.mean, w.largest, w.psnr
+        ),
+        _ => println!("1/{scale}: compared {compared} JPEGs with djpeg: every one identical"),
     }
-    println!("refused by design: {}", refused.join(", "));
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    println!("1/{scale}: refused by design: {}", refused.join(", "));
+    assert!(failures.is_empty(), "1/{scale}:\n{}", failures.join("\n"));
     // fixtures/ alone holds 9 JPEGs; the corpus adds dozens.
     assert!(compared >= 9, "only {compared} files compared");
+}
+
+#[test]
+fn full_size_matches_djpeg() {
+    compare_at_scale(1, |d| d.mean <= 0.5 && d.largest <= 4);
+}
+
+#[test]
+fn scaled_decodes_match_djpeg_scale() {
+    for scale in [2, 4, 8] {
+        compare_at_scale(scale, |d| d.psnr >= 45.0);
+    }
 }
 
 #[test]
@@ -120,7 +151,7 @@ fn cut_and_damaged_files_are_refused_not_panicked_on() {
     let data = std::fs::read(root.join("fixtures/rocket.jpg")).unwrap();
     // Cut anywhere before the end-of-image marker: an error, never a picture with a grey bottom.
     for length in (0..data.len() - 2).step_by(97) {
-        assert!(jpeg::decode(&data[..length], MAX_PIXELS).is_err(), "cut at {length} decoded");
+        assert!(jpeg::decode(&data[..length], 1, MAX_PIXELS).is_err(), "cut at {length} decoded");
     }
     // Damaged bytes: an answer either way, without a panic.
     let mut state = 0x2545_f491_u32;
@@ -133,6 +164,6 @@ fn cut_and_damaged_files_are_refused_not_panicked_on() {
             let at = state as usize % damaged.len();
             damaged[at] = (state >> 8) as u8;
         }
-        let _ = jpeg::decode(&damaged, MAX_PIXELS);
+        let _ = jpeg::decode(&damaged, 1, MAX_PIXELS);
     }
 }
