@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs each fuzz target (options, transform, icc) for SECONDS_PER_TARGET (default 20) from seeds: option
+# Runs each fuzz target (options, transform, icc, jpeg) for SECONDS_PER_TARGET (default 20) from seeds: option
 # strings and profile selectors written here, and the small images in fixtures/ and, when present,
 # ../shared/corpus/. An input that panics, exceeds
 # 2 GiB or runs over 10 s (a hang) fails the run. Longer runs: SECONDS_PER_TARGET=3600.
@@ -11,7 +11,7 @@ export RUSTC_BOOTSTRAP=1
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 
-mkdir -p "$seeds/options" "$seeds/transform" "$seeds/icc"
+mkdir -p "$seeds/options" "$seeds/transform" "$seeds/icc" "$seeds/jpeg"
 i=0
 for text in "width=800,fit=cover,format=auto" "w=1,h=1,q=high,f=webp,dpr=2" "width=%38%30&fit=pad" \
             "width=1,width=2" "dpr=NaN" "fit=scale-down,quality=medium-low" "height=12000,fit=squeeze"; do
@@ -25,9 +25,15 @@ printf '\003' > "$seeds/icc/adobe-rgb"
   2>/dev/null || true; } | while read -r file; do
   { printf '\0'; cat "$file"; } > "$seeds/transform/$(echo "$file" | tr '/' '_')"
 done
+# The JPEG decoder: the same small JPEGs, at full size and at 1/8 (the first byte picks the scale).
+{ find fixtures ../shared/corpus -type f -size -64k -name '*.jpg' 2>/dev/null || true; } | while read -r file; do
+  name=$(echo "$file" | tr '/' '_')
+  { printf '\0'; cat "$file"; } > "$seeds/jpeg/$name"
+  { printf '\3'; cat "$file"; } > "$seeds/jpeg/$name-eighth"
+done
 
 log="$seeds/log"
-for target in options transform icc; do
+for target in options transform icc jpeg; do
   echo "== fuzzing $target for ${SECONDS_PER_TARGET}s ($(ls "$seeds/$target" | wc -l) seeds)"
   status=0
   cargo fuzz run --fuzz-dir fuzz --release "$target" "$seeds/$target" -- \

@@ -58,6 +58,18 @@ fn descale(value: i32, shift: i32) -> i32 {
 /// The 8x8 block `coefficients` (dequantised, natural order) to samples in `out` rows of
 /// `stride` bytes.
 pub fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+    let values = idct_8x8_values(coefficients);
+    for (row, line) in values.chunks_exact(8).enumerate() {
+        if let Some(target) = out.get_mut(row * stride..row * stride + 8) {
+            for (sample, value) in target.iter_mut().zip(line) {
+                *sample = (value + 128).clamp(0, 255) as u8;
+            }
+        }
+    }
+}
+
+/// The transform itself, before the level shift and clamping (what IEEE 1180 measures).
+fn idct_8x8_values(coefficients: &[i32; 64]) -> [i32; 64] {
     let mut work = [0i32; 64];
     for column in 0..8 {
         let x: [i32; 8] = core::array::from_fn(|row| coefficients.get(row * 8 + column).copied().unwrap_or(0));
@@ -73,15 +85,14 @@ pub fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
             }
         }
     }
-    for (row, line) in work.chunks_exact(8).enumerate() {
+    let mut out = [0i32; 64];
+    for (line, target) in work.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
         let x: [i32; 8] = core::array::from_fn(|i| line.get(i).copied().unwrap_or(0));
-        let values = points(x).map(|v| descale(v, CONST_BITS + PASS1_BITS + 3) + 128);
-        if let Some(target) = out.get_mut(row * stride..row * stride + 8) {
-            for (sample, value) in target.iter_mut().zip(values) {
-                *sample = value.clamp(0, 255) as u8;
-            }
+        for (slot, value) in target.iter_mut().zip(points(x)) {
+            *slot = descale(value, CONST_BITS + PASS1_BITS + 3);
         }
     }
+    out
 }
 
 /// Rows of the reduced transforms: `size` outputs from 8 coefficients each. Output `x` of the
@@ -148,3 +159,88 @@ pub fn idct_reduced(coefficients: &[i32; 64], size: usize, out: &mut [u8], strid
 
 static REDUCED_4: std::sync::LazyLock<[[f32; 8]; 8]> = std::sync::LazyLock::new(|| reduced_matrix(4));
 static REDUCED_2: std::sync::LazyLock<[[f32; 8]; 8]> = std::sync::LazyLock::new(|| reduced_matrix(2));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// IEEE 1180-1990's generator: uniform integers in [-low, high].
+    struct Generator(i64);
+
+    impl Generator {
+        fn next(&mut self, low: i64, high: i64) -> i64 {
+            self.0 = (self.0 * 1103515245 + 12345) & 0xFFFF_FFFF;
+            let i = self.0 & 0x7FFF_FFFE;
+            let x = i as f64 / 2147483647.0 * (low + high + 1) as f64;
+            x as i64 - low
+        }
+    }
+
+    fn cosines() -> [[f64; 8]; 8] {
+        core::array::from_fn(|x| {
+            core::array::from_fn(|u| {
+                let scale = if u == 0 { core::f64::consts::FRAC_1_SQRT_2 } else { 1.0 };
+                0.5 * scale * ((2 * x + 1) as f64 * u as f64 * core::f64::consts::PI / 16.0).cos()
+            })
+        })
+    }
+
+    /// The test of IEEE 1180-1990: for each input range and sign, 10000 random blocks through a
+    /// double-precision forward DCT (rounded, clamped to 12 bits), then the reference inverse
+    /// DCT and ours; the errors' peak, mean squares and means must stay within the standard's
+    /// bounds.
+    #[test]
+    fn the_full_size_idct_passes_ieee_1180() {
+        let c = cosines();
+        for (low, high) in [(256, 255), (5, 5), (300, 300)] {
+            for sign in [1i64, -1] {
+                let mut generator = Generator(1);
+                let (mut squares, mut sums) = ([0f64; 64], [0f64; 64]);
+                let mut peak = 0i64;
+                let blocks = 10_000;
+                for _ in 0..blocks {
+                    let block: [i64; 64] = core::array::from_fn(|_| sign * generator.next(low, high));
+                    // Forward DCT, rounded and clamped as the standard says.
+                    let coefficients: [i32; 64] = core::array::from_fn(|i| {
+                        let (v, u) = (i / 8, i % 8);
+                        let mut sum = 0f64;
+                        for y in 0..8 {
+                            for x in 0..8 {
+                                sum += c[y][v] * c[x][u] * block[y * 8 + x] as f64;
+                            }
+                        }
+                        (sum.round() as i32).clamp(-2048, 2047)
+                    });
+                    let reference: [i64; 64] = core::array::from_fn(|i| {
+                        let (y, x) = (i / 8, i % 8);
+                        let mut sum = 0f64;
+                        for v in 0..8 {
+                            for u in 0..8 {
+                                sum += c[y][v] * c[x][u] * f64::from(coefficients[v * 8 + u]);
+                            }
+                        }
+                        (sum.round() as i64).clamp(-256, 255)
+                    });
+                    let ours = idct_8x8_values(&coefficients).map(|v| i64::from(v).clamp(-256, 255));
+                    for i in 0..64 {
+                        let error = ours[i] - reference[i];
+                        peak = peak.max(error.abs());
+                        squares[i] += (error * error) as f64;
+                        sums[i] += error as f64;
+                    }
+                }
+                let n = blocks as f64;
+                let worst_square = squares.iter().fold(0f64, |a, &b| a.max(b / n));
+                let overall_square = squares.iter().sum::<f64>() / (64.0 * n);
+                let worst_mean = sums.iter().fold(0f64, |a, &b| a.max((b / n).abs()));
+                let overall_mean = (sums.iter().sum::<f64>() / (64.0 * n)).abs();
+                let case = format!("range -{low}..{high}, sign {sign}");
+                assert!(peak <= 1, "{case}: peak error {peak}");
+                assert!(worst_square <= 0.06, "{case}: worst mean square error {worst_square}");
+                assert!(overall_square <= 0.02, "{case}: overall mean square error {overall_square}");
+                assert!(worst_mean <= 0.015, "{case}: worst mean error {worst_mean}");
+                assert!(overall_mean <= 0.0015, "{case}: overall mean error {overall_mean}");
+            }
+        }
+    }
+}
