@@ -54,6 +54,8 @@ pub struct Sampled<'a> {
     pub stride: usize,
     pub width: usize,
     pub height: usize,
+    /// Rows `samples` holds: row `y` is at `y % held_rows` (a ring while streaming).
+    pub held_rows: usize,
     pub horizontal_factor: usize,
     pub vertical_factor: usize,
     /// The triangle filter where it applies; replication when not (libjpeg-turbo replicates at
@@ -63,7 +65,7 @@ pub struct Sampled<'a> {
 
 impl Sampled<'_> {
     fn row(&self, y: usize) -> &[u8] {
-        let y = y.min(self.height.saturating_sub(1));
+        let y = y.min(self.height.saturating_sub(1)) % self.held_rows.max(1);
         self.samples.get(y * self.stride..y * self.stride + self.width).unwrap_or_default()
     }
 
@@ -138,45 +140,51 @@ fn ycc_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     [r.clamp(0, 255) as u8, g.clamp(0, 255) as u8, b.clamp(0, 255) as u8]
 }
 
-/// Interleaved pixels: 1 channel for grey, 3 for everything else.
-pub fn convert(components: &[Sampled<'_>], space: ColorSpace, width: usize, height: usize) -> (u8, Vec<u8>) {
-    let channels: u8 = if space == ColorSpace::Grey { 1 } else { 3 };
-    let mut pixels = Vec::with_capacity(width * height * usize::from(channels));
-    let mut rows: Vec<Vec<u8>> = components.iter().map(|_| Vec::with_capacity(width + 8)).collect();
-    for y in 0..height {
-        for (component, row) in components.iter().zip(&mut rows) {
-            component.upsampled_row(y, width, row);
-        }
-        match (space, rows.as_slice()) {
-            (ColorSpace::Grey, [grey, ..]) => pixels.extend_from_slice(grey),
-            (ColorSpace::Rgb, [r, g, b, ..]) => {
-                for ((&r, &g), &b) in r.iter().zip(g).zip(b) {
-                    pixels.extend_from_slice(&[r, g, b]);
-                }
-            }
-            (ColorSpace::YCbCr, [y, cb, cr, ..]) => {
-                for ((&y, &cb), &cr) in y.iter().zip(cb).zip(cr) {
-                    pixels.extend_from_slice(&ycc_to_rgb(y, cb, cr));
-                }
-            }
-            (ColorSpace::Cmyk { inverted } | ColorSpace::Ycck { inverted }, [a, b, c, k, ..]) => {
-                for (((&a, &b), &c), &k) in a.iter().zip(b).zip(c).zip(k) {
-                    let [c, m, y] = if matches!(space, ColorSpace::Ycck { .. }) {
-                        // YCCK holds CMY as inverted RGB through YCbCr.
-                        ycc_to_rgb(a, b, c).map(|v| 255 - v)
-                    } else {
-                        [a, b, c]
-                    };
-                    // Ink amounts: inverted files store 255 for no ink.
-                    let ink = |v: u8| if inverted { 255 - v } else { v };
-                    let k = ink(k);
-                    let [c, m, y] = [ink(c), ink(m), ink(y)];
-                    let rgb = |v: u8| ((255 - u32::from(v)) * (255 - u32::from(k)) / 255) as u8;
-                    pixels.extend_from_slice(&[rgb(c), rgb(m), rgb(y)]);
-                }
-            }
-            _ => pixels.resize(pixels.len() + width * usize::from(channels), 0),
-        }
+/// Output row `y` into `out` (`width` pixels: 1 byte each for grey, 3 for everything else);
+/// `rows` holds one upsampled row per component between calls.
+pub fn convert_row(
+    components: &[Sampled<'_>],
+    space: ColorSpace,
+    y: usize,
+    width: usize,
+    rows: &mut [Vec<u8>],
+    out: &mut [u8],
+) {
+    for (component, row) in components.iter().zip(rows.iter_mut()) {
+        component.upsampled_row(y, width, row);
     }
-    (channels, pixels)
+    match (space, &*rows) {
+        (ColorSpace::Grey, [grey, ..]) => {
+            for (target, &value) in out.iter_mut().zip(grey) {
+                *target = value;
+            }
+        }
+        (ColorSpace::Rgb, [r, g, b, ..]) => {
+            for (((target, &r), &g), &b) in out.chunks_exact_mut(3).zip(r).zip(g).zip(b) {
+                target.copy_from_slice(&[r, g, b]);
+            }
+        }
+        (ColorSpace::YCbCr, [y, cb, cr, ..]) => {
+            for (((target, &y), &cb), &cr) in out.chunks_exact_mut(3).zip(y).zip(cb).zip(cr) {
+                target.copy_from_slice(&ycc_to_rgb(y, cb, cr));
+            }
+        }
+        (ColorSpace::Cmyk { inverted } | ColorSpace::Ycck { inverted }, [a, b, c, k, ..]) => {
+            for ((((target, &a), &b), &c), &k) in out.chunks_exact_mut(3).zip(a).zip(b).zip(c).zip(k) {
+                let [c, m, y] = if matches!(space, ColorSpace::Ycck { .. }) {
+                    // YCCK holds CMY as inverted RGB through YCbCr.
+                    ycc_to_rgb(a, b, c).map(|v| 255 - v)
+                } else {
+                    [a, b, c]
+                };
+                // Ink amounts: inverted files store 255 for no ink.
+                let ink = |v: u8| if inverted { 255 - v } else { v };
+                let k = ink(k);
+                let [c, m, y] = [ink(c), ink(m), ink(y)];
+                let rgb = |v: u8| ((255 - u32::from(v)) * (255 - u32::from(k)) / 255) as u8;
+                target.copy_from_slice(&[rgb(c), rgb(m), rgb(y)]);
+            }
+        }
+        _ => out.fill(0),
+    }
 }

@@ -1,12 +1,14 @@
-//! Baseline (sequential) decoding: markers, then each scan's MCUs through Huffman decoding,
-//! dequantisation and the IDCT into one plane per component, then upsampling and colour
-//! conversion to interleaved pixels.
+//! Decoding: markers, then each scan's MCUs through Huffman decoding, dequantisation and the
+//! IDCT into one plane per component, then upsampling and colour conversion to interleaved
+//! rows. A sequential file whose first scan holds every component (nearly all of them) streams:
+//! its planes hold three MCU rows, decoded as the caller reads rows. Progressive and multi-scan
+//! files decode whole first, then hand out rows the same way.
 
 use crate::color::{self, ColorSpace};
 use crate::error::{Error, Result};
 use crate::huffman::{BitReader, HuffmanTable};
 use crate::idct::{idct_8x8, idct_reduced};
-use crate::markers::{self, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
+use crate::markers::{self, Component, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
 
 /// The header: what a caller needs before deciding how to decode.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,17 +30,23 @@ pub struct Decoded {
     pub pixels: Vec<u8>,
 }
 
-/// One component's samples, padded to whole blocks of its MCUs.
+/// One component's samples, padded to whole blocks of its MCUs: all of them, or a ring of
+/// three MCU rows while streaming.
 struct Plane {
     samples: Vec<u8>,
     stride: usize,
-    /// Blocks across and down that the plane holds.
+    /// Blocks across and down the component has.
     blocks_wide: usize,
     blocks_high: usize,
+    /// Block rows the plane holds: `blocks_high`, or three MCU rows' worth as a ring.
+    held_block_rows: usize,
     /// Samples a side each block becomes: 8 at full scale, fewer when scaled.
     block: usize,
     /// How many times the plane is upsampled each way to the output's size.
     upsampling: (usize, usize),
+    /// The component's size in samples at this block size.
+    width: usize,
+    height: usize,
 }
 
 impl Plane {
@@ -47,13 +55,26 @@ impl Plane {
         if x >= self.blocks_wide || y >= self.blocks_high {
             return;
         }
-        let offset = y * self.block * self.stride + x * self.block;
+        let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;
         if let Some(target) = self.samples.get_mut(offset..) {
             if self.block == 8 {
                 idct_8x8(coefficients, target, self.stride);
             } else {
                 idct_reduced(coefficients, self.block, target, self.stride);
             }
+        }
+    }
+
+    fn sampled(&self, fancy: bool) -> color::Sampled<'_> {
+        color::Sampled {
+            samples: &self.samples,
+            stride: self.stride,
+            width: self.width,
+            height: self.height,
+            held_rows: self.held_block_rows * self.block,
+            horizontal_factor: self.upsampling.0,
+            vertical_factor: self.upsampling.1,
+            fancy,
         }
     }
 }
@@ -114,146 +135,327 @@ fn table_segment(marker: u8, reader: &mut Reader<'_>, tables: &mut Tables) -> Re
     }
 }
 
-/// Decodes a baseline or progressive JPEG whole at 1/`scale` of its size (`scale` 1, 2, 4 or 8:
-/// each block becomes 8/`scale` samples a side, as `djpeg -scale` does), refusing frames over
-/// `max_pixels` before allocating.
+/// Decodes a baseline or progressive JPEG whole at 1/`scale` of its size; see [`Decoder`].
 pub fn decode(data: &[u8], scale: u8, max_pixels: u64) -> Result<Decoded> {
-    let size = match scale {
-        1 | 2 | 4 | 8 => 8 / usize::from(scale),
-        _ => return Err(Error::Unsupported("a scale other than 1, 1/2, 1/4 or 1/8")),
-    };
-    let mut reader = Reader { data, position: 0 };
-    let mut tables = Tables::default();
-    let frame = read_frame(&mut reader, &mut tables)?;
-    if u64::from(frame.width) * u64::from(frame.height) > max_pixels {
-        return Err(Error::TooLarge { width: frame.width, height: frame.height });
+    let mut decoder = Decoder::new(data, scale, max_pixels)?;
+    let mut pixels = vec![0; decoder.width() * decoder.height() * usize::from(decoder.channels())];
+    decoder.read_rows(&mut pixels)?;
+    Ok(Decoded { width: decoder.width() as u32, height: decoder.height() as u32, channels: decoder.channels(), pixels })
+}
+
+/// How the rows come: from a sequential scan as it is decoded, or from planes decoded whole.
+enum Source<'a> {
+    Streaming {
+        scan: Scan,
+        bits: BitReader<'a>,
+        walker: Walker,
+        /// MCU rows decoded so far.
+        decoded_rows: usize,
+    },
+    Whole,
+}
+
+/// A JPEG read row by row at 1/`scale` of its size (`scale` 1, 2, 4 or 8: each block becomes
+/// 8/`scale` samples a side, as `djpeg -scale` does): 1 byte per pixel for grey, 3 (RGB) for
+/// everything else.
+pub struct Decoder<'a> {
+    data: &'a [u8],
+    reader_position: usize,
+    frame: Frame,
+    tables: Tables,
+    planes: Vec<Plane>,
+    source: Source<'a>,
+    color_space: ColorSpace,
+    /// Samples a side of the largest component's blocks.
+    size: usize,
+    width: usize,
+    height: usize,
+    /// Output rows handed out so far.
+    next_row: usize,
+    /// One upsampled row per component.
+    rows: Vec<Vec<u8>>,
+}
+
+impl<'a> Decoder<'a> {
+    /// Reads the header up to the first scan, refusing frames over `max_pixels` before any
+    /// buffer exists; a file that does not stream is decoded whole here.
+    pub fn new(data: &'a [u8], scale: u8, max_pixels: u64) -> Result<Self> {
+        let size = match scale {
+            1 | 2 | 4 | 8 => 8 / usize::from(scale),
+            _ => return Err(Error::Unsupported("a scale other than 1, 1/2, 1/4 or 1/8")),
+        };
+        let mut reader = Reader { data, position: 0 };
+        let mut tables = Tables::default();
+        let frame = read_frame(&mut reader, &mut tables)?;
+        if u64::from(frame.width) * u64::from(frame.height) > max_pixels {
+            return Err(Error::TooLarge { width: frame.width, height: frame.height });
+        }
+        // Up to the first scan.
+        let scan = loop {
+            match reader.marker()? {
+                0xDA => break markers::scan(reader.segment()?, &frame)?,
+                0xD9 => return Err(Error::Corrupt("the image ends before its first scan")),
+                marker => table_segment(marker, &mut reader, &mut tables)?,
+            }
+        };
+        let streams = !frame.progressive && scan.components.len() == frame.components.len();
+        let ring = if streams { Some(3) } else { None };
+        let planes = frame
+            .components
+            .iter()
+            .map(|component| plane(&frame, component, size, ring))
+            .collect::<Result<Vec<_>>>()?;
+        let color_space = color::color_space(&frame, tables.adobe_transform);
+        let width = (frame.width as usize * size).div_ceil(8);
+        let height = (frame.height as usize * size).div_ceil(8);
+        let rows = frame.components.iter().map(|_| Vec::with_capacity(width + 16)).collect();
+        let mut decoder = Decoder {
+            data,
+            reader_position: reader.position,
+            frame,
+            tables,
+            planes,
+            source: Source::Whole,
+            color_space,
+            size,
+            width,
+            height,
+            next_row: 0,
+            rows,
+        };
+        if streams {
+            let walker = Walker::new(&decoder.frame, &decoder.tables, &scan)?;
+            let bits = BitReader::new(data, decoder.reader_position);
+            decoder.source = Source::Streaming { scan, bits, walker, decoded_rows: 0 };
+        } else {
+            decoder.decode_whole(scan)?;
+        }
+        Ok(decoder)
     }
-    let (mcus_wide, mcus_high) = frame.mcus();
-    let mut planes: Vec<Plane> = frame
-        .components
-        .iter()
-        .map(|component| {
-            let blocks_wide = mcus_wide * usize::from(component.horizontal);
-            let blocks_high = mcus_high * usize::from(component.vertical);
-            // Subsampled components decode at a larger block where the scale leaves room, so
-            // they need less upsampling (libjpeg-turbo does the same).
-            let (across, down) = (
-                usize::from(frame.max_horizontal / component.horizontal),
-                usize::from(frame.max_vertical / component.vertical),
-            );
-            let mut multiple = 1;
-            while size * multiple * 2 <= 8 && across % (multiple * 2) == 0 && down % (multiple * 2) == 0 {
-                multiple *= 2;
-            }
-            let block = size * multiple;
-            let stride = blocks_wide * block;
-            Plane {
-                samples: vec![0; stride * blocks_high * block],
-                stride,
-                blocks_wide,
-                blocks_high,
-                block,
-                upsampling: (across / multiple, down / multiple),
-            }
-        })
-        .collect();
-    // Progressive files refine every coefficient over several scans, so they are kept until the
-    // last scan; sequential ones go through the IDCT as they are decoded.
-    let mut coefficients: Vec<Vec<[i16; 64]>> = if frame.progressive {
-        planes.iter().map(|plane| vec![[0i16; 64]; plane.blocks_wide * plane.blocks_high]).collect()
-    } else {
-        Vec::new()
-    };
-    let mut scanned = vec![false; frame.components.len()];
-    loop {
-        let marker = reader.marker()?;
-        match marker {
-            0xDA => {
-                let scan = markers::scan(reader.segment()?, &frame)?;
-                let mut decoder = ScanDecoder::new(data, reader.position, &frame, &tables, &scan)?;
-                if frame.progressive {
-                    decoder.run(|bits, part, x, y| {
-                        let blocks = coefficients.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
-                        let plane = planes.get(part.index).ok_or(Error::Corrupt("a missing component"))?;
-                        let block = blocks
-                            .get_mut(y * plane.blocks_wide + x)
-                            .filter(|_| x < plane.blocks_wide)
-                            .ok_or(Error::Corrupt("a block outside its component"))?;
-                        progressive_block(bits, part, &scan, block)
-                    })?;
-                } else {
-                    let mut block = [0i32; 64];
-                    decoder.run(|bits, part, x, y| {
-                        sequential_block(bits, part, &mut block)?;
-                        for (coefficient, quant) in block.iter_mut().zip(part.quant) {
-                            *coefficient = coefficient.wrapping_mul(quant);
-                        }
-                        planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block);
-                        Ok(())
-                    })?;
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    pub fn channels(&self) -> u8 {
+        if self.color_space == ColorSpace::Grey {
+            1
+        } else {
+            3
+        }
+    }
+
+    /// The bytes of sample planes the decoder holds: three MCU rows per component while
+    /// streaming, every row otherwise (progressive files also hold their coefficients while
+    /// decoding, at 2 bytes per sample).
+    pub fn buffer_bytes(&self) -> usize {
+        self.planes.iter().map(|plane| plane.samples.len()).sum()
+    }
+
+    /// The next rows into `band` (a whole number of rows of `width × channels` bytes).
+    pub fn read_rows(&mut self, band: &mut [u8]) -> Result<()> {
+        let row_bytes = self.width * usize::from(self.channels());
+        if row_bytes == 0
+            || !band.len().is_multiple_of(row_bytes)
+            || self.next_row + band.len() / row_bytes > self.height
+        {
+            return Err(Error::Corrupt("more rows asked for than the image has"));
+        }
+        for out in band.chunks_exact_mut(row_bytes) {
+            let y = self.next_row;
+            // The row's MCU row, and the next one: fancy upsampling reads a source row below.
+            let mcu_rows_needed = y / (self.size * usize::from(self.frame.max_vertical)) + 2;
+            self.decode_mcu_rows(mcu_rows_needed)?;
+            let fancy = self.size > 1;
+            let sampled: Vec<color::Sampled<'_>> = self.planes.iter().map(|plane| plane.sampled(fancy)).collect();
+            color::convert_row(&sampled, self.color_space, y, self.width, &mut self.rows, out);
+            self.next_row += 1;
+        }
+        Ok(())
+    }
+
+    /// Streaming: decodes MCU rows until `count` are (or all are).
+    fn decode_mcu_rows(&mut self, count: usize) -> Result<()> {
+        let Source::Streaming { scan, bits, walker, decoded_rows } = &mut self.source else { return Ok(()) };
+        let (mcus_wide, mcus_high) = walker.units;
+        let count = count.min(mcus_high);
+        let mut block = [0i32; 64];
+        while *decoded_rows < count {
+            let first = *decoded_rows * mcus_wide;
+            let planes = &mut self.planes;
+            walker.run(bits, &self.tables, first..first + mcus_wide, |bits, part, tables, x, y| {
+                sequential_block(bits, part, tables, &mut block)?;
+                for (coefficient, quant) in block.iter_mut().zip(part.quant) {
+                    *coefficient = coefficient.wrapping_mul(quant);
                 }
-                reader.position = decoder.end()?;
-                for component in &scan.components {
-                    if let Some(done) = scanned.get_mut(component.index) {
-                        *done = true;
+                planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block);
+                Ok(())
+            })?;
+            if bits.overrun {
+                return Err(Error::Corrupt("the data ends inside a scan"));
+            }
+            *decoded_rows += 1;
+            if *decoded_rows == mcus_high {
+                // The scan is done: only tables, comments and the end-of-image may follow.
+                let mut reader = Reader { data: self.data, position: scan_end(self.data, bits)? };
+                loop {
+                    match reader.marker()? {
+                        0xD9 => break,
+                        0xDA => return Err(Error::Corrupt("a scan after one that held every component")),
+                        marker => table_segment(marker, &mut reader, &mut self.tables)?,
                     }
                 }
+                let _ = scan;
             }
-            0xD9 => break,
-            _ => table_segment(marker, &mut reader, &mut tables)?,
+        }
+        Ok(())
+    }
+
+    /// Progressive and multi-scan files: every scan into kept coefficients (progressive) or
+    /// straight into the planes (sequential), then the IDCT.
+    fn decode_whole(&mut self, first: Scan) -> Result<()> {
+        let progressive = self.frame.progressive;
+        let mut coefficients: Vec<Vec<[i16; 64]>> = if progressive {
+            self.planes.iter().map(|plane| vec![[0i16; 64]; plane.blocks_wide * plane.blocks_high]).collect()
+        } else {
+            Vec::new()
+        };
+        let mut scanned = vec![false; self.frame.components.len()];
+        let mut reader = Reader { data: self.data, position: self.reader_position };
+        let mut next = Some(first);
+        while let Some(scan) = next.take() {
+            let mut walker = Walker::new(&self.frame, &self.tables, &scan)?;
+            let mut bits = BitReader::new(self.data, reader.position);
+            let units = walker.units.0 * walker.units.1;
+            let planes = &mut self.planes;
+            if progressive {
+                walker.run(&mut bits, &self.tables, 0..units, |bits, part, tables, x, y| {
+                    let blocks = coefficients.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
+                    let plane = planes.get(part.index).ok_or(Error::Corrupt("a missing component"))?;
+                    let block = blocks
+                        .get_mut(y * plane.blocks_wide + x)
+                        .filter(|_| x < plane.blocks_wide)
+                        .ok_or(Error::Corrupt("a block outside its component"))?;
+                    progressive_block(bits, part, tables, &scan, block)
+                })?;
+            } else {
+                let mut block = [0i32; 64];
+                walker.run(&mut bits, &self.tables, 0..units, |bits, part, tables, x, y| {
+                    sequential_block(bits, part, tables, &mut block)?;
+                    for (coefficient, quant) in block.iter_mut().zip(part.quant) {
+                        *coefficient = coefficient.wrapping_mul(quant);
+                    }
+                    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block);
+                    Ok(())
+                })?;
+            }
+            if bits.overrun {
+                return Err(Error::Corrupt("the data ends inside a scan"));
+            }
+            reader.position = scan_end(self.data, &bits)?;
+            for component in &scan.components {
+                if let Some(done) = scanned.get_mut(component.index) {
+                    *done = true;
+                }
+            }
+            loop {
+                match reader.marker()? {
+                    0xDA => {
+                        next = Some(markers::scan(reader.segment()?, &self.frame)?);
+                        break;
+                    }
+                    0xD9 => break,
+                    marker => table_segment(marker, &mut reader, &mut self.tables)?,
+                }
+            }
+        }
+        if scanned.contains(&false) {
+            return Err(Error::Corrupt("a component no scan covers"));
+        }
+        for ((component, plane), blocks) in self.frame.components.iter().zip(&mut self.planes).zip(&coefficients) {
+            let quant = self
+                .tables
+                .quant
+                .get(usize::from(component.quant_table))
+                .and_then(Option::as_ref)
+                .ok_or(Error::Corrupt("a component's quantisation table is missing"))?;
+            for (index, block) in blocks.iter().enumerate() {
+                let dequantised: [i32; 64] = core::array::from_fn(|i| {
+                    i32::from(block.get(i).copied().unwrap_or(0)) * i32::from(quant.get(i).copied().unwrap_or(0))
+                });
+                plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A component's plane at block size `size` (chroma larger where the scale leaves room), holding
+/// every block row, or `ring` MCU rows.
+fn plane(frame: &Frame, component: &Component, size: usize, ring: Option<usize>) -> Result<Plane> {
+    let (mcus_wide, mcus_high) = frame.mcus();
+    let blocks_wide = mcus_wide * usize::from(component.horizontal);
+    let blocks_high = mcus_high * usize::from(component.vertical);
+    // Subsampled components decode at a larger block where the scale leaves room, so they need
+    // less upsampling (libjpeg-turbo does the same).
+    let across = usize::from(frame.max_horizontal / component.horizontal);
+    let down = usize::from(frame.max_vertical / component.vertical);
+    let mut multiple = 1;
+    while size * multiple * 2 <= 8 && across % (multiple * 2) == 0 && down % (multiple * 2) == 0 {
+        multiple *= 2;
+    }
+    let block = size * multiple;
+    let held_block_rows = match ring {
+        Some(mcu_rows) => (mcu_rows * usize::from(component.vertical)).min(blocks_high),
+        None => blocks_high,
+    };
+    let stride = blocks_wide * block;
+    // The component's samples at this block size, rounded up as the standard rounds.
+    let scaled = |length: u32, factor: u8, largest: u8| {
+        (length as usize * usize::from(factor) * block).div_ceil(usize::from(largest) * 8)
+    };
+    let bytes = stride
+        .checked_mul(held_block_rows * block)
+        .ok_or(Error::TooLarge { width: frame.width, height: frame.height })?;
+    Ok(Plane {
+        samples: vec![0; bytes],
+        stride,
+        blocks_wide,
+        blocks_high,
+        held_block_rows,
+        block,
+        upsampling: (across / multiple, down / multiple),
+        width: scaled(frame.width, component.horizontal, frame.max_horizontal),
+        height: scaled(frame.height, component.vertical, frame.max_vertical),
+    })
+}
+
+/// Where the data continues after a scan whose bits `bits` read: at the next marker.
+fn scan_end(data: &[u8], bits: &BitReader<'_>) -> Result<usize> {
+    let mut position = bits.position();
+    loop {
+        match data.get(position..position + 2) {
+            Some([0xFF, 0x00]) | Some([0xFF, 0xD0..=0xD7]) => position += 2,
+            Some([0xFF, 0xFF]) => position += 1,
+            Some([0xFF, _]) => return Ok(position),
+            Some(_) => position += 1,
+            None => return Err(Error::Corrupt("the data ends without an end-of-image marker")),
         }
     }
-    if scanned.contains(&false) {
-        return Err(Error::Corrupt("a component no scan covers"));
-    }
-    for ((component, plane), blocks) in frame.components.iter().zip(&mut planes).zip(&coefficients) {
-        let quant = tables
-            .quant
-            .get(usize::from(component.quant_table))
-            .and_then(Option::as_ref)
-            .ok_or(Error::Corrupt("a component's quantisation table is missing"))?;
-        for (index, block) in blocks.iter().enumerate() {
-            let dequantised: [i32; 64] = core::array::from_fn(|i| {
-                i32::from(block.get(i).copied().unwrap_or(0)) * i32::from(quant.get(i).copied().unwrap_or(0))
-            });
-            plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised);
-        }
-    }
-    let color_space = color::color_space(&frame, tables.adobe_transform);
-    let sampled: Vec<color::Sampled<'_>> = frame
-        .components
-        .iter()
-        .zip(&planes)
-        .map(|(component, plane)| {
-            // The component's samples at this block size, rounded up as the standard rounds.
-            let scaled = |length: u32, factor: u8, largest: u8| {
-                (length as usize * usize::from(factor) * plane.block).div_ceil(usize::from(largest) * 8)
-            };
-            color::Sampled {
-                samples: &plane.samples,
-                stride: plane.stride,
-                width: scaled(frame.width, component.horizontal, frame.max_horizontal),
-                height: scaled(frame.height, component.vertical, frame.max_vertical),
-                horizontal_factor: plane.upsampling.0,
-                vertical_factor: plane.upsampling.1,
-                fancy: size > 1,
-            }
-        })
-        .collect();
-    let width = (frame.width as usize * size).div_ceil(8);
-    let height = (frame.height as usize * size).div_ceil(8);
-    let (channels, pixels) = color::convert(&sampled, color_space, width, height);
-    Ok(Decoded { width: width as u32, height: height as u32, channels, pixels })
 }
 
 /// One component of a scan, with the state its blocks carry from one to the next.
-struct Part<'t> {
+struct Part {
     index: usize,
     horizontal: usize,
     vertical: usize,
     quant: [i32; 64],
-    dc: Option<&'t HuffmanTable>,
-    ac: Option<&'t HuffmanTable>,
+    dc_table: usize,
+    ac_table: usize,
     /// The DC prediction.
     prediction: i32,
     /// Progressive AC scans: blocks left in the current end-of-band run.
@@ -261,17 +463,16 @@ struct Part<'t> {
 }
 
 /// A scan's walk over its blocks: MCUs for an interleaved scan, the component's own blocks for a
-/// scan of one, in restart intervals.
-struct ScanDecoder<'a, 't> {
-    bits: BitReader<'a>,
-    data: &'a [u8],
-    parts: Vec<Part<'t>>,
+/// scan of one, in restart intervals; it can stop and resume between units.
+struct Walker {
+    parts: Vec<Part>,
     units: (usize, usize),
     restart_interval: usize,
+    next_restart: u8,
 }
 
-impl<'a, 't> ScanDecoder<'a, 't> {
-    fn new(data: &'a [u8], start: usize, frame: &Frame, tables: &'t Tables, scan: &Scan) -> Result<Self> {
+impl Walker {
+    fn new(frame: &Frame, tables: &Tables, scan: &Scan) -> Result<Self> {
         let mut parts = Vec::with_capacity(scan.components.len());
         for scan_component in &scan.components {
             let component =
@@ -286,8 +487,8 @@ impl<'a, 't> ScanDecoder<'a, 't> {
                 horizontal: usize::from(component.horizontal),
                 vertical: usize::from(component.vertical),
                 quant: core::array::from_fn(|i| i32::from(quant.get(i).copied().unwrap_or(0))),
-                dc: tables.dc.get(scan_component.dc_table).and_then(Option::as_ref),
-                ac: tables.ac.get(scan_component.ac_table).and_then(Option::as_ref),
+                dc_table: scan_component.dc_table,
+                ac_table: scan_component.ac_table,
                 prediction: 0,
                 eob_run: 0,
             });
@@ -300,27 +501,24 @@ impl<'a, 't> ScanDecoder<'a, 't> {
             }
             _ => frame.mcus(),
         };
-        Ok(ScanDecoder {
-            bits: BitReader::new(data, start),
-            data,
-            parts,
-            units,
-            restart_interval: usize::from(tables.restart_interval),
-        })
+        Ok(Walker { parts, units, restart_interval: usize::from(tables.restart_interval), next_restart: 0 })
     }
 
-    /// Calls `block` for every block of the scan with its position in the component's blocks.
-    fn run(
+    /// Calls `block` for every block of the units in `range`, with its position in the
+    /// component's blocks.
+    fn run<'a>(
         &mut self,
-        mut block: impl FnMut(&mut BitReader<'a>, &mut Part<'t>, usize, usize) -> Result<()>,
+        bits: &mut BitReader<'a>,
+        tables: &Tables,
+        range: core::ops::Range<usize>,
+        mut block: impl FnMut(&mut BitReader<'a>, &mut Part, &Tables, usize, usize) -> Result<()>,
     ) -> Result<()> {
-        let (units_wide, units_high) = self.units;
+        let units_wide = self.units.0.max(1);
         let interleaved = self.parts.len() > 1;
-        let mut next_restart = 0u8;
-        for unit in 0..units_wide * units_high {
+        for unit in range {
             if self.restart_interval > 0 && unit > 0 && unit % self.restart_interval == 0 {
-                self.bits.restart(next_restart)?;
-                next_restart = (next_restart + 1) % 8;
+                bits.restart(self.next_restart)?;
+                self.next_restart = (self.next_restart + 1) % 8;
                 for part in &mut self.parts {
                     part.prediction = 0;
                     part.eob_run = 0;
@@ -331,43 +529,26 @@ impl<'a, 't> ScanDecoder<'a, 't> {
                 let (blocks_x, blocks_y) = if interleaved { (part.horizontal, part.vertical) } else { (1, 1) };
                 for block_y in 0..blocks_y {
                     for block_x in 0..blocks_x {
-                        block(&mut self.bits, part, unit_x * blocks_x + block_x, unit_y * blocks_y + block_y)?;
+                        block(bits, part, tables, unit_x * blocks_x + block_x, unit_y * blocks_y + block_y)?;
                     }
                 }
             }
         }
         Ok(())
     }
-
-    /// Where the data continues after the scan: at the next marker.
-    fn end(&self) -> Result<usize> {
-        if self.bits.overrun {
-            return Err(Error::Corrupt("the data ends inside a scan"));
-        }
-        let mut position = self.bits.position();
-        loop {
-            match self.data.get(position..position + 2) {
-                Some([0xFF, 0x00]) | Some([0xFF, 0xD0..=0xD7]) => position += 2,
-                Some([0xFF, 0xFF]) => position += 1,
-                Some([0xFF, _]) => return Ok(position),
-                Some(_) => position += 1,
-                None => return Err(Error::Corrupt("the data ends without an end-of-image marker")),
-            }
-        }
-    }
 }
 
-fn dc_table<'t>(part: &Part<'t>) -> Result<&'t HuffmanTable> {
-    part.dc.ok_or(Error::Corrupt("a scan's DC Huffman table is missing"))
+fn dc_table<'t>(part: &Part, tables: &'t Tables) -> Result<&'t HuffmanTable> {
+    tables.dc.get(part.dc_table).and_then(Option::as_ref).ok_or(Error::Corrupt("a scan's DC Huffman table is missing"))
 }
 
-fn ac_table<'t>(part: &Part<'t>) -> Result<&'t HuffmanTable> {
-    part.ac.ok_or(Error::Corrupt("a scan's AC Huffman table is missing"))
+fn ac_table<'t>(part: &Part, tables: &'t Tables) -> Result<&'t HuffmanTable> {
+    tables.ac.get(part.ac_table).and_then(Option::as_ref).ok_or(Error::Corrupt("a scan's AC Huffman table is missing"))
 }
 
 /// The DC difference's size, then the difference.
-fn dc_difference(bits: &mut BitReader<'_>, part: &Part<'_>) -> Result<i32> {
-    let size = bits.decode(dc_table(part)?)?;
+fn dc_difference(bits: &mut BitReader<'_>, part: &Part, tables: &Tables) -> Result<i32> {
+    let size = bits.decode(dc_table(part, tables)?)?;
     if size > 11 {
         return Err(Error::Corrupt("a DC difference over 11 bits"));
     }
@@ -375,11 +556,16 @@ fn dc_difference(bits: &mut BitReader<'_>, part: &Part<'_>) -> Result<i32> {
 }
 
 /// One block's coefficients (quantised, natural order) from a sequential scan.
-fn sequential_block(bits: &mut BitReader<'_>, part: &mut Part<'_>, coefficients: &mut [i32; 64]) -> Result<()> {
+fn sequential_block(
+    bits: &mut BitReader<'_>,
+    part: &mut Part,
+    tables: &Tables,
+    coefficients: &mut [i32; 64],
+) -> Result<()> {
     *coefficients = [0; 64];
-    part.prediction = part.prediction.wrapping_add(dc_difference(bits, part)?);
+    part.prediction = part.prediction.wrapping_add(dc_difference(bits, part, tables)?);
     coefficients[0] = part.prediction;
-    let ac = ac_table(part)?;
+    let ac = ac_table(part, tables)?;
     let mut k = 1usize;
     while k < 64 {
         let symbol = bits.decode(ac)?;
@@ -406,19 +592,25 @@ fn sequential_block(bits: &mut BitReader<'_>, part: &mut Part<'_>, coefficients:
 
 /// One block's share of a progressive scan: the DC's first bits or a refinement bit, or a band
 /// of AC coefficients' first bits or refinement bits (T.81 G.1.2).
-fn progressive_block(bits: &mut BitReader<'_>, part: &mut Part<'_>, scan: &Scan, block: &mut [i16; 64]) -> Result<()> {
+fn progressive_block(
+    bits: &mut BitReader<'_>,
+    part: &mut Part,
+    tables: &Tables,
+    scan: &Scan,
+    block: &mut [i16; 64],
+) -> Result<()> {
     let low = u32::from(scan.approximation_low);
     let (start, end) = (usize::from(scan.spectral_start), usize::from(scan.spectral_end));
     if start == 0 {
         if scan.approximation_high == 0 {
-            part.prediction = part.prediction.wrapping_add(dc_difference(bits, part)?);
+            part.prediction = part.prediction.wrapping_add(dc_difference(bits, part, tables)?);
             block[0] = (part.prediction << low) as i16;
         } else if bits.bits(1) == 1 {
             block[0] |= 1 << low;
         }
         return Ok(());
     }
-    let ac = ac_table(part)?;
+    let ac = ac_table(part, tables)?;
     let band = ZIGZAG_TO_NATURAL.get(start..=end).ok_or(Error::Corrupt("a spectral band past 63"))?;
     if scan.approximation_high == 0 {
         // First bits of the band.

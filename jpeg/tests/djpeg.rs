@@ -167,3 +167,40 @@ fn cut_and_damaged_files_are_refused_not_panicked_on() {
         let _ = jpeg::decode(&damaged, 1, MAX_PIXELS);
     }
 }
+
+#[test]
+fn rows_read_in_bands_equal_the_whole_decode_and_sequential_files_stream() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    jpegs(&root.join("fixtures"), &mut files);
+    jpegs(&root.join("../shared/corpus/photos"), &mut files);
+    for path in &files {
+        let data = std::fs::read(path).unwrap();
+        for scale in [1, 2, 8] {
+            let Ok(whole) = jpeg::decode(&data, scale, MAX_PIXELS) else { continue };
+            let mut decoder = jpeg::Decoder::new(&data, scale, MAX_PIXELS).unwrap();
+            let row_bytes = decoder.width() * usize::from(decoder.channels());
+            let mut pixels = Vec::new();
+            let mut band_rows = 1 + scale as usize;
+            while pixels.len() < whole.pixels.len() {
+                let rows = band_rows.min((whole.pixels.len() - pixels.len()) / row_bytes);
+                let mut band = vec![0; rows * row_bytes];
+                decoder.read_rows(&mut band).unwrap();
+                pixels.extend_from_slice(&band);
+                band_rows = band_rows * 7 % 17 + 1;
+            }
+            assert!(pixels == whole.pixels, "{} at 1/{scale}: bands differ from the whole decode", path.display());
+            let info = jpeg::read_info(&data).unwrap();
+            if !info.progressive {
+                // Three MCU rows (at most 16 rows each at full size) of every component, whatever the height.
+                let bound = 3 * 16 * decoder.width() * 3;
+                assert!(
+                    decoder.buffer_bytes() <= bound.max(whole.pixels.len()),
+                    "{}: holds {} bytes",
+                    path.display(),
+                    decoder.buffer_bytes()
+                );
+            }
+        }
+    }
+}
