@@ -9,8 +9,9 @@
 // + jpeg-encoder. Medians over repeated samples after warm-up; ratios come from this one run.
 // Writes benches/results/{kernels.md,pipeline.md,speedups.svg,results.json}.
 //
-// Usage: node benches/run.mjs [--quick] [--kernels]
-//   --quick: fewer samples, for a smoke test; --kernels: kernels only, printed, no files written
+// Usage: node benches/run.mjs [--quick] [--kernels | --decoders]
+//   --quick: fewer samples, for a smoke test; --kernels: kernels only, --decoders: JPEG decoding
+//   alone (zune-jpeg, jpeg-decoder and ours at each scale), printed, no files written
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import os from 'node:os';
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
 const kernelsOnly = process.argv.includes('--kernels');
+const decodersOnly = process.argv.includes('--decoders');
 const SAMPLES = quick ? 3 : 9;
 const SLOW_SAMPLES = quick ? 1 : 3; // for the image crate, tens of times slower than the rest
 const MIN_SAMPLE_MS = quick ? 5 : 25; // fast calls repeat inside one sample to reach this
@@ -50,6 +52,12 @@ function instantiate(module) {
 const scalar = instantiate(scalarModule);
 const simd = instantiate(simdModule);
 if (scalar.has_simd128() !== 0 || simd.has_simd128() !== 1) throw new Error('builds do not have the expected backends');
+
+const corpus = `${root}../shared/corpus/photos`;
+const photos = existsSync(corpus)
+  ? readdirSync(corpus).filter((f) => /^(gdk-pixbuf-issue70-meizu.*|plasma-(ColorfulCups|Grey|Path)-2560x1600)\.jpg$/.test(f)).map((f) => `${corpus}/${f}`)
+  : [`${root}fixtures/rocket.jpg`];
+const DECODERS = ['zune-jpeg', 'jpeg-decoder', 'jpeg-decoder 1/2', 'jpeg-decoder 1/4', 'jpeg-decoder 1/8', 'ours', 'ours 1/2', 'ours 1/4', 'ours 1/8'];
 
 const VARIANTS = [
   { name: 'scalar', exports: scalar, id: 0 },
@@ -90,6 +98,17 @@ function measure(variants, call) {
 const LAYOUTS = { RGBA8: 4, RGB8: 3, L8: 1 };
 const FILTERS = { lanczos3: 5, 'catmull-rom': 3, bilinear: 2 };
 const SIZES = [[4928, 3279, 852, 567], [4928, 3279, 320, 213], [640, 427, 1920, 1280]];
+
+if (decodersOnly) {
+  for (const photo of photos.sort()) {
+    const bytes = readFileSync(photo);
+    const pointer = simd.input_buffer(bytes.length);
+    new Uint8Array(simd.memory.buffer, pointer, bytes.length).set(bytes);
+    const ms = measure(DECODERS.map((name, id) => ({ name, id })), (v) => simd.run_decode(v.id));
+    console.log(`${photo.split('/').pop()}: ${DECODERS.map((d) => `${d} ${ms[d].toFixed(1)}`).join(', ')}`);
+  }
+  process.exit(0);
+}
 
 const kernelRows = [];
 for (const [w, h, ow, oh] of SIZES) {
@@ -141,10 +160,6 @@ if (kernelsOnly) {
   for (const r of kernelRows) console.log(`${r.kernel} ${r.layout} ${r.size}: simd128 ${r.ms.simd128?.toFixed(2)} fir ${r.ms.fir?.toFixed(2)} scalar ${r.ms.scalar?.toFixed(1)}`);
   process.exit(0);
 }
-const corpus = `${root}../shared/corpus/photos`;
-const photos = existsSync(corpus)
-  ? readdirSync(corpus).filter((f) => /^(gdk-pixbuf-issue70-meizu.*|plasma-(ColorfulCups|Grey|Path)-2560x1600)\.jpg$/.test(f)).map((f) => `${corpus}/${f}`)
-  : [`${root}fixtures/rocket.jpg`];
 // No 16 MP JPEG is in the corpus: one is made from a real photo (resized up, q90) by the harness.
 const SIXTEEN_MP = { from: photos.find((p) => p.includes('Path')) ?? photos[0], width: 4928, height: 3279 };
 const PIPELINES = [
@@ -152,7 +167,6 @@ const PIPELINES = [
   { name: 'ours (simd128)', module: simdModule, id: 0 },
   { name: 'baseline (simd128)', module: simdModule, id: 1 },
 ];
-const DECODERS = ['zune-jpeg', 'jpeg-decoder', 'jpeg-decoder 1/2', 'jpeg-decoder 1/4', 'jpeg-decoder 1/8'];
 const pipelineRows = [];
 for (const photo of [...photos.sort(), SIXTEEN_MP]) {
   let bytes = readFileSync(photo.from ?? photo);

@@ -11,7 +11,7 @@ const MAX_PIXELS: u64 = 4_000_000;
 fuzz_target!(|data: &[u8]| {
     if let Some((&selector, file)) = data.split_first() {
         let scale = [1, 2, 4, 8][usize::from(selector % 4)];
-        if let Ok(image) = jpeg::decode(file, scale, MAX_PIXELS) {
+        if let Ok(image) = jpeg::decode(file, scale, MAX_PIXELS, kernels::Backend::best()) {
             let expected = image.width as usize * image.height as usize * usize::from(image.channels);
             assert_eq!(image.pixels.len(), expected, "pixels for the size the decoder reports");
         }

@@ -7,7 +7,9 @@
 use crate::color::{self, ColorSpace};
 use crate::error::{Error, Result};
 use crate::huffman::{BitReader, HuffmanTable};
-use crate::idct::{idct_8x8, idct_reduced};
+use kernels::Backend;
+
+use crate::idct::idct_reduced;
 use crate::markers::{self, Component, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
 
 /// The header: what a caller needs before deciding how to decode.
@@ -51,18 +53,19 @@ struct Plane {
 
 impl Plane {
     /// The block at `(x, y)` (in blocks) through the IDCT into the plane.
-    fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64]) {
+    fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64], backend: Backend) -> Result<()> {
         if x >= self.blocks_wide || y >= self.blocks_high {
-            return;
+            return Ok(());
         }
         let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;
-        if let Some(target) = self.samples.get_mut(offset..) {
-            if self.block == 8 {
-                idct_8x8(coefficients, target, self.stride);
-            } else {
-                idct_reduced(coefficients, self.block, target, self.stride);
-            }
+        let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
+        if self.block == 8 {
+            kernels::idct_8x8(coefficients, target, self.stride, backend)
+                .map_err(|_| Error::Internal("the IDCT refused a block of its plane"))?;
+        } else {
+            idct_reduced(coefficients, self.block, target, self.stride);
         }
+        Ok(())
     }
 
     fn sampled(&self, fancy: bool) -> color::Sampled<'_> {
@@ -136,8 +139,8 @@ fn table_segment(marker: u8, reader: &mut Reader<'_>, tables: &mut Tables) -> Re
 }
 
 /// Decodes a baseline or progressive JPEG whole at 1/`scale` of its size; see [`Decoder`].
-pub fn decode(data: &[u8], scale: u8, max_pixels: u64) -> Result<Decoded> {
-    let mut decoder = Decoder::new(data, scale, max_pixels)?;
+pub fn decode(data: &[u8], scale: u8, max_pixels: u64, backend: Backend) -> Result<Decoded> {
+    let mut decoder = Decoder::new(data, scale, max_pixels, backend)?;
     let mut pixels = vec![0; decoder.width() * decoder.height() * usize::from(decoder.channels())];
     decoder.read_rows(&mut pixels)?;
     Ok(Decoded { width: decoder.width() as u32, height: decoder.height() as u32, channels: decoder.channels(), pixels })
@@ -174,12 +177,14 @@ pub struct Decoder<'a> {
     next_row: usize,
     /// One upsampled row per component.
     rows: Vec<Vec<u8>>,
+    /// The kernels the IDCT runs on.
+    backend: Backend,
 }
 
 impl<'a> Decoder<'a> {
     /// Reads the header up to the first scan, refusing frames over `max_pixels` before any
     /// buffer exists; a file that does not stream is decoded whole here.
-    pub fn new(data: &'a [u8], scale: u8, max_pixels: u64) -> Result<Self> {
+    pub fn new(data: &'a [u8], scale: u8, max_pixels: u64, backend: Backend) -> Result<Self> {
         let size = match scale {
             1 | 2 | 4 | 8 => 8 / usize::from(scale),
             _ => return Err(Error::Unsupported("a scale other than 1, 1/2, 1/4 or 1/8")),
@@ -222,6 +227,7 @@ impl<'a> Decoder<'a> {
             height,
             next_row: 0,
             rows,
+            backend,
         };
         if streams {
             let walker = Walker::new(&decoder.frame, &decoder.tables, &scan)?;
@@ -284,6 +290,7 @@ impl<'a> Decoder<'a> {
         let (mcus_wide, mcus_high) = walker.units;
         let count = count.min(mcus_high);
         let mut block = [0i32; 64];
+        let backend = self.backend;
         while *decoded_rows < count {
             let first = *decoded_rows * mcus_wide;
             let planes = &mut self.planes;
@@ -292,8 +299,7 @@ impl<'a> Decoder<'a> {
                 for (coefficient, quant) in block.iter_mut().zip(part.quant) {
                     *coefficient = coefficient.wrapping_mul(quant);
                 }
-                planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block);
-                Ok(())
+                planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block, backend)
             })?;
             if bits.overrun {
                 return Err(Error::Corrupt("the data ends inside a scan"));
@@ -326,6 +332,7 @@ impl<'a> Decoder<'a> {
         };
         let mut scanned = vec![false; self.frame.components.len()];
         let mut reader = Reader { data: self.data, position: self.reader_position };
+        let backend = self.backend;
         let mut next = Some(first);
         while let Some(scan) = next.take() {
             let mut walker = Walker::new(&self.frame, &self.tables, &scan)?;
@@ -349,8 +356,7 @@ impl<'a> Decoder<'a> {
                     for (coefficient, quant) in block.iter_mut().zip(part.quant) {
                         *coefficient = coefficient.wrapping_mul(quant);
                     }
-                    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block);
-                    Ok(())
+                    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block, backend)
                 })?;
             }
             if bits.overrun {
@@ -387,7 +393,7 @@ impl<'a> Decoder<'a> {
                 let dequantised: [i32; 64] = core::array::from_fn(|i| {
                     i32::from(block.get(i).copied().unwrap_or(0)) * i32::from(quant.get(i).copied().unwrap_or(0))
                 });
-                plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised);
+                plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised, self.backend)?;
             }
         }
         Ok(())

@@ -11,6 +11,8 @@ pub enum Error {
     Corrupt(&'static str),
     /// The frame has more pixels than the caller allows (checked before any pixel buffer).
     TooLarge { width: u32, height: u32 },
+    /// Our own bug: a kernel refused the arguments we gave it.
+    Internal(&'static str),
 }
 
 impl fmt::Display for Error {
@@ -19,6 +21,7 @@ impl fmt::Display for Error {
             Error::Unsupported(what) => write!(f, "unsupported JPEG: {what}"),
             Error::Corrupt(what) => write!(f, "corrupt JPEG: {what}"),
             Error::TooLarge { width, height } => write!(f, "the JPEG is {width}x{height}, over the pixel limit"),
+            Error::Internal(what) => write!(f, "internal error in the JPEG decoder (a bug on our side): {what}"),
         }
     }
 }

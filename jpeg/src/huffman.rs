@@ -87,6 +87,25 @@ impl<'a> BitReader<'a> {
     }
 
     fn refill(&mut self) {
+        // Fast path: the next 8 bytes hold no 0xFF (no stuffing, no marker), so whole bytes go
+        // in at once.
+        if self.marker.is_none() {
+            if let Some(chunk) = self.data.get(self.position..self.position + 8) {
+                let word = u64::from_be_bytes(chunk.try_into().unwrap_or([0xFF; 8]));
+                let inverted = !word;
+                // A byte of `word` is 0xFF exactly where `inverted` has a zero byte.
+                let has_ff = inverted.wrapping_sub(0x0101_0101_0101_0101) & !inverted & 0x8080_8080_8080_8080;
+                if has_ff == 0 {
+                    let bytes = (64 - self.count) / 8;
+                    if bytes > 0 {
+                        self.bits |= (word >> (64 - 8 * bytes)) << (64 - self.count - 8 * bytes);
+                        self.count += 8 * bytes;
+                        self.position += bytes as usize;
+                    }
+                    return;
+                }
+            }
+        }
         while self.count <= 56 {
             let byte = if self.marker.is_some() {
                 None

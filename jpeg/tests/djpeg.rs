@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use kernels::Backend;
+
 /// The Worker's default input limit.
 const MAX_PIXELS: u64 = 100_000_000;
 
@@ -96,7 +98,7 @@ fn compare_at_scale(scale: u8, acceptable: fn(&Difference) -> bool) {
     for path in &files {
         let data = std::fs::read(path).unwrap();
         let name = path.strip_prefix(&root).unwrap_or(path).display().to_string();
-        match (jpeg::decode(&data, scale, MAX_PIXELS), djpeg(path, scale)) {
+        match (jpeg::decode(&data, scale, MAX_PIXELS, Backend::best()), djpeg(path, scale)) {
             (_, Reference::NoPnm) | (Err(_), Reference::Refused) => continue,
             // Arithmetic coding, 12-bit and lossless files: libjpeg-turbo reads them; we refuse
             // them by design, in words.
@@ -151,7 +153,7 @@ fn cut_and_damaged_files_are_refused_not_panicked_on() {
     let data = std::fs::read(root.join("fixtures/rocket.jpg")).unwrap();
     // Cut anywhere before the end-of-image marker: an error, never a picture with a grey bottom.
     for length in (0..data.len() - 2).step_by(97) {
-        assert!(jpeg::decode(&data[..length], 1, MAX_PIXELS).is_err(), "cut at {length} decoded");
+        assert!(jpeg::decode(&data[..length], 1, MAX_PIXELS, Backend::best()).is_err(), "cut at {length} decoded");
     }
     // Damaged bytes: an answer either way, without a panic.
     let mut state = 0x2545_f491_u32;
@@ -164,7 +166,7 @@ fn cut_and_damaged_files_are_refused_not_panicked_on() {
             let at = state as usize % damaged.len();
             damaged[at] = (state >> 8) as u8;
         }
-        let _ = jpeg::decode(&damaged, 1, MAX_PIXELS);
+        let _ = jpeg::decode(&damaged, 1, MAX_PIXELS, Backend::best());
     }
 }
 
@@ -177,8 +179,8 @@ fn rows_read_in_bands_equal_the_whole_decode_and_sequential_files_stream() {
     for path in &files {
         let data = std::fs::read(path).unwrap();
         for scale in [1, 2, 8] {
-            let Ok(whole) = jpeg::decode(&data, scale, MAX_PIXELS) else { continue };
-            let mut decoder = jpeg::Decoder::new(&data, scale, MAX_PIXELS).unwrap();
+            let Ok(whole) = jpeg::decode(&data, scale, MAX_PIXELS, Backend::best()) else { continue };
+            let mut decoder = jpeg::Decoder::new(&data, scale, MAX_PIXELS, Backend::best()).unwrap();
             let row_bytes = decoder.width() * usize::from(decoder.channels());
             let mut pixels = Vec::new();
             let mut band_rows = 1 + scale as usize;

@@ -21,6 +21,7 @@ mod blur;
 mod colour;
 mod convert;
 mod error;
+mod idct;
 mod image;
 mod linear;
 mod orient;
@@ -36,6 +37,7 @@ pub use blur::{gaussian_blur, unsharp_mask, MAX_DIRECT_SIGMA, MAX_SHARPEN_AMOUNT
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use convert::widen;
 pub use error::KernelError;
+pub use idct::idct_8x8;
 pub use image::{Image, ImageMut, ImageRef, PixelLayout};
 pub use linear::{from_linear, to_linear, LINEAR_MAX};
 pub use orient::{orient, Orientation};

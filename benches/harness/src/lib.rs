@@ -465,7 +465,8 @@ fn baseline(input: &[u8], width: u32, quality: u8) -> Option<Vec<u8>> {
 }
 
 /// Decodes the JPEG in the input buffer: 0 with zune-jpeg (the image crate's decoder), 1..=4 with
-/// jpeg-decoder at scale 1, 1/2, 1/4, 1/8. Returns the decoded size in bytes (0 on failure).
+/// jpeg-decoder at scale 1, 1/2, 1/4, 1/8, 5..=8 with ours (the `jpeg` crate) at the same scales.
+/// Returns the decoded size in bytes (0 on failure).
 #[no_mangle]
 pub extern "C" fn run_decode(kind: u32) -> u32 {
     STATE.with(|state| {
@@ -473,6 +474,11 @@ pub extern "C" fn run_decode(kind: u32) -> u32 {
         if kind == 0 {
             let mut decoder = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(&state.input));
             return decoder.decode().map_or(0, |p| p.len() as u32);
+        }
+        if kind >= 5 {
+            let scale = 1u8 << (kind - 5).min(3);
+            return jpeg::decode(&state.input, scale, u64::MAX, kernels::Backend::best())
+                .map_or(0, |image| image.pixels.len() as u32);
         }
         let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(&state.input));
         let Some(info) = decoder.read_info().ok().and_then(|()| decoder.info()) else { return 0 };

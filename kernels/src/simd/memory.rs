@@ -12,6 +12,7 @@ pub(crate) trait Lane: Copy + Default {}
 impl Lane for u8 {}
 impl Lane for i16 {}
 impl Lane for u16 {}
+impl Lane for i32 {}
 
 /// Fails to compile for arrays that are not 4, 8, 12 or 16 bytes.
 const fn assert_vector_part<T, const N: usize>() {

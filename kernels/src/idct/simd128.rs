@@ -1,0 +1,102 @@
+//! The scalar transform's arithmetic on `i32x4` lanes: the column pass works on four columns at
+//! once straight from the rows as stored; the row pass transposes 4 × 4 tiles so that its lanes
+//! are four rows, then transposes back to store. Every operation is the scalar one, lane by
+//! lane, so the output is identical.
+
+use core::arch::wasm32::*;
+
+use super::scalar::{
+    CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100, FIX_0_765366865, FIX_0_899976223, FIX_1_175875602,
+    FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447, FIX_3_072711026, PASS1_BITS,
+};
+use crate::simd::memory::{load, store};
+
+#[inline(always)]
+fn mul(a: v128, constant: i32) -> v128 {
+    i32x4_mul(a, i32x4_splat(constant))
+}
+
+/// The 8-point transform of `x`, lane by lane (see the scalar `points`).
+#[inline(always)]
+fn points(x: [v128; 8]) -> [v128; 8] {
+    let z1 = mul(i32x4_add(x[2], x[6]), FIX_0_541196100);
+    let even2 = i32x4_sub(z1, mul(x[6], FIX_1_847759065));
+    let even3 = i32x4_add(z1, mul(x[2], FIX_0_765366865));
+    let even0 = i32x4_shl(i32x4_add(x[0], x[4]), CONST_BITS as u32);
+    let even1 = i32x4_shl(i32x4_sub(x[0], x[4]), CONST_BITS as u32);
+    let (a0, a3) = (i32x4_add(even0, even3), i32x4_sub(even0, even3));
+    let (a1, a2) = (i32x4_add(even1, even2), i32x4_sub(even1, even2));
+
+    let (t0, t1, t2, t3) = (x[7], x[5], x[3], x[1]);
+    let (z1, z2, z3, z4) = (i32x4_add(t0, t3), i32x4_add(t1, t2), i32x4_add(t0, t2), i32x4_add(t1, t3));
+    let z5 = mul(i32x4_add(z3, z4), FIX_1_175875602);
+    let (z1, z2) = (mul(z1, -FIX_0_899976223), mul(z2, -FIX_2_562915447));
+    let z3 = i32x4_sub(z5, mul(z3, FIX_1_961570560));
+    let z4 = i32x4_sub(z5, mul(z4, FIX_0_390180644));
+    let b0 = i32x4_add(i32x4_add(mul(t0, FIX_0_298631336), z1), z3);
+    let b1 = i32x4_add(i32x4_add(mul(t1, FIX_2_053119869), z2), z4);
+    let b2 = i32x4_add(i32x4_add(mul(t2, FIX_3_072711026), z2), z3);
+    let b3 = i32x4_add(i32x4_add(mul(t3, FIX_1_501321110), z1), z4);
+
+    [
+        i32x4_add(a0, b3),
+        i32x4_add(a1, b2),
+        i32x4_add(a2, b1),
+        i32x4_add(a3, b0),
+        i32x4_sub(a3, b0),
+        i32x4_sub(a2, b1),
+        i32x4_sub(a1, b2),
+        i32x4_sub(a0, b3),
+    ]
+}
+
+#[inline(always)]
+fn descale(value: v128, shift: u32) -> v128 {
+    i32x4_shr(i32x4_add(value, i32x4_splat(1 << (shift - 1))), shift)
+}
+
+/// Rows of a 4 × 4 tile to its columns.
+#[inline(always)]
+fn transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
+    let ab_low = i32x4_shuffle::<0, 4, 1, 5>(a, b);
+    let ab_high = i32x4_shuffle::<2, 6, 3, 7>(a, b);
+    let cd_low = i32x4_shuffle::<0, 4, 1, 5>(c, d);
+    let cd_high = i32x4_shuffle::<2, 6, 3, 7>(c, d);
+    [
+        i64x2_shuffle::<0, 2>(ab_low, cd_low),
+        i64x2_shuffle::<1, 3>(ab_low, cd_low),
+        i64x2_shuffle::<0, 2>(ab_high, cd_high),
+        i64x2_shuffle::<1, 3>(ab_high, cd_high),
+    ]
+}
+
+pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+    // `rows[r]`: row r as its left and right halves (columns 0..4 and 4..8).
+    let (quads, _) = coefficients.as_chunks::<4>();
+    let half = |r: usize, right: usize| quads.get(2 * r + right).map_or(i32x4_splat(0), load);
+    // Columns: lanes are four columns; the eight values of each column are the eight rows.
+    let mut work = [[i32x4_splat(0); 2]; 8];
+    for right in 0..2 {
+        let x: [v128; 8] = core::array::from_fn(|r| half(r, right));
+        for (row, value) in work.iter_mut().zip(points(x)) {
+            row[right] = descale(value, (CONST_BITS - PASS1_BITS) as u32);
+        }
+    }
+    // Rows, four at a time: transposed, lanes are four rows and the eight values each row's columns.
+    let level = i32x4_splat(128);
+    for top in [0, 4] {
+        let tile = |right: usize| transpose(core::array::from_fn(|r| work[top + r][right]));
+        let (left, right) = (tile(0), tile(1));
+        let x = [left[0], left[1], left[2], left[3], right[0], right[1], right[2], right[3]];
+        let values = points(x).map(|value| i32x4_add(descale(value, (CONST_BITS + PASS1_BITS + 3) as u32), level));
+        let left = transpose([values[0], values[1], values[2], values[3]]);
+        let right = transpose([values[4], values[5], values[6], values[7]]);
+        for r in 0..4 {
+            let words = i16x8_narrow_i32x4(left[r], right[r]);
+            let bytes = u8x16_narrow_i16x8(words, words);
+            if let Some(target) = out.get_mut((top + r) * stride..).and_then(|row| row.first_chunk_mut::<8>()) {
+                store(target, bytes);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The JPEG IDCT (`kernels::idct_8x8`, in `kernels/src/idct/`): simd128 against scalar on random
+//! blocks as JPEG files hold them (a DC term and a few AC terms, dequantised), on dense and
+//! extreme blocks whose outputs saturate, at several strides, with the bytes around each block
+//! left untouched. The scalar transform's accuracy (IEEE 1180) is tested in its own module.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+mod support;
+
+use kernels::idct_8x8;
+use support::{assert_backends_agree, Rng, GUARD};
+
+fn block(rng: &mut Rng, kind: usize) -> [i32; 64] {
+    let signed = |rng: &mut Rng, magnitude: usize| rng.below(2 * magnitude + 1) as i32 - magnitude as i32;
+    let mut block = [0i32; 64];
+    match kind {
+        // Typical: a DC term, a few low-frequency terms, small quantisers.
+        0 => {
+            block[0] = signed(rng, 1024 * 8);
+            for _ in 0..rng.below(12) {
+                let at = rng.below(64);
+                block[at] = signed(rng, 200) * (1 + rng.below(16) as i32);
+            }
+        }
+        // Dense: every coefficient.
+        1 => block.iter_mut().for_each(|c| *c = signed(rng, 2048)),
+        // Extreme: large values that drive outputs far out of range (and through saturation).
+        _ => block.iter_mut().for_each(|c| *c = signed(rng, 1 << 16)),
+    }
+    block
+}
+
+#[test]
+fn idct_backends_agree() {
+    let mut rng = Rng(1180);
+    for case in 0..3000 {
+        let kind = case % 3;
+        let coefficients = block(&mut rng, kind);
+        let stride = 8 + [0, 1, 8, 23][rng.below(4)];
+        let what = format!("block {case} (kind {kind}), stride {stride}");
+        let out = assert_backends_agree(&what, |backend| {
+            let mut out = vec![GUARD; 8 * stride];
+            idct_8x8(&coefficients, &mut out, stride, backend).unwrap();
+            out
+        });
+        for (y, row) in out.chunks(stride).enumerate() {
+            assert!(row[8..].iter().all(|&b| b == GUARD), "{what}: row {y} written past 8 samples");
+        }
+    }
+}
+
+#[test]
+fn a_dc_only_block_is_flat() {
+    let mut coefficients = [0i32; 64];
+    coefficients[0] = 80; // the mean of the block × 8: 10 above the level shift
+    let out = assert_backends_agree("DC only", |backend| {
+        let mut out = vec![0u8; 64];
+        idct_8x8(&coefficients, &mut out, 8, backend).unwrap();
+        out
+    });
+    assert!(out.iter().all(|&sample| sample == 138), "{out:?}");
+}
+
+#[test]
+fn short_buffers_are_refused() {
+    let coefficients = [0i32; 64];
+    for backend in kernels::Backend::available() {
+        assert!(idct_8x8(&coefficients, &mut [0u8; 63], 8, *backend).is_err());
+        assert!(idct_8x8(&coefficients, &mut [0u8; 64], 7, *backend).is_err());
+    }
+}
