@@ -574,6 +574,15 @@ fn sequential_block(
     let ac = ac_table(part, tables)?;
     let mut k = 1usize;
     while k < 64 {
+        if let Some((run, value)) = bits.coefficient(ac) {
+            k += run;
+            let natural = ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?;
+            if let Some(coefficient) = coefficients.get_mut(usize::from(*natural)) {
+                *coefficient = value;
+            }
+            k += 1;
+            continue;
+        }
         let symbol = bits.decode(ac)?;
         let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
         if size == 0 {

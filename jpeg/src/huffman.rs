@@ -16,6 +16,10 @@ pub struct HuffmanTable {
     max_code: [i32; 17],
     value_offset: [i32; 17],
     symbols: Vec<u8>,
+    /// For AC tables, indexed like `lookup`: where a code and its extra bits both fit in the
+    /// LOOKUP_BITS bits, the coefficient's value << 16 | its zero run << 8 | the bits taken;
+    /// else 0. One lookup then decodes a whole coefficient.
+    coefficients: Box<[u32; 1 << LOOKUP_BITS]>,
 }
 
 impl HuffmanTable {
@@ -55,7 +59,18 @@ impl HuffmanTable {
             }
             code <<= 1;
         }
-        Ok(HuffmanTable { lookup, max_code, value_offset, symbols: symbols.to_vec() })
+        let mut coefficients = Box::new([0u32; 1 << LOOKUP_BITS]);
+        for (peek, (slot, &entry)) in coefficients.iter_mut().zip(lookup.iter()).enumerate() {
+            let (length, symbol) = (u32::from(entry >> 8), entry as u8);
+            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+            if entry == 0 || size == 0 || length + size > LOOKUP_BITS {
+                continue;
+            }
+            let extra = (peek as u32 >> (LOOKUP_BITS - length - size)) & ((1 << size) - 1);
+            let value = extend(extra, size);
+            *slot = (value as u16 as u32) << 16 | run << 8 | (length + size);
+        }
+        Ok(HuffmanTable { lookup, max_code, value_offset, symbols: symbols.to_vec(), coefficients })
     }
 }
 
@@ -173,12 +188,23 @@ impl<'a> BitReader<'a> {
         if n == 0 {
             return 0;
         }
-        let value = self.bits(n) as i32;
-        if value < 1 << (n - 1) {
-            value - (1 << n) + 1
-        } else {
-            value
+        extend(self.bits(n), n)
+    }
+
+    /// A whole AC coefficient in one lookup where its code and extra bits are short: its zero
+    /// run and value, or `None` (nothing consumed) for the symbol-then-bits path.
+    #[inline(always)]
+    pub fn coefficient(&mut self, table: &HuffmanTable) -> Option<(usize, i32)> {
+        if self.count < 16 {
+            self.refill();
         }
+        let peek = (self.bits >> (64 - LOOKUP_BITS)) as usize;
+        let entry = table.coefficients.get(peek).copied().unwrap_or(0);
+        if entry == 0 {
+            return None;
+        }
+        self.consume(entry & 0xFF);
+        Some(((entry >> 8 & 15) as usize, i32::from((entry >> 16) as u16 as i16)))
     }
 
     /// One Huffman symbol.
@@ -231,5 +257,15 @@ impl<'a> BitReader<'a> {
                 }
             }
         }
+    }
+}
+
+/// The standard's EXTEND: `size` bits as a signed value (a leading 0 bit means negative).
+fn extend(value: u32, size: u32) -> i32 {
+    let value = value as i32;
+    if value < 1 << (size - 1) {
+        value - (1 << size) + 1
+    } else {
+        value
     }
 }
