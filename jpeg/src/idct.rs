@@ -41,16 +41,17 @@ pub fn idct_reduced(coefficients: &[i32; 64], size: usize, out: &mut [u8], strid
         4 => &*REDUCED_4,
         _ => &*REDUCED_2,
     };
-    // Columns: 8 coefficients down to `size` values each.
+    // Columns: 8 coefficients down to `size` values each. Most columns of a photo's blocks are
+    // all zero, and stay zero.
     let mut work = [[0f32; 8]; 8];
-    for (column, _) in (0..8).zip(0..) {
-        for (x, row) in matrix.iter().enumerate().take(size) {
-            let sum: f32 = row
-                .iter()
-                .enumerate()
-                .map(|(u, weight)| weight * coefficients.get(u * 8 + column).copied().unwrap_or(0) as f32)
-                .sum();
-            if let Some(slot) = work.get_mut(x).and_then(|line| line.get_mut(column)) {
+    for column in 0..8 {
+        let values: [f32; 8] = core::array::from_fn(|u| coefficients.get(u * 8 + column).copied().unwrap_or(0) as f32);
+        if values.iter().all(|&value| value == 0.0) {
+            continue;
+        }
+        for (line, row) in work.iter_mut().zip(matrix.iter()).take(size) {
+            let sum: f32 = row.iter().zip(&values).map(|(weight, value)| weight * value).sum();
+            if let Some(slot) = line.get_mut(column) {
                 *slot = sum;
             }
         }
