@@ -149,7 +149,6 @@ pub fn decode(data: &[u8], scale: u8, max_pixels: u64, backend: Backend) -> Resu
 /// How the rows come: from a sequential scan as it is decoded, or from planes decoded whole.
 enum Source<'a> {
     Streaming {
-        scan: Scan,
         bits: BitReader<'a>,
         walker: Walker,
         /// MCU rows decoded so far.
@@ -232,7 +231,7 @@ impl<'a> Decoder<'a> {
         if streams {
             let walker = Walker::new(&decoder.frame, &decoder.tables, &scan)?;
             let bits = BitReader::new(data, decoder.reader_position);
-            decoder.source = Source::Streaming { scan, bits, walker, decoded_rows: 0 };
+            decoder.source = Source::Streaming { bits, walker, decoded_rows: 0 };
         } else {
             decoder.decode_whole(scan)?;
         }
@@ -286,7 +285,7 @@ impl<'a> Decoder<'a> {
 
     /// Streaming: decodes MCU rows until `count` are (or all are).
     fn decode_mcu_rows(&mut self, count: usize) -> Result<()> {
-        let Source::Streaming { scan, bits, walker, decoded_rows } = &mut self.source else { return Ok(()) };
+        let Source::Streaming { bits, walker, decoded_rows } = &mut self.source else { return Ok(()) };
         let (mcus_wide, mcus_high) = walker.units;
         let count = count.min(mcus_high);
         let mut block = [0i32; 64];
@@ -315,7 +314,6 @@ impl<'a> Decoder<'a> {
                         marker => table_segment(marker, &mut reader, &mut self.tables)?,
                     }
                 }
-                let _ = scan;
             }
         }
         Ok(())
