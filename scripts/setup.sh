@@ -18,7 +18,8 @@ has_version() { # command, version
 }
 
 # clang-19/llvm-19/wasi-libc: .cargo/config.toml points the cc crate at them for wasm32.
-# webp (dwebp), libavif-bin (avifdec), libjpeg-turbo-progs (djpeg): tests/native/codecs.rs.
+# webp (dwebp), libavif-bin (avifdec), libjpeg-turbo-progs (djpeg): tests/native/codecs.rs, and djpeg
+# for jpeg/tests/djpeg.rs.
 # chromium: the playground's browser tests (tests/browser/, driven by puppeteer-core).
 APT_PACKAGES=(clang-19 llvm-19 wasi-libc webp libavif-bin libjpeg-turbo-progs chromium)
 missing=()
