@@ -294,11 +294,7 @@ impl<'a> Decoder<'a> {
             let first = *decoded_rows * mcus_wide;
             let planes = &mut self.planes;
             walker.run(bits, &self.tables, first..first + mcus_wide, |bits, part, tables, x, y| {
-                sequential_block(bits, part, tables, &mut block)?;
-                for (coefficient, quant) in block.iter_mut().zip(part.quant) {
-                    *coefficient = coefficient.wrapping_mul(quant);
-                }
-                planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block, backend)
+                sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), backend)
             })?;
             if bits.overrun {
                 return Err(Error::Corrupt("the data ends inside a scan"));
@@ -350,11 +346,7 @@ impl<'a> Decoder<'a> {
             } else {
                 let mut block = [0i32; 64];
                 walker.run(&mut bits, &self.tables, 0..units, |bits, part, tables, x, y| {
-                    sequential_block(bits, part, tables, &mut block)?;
-                    for (coefficient, quant) in block.iter_mut().zip(part.quant) {
-                        *coefficient = coefficient.wrapping_mul(quant);
-                    }
-                    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, &block, backend)
+                    sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), backend)
                 })?;
             }
             if bits.overrun {
@@ -418,10 +410,7 @@ fn plane(frame: &Frame, component: &Component, size: usize, ring: Option<usize>)
         None => blocks_high,
     };
     let stride = blocks_wide * block;
-    // The component's samples at this block size, rounded up as the standard rounds.
-    let scaled = |length: u32, factor: u8, largest: u8| {
-        (length as usize * usize::from(factor) * block).div_ceil(usize::from(largest) * 8)
-    };
+    let (width, height) = frame.component_size(component, block);
     let bytes = stride
         .checked_mul(held_block_rows * block)
         .ok_or(Error::TooLarge { width: frame.width, height: frame.height })?;
@@ -433,8 +422,8 @@ fn plane(frame: &Frame, component: &Component, size: usize, ring: Option<usize>)
         held_block_rows,
         block,
         upsampling: (across / multiple, down / multiple),
-        width: scaled(frame.width, component.horizontal, frame.max_horizontal),
-        height: scaled(frame.height, component.vertical, frame.max_vertical),
+        width,
+        height,
     })
 }
 
@@ -500,7 +489,7 @@ impl Walker {
         let units = match parts.as_slice() {
             [single] => {
                 let component = frame.components.get(single.index).ok_or(Error::Corrupt("a missing component"))?;
-                let (width, height) = frame.component_size(component);
+                let (width, height) = frame.component_size(component, 8);
                 (width.div_ceil(8), height.div_ceil(8))
             }
             _ => frame.mcus(),
@@ -557,6 +546,24 @@ fn dc_difference(bits: &mut BitReader<'_>, part: &Part, tables: &Tables) -> Resu
         return Err(Error::Corrupt("a DC difference over 11 bits"));
     }
     Ok(bits.signed(u32::from(size)))
+}
+
+/// One block of a sequential scan, dequantised and through the IDCT into its plane at `(x, y)`
+/// (in blocks); `block` is scratch.
+fn sequential_into_plane(
+    bits: &mut BitReader<'_>,
+    part: &mut Part,
+    tables: &Tables,
+    block: &mut [i32; 64],
+    planes: &mut [Plane],
+    (x, y): (usize, usize),
+    backend: Backend,
+) -> Result<()> {
+    sequential_block(bits, part, tables, block)?;
+    for (coefficient, quant) in block.iter_mut().zip(part.quant) {
+        *coefficient = coefficient.wrapping_mul(quant);
+    }
+    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, block, backend)
 }
 
 /// One block's coefficients (quantised, natural order) from a sequential scan.

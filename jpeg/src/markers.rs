@@ -38,11 +38,16 @@ impl Frame {
         ((self.width as usize).div_ceil(mcu_width), (self.height as usize).div_ceil(mcu_height))
     }
 
-    /// A component's size in samples, before upsampling (rounded up, as the standard says).
-    pub fn component_size(&self, component: &Component) -> (usize, usize) {
-        let width = (self.width as usize * component.horizontal as usize).div_ceil(self.max_horizontal as usize);
-        let height = (self.height as usize * component.vertical as usize).div_ceil(self.max_vertical as usize);
-        (width, height)
+    /// A component's size in samples before upsampling, when each of its blocks becomes `block`
+    /// samples a side (8 at full scale; rounded up, as the standard says).
+    pub fn component_size(&self, component: &Component, block: usize) -> (usize, usize) {
+        let scaled = |length: u32, factor: u8, largest: u8| {
+            (length as usize * usize::from(factor) * block).div_ceil(usize::from(largest) * 8)
+        };
+        (
+            scaled(self.width, component.horizontal, self.max_horizontal),
+            scaled(self.height, component.vertical, self.max_vertical),
+        )
     }
 }
 
