@@ -38,7 +38,7 @@ function showRequest(pairs) {
   $("url").value = source.bundled
     ? `${origin}/image/${path}/${source.name}`
     : `${origin}/image/${path}/<a path the Worker can read>`;
-  const file = source.bundled ? source.name : source.name || "image";
+  const file = source.name || "image";
   $("curl").value = `curl -H 'Expect:' --data-binary @${file} -o out '${origin}/transform?${queryOptions(pairs)}'`;
 }
 
