@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::huffman::{BitReader, HuffmanTable};
 use kernels::Backend;
 
-use crate::idct::idct_reduced;
-use crate::markers::{self, Component, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
+use crate::markers::{self, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
+use crate::plane::Plane;
 
 /// The header: what a caller needs before deciding how to decode.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,56 +30,6 @@ pub struct Decoded {
     pub height: u32,
     pub channels: u8,
     pub pixels: Vec<u8>,
-}
-
-/// One component's samples, padded to whole blocks of its MCUs: all of them, or a ring of
-/// three MCU rows while streaming.
-struct Plane {
-    samples: Vec<u8>,
-    stride: usize,
-    /// Blocks across and down the component has.
-    blocks_wide: usize,
-    blocks_high: usize,
-    /// Block rows the plane holds: `blocks_high`, or three MCU rows' worth as a ring.
-    held_block_rows: usize,
-    /// Samples a side each block becomes: 8 at full scale, fewer when scaled.
-    block: usize,
-    /// How many times the plane is upsampled each way to the output's size.
-    upsampling: (usize, usize),
-    /// The component's size in samples at this block size.
-    width: usize,
-    height: usize,
-}
-
-impl Plane {
-    /// The block at `(x, y)` (in blocks) through the IDCT into the plane.
-    fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64], backend: Backend) -> Result<()> {
-        if x >= self.blocks_wide || y >= self.blocks_high {
-            return Ok(());
-        }
-        let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;
-        let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
-        if self.block == 8 {
-            kernels::idct_8x8(coefficients, target, self.stride, backend)
-                .map_err(|_| Error::Internal("the IDCT refused a block of its plane"))?;
-        } else {
-            idct_reduced(coefficients, self.block, target, self.stride);
-        }
-        Ok(())
-    }
-
-    fn sampled(&self, fancy: bool) -> color::Sampled<'_> {
-        color::Sampled {
-            samples: &self.samples,
-            stride: self.stride,
-            width: self.width,
-            height: self.height,
-            held_rows: self.held_block_rows * self.block,
-            horizontal_factor: self.upsampling.0,
-            vertical_factor: self.upsampling.1,
-            fancy,
-        }
-    }
 }
 
 /// Reads the markers up to the first scan.
@@ -174,7 +124,7 @@ pub struct Decoder<'a> {
     height: usize,
     /// Output rows handed out so far.
     next_row: usize,
-    /// One upsampled row per component.
+    /// One upsampled row per component (unused for components at full size).
     rows: Vec<Vec<u8>>,
     /// The kernels the IDCT runs on.
     backend: Backend,
@@ -207,12 +157,12 @@ impl<'a> Decoder<'a> {
         let planes = frame
             .components
             .iter()
-            .map(|component| plane(&frame, component, size, ring))
+            .map(|component| Plane::new(&frame, component, size, ring))
             .collect::<Result<Vec<_>>>()?;
         let color_space = color::color_space(&frame, tables.adobe_transform);
         let width = (frame.width as usize * size).div_ceil(8);
         let height = (frame.height as usize * size).div_ceil(8);
-        let rows = frame.components.iter().map(|_| Vec::with_capacity(width + 16)).collect();
+        let rows = planes.iter().map(|plane| vec![0; plane.upsampled_width()]).collect();
         let mut decoder = Decoder {
             data,
             reader_position: reader.position,
@@ -258,7 +208,7 @@ impl<'a> Decoder<'a> {
     /// streaming, every row otherwise (progressive files also hold their coefficients while
     /// decoding, at 2 bytes per sample).
     pub fn buffer_bytes(&self) -> usize {
-        self.planes.iter().map(|plane| plane.samples.len()).sum()
+        self.planes.iter().map(Plane::bytes).sum()
     }
 
     /// The next rows into `band` (a whole number of rows of `width × channels` bytes).
@@ -275,9 +225,12 @@ impl<'a> Decoder<'a> {
             // The row's MCU row, and the next one: fancy upsampling reads a source row below.
             let mcu_rows_needed = y / (self.size * usize::from(self.frame.max_vertical)) + 2;
             self.decode_mcu_rows(mcu_rows_needed)?;
-            let fancy = self.size > 1;
-            let sampled: Vec<color::Sampled<'_>> = self.planes.iter().map(|plane| plane.sampled(fancy)).collect();
-            color::convert_row(&sampled, self.color_space, y, self.width, &mut self.rows, out);
+            let mut component_rows: [&[u8]; 4] = [&[]; 4];
+            for ((row, plane), buffer) in component_rows.iter_mut().zip(&self.planes).zip(&mut self.rows) {
+                *row = plane.output_row(y, self.width, buffer, self.backend)?;
+            }
+            let count = self.planes.len().min(4);
+            color::convert_row(self.color_space, component_rows.get(..count).unwrap_or_default(), out, self.backend)?;
             self.next_row += 1;
         }
         Ok(())
@@ -388,43 +341,6 @@ impl<'a> Decoder<'a> {
         }
         Ok(())
     }
-}
-
-/// A component's plane at block size `size` (chroma larger where the scale leaves room), holding
-/// every block row, or `ring` MCU rows.
-fn plane(frame: &Frame, component: &Component, size: usize, ring: Option<usize>) -> Result<Plane> {
-    let (mcus_wide, mcus_high) = frame.mcus();
-    let blocks_wide = mcus_wide * usize::from(component.horizontal);
-    let blocks_high = mcus_high * usize::from(component.vertical);
-    // Subsampled components decode at a larger block where the scale leaves room, so they need
-    // less upsampling (libjpeg-turbo does the same).
-    let across = usize::from(frame.max_horizontal / component.horizontal);
-    let down = usize::from(frame.max_vertical / component.vertical);
-    let mut multiple = 1;
-    while size * multiple * 2 <= 8 && across % (multiple * 2) == 0 && down % (multiple * 2) == 0 {
-        multiple *= 2;
-    }
-    let block = size * multiple;
-    let held_block_rows = match ring {
-        Some(mcu_rows) => (mcu_rows * usize::from(component.vertical)).min(blocks_high),
-        None => blocks_high,
-    };
-    let stride = blocks_wide * block;
-    let (width, height) = frame.component_size(component, block);
-    let bytes = stride
-        .checked_mul(held_block_rows * block)
-        .ok_or(Error::TooLarge { width: frame.width, height: frame.height })?;
-    Ok(Plane {
-        samples: vec![0; bytes],
-        stride,
-        blocks_wide,
-        blocks_high,
-        held_block_rows,
-        block,
-        upsampling: (across / multiple, down / multiple),
-        width,
-        height,
-    })
 }
 
 /// Where the data continues after a scan whose bits `bits` read: at the next marker.

@@ -25,6 +25,7 @@ mod error;
 mod huffman;
 mod idct;
 mod markers;
+mod plane;
 
 pub use color::ColorSpace;
 pub use decode::{decode, read_info, Decoded, Decoder, Info};

@@ -18,6 +18,7 @@
 mod alpha;
 mod backend;
 mod blur;
+mod chroma;
 mod colour;
 mod convert;
 mod error;
@@ -34,6 +35,7 @@ mod trim;
 pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultiply};
 pub use backend::Backend;
 pub use blur::{gaussian_blur, unsharp_mask, MAX_DIRECT_SIGMA, MAX_SHARPEN_AMOUNT};
+pub use chroma::{upsample_h2, upsample_h2v2, upsample_v2, ycbcr_to_rgb};
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use convert::widen;
 pub use error::KernelError;

@@ -1,0 +1,146 @@
+//! One component's decoded samples: blocks go in through the IDCT, rows come out upsampled to
+//! the output's size (libjpeg's "fancy" triangle filter for 2x1, 1x2 and 2x2 subsampling,
+//! replication for other factors and at 1/8 scale, as libjpeg-turbo does).
+
+use kernels::Backend;
+
+use crate::error::{Error, Result};
+use crate::idct::idct_reduced;
+use crate::markers::{Component, Frame};
+
+/// A component's samples, padded to whole blocks of its MCUs: all of them, or a ring of a few
+/// MCU rows while streaming.
+pub struct Plane {
+    samples: Vec<u8>,
+    stride: usize,
+    /// Blocks across and down the component has.
+    pub blocks_wide: usize,
+    pub blocks_high: usize,
+    /// Block rows the plane holds: `blocks_high`, or a few MCU rows' worth as a ring.
+    held_block_rows: usize,
+    /// Samples a side each block becomes: 8 at full scale, fewer when scaled.
+    block: usize,
+    /// How many times the plane is upsampled each way to the output's size.
+    upsampling: (usize, usize),
+    /// The triangle filter where it applies; replication when not (at 1/8 scale, where blocks
+    /// are single samples).
+    fancy: bool,
+    /// The component's size in samples at this block size.
+    width: usize,
+    height: usize,
+}
+
+impl Plane {
+    /// The plane of `component` when the largest component's blocks become `size` samples a side
+    /// (chroma at a larger block where the scale leaves room), holding every block row, or
+    /// `ring` MCU rows.
+    pub fn new(frame: &Frame, component: &Component, size: usize, ring: Option<usize>) -> Result<Plane> {
+        let (mcus_wide, mcus_high) = frame.mcus();
+        let blocks_wide = mcus_wide * usize::from(component.horizontal);
+        let blocks_high = mcus_high * usize::from(component.vertical);
+        // Subsampled components decode at a larger block where the scale leaves room, so they
+        // need less upsampling (libjpeg-turbo does the same).
+        let across = usize::from(frame.max_horizontal / component.horizontal);
+        let down = usize::from(frame.max_vertical / component.vertical);
+        let mut multiple = 1;
+        while size * multiple * 2 <= 8 && across % (multiple * 2) == 0 && down % (multiple * 2) == 0 {
+            multiple *= 2;
+        }
+        let block = size * multiple;
+        let held_block_rows = match ring {
+            Some(mcu_rows) => (mcu_rows * usize::from(component.vertical)).min(blocks_high),
+            None => blocks_high,
+        };
+        let stride = blocks_wide * block;
+        let (width, height) = frame.component_size(component, block);
+        let bytes = stride
+            .checked_mul(held_block_rows * block)
+            .ok_or(Error::TooLarge { width: frame.width, height: frame.height })?;
+        Ok(Plane {
+            samples: vec![0; bytes],
+            stride,
+            blocks_wide,
+            blocks_high,
+            held_block_rows,
+            block,
+            upsampling: (across / multiple, down / multiple),
+            fancy: size > 1,
+            width,
+            height,
+        })
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// The block at `(x, y)` (in blocks) through the IDCT into the plane.
+    pub fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64], backend: Backend) -> Result<()> {
+        if x >= self.blocks_wide || y >= self.blocks_high {
+            return Ok(());
+        }
+        let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;
+        let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
+        if self.block == 8 {
+            kernels::idct_8x8(coefficients, target, self.stride, backend)
+                .map_err(|_| Error::Internal("the IDCT refused a block of its plane"))?;
+        } else {
+            idct_reduced(coefficients, self.block, target, self.stride);
+        }
+        Ok(())
+    }
+
+    /// Bytes an upsampled row takes: at least the output's width.
+    pub fn upsampled_width(&self) -> usize {
+        self.width * self.upsampling.0
+    }
+
+    /// Row `y` of the component as decoded (`y` past the bottom reads the last row).
+    fn row(&self, y: usize) -> Result<&[u8]> {
+        let y = y.min(self.height.saturating_sub(1)) % (self.held_block_rows * self.block).max(1);
+        self.samples
+            .get(y * self.stride..y * self.stride + self.width)
+            .ok_or(Error::Internal("a row outside its plane"))
+    }
+
+    /// Output row `y` (of the full-size image) of this component, `width` samples: the plane's
+    /// own row, or one upsampled into `buffer` (of [`Plane::upsampled_width`] bytes).
+    pub fn output_row<'s>(
+        &'s self,
+        y: usize,
+        width: usize,
+        buffer: &'s mut [u8],
+        backend: Backend,
+    ) -> Result<&'s [u8]> {
+        let failed = |_| Error::Internal("an upsampling kernel refused its rows");
+        let row = match self.upsampling {
+            (1, 1) => self.row(y)?,
+            (2, 1) if self.fancy => {
+                kernels::upsample_h2(self.row(y)?, buffer, backend).map_err(failed)?;
+                buffer
+            }
+            (2, 2) if self.fancy => {
+                // The input row the output row lies in, and the one above it (for an upper
+                // output row) or below (for a lower); at the image's edges the row itself.
+                let near = y / 2;
+                let far = if y.is_multiple_of(2) { near.saturating_sub(1) } else { near + 1 };
+                kernels::upsample_h2v2(self.row(near)?, self.row(far)?, buffer, backend).map_err(failed)?;
+                buffer
+            }
+            (1, 2) if self.fancy => {
+                let near = y / 2;
+                let below = !y.is_multiple_of(2);
+                let far = if below { near + 1 } else { near.saturating_sub(1) };
+                kernels::upsample_v2(self.row(near)?, self.row(far)?, below, buffer, backend).map_err(failed)?;
+                buffer
+            }
+            (across, down) => {
+                for (run, &sample) in buffer.chunks_mut(across).zip(self.row(y / down)?) {
+                    run.fill(sample);
+                }
+                buffer
+            }
+        };
+        row.get(..width).ok_or(Error::Internal("an upsampled row shorter than the image"))
+    }
+}

@@ -1,0 +1,83 @@
+//! The last steps of JPEG decoding, on rows: chroma upsampling by libjpeg's "fancy" triangle
+//! filter (each output sample 3/4 of its nearer input and 1/4 of the next one out, the way
+//! libjpeg-turbo's `djpeg` does by default), and YCbCr to RGB in the standard's 16-bit fixed
+//! point. The simd128 twins run the same integer arithmetic, so their output is identical.
+
+mod scalar;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128;
+
+use crate::{Backend, KernelError};
+
+fn check_length(len: usize, needed: usize) -> Result<(), KernelError> {
+    if len < needed {
+        return Err(KernelError::BufferTooShort { len, needed });
+    }
+    Ok(())
+}
+
+/// Doubles `row` horizontally (2x1 subsampling) into the first `2 × row.len()` bytes of `out`:
+/// output `2i` is `(3 row[i] + row[i-1] + 1) / 4`, output `2i+1` is
+/// `(3 row[i] + row[i+1] + 2) / 4`, the ends their own neighbours.
+pub fn upsample_h2(row: &[u8], out: &mut [u8], backend: Backend) -> Result<(), KernelError> {
+    check_length(out.len(), 2 * row.len())?;
+    match backend {
+        Backend::Scalar => scalar::upsample_h2(row, out, 0..row.len()),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::upsample_h2(row, out),
+    }
+    Ok(())
+}
+
+/// One output row of 2x2 subsampling from the input row it lies in (`near`) and the one beside
+/// it on its side (`far`: above for an upper output row, below for a lower one; the row itself
+/// at the image's edges), into the first `2 × near.len()` bytes of `out`. Columns are summed
+/// `3 near + far` first, then doubled like [`upsample_h2`] with rounding 8 and 7 of 16.
+pub fn upsample_h2v2(near: &[u8], far: &[u8], out: &mut [u8], backend: Backend) -> Result<(), KernelError> {
+    check_length(far.len(), near.len())?;
+    check_length(out.len(), 2 * near.len())?;
+    let far = &far[..near.len()];
+    match backend {
+        Backend::Scalar => scalar::upsample_h2v2(near, far, out, 0..near.len()),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::upsample_h2v2(near, far, out),
+    }
+    Ok(())
+}
+
+/// One output row of 1x2 subsampling into the first `near.len()` bytes of `out`:
+/// `(3 near + far + bias) / 4`, rounding 1 of 4 when `far` is the row above, 2 when below.
+pub fn upsample_v2(
+    near: &[u8],
+    far: &[u8],
+    far_is_below: bool,
+    out: &mut [u8],
+    backend: Backend,
+) -> Result<(), KernelError> {
+    check_length(far.len(), near.len())?;
+    check_length(out.len(), near.len())?;
+    let bias = if far_is_below { 2 } else { 1 };
+    let (far, out) = (&far[..near.len()], &mut out[..near.len()]);
+    match backend {
+        Backend::Scalar => scalar::upsample_v2(near, far, bias, out),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::upsample_v2(near, far, bias, out),
+    }
+    Ok(())
+}
+
+/// `y.len()` pixels of YCbCr to interleaved RGB in `out` (3 bytes each), as JFIF defines the
+/// conversion, in 16-bit fixed point rounded as libjpeg does, clamped to 0..=255.
+pub fn ycbcr_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8], backend: Backend) -> Result<(), KernelError> {
+    let width = y.len();
+    check_length(cb.len(), width)?;
+    check_length(cr.len(), width)?;
+    check_length(out.len(), 3 * width)?;
+    let (cb, cr, out) = (&cb[..width], &cr[..width], &mut out[..3 * width]);
+    match backend {
+        Backend::Scalar => scalar::ycbcr_to_rgb(y, cb, cr, out),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::ycbcr_to_rgb(y, cb, cr, out),
+    }
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! Sixteen samples at a time in 16-bit lanes (32-bit for the colour products), with the scalar
+//! arithmetic lane by lane; the upsamplers leave each row's first sample and its tail to the
+//! scalar code, where neighbours are clamped at the ends.
+//!
+//! The colour conversion's constants over 2^15 are split into a whole part and a 16-bit
+//! remainder so that the products fit `i32x4.extmul` and `i32x4.dot` on 16-bit lanes:
+//! `1.402 cr = cr + 0.402 cr`, `1.772 cb = 2 cb - 0.228 cb`, `0.71414 cr = cr - 0.28586 cr`.
+//! Adding whole multiples of 2^16 before the shift changes nothing after it, so the results are
+//! the scalar ones exactly.
+
+use core::arch::wasm32::*;
+
+use super::scalar::{self, CB_B, CB_G, CR_G, CR_R, HALF, SCALE_BITS};
+use crate::simd::memory::{load, store};
+
+const ONE: i32 = 1 << SCALE_BITS;
+const CR_R_REMAINDER: i16 = (CR_R - ONE) as i16;
+const CB_B_REMAINDER: i16 = (CB_B - 2 * ONE) as i16;
+const CR_G_REMAINDER: i16 = (ONE - CR_G) as i16;
+const _: () = assert!(CR_R - ONE < 1 << 15 && CB_B - 2 * ONE > -(1 << 15) && ONE - CR_G < 1 << 15);
+
+#[inline(always)]
+fn window<const N: usize>(values: &[u8], at: usize) -> Option<&[u8; N]> {
+    values.get(at..)?.first_chunk::<N>()
+}
+
+#[inline(always)]
+fn low(v: v128) -> v128 {
+    u16x8_extend_low_u8x16(v)
+}
+
+#[inline(always)]
+fn high(v: v128) -> v128 {
+    u16x8_extend_high_u8x16(v)
+}
+
+/// `(a + b + bias) >> shift` on 16-bit lanes.
+#[inline(always)]
+fn round_sum(a: v128, b: v128, bias: u16, shift: u32) -> v128 {
+    u16x8_shr(i16x8_add(i16x8_add(a, b), u16x8_splat(bias)), shift)
+}
+
+/// Sixteen even and sixteen odd outputs, interleaved, at `out[at..at + 32]`.
+#[inline(always)]
+fn store_interleaved(out: &mut [u8], at: usize, even: v128, odd: v128) -> Option<()> {
+    let pair = out.get_mut(at..)?.first_chunk_mut::<32>()?;
+    let (first, second) = pair.split_at_mut(16);
+    store(
+        first.first_chunk_mut::<16>()?,
+        i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(even, odd),
+    );
+    store(
+        second.first_chunk_mut::<16>()?,
+        i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(even, odd),
+    );
+    Some(())
+}
+
+pub(super) fn upsample_h2(row: &[u8], out: &mut [u8]) {
+    let n = row.len();
+    let three = u16x8_splat(3);
+    let mut i = 1;
+    while i + 17 <= n {
+        let (Some(left), Some(middle), Some(right)) = (window(row, i - 1), window(row, i), window(row, i + 1)) else {
+            break;
+        };
+        let (left, middle, right) = (load::<u8, 16>(left), load::<u8, 16>(middle), load::<u8, 16>(right));
+        let (near_low, near_high) = (i16x8_mul(low(middle), three), i16x8_mul(high(middle), three));
+        let even = u8x16_narrow_i16x8(round_sum(near_low, low(left), 1, 2), round_sum(near_high, high(left), 1, 2));
+        let odd = u8x16_narrow_i16x8(round_sum(near_low, low(right), 2, 2), round_sum(near_high, high(right), 2, 2));
+        if store_interleaved(out, 2 * i, even, odd).is_none() {
+            break;
+        }
+        i += 16;
+    }
+    scalar::upsample_h2(row, out, 0..n.min(1));
+    scalar::upsample_h2(row, out, i.min(n).max(n.min(1))..n);
+}
+
+pub(super) fn upsample_h2v2(near: &[u8], far: &[u8], out: &mut [u8]) {
+    let n = near.len();
+    let three = u16x8_splat(3);
+    // Column sums `3 near + far` of sixteen samples from `at`, low and high halves.
+    let columns = |at: usize| -> Option<(v128, v128)> {
+        let (near, far) = (load::<u8, 16>(window(near, at)?), load::<u8, 16>(window(far, at)?));
+        Some((i16x8_add(i16x8_mul(low(near), three), low(far)), i16x8_add(i16x8_mul(high(near), three), high(far))))
+    };
+    let mut i = 1;
+    while i + 17 <= n {
+        let (Some(left), Some(middle), Some(right)) = (columns(i - 1), columns(i), columns(i + 1)) else { break };
+        let (middle_low, middle_high) = (i16x8_mul(middle.0, three), i16x8_mul(middle.1, three));
+        let even = u8x16_narrow_i16x8(round_sum(middle_low, left.0, 8, 4), round_sum(middle_high, left.1, 8, 4));
+        let odd = u8x16_narrow_i16x8(round_sum(middle_low, right.0, 7, 4), round_sum(middle_high, right.1, 7, 4));
+        if store_interleaved(out, 2 * i, even, odd).is_none() {
+            break;
+        }
+        i += 16;
+    }
+    scalar::upsample_h2v2(near, far, out, 0..n.min(1));
+    scalar::upsample_h2v2(near, far, out, i.min(n).max(n.min(1))..n);
+}
+
+pub(super) fn upsample_v2(near: &[u8], far: &[u8], bias: u16, out: &mut [u8]) {
+    let three = u16x8_splat(3);
+    let (near_chunks, near_tail) = near.as_chunks::<16>();
+    let (far_chunks, far_tail) = far.as_chunks::<16>();
+    let (out_chunks, out_tail) = out.as_chunks_mut::<16>();
+    for ((out, near), far) in out_chunks.iter_mut().zip(near_chunks).zip(far_chunks) {
+        let (near, far) = (load(near), load(far));
+        let low_half = round_sum(i16x8_mul(low(near), three), low(far), bias, 2);
+        let high_half = round_sum(i16x8_mul(high(near), three), high(far), bias, 2);
+        store(out, u8x16_narrow_i16x8(low_half, high_half));
+    }
+    scalar::upsample_v2(near_tail, far_tail, bias, out_tail);
+}
+
+/// `(product + HALF) >> SCALE_BITS` for the 32-bit products of eight pixels, as 16-bit lanes.
+#[inline(always)]
+fn descale(low_products: v128, high_products: v128) -> v128 {
+    let half = i32x4_splat(HALF);
+    let low_half = i32x4_shr(i32x4_add(low_products, half), SCALE_BITS as u32);
+    let high_half = i32x4_shr(i32x4_add(high_products, half), SCALE_BITS as u32);
+    i16x8_narrow_i32x4(low_half, high_half)
+}
+
+/// Eight pixels' R, G and B (16-bit lanes, not yet clamped) from their Y, Cb and Cr.
+#[inline(always)]
+fn eight_pixels(y: v128, cb: v128, cr: v128) -> [v128; 3] {
+    let offset = i16x8_splat(128);
+    let (cb, cr) = (i16x8_sub(cb, offset), i16x8_sub(cr, offset));
+    let cr_r = i16x8_splat(CR_R_REMAINDER);
+    let r = i16x8_add(i16x8_add(y, cr), descale(i32x4_extmul_low_i16x8(cr, cr_r), i32x4_extmul_high_i16x8(cr, cr_r)));
+    let weights = i16x8(
+        -CB_G as i16,
+        CR_G_REMAINDER,
+        -CB_G as i16,
+        CR_G_REMAINDER,
+        -CB_G as i16,
+        CR_G_REMAINDER,
+        -CB_G as i16,
+        CR_G_REMAINDER,
+    );
+    let pairs_low = i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(cb, cr);
+    let pairs_high = i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(cb, cr);
+    let g =
+        i16x8_add(i16x8_sub(y, cr), descale(i32x4_dot_i16x8(pairs_low, weights), i32x4_dot_i16x8(pairs_high, weights)));
+    let cb_b = i16x8_splat(CB_B_REMAINDER);
+    let b = i16x8_add(
+        i16x8_add(y, i16x8_shl(cb, 1)),
+        descale(i32x4_extmul_low_i16x8(cb, cb_b), i32x4_extmul_high_i16x8(cb, cb_b)),
+    );
+    [r, g, b]
+}
+
+pub(super) fn ycbcr_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
+    let (y_chunks, y_tail) = y.as_chunks::<16>();
+    let (cb_chunks, cb_tail) = cb.as_chunks::<16>();
+    let (cr_chunks, cr_tail) = cr.as_chunks::<16>();
+    let (out_chunks, out_tail) = out.as_chunks_mut::<48>();
+    for (((out, y), cb), cr) in out_chunks.iter_mut().zip(y_chunks).zip(cb_chunks).zip(cr_chunks) {
+        let (y, cb, cr) = (load(y), load(cb), load(cr));
+        let [r_low, g_low, b_low] = eight_pixels(low(y), low(cb), low(cr));
+        let [r_high, g_high, b_high] = eight_pixels(high(y), high(cb), high(cr));
+        // Saturating to 0..=255 is the scalar clamp.
+        let r = u8x16_narrow_i16x8(r_low, r_high);
+        let g = u8x16_narrow_i16x8(g_low, g_high);
+        let b = u8x16_narrow_i16x8(b_low, b_high);
+        // Interleave: R and G into place first (B's bytes left for the second shuffle).
+        let first = i8x16_shuffle::<0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5>(r, g);
+        let second = i8x16_shuffle::<21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26>(r, g);
+        let third = i8x16_shuffle::<0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0>(r, g);
+        let (out_first, rest) = out.split_at_mut(16);
+        let (out_second, out_third) = rest.split_at_mut(16);
+        let stores = [
+            (out_first, i8x16_shuffle::<0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15>(first, b)),
+            (out_second, i8x16_shuffle::<0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15>(second, b)),
+            (out_third, i8x16_shuffle::<26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31>(third, b)),
+        ];
+        for (target, vector) in stores {
+            if let Some(target) = target.first_chunk_mut::<16>() {
+                store(target, vector);
+            }
+        }
+    }
+    scalar::ycbcr_to_rgb(y_tail, cb_tail, cr_tail, out_tail);
+}
