@@ -23,7 +23,6 @@ mod color;
 mod decode;
 mod error;
 mod huffman;
-mod idct;
 mod markers;
 mod plane;
 

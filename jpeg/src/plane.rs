@@ -5,7 +5,6 @@
 use kernels::Backend;
 
 use crate::error::{Error, Result};
-use crate::idct::idct_reduced;
 use crate::markers::{Component, Frame};
 
 /// A component's samples, padded to whole blocks of its MCUs: all of them, or a ring of a few
@@ -81,13 +80,20 @@ impl Plane {
         }
         let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;
         let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
-        if self.block == 8 {
-            kernels::idct_8x8(coefficients, target, self.stride, backend)
-                .map_err(|_| Error::Internal("the IDCT refused a block of its plane"))?;
-        } else {
-            idct_reduced(coefficients, self.block, target, self.stride);
-        }
-        Ok(())
+        let transformed = match self.block {
+            8 => kernels::idct_8x8(coefficients, target, self.stride, backend),
+            4 => kernels::idct_4x4(coefficients, target, self.stride, backend),
+            2 => kernels::idct_2x2(coefficients, target, self.stride, backend),
+            _ => {
+                // 1/8: the block's mean, its DC term over 8.
+                let mean = (coefficients[0] + 4).div_euclid(8) + 128;
+                if let Some(sample) = target.first_mut() {
+                    *sample = mean.clamp(0, 255) as u8;
+                }
+                Ok(())
+            }
+        };
+        transformed.map_err(|_| Error::Internal("the IDCT refused a block of its plane"))
     }
 
     /// Bytes an upsampled row takes: at least the output's width.

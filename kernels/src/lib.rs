@@ -39,7 +39,7 @@ pub use chroma::{upsample_h2, upsample_h2v2, upsample_v2, ycbcr_to_rgb};
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use convert::widen;
 pub use error::KernelError;
-pub use idct::idct_8x8;
+pub use idct::{idct_2x2, idct_4x4, idct_8x8};
 pub use image::{Image, ImageMut, ImageRef, PixelLayout};
 pub use linear::{from_linear, to_linear, LINEAR_MAX};
 pub use orient::{orient, Orientation};

@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod support;
 
-use kernels::idct_8x8;
+use kernels::{idct_2x2, idct_4x4, idct_8x8};
 use support::{assert_backends_agree, Rng, GUARD};
 
 fn block(rng: &mut Rng, kind: usize) -> [i32; 64] {
@@ -51,6 +51,61 @@ fn idct_backends_agree() {
 }
 
 #[test]
+fn reduced_idct_backends_agree() {
+    let mut rng = Rng(1990);
+    for case in 0..3000 {
+        let kind = case % 3;
+        let coefficients = block(&mut rng, kind);
+        let stride = 4 + [0, 1, 4, 23][rng.below(4)];
+        for (size, idct) in [(4, idct_4x4 as fn(&[i32; 64], &mut [u8], usize, kernels::Backend) -> _), (2, idct_2x2)] {
+            let what = format!("{size}x{size}, block {case} (kind {kind}), stride {stride}");
+            let out = assert_backends_agree(&what, |backend| {
+                let mut out = vec![GUARD; size * stride];
+                idct(&coefficients, &mut out, stride, backend).unwrap();
+                out
+            });
+            for (y, row) in out.chunks(stride).enumerate() {
+                assert!(row[size..].iter().all(|&b| b == GUARD), "{what}: row {y} written past {size} samples");
+            }
+        }
+    }
+}
+
+/// The reduced transforms against the full one: each output within one of the mean of the
+/// full-size samples it covers (which the full transform rounds and clamps first).
+#[test]
+fn reduced_idcts_are_means_of_the_full_one() {
+    let mut rng = Rng(7);
+    for case in 0..2000 {
+        let coefficients = block(&mut rng, 0);
+        let mut full = [0u8; 64];
+        idct_8x8(&coefficients, &mut full, 8, kernels::Backend::Scalar).unwrap();
+        for (size, idct) in
+            [(4usize, idct_4x4 as fn(&[i32; 64], &mut [u8], usize, kernels::Backend) -> _), (2, idct_2x2)]
+        {
+            let mut reduced = vec![0u8; size * size];
+            idct(&coefficients, &mut reduced, size, kernels::Backend::Scalar).unwrap();
+            let group = 8 / size;
+            for (i, &sample) in reduced.iter().enumerate() {
+                let (y, x) = (i / size, i % size);
+                let sum: u32 = (0..group * group)
+                    .map(|j| u32::from(full[(y * group + j / group) * 8 + x * group + j % group]))
+                    .sum();
+                let mean = f64::from(sum) / (group * group) as f64;
+                let saturated = (0..group * group)
+                    .any(|j| matches!(full[(y * group + j / group) * 8 + x * group + j % group], 0 | 255));
+                if !saturated {
+                    assert!(
+                        (f64::from(sample) - mean).abs() <= 1.0,
+                        "{size}x{size}, block {case}, sample {i}: {sample} vs {mean}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn a_dc_only_block_is_flat() {
     let mut coefficients = [0i32; 64];
     coefficients[0] = 80; // the mean of the block × 8: 10 above the level shift
@@ -68,5 +123,7 @@ fn short_buffers_are_refused() {
     for backend in kernels::Backend::available() {
         assert!(idct_8x8(&coefficients, &mut [0u8; 63], 8, *backend).is_err());
         assert!(idct_8x8(&coefficients, &mut [0u8; 64], 7, *backend).is_err());
+        assert!(idct_4x4(&coefficients, &mut [0u8; 15], 4, *backend).is_err());
+        assert!(idct_2x2(&coefficients, &mut [0u8; 3], 2, *backend).is_err());
     }
 }

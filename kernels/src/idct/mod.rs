@@ -2,7 +2,8 @@
 //! factorisation (12 multiplications per 8 points) with 13-bit constants, columns first with 2
 //! extra bits of precision between the passes, the accuracy class libjpeg calls "islow" (it
 //! passes IEEE 1180-1990; the test is in `scalar.rs`). The simd128 twin runs the same integer
-//! arithmetic on four columns (then four rows) at a time, so its output is identical.
+//! arithmetic on four columns (then four rows) at a time, so its output is identical. The
+//! reduced transforms for scaled decoding (4 × 4 and 2 × 2 outputs) work the same way.
 
 mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -10,20 +11,49 @@ mod simd128;
 
 use crate::{Backend, KernelError};
 
-/// One block of dequantised coefficients (natural order) to 8 × 8 samples, level-shifted by 128
-/// and clamped to 0..=255, into `out` at rows `stride` bytes apart.
-pub fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
-    if stride < 8 {
-        return Err(KernelError::StrideTooShort { stride, row_bytes: 8 });
+fn check(out: &[u8], stride: usize, size: usize) -> Result<(), KernelError> {
+    if stride < size {
+        return Err(KernelError::StrideTooShort { stride, row_bytes: size });
     }
-    let needed = 7 * stride + 8;
+    let needed = (size - 1) * stride + size;
     if out.len() < needed {
         return Err(KernelError::BufferTooShort { len: out.len(), needed });
     }
+    Ok(())
+}
+
+/// One block of dequantised coefficients (natural order) to 8 × 8 samples, level-shifted by 128
+/// and clamped to 0..=255, into `out` at rows `stride` bytes apart.
+pub fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
+    check(out, stride, 8)?;
     match backend {
         Backend::Scalar => scalar::idct_8x8(coefficients, out, stride),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Backend::Simd128 => simd128::idct_8x8(coefficients, out, stride),
+    }
+    Ok(())
+}
+
+/// For scaled decoding at 1/2: one block to 4 × 4 samples, each the mean of the 2 × 2 full-size
+/// samples it covers (computed in the DCT domain, in integers as [`idct_8x8`]), level-shifted and
+/// clamped.
+pub fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
+    check(out, stride, 4)?;
+    match backend {
+        Backend::Scalar => scalar::idct_4x4(coefficients, out, stride),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::idct_4x4(coefficients, out, stride),
+    }
+    Ok(())
+}
+
+/// For 1/4: one block to 2 × 2 samples, each the mean of 4 × 4, as [`idct_4x4`].
+pub fn idct_2x2(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
+    check(out, stride, 2)?;
+    match backend {
+        Backend::Scalar => scalar::idct_2x2(coefficients, out, stride),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::idct_2x2(coefficients, out, stride),
     }
     Ok(())
 }

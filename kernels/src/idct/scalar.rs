@@ -89,6 +89,70 @@ fn idct_8x8_values(coefficients: &[i32; 64]) -> [i32; 64] {
     out
 }
 
+// The reduced transforms (scaled decoding): each output sample is the mean of the 2 × 2 (4 × 4)
+// full-size samples it covers, computed in the DCT domain. Output `x` of a row of `size` is
+// `Σ_u 1/2 C(u) cos((2x + 1) u π / 2size) w(u) F(u)`, where `w(u)` is the mean of
+// `cos(k u π / 16)` over the covered offsets `k` from the group's centre; these are those
+// weights × 2^13, rounded (the test below derives them). Terms whose weight is zero for every
+// output (F(4) at 4 points, every even one but F(0) at 2) are left out.
+pub(super) const R4_0: i32 = 2896;
+pub(super) const R4_2: i32 = 2676;
+pub(super) const R4_6: i32 = 1108;
+/// Odd terms of outputs 0 and 3 (signs folded in), then of outputs 1 and 2.
+pub(super) const R4_ODD: [[i32; 4]; 2] = [[3711, 1303, -871, -738], [1537, -3146, 2102, -306]];
+pub(super) const R2_0: i32 = 2896;
+pub(super) const R2_ODD: [i32; 4] = [2624, -922, 616, -522];
+
+/// Four outputs from the eight values `x`, × 2^13.
+#[inline(always)]
+pub(super) fn points4(x: [i32; 8]) -> [i32; 4] {
+    let even = x[0] * R4_0;
+    let even_odd = x[2] * R4_2 - x[6] * R4_6;
+    let odd = |weights: [i32; 4]| x[1] * weights[0] + x[3] * weights[1] + x[5] * weights[2] + x[7] * weights[3];
+    let (odd0, odd1) = (odd(R4_ODD[0]), odd(R4_ODD[1]));
+    [even + even_odd + odd0, even - even_odd + odd1, even - even_odd - odd1, even + even_odd - odd0]
+}
+
+/// Two outputs from the eight values `x`, × 2^13.
+#[inline(always)]
+pub(super) fn points2(x: [i32; 8]) -> [i32; 2] {
+    let even = x[0] * R2_0;
+    let odd = x[1] * R2_ODD[0] + x[3] * R2_ODD[1] + x[5] * R2_ODD[2] + x[7] * R2_ODD[3];
+    [even + odd, even - odd]
+}
+
+/// An 8x8 block to `N` × `N` samples (`N` 4 or 2) through `points` (columns, then rows),
+/// with the full-size transform's extra precision between the passes.
+fn idct_reduced<const N: usize>(
+    coefficients: &[i32; 64],
+    out: &mut [u8],
+    stride: usize,
+    points: fn([i32; 8]) -> [i32; N],
+) {
+    let mut work = [[0i32; 8]; N];
+    for column in 0..8 {
+        let x: [i32; 8] = core::array::from_fn(|row| coefficients.get(row * 8 + column).copied().unwrap_or(0));
+        for (line, value) in work.iter_mut().zip(points(x)) {
+            line[column] = descale(value, CONST_BITS - PASS1_BITS);
+        }
+    }
+    for (row, line) in work.iter().enumerate() {
+        if let Some(target) = out.get_mut(row * stride..row * stride + N) {
+            for (sample, value) in target.iter_mut().zip(points(*line)) {
+                *sample = (descale(value, CONST_BITS + PASS1_BITS) + 128).clamp(0, 255) as u8;
+            }
+        }
+    }
+}
+
+pub(super) fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+    idct_reduced(coefficients, out, stride, points4);
+}
+
+pub(super) fn idct_2x2(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+    idct_reduced(coefficients, out, stride, points2);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +182,28 @@ mod tests {
     /// double-precision forward DCT (rounded, clamped to 12 bits), then the reference inverse
     /// DCT and ours; the errors' peak, mean squares and means must stay within the standard's
     /// bounds.
+    /// The reduced transforms' weights: `points4` and `points2` on each unit coefficient against
+    /// the mean of the covered full-size samples' cosines, in floating point.
+    #[test]
+    fn the_reduced_weights_are_the_covered_means() {
+        for size in [4usize, 2] {
+            let group = 8 / size;
+            for u in 0..8 {
+                let mut x = [0i32; 8];
+                x[u] = 1;
+                let ours = if size == 4 { points4(x).to_vec() } else { points2(x).to_vec() };
+                for (output, &weight) in ours.iter().enumerate() {
+                    let mean = (0..group).map(|j| cosines()[output * group + j][u]).sum::<f64>() / group as f64;
+                    let expected = (mean * 8192.0).round() as i32;
+                    assert!(
+                        (weight - expected).abs() <= 1,
+                        "size {size}, u {u}, output {output}: {weight} vs {expected}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_full_size_idct_passes_ieee_1180() {
         let c = cosines();

@@ -6,8 +6,9 @@
 use core::arch::wasm32::*;
 
 use super::scalar::{
-    CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100, FIX_0_765366865, FIX_0_899976223, FIX_1_175875602,
-    FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447, FIX_3_072711026, PASS1_BITS,
+    points2, CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100, FIX_0_765366865, FIX_0_899976223,
+    FIX_1_175875602, FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447,
+    FIX_3_072711026, PASS1_BITS, R2_0, R2_ODD, R4_0, R4_2, R4_6, R4_ODD,
 };
 use crate::simd::memory::{load, store};
 
@@ -97,6 +98,69 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
             if let Some(target) = out.get_mut((top + r) * stride..).and_then(|row| row.first_chunk_mut::<8>()) {
                 store(target, bytes);
             }
+        }
+    }
+}
+
+/// `points4` lane by lane.
+#[inline(always)]
+fn points4(x: [v128; 8]) -> [v128; 4] {
+    let even = mul(x[0], R4_0);
+    let even_odd = i32x4_sub(mul(x[2], R4_2), mul(x[6], R4_6));
+    let odd = |w: [i32; 4]| {
+        i32x4_add(i32x4_add(mul(x[1], w[0]), mul(x[3], w[1])), i32x4_add(mul(x[5], w[2]), mul(x[7], w[3])))
+    };
+    let (odd0, odd1) = (odd(R4_ODD[0]), odd(R4_ODD[1]));
+    let (upper, lower) = (i32x4_add(even, even_odd), i32x4_sub(even, even_odd));
+    [i32x4_add(upper, odd0), i32x4_add(lower, odd1), i32x4_sub(lower, odd1), i32x4_sub(upper, odd0)]
+}
+
+/// Columns of one block as two halves of four lanes: `x[h][u]` is row `u`, columns `4h..4h + 4`.
+#[inline(always)]
+fn column_halves(coefficients: &[i32; 64]) -> [[v128; 8]; 2] {
+    let (quads, _) = coefficients.as_chunks::<4>();
+    core::array::from_fn(|right| core::array::from_fn(|r| quads.get(2 * r + right).map_or(i32x4_splat(0), load)))
+}
+
+pub(super) fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+    // Columns: each half's four lanes are four columns, giving four rows of eight values.
+    let [left, right] =
+        column_halves(coefficients).map(|x| points4(x).map(|v| descale(v, (CONST_BITS - PASS1_BITS) as u32)));
+    // Rows: transposed, lanes are the four rows.
+    let (left, right) = (transpose(left), transpose(right));
+    let x = [left[0], left[1], left[2], left[3], right[0], right[1], right[2], right[3]];
+    let level = i32x4_splat(128);
+    let values = points4(x).map(|value| i32x4_add(descale(value, (CONST_BITS + PASS1_BITS) as u32), level));
+    for (r, row) in transpose(values).into_iter().enumerate() {
+        let words = i16x8_narrow_i32x4(row, row);
+        if let Some(target) = out.get_mut(r * stride..).and_then(|line| line.first_chunk_mut::<4>()) {
+            store(target, u8x16_narrow_i16x8(words, words));
+        }
+    }
+}
+
+pub(super) fn idct_2x2(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+    // Columns four at a time (the two outputs of `points2` on lanes); the two rows of eight
+    // values are then too short to vectorise and go through the scalar `points2`.
+    let shift = (CONST_BITS - PASS1_BITS) as u32;
+    let mut rows = [[0i32; 8]; 2];
+    for (right, x) in column_halves(coefficients).into_iter().enumerate() {
+        let even = mul(x[0], R2_0);
+        let odd = i32x4_add(
+            i32x4_add(mul(x[1], R2_ODD[0]), mul(x[3], R2_ODD[1])),
+            i32x4_add(mul(x[5], R2_ODD[2]), mul(x[7], R2_ODD[3])),
+        );
+        for (row, value) in rows.iter_mut().zip([i32x4_add(even, odd), i32x4_sub(even, odd)]) {
+            if let Some(quad) = row.get_mut(4 * right..).and_then(|r| r.first_chunk_mut::<4>()) {
+                store(quad, descale(value, shift));
+            }
+        }
+    }
+    for (r, row) in rows.into_iter().enumerate() {
+        if let Some(target) = out.get_mut(r * stride..).and_then(|line| line.first_chunk_mut::<2>()) {
+            let [a, b] =
+                points2(row).map(|v| ((v + (1 << (CONST_BITS + PASS1_BITS - 1))) >> (CONST_BITS + PASS1_BITS)) + 128);
+            *target = [a.clamp(0, 255) as u8, b.clamp(0, 255) as u8];
         }
     }
 }
