@@ -249,7 +249,7 @@ impl<'a> Decoder<'a> {
             walker.run(bits, &self.tables, first..first + mcus_wide, |bits, part, tables, x, y| {
                 sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), backend)
             })?;
-            if bits.overrun {
+            if bits.overrun() {
                 return Err(Error::Corrupt("the data ends inside a scan"));
             }
             *decoded_rows += 1;
@@ -302,7 +302,7 @@ impl<'a> Decoder<'a> {
                     sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), backend)
                 })?;
             }
-            if bits.overrun {
+            if bits.overrun() {
                 return Err(Error::Corrupt("the data ends inside a scan"));
             }
             reader.position = scan_end(self.data, &bits)?;
@@ -336,7 +336,8 @@ impl<'a> Decoder<'a> {
                 let dequantised: [i32; 64] = core::array::from_fn(|i| {
                     i32::from(block.get(i).copied().unwrap_or(0)) * i32::from(quant.get(i).copied().unwrap_or(0))
                 });
-                plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised, self.backend)?;
+                let dc_only = block.get(1..).is_some_and(|ac| ac.iter().all(|&c| c == 0));
+                plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised, dc_only, self.backend)?;
             }
         }
         Ok(())
@@ -475,55 +476,45 @@ fn sequential_into_plane(
     (x, y): (usize, usize),
     backend: Backend,
 ) -> Result<()> {
-    sequential_block(bits, part, tables, block)?;
-    for (coefficient, quant) in block.iter_mut().zip(part.quant) {
-        *coefficient = coefficient.wrapping_mul(quant);
-    }
-    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, block, backend)
+    let dc_only = sequential_block(bits, part, tables, block)?;
+    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, block, dc_only, backend)
 }
 
-/// One block's coefficients (quantised, natural order) from a sequential scan.
-fn sequential_block(
-    bits: &mut BitReader<'_>,
-    part: &mut Part,
-    tables: &Tables,
-    coefficients: &mut [i32; 64],
-) -> Result<()> {
-    *coefficients = [0; 64];
+/// One block's coefficients from a sequential scan, dequantised, in natural order; returns
+/// whether the DC is the only one (then the IDCT is a flat fill).
+fn sequential_block(bits: &mut BitReader<'_>, part: &mut Part, tables: &Tables, block: &mut [i32; 64]) -> Result<bool> {
+    *block = [0; 64];
     part.prediction = part.prediction.wrapping_add(dc_difference(bits, part, tables)?);
-    coefficients[0] = part.prediction;
+    block[0] = part.prediction.wrapping_mul(part.quant[0]);
     let ac = ac_table(part, tables)?;
     let mut k = 1usize;
     while k < 64 {
-        if let Some((run, value)) = bits.coefficient(ac) {
-            k += run;
-            let natural = ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?;
-            if let Some(coefficient) = coefficients.get_mut(usize::from(*natural)) {
-                *coefficient = value;
+        let (run, value) = match bits.coefficient(ac) {
+            Some(coefficient) => coefficient,
+            None => {
+                let symbol = bits.decode(ac)?;
+                let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
+                if size == 0 {
+                    if run != 15 {
+                        break;
+                    }
+                    k += 16;
+                    continue;
+                }
+                (run, bits.signed(size))
             }
-            k += 1;
-            continue;
-        }
-        let symbol = bits.decode(ac)?;
-        let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
-        if size == 0 {
-            if run != 15 {
-                break;
-            }
-            k += 16;
-            continue;
-        }
+        };
         k += run;
-        let natural = ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?;
-        if let Some(coefficient) = coefficients.get_mut(usize::from(*natural)) {
-            *coefficient = bits.signed(size);
+        let natural = usize::from(*ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?);
+        if let (Some(coefficient), Some(quant)) = (block.get_mut(natural), part.quant.get(natural)) {
+            *coefficient = value.wrapping_mul(*quant);
         }
         k += 1;
     }
     if k > 64 {
         return Err(Error::Corrupt("a zero run past the end of a block"));
     }
-    Ok(())
+    Ok(k == 1)
 }
 
 /// One block's share of a progressive scan: the DC's first bits or a refinement bit, or a band

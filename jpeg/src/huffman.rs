@@ -83,17 +83,16 @@ pub struct BitReader<'a> {
     /// Bits not yet consumed, at the top.
     bits: u64,
     count: u32,
-    /// Zero bits fed after the end of the data that are still in `bits` or were consumed.
+    /// Zero bits fed after the end of the data. Once more bits were consumed than real ones
+    /// came in, `count` stays below it (it only grows with more padding).
     padding: u32,
-    /// Set once a decode consumed padding: the data ended inside the scan.
-    pub overrun: bool,
     /// The marker that ended the data, once reached.
     pub marker: Option<u8>,
 }
 
 impl<'a> BitReader<'a> {
     pub fn new(data: &'a [u8], position: usize) -> Self {
-        BitReader { data, position, bits: 0, count: 0, padding: 0, overrun: false, marker: None }
+        BitReader { data, position, bits: 0, count: 0, padding: 0, marker: None }
     }
 
     /// Where the data continues after this scan's bits (at the marker that ended them).
@@ -161,13 +160,15 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    /// Whether decoding consumed bits past the end of the data: the scan was cut short.
+    pub fn overrun(&self) -> bool {
+        self.count < self.padding
+    }
+
+    #[inline(always)]
     fn consume(&mut self, n: u32) {
         self.bits <<= n;
         self.count -= n;
-        if self.count < self.padding {
-            self.overrun = true;
-            self.padding = self.count;
-        }
     }
 
     /// The next `n` bits (0..=16) as a number.
@@ -237,6 +238,9 @@ impl<'a> BitReader<'a> {
 
     /// After a restart interval: the rest of the current byte is padding, then RSTn must follow.
     pub fn restart(&mut self, expected: u8) -> Result<()> {
+        if self.overrun() {
+            return Err(Error::Corrupt("the data ends inside a scan"));
+        }
         self.bits = 0;
         self.count = 0;
         self.padding = 0;

@@ -73,13 +73,22 @@ impl Plane {
         self.samples.len()
     }
 
-    /// The block at `(x, y)` (in blocks) through the IDCT into the plane.
-    pub fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64], backend: Backend) -> Result<()> {
+    /// The block at `(x, y)` (in blocks) through the IDCT into the plane; `dc_only` says every
+    /// AC coefficient is zero.
+    pub fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64], dc_only: bool, backend: Backend) -> Result<()> {
         if x >= self.blocks_wide || y >= self.blocks_high {
             return Ok(());
         }
         let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;
         let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
+        if dc_only && self.block == 8 {
+            // What the IDCT makes of a DC alone, without it (flat blocks are common in photos).
+            let sample = flat_sample(coefficients[0]);
+            for row in target.chunks_mut(self.stride).take(8) {
+                row.get_mut(..8).ok_or(Error::Internal("a block outside its plane"))?.fill(sample);
+            }
+            return Ok(());
+        }
         let transformed = match self.block {
             8 => kernels::idct_8x8(coefficients, target, self.stride, backend),
             4 => kernels::idct_4x4(coefficients, target, self.stride, backend),
@@ -148,5 +157,27 @@ impl Plane {
             }
         };
         row.get(..width).ok_or(Error::Internal("an upsampled row shorter than the image"))
+    }
+}
+
+/// Every sample of the full-size IDCT of a block whose only non-zero coefficient is the
+/// dequantised DC `dc`: its columns pass `dc << 2` through, and the rows descale that by 18 bits.
+fn flat_sample(dc: i32) -> u8 {
+    ((dc.wrapping_add(4) >> 3) + 128).clamp(0, 255) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flat_sample;
+
+    #[test]
+    fn a_flat_block_is_what_the_idct_makes_of_its_dc() {
+        for dc in -40_000..40_000 {
+            let mut coefficients = [0i32; 64];
+            coefficients[0] = dc;
+            let mut samples = [0u8; 64];
+            kernels::idct_8x8(&coefficients, &mut samples, 8, kernels::Backend::Scalar).unwrap();
+            assert!(samples.iter().all(|&s| s == flat_sample(dc)), "DC {dc}: {samples:?} against {}", flat_sample(dc));
+        }
     }
 }
