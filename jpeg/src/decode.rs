@@ -505,7 +505,8 @@ fn sequential_block(bits: &mut BitReader<'_>, part: &mut Part, tables: &Tables, 
             }
         };
         k += run;
-        let natural = usize::from(*ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?);
+        let natural =
+            usize::from(*ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?);
         if let (Some(coefficient), Some(quant)) = (block.get_mut(natural), part.quant.get(natural)) {
             *coefficient = value.wrapping_mul(*quant);
         }

@@ -15,18 +15,26 @@ fn block(rng: &mut Rng, kind: usize) -> [i32; 64] {
     let signed = |rng: &mut Rng, magnitude: usize| rng.below(2 * magnitude + 1) as i32 - magnitude as i32;
     let mut block = [0i32; 64];
     match kind {
-        // Typical: a DC term, a few low-frequency terms, small quantisers.
+        // Typical: a DC term, a few low-frequency terms, small quantisers (half the time only
+        // in the left four columns or the top four rows, where most of a photo's blocks have all
+        // theirs, and the transform takes shortcuts).
         0 => {
+            let (columns, rows) = ([4, 8][rng.below(2)], [4, 8][rng.below(2)]);
             block[0] = signed(rng, 1024 * 8);
             for _ in 0..rng.below(12) {
-                let at = rng.below(64);
+                let at = rng.below(rows) * 8 + rng.below(columns);
                 block[at] = signed(rng, 200) * (1 + rng.below(16) as i32);
             }
         }
         // Dense: every coefficient.
         1 => block.iter_mut().for_each(|c| *c = signed(rng, 2048)),
         // Extreme: large values that drive outputs far out of range (and through saturation).
-        _ => block.iter_mut().for_each(|c| *c = signed(rng, 1 << 16)),
+        _ => {
+            let (columns, rows) = ([4, 8][rng.below(2)], [4, 8][rng.below(2)]);
+            for (_, c) in block.iter_mut().enumerate().filter(|(i, _)| i % 8 < columns && i / 8 < rows) {
+                *c = signed(rng, 1 << 16);
+            }
+        }
     }
     block
 }

@@ -71,15 +71,63 @@ fn transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
     ]
 }
 
+/// `points` for rows whose last four values are zero: the same operations with the zero terms
+/// left out, so the same results.
+#[inline(always)]
+fn points_left_half(x: [v128; 4]) -> [v128; 8] {
+    let z1 = mul(x[2], FIX_0_541196100);
+    let even3 = i32x4_add(z1, mul(x[2], FIX_0_765366865));
+    let even0 = i32x4_shl(x[0], CONST_BITS as u32);
+    let (a0, a3) = (i32x4_add(even0, even3), i32x4_sub(even0, even3));
+    let (a1, a2) = (i32x4_add(even0, z1), i32x4_sub(even0, z1));
+
+    let (t2, t3) = (x[3], x[1]);
+    let z5 = mul(i32x4_add(t2, t3), FIX_1_175875602);
+    let (z1, z2) = (mul(t3, -FIX_0_899976223), mul(t2, -FIX_2_562915447));
+    let z3 = i32x4_sub(z5, mul(t2, FIX_1_961570560));
+    let z4 = i32x4_sub(z5, mul(t3, FIX_0_390180644));
+    let b0 = i32x4_add(z1, z3);
+    let b1 = i32x4_add(z2, z4);
+    let b2 = i32x4_add(i32x4_add(mul(t2, FIX_3_072711026), z2), z3);
+    let b3 = i32x4_add(i32x4_add(mul(t3, FIX_1_501321110), z1), z4);
+
+    [
+        i32x4_add(a0, b3),
+        i32x4_add(a1, b2),
+        i32x4_add(a2, b1),
+        i32x4_add(a3, b0),
+        i32x4_sub(a3, b0),
+        i32x4_sub(a2, b1),
+        i32x4_sub(a1, b2),
+        i32x4_sub(a0, b3),
+    ]
+}
+
+#[inline(always)]
+fn all_zero(vectors: &[v128]) -> bool {
+    !v128_any_true(vectors.iter().fold(i32x4_splat(0), |any, &v| v128_or(any, v)))
+}
+
 pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
     // `rows[r]`: row r as its left and right halves (columns 0..4 and 4..8).
     let (quads, _) = coefficients.as_chunks::<4>();
     let half = |r: usize, right: usize| quads.get(2 * r + right).map_or(i32x4_splat(0), load);
-    // Columns: lanes are four columns; the eight values of each column are the eight rows.
+    // Columns: lanes are four columns; the eight values of each column are the eight rows. Most
+    // blocks of a photo have nothing in their right four columns: those columns stay zero.
     let mut work = [[i32x4_splat(0); 2]; 8];
+    let mut right_columns_zero = false;
     for right in 0..2 {
         let x: [v128; 8] = core::array::from_fn(|r| half(r, right));
-        for (row, value) in work.iter_mut().zip(points(x)) {
+        if right == 1 && all_zero(&x) {
+            right_columns_zero = true;
+            break;
+        }
+        // Most of the rest have nothing in their lower four rows either.
+        let values = match x {
+            [x0, x1, x2, x3, x4, x5, x6, x7] if all_zero(&[x4, x5, x6, x7]) => points_left_half([x0, x1, x2, x3]),
+            _ => points(x),
+        };
+        for (row, value) in work.iter_mut().zip(values) {
             row[right] = descale(value, (CONST_BITS - PASS1_BITS) as u32);
         }
     }
@@ -87,9 +135,14 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
     let level = i32x4_splat(128);
     for top in [0, 4] {
         let tile = |right: usize| transpose(core::array::from_fn(|r| work[top + r][right]));
-        let (left, right) = (tile(0), tile(1));
-        let x = [left[0], left[1], left[2], left[3], right[0], right[1], right[2], right[3]];
-        let values = points(x).map(|value| i32x4_add(descale(value, (CONST_BITS + PASS1_BITS + 3) as u32), level));
+        let left = tile(0);
+        let values = if right_columns_zero {
+            points_left_half(left)
+        } else {
+            let right = tile(1);
+            points([left[0], left[1], left[2], left[3], right[0], right[1], right[2], right[3]])
+        };
+        let values = values.map(|value| i32x4_add(descale(value, (CONST_BITS + PASS1_BITS + 3) as u32), level));
         let left = transpose([values[0], values[1], values[2], values[3]]);
         let right = transpose([values[4], values[5], values[6], values[7]]);
         for r in 0..4 {
