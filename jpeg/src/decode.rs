@@ -12,14 +12,28 @@ use kernels::Backend;
 use crate::markers::{self, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
 use crate::plane::Plane;
 
-/// The header: what a caller needs before deciding how to decode.
+/// The headers up to the first scan: what a caller needs before deciding how to decode.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Info {
+pub struct Info<'a> {
     pub width: u32,
     pub height: u32,
     pub components: u8,
     pub progressive: bool,
     pub color_space: ColorSpace,
+    /// Each component's sampling factors (horizontal, vertical).
+    pub sampling: Vec<(u8, u8)>,
+    /// The first Exif APP1 segment's TIFF data (after "Exif\0\0").
+    pub exif: Option<&'a [u8]>,
+    data: &'a [u8],
+    icc_chunks: Vec<(u8, u8, core::ops::Range<usize>)>,
+}
+
+impl Info<'_> {
+    /// The embedded ICC profile, its APP2 chunks joined in sequence order; none when absent,
+    /// incomplete or over `max_bytes`.
+    pub fn icc_profile(&self, max_bytes: usize) -> Option<Vec<u8>> {
+        markers::icc_profile(self.data, &self.icc_chunks, max_bytes)
+    }
 }
 
 /// A decoded image: 1 byte per pixel for grey, 3 (RGB) otherwise (CMYK is converted naively;
@@ -32,22 +46,29 @@ pub struct Decoded {
     pub pixels: Vec<u8>,
 }
 
-/// Reads the markers up to the first scan.
-pub fn read_info(data: &[u8]) -> Result<Info> {
+/// Reads the markers up to the first scan (metadata may come after the frame header too).
+pub fn read_info(data: &[u8]) -> Result<Info<'_>> {
     let mut reader = Reader { data, position: 0 };
     let mut tables = Tables::default();
     let frame = read_frame(&mut reader, &mut tables)?;
-    Ok(info(&frame, &tables))
-}
-
-fn info(frame: &Frame, tables: &Tables) -> Info {
-    Info {
+    loop {
+        match reader.marker()? {
+            0xDA => break,
+            0xD9 => return Err(Error::Corrupt("the image ends before its first scan")),
+            marker => table_segment(marker, &mut reader, &mut tables)?,
+        }
+    }
+    Ok(Info {
         width: frame.width,
         height: frame.height,
         components: frame.components.len() as u8,
         progressive: frame.progressive,
-        color_space: color::color_space(frame, tables.adobe_transform),
-    }
+        color_space: color::color_space(&frame, tables.adobe_transform),
+        sampling: frame.components.iter().map(|c| (c.horizontal, c.vertical)).collect(),
+        exif: tables.exif.clone().and_then(|range| data.get(range)),
+        data,
+        icc_chunks: tables.icc_chunks,
+    })
 }
 
 /// SOI, then the segments before the frame header, and the frame header.
@@ -79,6 +100,11 @@ fn table_segment(marker: u8, reader: &mut Reader<'_>, tables: &mut Tables) -> Re
         }
         0xEE => {
             markers::adobe(reader.segment()?, tables);
+            Ok(())
+        }
+        0xE1 | 0xE2 => {
+            let payload = reader.segment()?;
+            markers::metadata(marker, payload, reader.position, tables);
             Ok(())
         }
         0xE0..=0xEF | 0xFE | 0xDC | 0xDE | 0xDF | 0xF0..=0xFD => reader.segment().map(|_| ()),

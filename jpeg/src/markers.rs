@@ -78,6 +78,10 @@ pub struct Tables {
     pub restart_interval: u16,
     /// The Adobe APP14 colour transform flag (0: none, 1: YCbCr, 2: YCCK), when present.
     pub adobe_transform: Option<u8>,
+    /// Where the first Exif APP1 segment's TIFF data is (after "Exif\0\0").
+    pub exif: Option<core::ops::Range<usize>>,
+    /// The ICC profile's APP2 chunks as they came: sequence number (from 1), chunk count, data.
+    pub icc_chunks: Vec<(u8, u8, core::ops::Range<usize>)>,
 }
 
 /// A cursor over the file's bytes.
@@ -273,4 +277,50 @@ pub(crate) fn adobe(payload: &[u8], tables: &mut Tables) {
     if let [b'A', b'd', b'o', b'b', b'e', _, _, _, _, _, _, transform, ..] = *payload {
         tables.adobe_transform = Some(transform);
     }
+}
+
+/// APP1 and APP2: where the Exif data and the ICC profile's chunks are. `payload` ends at
+/// `end` in the file.
+pub(crate) fn metadata(marker: u8, payload: &[u8], end: usize, tables: &mut Tables) {
+    let start = end - payload.len();
+    match marker {
+        0xE1 if payload.starts_with(b"Exif\0\0") && tables.exif.is_none() => tables.exif = Some(start + 6..end),
+        0xE2 => {
+            if let Some([sequence, count]) = payload.strip_prefix(b"ICC_PROFILE\0").and_then(|rest| rest.first_chunk())
+            {
+                // At most 255 chunks exist; more means a broken or hostile file.
+                if tables.icc_chunks.len() < 255 {
+                    tables.icc_chunks.push((*sequence, *count, start + 14..end));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The ICC profile from its chunks in `data`, in sequence order: none when a chunk is missing,
+/// repeated or miscounted, or when the profile would be over `max_bytes`.
+pub(crate) fn icc_profile(
+    data: &[u8],
+    chunks: &[(u8, u8, core::ops::Range<usize>)],
+    max_bytes: usize,
+) -> Option<Vec<u8>> {
+    let count = chunks.len();
+    if count == 0 || chunks.iter().any(|(_, total, _)| usize::from(*total) != count) {
+        return None;
+    }
+    let mut ordered: Vec<&(u8, u8, core::ops::Range<usize>)> = chunks.iter().collect();
+    ordered.sort_by_key(|(sequence, _, _)| *sequence);
+    if ordered.iter().enumerate().any(|(index, (sequence, _, _))| usize::from(*sequence) != index + 1) {
+        return None;
+    }
+    let size: usize = ordered.iter().map(|(_, _, range)| range.len()).sum();
+    if size > max_bytes {
+        return None;
+    }
+    let mut profile = Vec::with_capacity(size);
+    for (_, _, range) in ordered {
+        profile.extend_from_slice(data.get(range.clone())?);
+    }
+    Some(profile)
 }

@@ -135,60 +135,6 @@ fn png_chunks(bytes: &[u8]) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
     })
 }
 
-/// A JPEG's frame header, as far as decoding memory goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct JpegFrame {
-    pub progressive: bool,
-    pub components: u8,
-    /// Samples per pixel over all components, in sixteenths: 48 for 4:4:4 colour, 24 for 4:2:0,
-    /// 16 for grey.
-    pub samples_16ths: u32,
-}
-
-/// The frame header (SOFn) of a JPEG, found by walking its marker segments up to the first scan.
-pub(super) fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
-    let mut at = 2; // after SOI
-    loop {
-        // Markers may be padded with any number of 0xFF bytes.
-        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
-            at += 1;
-        }
-        let (&[0xFF, marker], rest) = (bytes.get(at..at + 2)?.first_chunk::<2>()?, bytes.get(at + 2..)?) else {
-            return None;
-        };
-        if marker == 0x01 || (0xD0..=0xD8).contains(&marker) {
-            at += 2; // no length: TEM, RSTn, SOI
-            continue;
-        }
-        let length = usize::from(u16::from_be_bytes(*rest.first_chunk::<2>()?));
-        let segment = rest.get(2..length)?;
-        match marker {
-            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => return sof(marker, segment),
-            // A scan before any frame header: not a JPEG we can read.
-            0xDA | 0xD9 => return None,
-            _ => at += 2 + length,
-        }
-    }
-}
-
-/// The frame header's fields after its length: precision, height, width, then per component
-/// an id, its sampling factors (horizontal in the high nibble) and a table number.
-fn sof(marker: u8, segment: &[u8]) -> Option<JpegFrame> {
-    let components = *segment.get(5)?;
-    let sampling: Vec<(u32, u32)> = segment
-        .get(6..6 + 3 * usize::from(components))?
-        .as_chunks::<3>()
-        .0
-        .iter()
-        .map(|&[_, factors, _]| (u32::from(factors >> 4).max(1), u32::from(factors & 15).max(1)))
-        .collect();
-    let (h_max, v_max) = sampling.iter().fold((1, 1), |(h, v), &(ch, cv)| (h.max(ch), v.max(cv)));
-    let samples_16ths = sampling.iter().map(|&(h, v)| 16 * h * v / (h_max * v_max)).sum();
-    // SOF2, SOF6, SOF10, SOF14: progressive.
-    let progressive = marker & 3 == 2;
-    Some(JpegFrame { progressive, components, samples_16ths })
-}
-
 /// Whether a PNG stores its rows interlaced (Adam7), from its header.
 pub(super) fn png_interlaced(bytes: &[u8]) -> bool {
     // Signature (8), IHDR length and type (8), width, height, depth, colour, compression, filter,

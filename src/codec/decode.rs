@@ -5,11 +5,11 @@ use std::io::Cursor;
 use image::codecs::gif::GifDecoder;
 use image::codecs::png::PngDecoder;
 use image::{AnimationDecoder, ImageDecoder};
-use kernels::{Image, PixelLayout};
+use kernels::{Backend, Image, PixelLayout};
 
 use super::png_rows::PngRows;
 use super::webp::{decode_webp, webp_features, WebpFrames};
-use super::{decode_error, decoder_limits, jpeg_error, jpeg_info, max_decoding_bytes, reader, Probe};
+use super::{decode_error, decoder_limits, jpeg_error, reader, Probe};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::format::SourceFormat;
@@ -78,9 +78,16 @@ pub fn decode_frames<'a>(
 
 /// Decodes the first frame into sRGB L8, RGB8 or RGBA8 (grey with alpha becomes RGBA8; deeper
 /// bit depths are reduced to 8 bits; an embedded colour profile is applied). JPEG decodes at
-/// `1 / jpeg_shrink` of its size (1, 2 or 4), rounded up; other formats ignore `jpeg_shrink`.
-pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Image, TransformError> {
-    let mut image = decode_pixels(bytes, probe, limits, jpeg_shrink)?;
+/// `1 / jpeg_shrink` of its size (1, 2, 4 or 8), rounded up, with `backend`'s kernels; other
+/// formats ignore both.
+pub fn decode(
+    bytes: &[u8],
+    probe: &Probe,
+    limits: &Limits,
+    jpeg_shrink: u32,
+    backend: Backend,
+) -> Result<Image, TransformError> {
+    let mut image = decode_pixels(bytes, probe, limits, jpeg_shrink, backend)?;
     let to_srgb = probe.icc.as_deref().filter(|_| probe.format != SourceFormat::Png);
     if let Some(conversion) = to_srgb.and_then(|profile| ToSrgb::new(profile, image.layout)) {
         conversion.apply(&mut image.pixels);
@@ -88,9 +95,15 @@ pub fn decode(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) ->
     Ok(image)
 }
 
-fn decode_pixels(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32) -> Result<Image, TransformError> {
+fn decode_pixels(
+    bytes: &[u8],
+    probe: &Probe,
+    limits: &Limits,
+    jpeg_shrink: u32,
+    backend: Backend,
+) -> Result<Image, TransformError> {
     match probe.format {
-        SourceFormat::Jpeg => return decode_jpeg(bytes, probe, limits, jpeg_shrink),
+        SourceFormat::Jpeg => return decode_jpeg(bytes, limits, jpeg_shrink, backend),
         SourceFormat::Webp => {
             let features = webp_features(bytes)?;
             if !features.animated {
@@ -113,50 +126,12 @@ fn decode_pixels(bytes: &[u8], probe: &Probe, limits: &Limits, jpeg_shrink: u32)
     Ok(Image { pixels: image.into_rgba8().into_raw(), width, height, layout: PixelLayout::Rgba8 })
 }
 
-fn decode_jpeg(bytes: &[u8], probe: &Probe, limits: &Limits, shrink: u32) -> Result<Image, TransformError> {
-    let mut decoder = jpeg_decoder::Decoder::new(bytes);
-    decoder.set_max_decoding_buffer_size(max_decoding_bytes(limits));
-    let (mut width, mut height) = (probe.size.width, probe.size.height);
-    if shrink > 1 {
-        // The decoder picks the smallest IDCT scale that is at least the requested size.
-        let requested = |side: u32| u16::try_from(side.div_ceil(shrink)).unwrap_or(u16::MAX);
-        let (w, h) = decoder.scale(requested(width), requested(height)).map_err(jpeg_error)?;
-        (width, height) = (w as u32, h as u32);
-    }
-    let pixels = decoder.decode().map_err(jpeg_error)?;
-    let info = jpeg_info(&decoder)?;
-    let (pixels, layout) = match info.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => (pixels, PixelLayout::L8),
-        jpeg_decoder::PixelFormat::RGB24 => (pixels, PixelLayout::Rgb8),
-        // Native-endian 16-bit samples: keep the high byte.
-        jpeg_decoder::PixelFormat::L16 => (
-            pixels
-                .chunks_exact(2)
-                .map(|sample| match *sample {
-                    [first, second] => (u16::from_ne_bytes([first, second]) >> 8) as u8,
-                    _ => 0,
-                })
-                .collect(),
-            PixelLayout::L8,
-        ),
-        // CMYK with 0 meaning no ink, as the decoder returns it.
-        jpeg_decoder::PixelFormat::CMYK32 => (
-            pixels
-                .chunks_exact(4)
-                .flat_map(|pixel| match *pixel {
-                    [c, m, y, k] => {
-                        let white = 255 - k as u16;
-                        [c, m, y].map(|ink| ((255 - ink as u16) * white / 255) as u8)
-                    }
-                    _ => [0; 3],
-                })
-                .collect(),
-            PixelLayout::Rgb8,
-        ),
-    };
-    let image = Image { pixels, width: width as usize, height: height as usize, layout };
-    if image.pixels.len() != image.width * image.height * layout.channels() {
-        return Err(TransformError::new(ErrorKind::Undecodable, "the JPEG image decoded to an unexpected size"));
-    }
-    Ok(image)
+fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink: u32, backend: Backend) -> Result<Image, TransformError> {
+    let scale = u8::try_from(shrink)
+        .ok()
+        .filter(|scale| matches!(scale, 1 | 2 | 4 | 8))
+        .ok_or_else(|| TransformError::new(ErrorKind::Internal, format!("a JPEG decode at 1/{shrink} was asked for")))?;
+    let decoded = jpeg::decode(bytes, scale, limits.max_input_pixels, backend).map_err(jpeg_error)?;
+    let layout = if decoded.channels == 1 { PixelLayout::L8 } else { PixelLayout::Rgb8 };
+    Ok(Image { pixels: decoded.pixels, width: decoded.width as usize, height: decoded.height as usize, layout })
 }

@@ -1,8 +1,8 @@
 //! Source bytes to pixels and pixels to output bytes, under our limits. `probe` reads the header
 //! (format, size, metadata, frame count) and checks the pixel limit before any pixel buffer
 //! exists; `decode` and `decode_frames` produce sRGB [`Image`](kernels::Image)s; `encode` and
-//! [`GifWriter`] write them. JPEG goes through jpeg-decoder (which can decode at a reduced
-//! scale) and jpeg-encoder; PNG, GIF and WebP through the image crate. `container` holds our own
+//! [`GifWriter`] write them. JPEG goes through our own decoder (the `jpeg` crate, which decodes
+//! at a reduced scale) and jpeg-encoder; PNG, GIF and WebP through the image crate. `container` holds our own
 //! bounded walks over file structure, for what those crates would over-allocate on.
 
 mod avif;
@@ -32,27 +32,19 @@ use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::format::SourceFormat;
 
-/// The frame information, which the decoder has once headers were read.
-fn jpeg_info(decoder: &jpeg_decoder::Decoder<&[u8]>) -> Result<jpeg_decoder::ImageInfo, TransformError> {
-    decoder.info().ok_or_else(|| jpeg_error(jpeg_decoder::Error::Format("no frame header".into())))
-}
-
-fn jpeg_error(error: jpeg_decoder::Error) -> TransformError {
-    use jpeg_decoder::UnsupportedFeature as Feature;
-    let unsupported = |variant: String| {
-        TransformError::new(ErrorKind::UnsupportedFormat, format!("{variant} JPEGs are not supported"))
-    };
+fn jpeg_error(error: jpeg::Error) -> TransformError {
     match error {
-        jpeg_decoder::Error::Unsupported(feature) => unsupported(match feature {
-            Feature::Hierarchical => "hierarchical".into(),
-            Feature::ArithmeticEntropyCoding => "arithmetic-coded".into(),
-            Feature::SamplePrecision(bits) => format!("{bits}-bit"),
-            Feature::ComponentCount(count) => format!("{count}-component"),
-            Feature::DNL => "DNL-marker (height given after the first scan)".into(),
-            Feature::SubsamplingRatio | Feature::NonIntegerSubsamplingRatio => "unusual chroma subsampling".into(),
-            Feature::ColorTransform(_) => "unusual colour transform".into(),
-        }),
-        other => TransformError::new(ErrorKind::Undecodable, format!("the JPEG image cannot be decoded: {other}")),
+        jpeg::Error::Unsupported(variant) => {
+            TransformError::new(ErrorKind::UnsupportedFormat, format!("this JPEG cannot be read: {variant} is not supported"))
+        }
+        jpeg::Error::Corrupt(what) => {
+            TransformError::new(ErrorKind::Undecodable, format!("the JPEG image cannot be decoded: {what}"))
+        }
+        jpeg::Error::TooLarge { width, height } => TransformError::new(
+            ErrorKind::TooLarge,
+            format!("the JPEG image is {width}x{height}, more pixels than the limit allows"),
+        ),
+        jpeg::Error::Internal(what) => TransformError::new(ErrorKind::Internal, format!("JPEG decoding failed: {what}")),
     }
 }
 

@@ -3,9 +3,9 @@
 use image::{ImageDecoder, ImageError, ImageFormat};
 use kernels::Orientation;
 
-use super::container::{gif_frames, jpeg_frame, png_frames, png_icc_profile, png_interlaced, webp_chunk, webp_frames};
+use super::container::{gif_frames, png_frames, png_icc_profile, png_interlaced, webp_chunk, webp_frames};
 use super::webp::webp_features;
-use super::{decode_error, jpeg_error, jpeg_info, reader};
+use super::{decode_error, jpeg_error, reader};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::format::SourceFormat;
@@ -105,19 +105,21 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
     };
     let ((width, height), exif, icc, storage, alpha) = match format {
         SourceFormat::Jpeg => {
-            let mut decoder = jpeg_decoder::Decoder::new(bytes);
-            decoder.read_info().map_err(jpeg_error)?;
-            let info = jpeg_info(&decoder)?;
-            // jpeg-decoder read the frame header, so ours finds it too; a colour 4:4:4 frame
-            // bounds any other.
-            let frame = jpeg_frame(bytes);
+            let info = jpeg::read_info(bytes).map_err(jpeg_error)?;
+            let (h_max, v_max) =
+                info.sampling.iter().fold((1, 1), |(h, v), &(ch, cv)| (h.max(u32::from(ch)), v.max(u32::from(cv))));
             let storage = Storage::Jpeg {
-                progressive: frame.is_none_or(|frame| frame.progressive),
-                components: frame.map_or(4, |frame| frame.components),
-                samples_16ths: frame.map_or(64, |frame| frame.samples_16ths),
+                progressive: info.progressive,
+                components: info.components,
+                // Samples per pixel over all components, in sixteenths (24 for 4:2:0 colour).
+                samples_16ths: info
+                    .sampling
+                    .iter()
+                    .map(|&(h, v)| 16 * u32::from(h) * u32::from(v) / (h_max * v_max))
+                    .sum(),
             };
-            let (exif, icc) = (decoder.exif_data().map(<[u8]>::to_vec), decoder.icc_profile());
-            ((info.width as u32, info.height as u32), exif, icc, storage, false)
+            let icc = info.icc_profile(icc::MAX_ICC_PROFILE_BYTES);
+            ((info.width, info.height), info.exif.map(<[u8]>::to_vec), icc, storage, false)
         }
         SourceFormat::Webp => {
             let features = webp_features(bytes)?;

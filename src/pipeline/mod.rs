@@ -96,7 +96,7 @@ pub fn transform(
                 return Ok(Transformed { memory_estimate: estimate, ..transformed });
             }
         }
-        None => codec::decode(source, &probe, limits, request.affordable_shrink(&placement)?)?,
+        None => codec::decode(source, &probe, limits, request.affordable_shrink(&placement)?, backend)?,
     };
     if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend)? {
         // Opaque images skip all alpha work and are written without an alpha channel.
@@ -159,7 +159,7 @@ fn place(request: &Request<'_>, backend: Backend) -> Result<(Placement, Option<I
     let mut content = None;
     if let Some(settings) = trim {
         request.within_budget(&untrimmed, whole)?;
-        let image = codec::decode(source, probe, limits, 1)?;
+        let image = codec::decode(source, probe, limits, 1, backend)?;
         content = content::border_box(&image, exif, settings, backend)?;
         decoded = Some(image);
     }
@@ -167,7 +167,7 @@ fn place(request: &Request<'_>, backend: Backend) -> Result<(Placement, Option<I
     if options.gravity == Gravity::Auto && placement.region != placement.trimmed {
         let image = match decoded.take() {
             Some(image) => image,
-            None => codec::decode(source, probe, limits, request.affordable_shrink(&placement)?)?,
+            None => codec::decode(source, probe, limits, request.affordable_shrink(&placement)?, backend)?,
         };
         let gravity = content::focus(&image, &placement, probe.size, backend)?;
         let options = TransformOptions { gravity, ..options.clone() };

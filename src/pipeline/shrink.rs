@@ -34,7 +34,7 @@ pub(super) fn jpeg_shrinks(plan: &Plan) -> impl Iterator<Item = u32> + '_ {
     [1, 2, 4, 8].into_iter().filter(move |&shrink| shrink == first || (shrink > first && large_enough(&shrink)))
 }
 
-/// The size a JPEG of `stored` size decodes to at `shrink` (jpeg-decoder rounds up).
+/// The size a JPEG of `stored` size decodes to at `shrink` (rounded up, as `djpeg -scale` does).
 pub(super) fn shrunk(stored: Size, shrink: u32) -> Size {
     Size { width: stored.width.div_ceil(shrink), height: stored.height.div_ceil(shrink) }
 }

@@ -241,7 +241,7 @@ mod tests {
         let backend = Backend::Scalar;
         let steps =
             Steps { placement: &placement, stored: probe.size, options: &options, format, limits: &limits, backend };
-        let mut whole = match codec::decode(png, &probe, &limits, 1) {
+        let mut whole = match codec::decode(png, &probe, &limits, 1, Backend::best()) {
             Ok(image) => image,
             Err(error) => {
                 // Corrupt files are refused the same way by both routes.

@@ -22,7 +22,7 @@ enum Expect {
     Either,
 }
 
-/// JPEG variants jpeg-decoder does not implement (refused with 415, as the README says).
+/// JPEG variants our decoder refuses by design (415, as the README says): arithmetic coding, 12-bit.
 const UNSUPPORTED_JPEG: [&str; 2] = ["testimgari.jpg", "testorig12.jpg"];
 
 fn expectation(path: &Path) -> Expect {
