@@ -11,7 +11,7 @@
 //
 // Usage: node benches/run.mjs [--quick] [--kernels | --decoders]
 //   --quick: fewer samples, for a smoke test; --kernels: kernels only, --decoders: JPEG decoding
-//   alone (zune-jpeg, jpeg-decoder and ours at each scale), printed, no files written
+//   alone (zune-jpeg, jpeg-decoder and ours at each scale), into benches/results/decoders.md
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -99,14 +99,25 @@ const LAYOUTS = { RGBA8: 4, RGB8: 3, L8: 1 };
 const FILTERS = { lanczos3: 5, 'catmull-rom': 3, bilinear: 2 };
 const SIZES = [[4928, 3279, 852, 567], [4928, 3279, 320, 213], [640, 427, 1920, 1280]];
 
+const fmt = (ms) => (ms === undefined ? '–' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
 if (decodersOnly) {
+  // Our decoder (the jpeg crate) against zune-jpeg and jpeg-decoder, every scale, interleaved.
+  const when = `${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model}, ${os.cpus().length} cores, node ${process.version}`;
+  let table = `# JPEG decoding alone\n\n${when}${quick ? ' (quick run)' : ''}. \`node benches/run.mjs --decoders\`: `
+    + 'median ms in V8 (simd128 build) of decoding the whole file to RGB, all decoders interleaved in one run. '
+    + 'Issue 14\'s targets: ours at 1/1 ≤ 0.5x zune-jpeg, ours at 1/2 ≤ 0.5x jpeg-decoder at 1/2.\n\n'
+    + `| photo | ${DECODERS.join(' | ')} | ours ÷ zune | ours 1/2 ÷ jpeg-decoder 1/2 |\n|---|${DECODERS.map(() => '--:').join('|')}|--:|--:|\n`;
   for (const photo of photos.sort()) {
     const bytes = readFileSync(photo);
     const pointer = simd.input_buffer(bytes.length);
     new Uint8Array(simd.memory.buffer, pointer, bytes.length).set(bytes);
     const ms = measure(DECODERS.map((name, id) => ({ name, id })), (v) => simd.run_decode(v.id));
-    console.log(`${photo.split('/').pop()}: ${DECODERS.map((d) => `${d} ${ms[d].toFixed(1)}`).join(', ')}`);
+    console.error(`${photo.split('/').pop()}: ${DECODERS.map((d) => `${d} ${ms[d].toFixed(1)}`).join(', ')}`);
+    const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+    table += `| ${photo.split('/').pop()} | ${DECODERS.map((d) => fmt(ms[d])).join(' | ')} | ${ratio(ms.ours, ms['zune-jpeg'])} | ${ratio(ms['ours 1/2'], ms['jpeg-decoder 1/2'])} |\n`;
   }
+  writeFileSync(`${root}benches/results/decoders.md`, table);
   process.exit(0);
 }
 
@@ -236,7 +247,6 @@ const workerWasm = readFileSync(`${root}build/index_bg.wasm`);
 const size = { raw: workerWasm.length, gzip: gzipSync(workerWasm, { level: 9 }).length };
 
 // ---- reports
-const fmt = (ms) => (ms === undefined ? '–' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const ratio = (a, b) => (a === undefined || b === undefined ? '–' : `${(a / b).toFixed(2)}x`);
 const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
@@ -266,7 +276,7 @@ for (const r of memoryRows) {
   const o = r.results['ours (simd128)'], b = r.results['baseline (simd128)'];
   pipeline += `| ${r.width}x${r.height} (${(r.width * r.height / 1e6).toFixed(0)} MP) → ${r.output} px | ${r.limitMiB} | ${o.peakMiB.toFixed(1)}${o.outBytes ? '' : ' (failed)'} | ${fmt(o.ms)} | ${b.peakMiB.toFixed(1)} | ${fmt(b.ms)} |\n`;
 }
-pipeline += `\nJPEG decoding alone (simd128 build, ms): the reason JPEG goes through jpeg-decoder, whose scaled IDCT makes shrink-on-load possible.\n\n| photo | ${DECODERS.join(' | ')} |\n|---|${DECODERS.map(() => '--:').join('|')}|\n`;
+pipeline += `\nJPEG decoding alone (simd128 build, ms; \`--decoders\` runs only this, into decoders.md).\n\n| photo | ${DECODERS.join(' | ')} |\n|---|${DECODERS.map(() => '--:').join('|')}|\n`;
 for (const r of pipelineRows) pipeline += `| ${r.photo} | ${DECODERS.map((d) => fmt(r.results.decode[d])).join(' | ')} |\n`;
 pipeline += `\nWorker wasm (build/index_bg.wasm, after wasm-opt): ${(size.raw / 1024).toFixed(0)} KiB raw, ${(size.gzip / 1024).toFixed(0)} KiB gzip -9.\n`;
 

@@ -127,10 +127,9 @@ fn decode_pixels(
 }
 
 fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink: u32, backend: Backend) -> Result<Image, TransformError> {
-    let scale = u8::try_from(shrink)
-        .ok()
-        .filter(|scale| matches!(scale, 1 | 2 | 4 | 8))
-        .ok_or_else(|| TransformError::new(ErrorKind::Internal, format!("a JPEG decode at 1/{shrink} was asked for")))?;
+    let scale = u8::try_from(shrink).ok().filter(|scale| matches!(scale, 1 | 2 | 4 | 8)).ok_or_else(|| {
+        TransformError::new(ErrorKind::Internal, format!("a JPEG decode at 1/{shrink} was asked for"))
+    })?;
     let decoded = jpeg::decode(bytes, scale, limits.max_input_pixels, backend).map_err(jpeg_error)?;
     let layout = if decoded.channels == 1 { PixelLayout::L8 } else { PixelLayout::Rgb8 };
     Ok(Image { pixels: decoded.pixels, width: decoded.width as usize, height: decoded.height as usize, layout })

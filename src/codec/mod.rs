@@ -34,9 +34,10 @@ use crate::format::SourceFormat;
 
 fn jpeg_error(error: jpeg::Error) -> TransformError {
     match error {
-        jpeg::Error::Unsupported(variant) => {
-            TransformError::new(ErrorKind::UnsupportedFormat, format!("this JPEG cannot be read: {variant} is not supported"))
-        }
+        jpeg::Error::Unsupported(variant) => TransformError::new(
+            ErrorKind::UnsupportedFormat,
+            format!("this JPEG cannot be read: {variant} is not supported"),
+        ),
         jpeg::Error::Corrupt(what) => {
             TransformError::new(ErrorKind::Undecodable, format!("the JPEG image cannot be decoded: {what}"))
         }
@@ -44,7 +45,9 @@ fn jpeg_error(error: jpeg::Error) -> TransformError {
             ErrorKind::TooLarge,
             format!("the JPEG image is {width}x{height}, more pixels than the limit allows"),
         ),
-        jpeg::Error::Internal(what) => TransformError::new(ErrorKind::Internal, format!("JPEG decoding failed: {what}")),
+        jpeg::Error::Internal(what) => {
+            TransformError::new(ErrorKind::Internal, format!("JPEG decoding failed: {what}"))
+        }
     }
 }
 
