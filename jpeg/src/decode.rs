@@ -22,6 +22,9 @@ pub struct Info<'a> {
     pub color_space: ColorSpace,
     /// Each component's sampling factors (horizontal, vertical).
     pub sampling: Vec<(u8, u8)>,
+    /// Whether rows decode in order, a few MCU rows held at a time: a sequential file whose first
+    /// scan holds every component. Others decode whole when the [`Decoder`] is made.
+    pub row_by_row: bool,
     /// The first Exif APP1 segment's TIFF data (after "Exif\0\0").
     pub exif: Option<&'a [u8]>,
     data: &'a [u8],
@@ -51,14 +54,15 @@ pub fn read_info(data: &[u8]) -> Result<Info<'_>> {
     let mut reader = Reader { data, position: 0 };
     let mut tables = Tables::default();
     let frame = read_frame(&mut reader, &mut tables)?;
-    loop {
+    let first_scan = loop {
         match reader.marker()? {
-            0xDA => break,
+            0xDA => break markers::scan(reader.segment()?, &frame)?,
             0xD9 => return Err(Error::Corrupt("the image ends before its first scan")),
             marker => table_segment(marker, &mut reader, &mut tables)?,
         }
-    }
+    };
     Ok(Info {
+        row_by_row: streams(&frame, &first_scan),
         width: frame.width,
         height: frame.height,
         components: frame.components.len() as u8,
@@ -69,6 +73,11 @@ pub fn read_info(data: &[u8]) -> Result<Info<'_>> {
         data,
         icc_chunks: tables.icc_chunks,
     })
+}
+
+/// Whether a file whose first scan is `scan` decodes row by row.
+fn streams(frame: &Frame, scan: &Scan) -> bool {
+    !frame.progressive && scan.components.len() == frame.components.len()
 }
 
 /// SOI, then the segments before the frame header, and the frame header.
@@ -178,7 +187,7 @@ impl<'a> Decoder<'a> {
                 marker => table_segment(marker, &mut reader, &mut tables)?,
             }
         };
-        let streams = !frame.progressive && scan.components.len() == frame.components.len();
+        let streams = streams(&frame, &scan);
         let ring = if streams { Some(3) } else { None };
         let planes = frame
             .components
@@ -260,6 +269,22 @@ impl<'a> Decoder<'a> {
             self.next_row += 1;
         }
         Ok(())
+    }
+
+    /// Skips the next `count` rows: their MCU rows are decoded when later rows need them (the
+    /// scan is sequential), but never upsampled or converted.
+    pub fn skip_rows(&mut self, count: usize) -> Result<()> {
+        if self.next_row + count > self.height {
+            return Err(Error::Corrupt("more rows skipped than the image has"));
+        }
+        self.next_row += count;
+        Ok(())
+    }
+
+    /// Decodes what of the scan the rows read so far did not need, to its end-of-image marker,
+    /// so that a file damaged below the rows used is refused as a whole decode refuses it.
+    pub fn finish(&mut self) -> Result<()> {
+        self.decode_mcu_rows(usize::MAX)
     }
 
     /// Streaming: decodes MCU rows until `count` are (or all are).

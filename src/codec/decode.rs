@@ -7,9 +7,10 @@ use image::codecs::png::PngDecoder;
 use image::{AnimationDecoder, ImageDecoder};
 use kernels::{Backend, Image, PixelLayout};
 
+use super::jpeg_rows::decode_jpeg;
 use super::png_rows::PngRows;
 use super::webp::{decode_webp, webp_features, WebpFrames};
-use super::{decode_error, decoder_limits, jpeg_error, reader, Probe};
+use super::{decode_error, decoder_limits, reader, Probe};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::format::SourceFormat;
@@ -124,13 +125,4 @@ fn decode_pixels(
     let image = reader(bytes, probe.format, limits).decode().map_err(|error| decode_error(probe.format, error))?;
     let (width, height) = (image.width() as usize, image.height() as usize);
     Ok(Image { pixels: image.into_rgba8().into_raw(), width, height, layout: PixelLayout::Rgba8 })
-}
-
-fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink: u32, backend: Backend) -> Result<Image, TransformError> {
-    let scale = u8::try_from(shrink).ok().filter(|scale| matches!(scale, 1 | 2 | 4 | 8)).ok_or_else(|| {
-        TransformError::new(ErrorKind::Internal, format!("a JPEG decode at 1/{shrink} was asked for"))
-    })?;
-    let decoded = jpeg::decode(bytes, scale, limits.max_input_pixels, backend).map_err(jpeg_error)?;
-    let layout = if decoded.channels == 1 { PixelLayout::L8 } else { PixelLayout::Rgb8 };
-    Ok(Image { pixels: decoded.pixels, width: decoded.width as usize, height: decoded.height as usize, layout })
 }

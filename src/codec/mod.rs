@@ -11,6 +11,7 @@ mod c_runtime;
 mod container;
 mod decode;
 mod encode;
+mod jpeg_rows;
 mod png_rows;
 mod probe;
 pub mod quality;
@@ -20,10 +21,12 @@ use std::error::Error as _;
 use std::io::Cursor;
 
 use image::{ImageError, ImageFormat, ImageReader};
+use kernels::PixelLayout;
 
 pub use avif::encode_avif;
 pub use decode::{decode, decode_frames, AnimationFrame};
 pub use encode::{encode, webp_mode, AnimationWriter, EncodeSettings};
+pub use jpeg_rows::JpegRows;
 pub use png_rows::PngRows;
 pub use probe::{probe, Probe, Storage};
 pub use webp::{encode_webp, WebpMode};
@@ -31,6 +34,61 @@ pub use webp::{encode_webp, WebpMode};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::format::SourceFormat;
+
+/// A still image's rows in order, from a decoder that yields them as it goes (the streaming
+/// route's source).
+#[allow(clippy::large_enum_variant)] // One per request, made once and moved once: no box needed.
+pub enum Rows<'a> {
+    Png(PngRows<'a>),
+    Jpeg(JpegRows<'a>),
+}
+
+impl Rows<'_> {
+    pub fn layout(&self) -> PixelLayout {
+        match self {
+            Rows::Png(rows) => rows.layout(),
+            Rows::Jpeg(rows) => rows.layout(),
+        }
+    }
+
+    pub fn width(&self) -> usize {
+        match self {
+            Rows::Png(rows) => rows.width(),
+            Rows::Jpeg(rows) => rows.width(),
+        }
+    }
+
+    pub fn height(&self) -> usize {
+        match self {
+            Rows::Png(rows) => rows.height(),
+            Rows::Jpeg(rows) => rows.height(),
+        }
+    }
+
+    /// The next rows into `band`, a whole number of rows of `width × channels` bytes.
+    pub fn read_rows(&mut self, band: &mut [u8]) -> Result<(), TransformError> {
+        match self {
+            Rows::Png(rows) => rows.read_rows(band),
+            Rows::Jpeg(rows) => rows.read_rows(band),
+        }
+    }
+
+    /// Passes over `count` rows (those above a crop).
+    pub fn skip_rows(&mut self, count: usize) -> Result<(), TransformError> {
+        match self {
+            Rows::Png(rows) => rows.skip_rows(count),
+            Rows::Jpeg(rows) => rows.skip_rows(count),
+        }
+    }
+
+    /// Reads the rest of the image, refusing damage below the rows used.
+    pub fn finish(&mut self) -> Result<(), TransformError> {
+        match self {
+            Rows::Png(rows) => rows.finish(),
+            Rows::Jpeg(rows) => rows.finish(),
+        }
+    }
+}
 
 fn jpeg_error(error: jpeg::Error) -> TransformError {
     match error {

@@ -36,8 +36,10 @@ pub struct Probe {
 pub enum Storage {
     /// `samples_16ths`: samples per pixel over all components, in sixteenths (48 for 4:4:4
     /// colour, 24 for 4:2:0, 16 for grey). Progressive files keep every coefficient.
+    /// `row_by_row`: sequential with every component in the first scan, so rows can stream.
     Jpeg {
         progressive: bool,
+        row_by_row: bool,
         components: u8,
         samples_16ths: u32,
     },
@@ -49,6 +51,13 @@ pub enum Storage {
         animated: bool,
     },
     Gif,
+}
+
+impl Storage {
+    /// A JPEG whose rows decode in order, a few MCU rows held at a time.
+    pub fn is_row_by_row_jpeg(&self) -> bool {
+        matches!(self, Storage::Jpeg { row_by_row: true, .. })
+    }
 }
 
 impl Probe {
@@ -110,6 +119,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
                 info.sampling.iter().fold((1, 1), |(h, v), &(ch, cv)| (h.max(u32::from(ch)), v.max(u32::from(cv))));
             let storage = Storage::Jpeg {
                 progressive: info.progressive,
+                row_by_row: info.row_by_row,
                 components: info.components,
                 // Samples per pixel over all components, in sixteenths (24 for 4:2:0 colour).
                 samples_16ths: info

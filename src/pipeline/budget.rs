@@ -52,8 +52,15 @@ pub(super) fn estimate(
     let resized = placement.resized.pixels();
     let decode = match route {
         Route::Whole { decoded } => decode_bytes(probe, decoded),
-        // Rows, a band and the decoder's inflate window.
-        Route::Streamed => 2 * MIB + 32 * u64::from(probe.size.width),
+        // Rows, a band and the decoder's inflate window; a JPEG's planes of three MCU rows
+        // (at most 32 rows each) at full size.
+        Route::Streamed => {
+            let planes = match probe.storage {
+                Storage::Jpeg { samples_16ths, .. } => 96 * u64::from(probe.size.width) * u64::from(samples_16ths) / 16,
+                _ => 0,
+            };
+            2 * MIB + 32 * u64::from(probe.size.width) + planes
+        }
         // The canvas of each frame, its predecessor, and the decoder's own.
         Route::Animated => 12 * probe.size.pixels(),
     };
@@ -101,7 +108,7 @@ pub(super) fn estimate(
 fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
     let (stored, pixels) = (probe.size.pixels(), decoded.pixels());
     match probe.storage {
-        Storage::Jpeg { progressive, components, samples_16ths } => {
+        Storage::Jpeg { progressive, components, samples_16ths, .. } => {
             // Component planes at the decoded scale, the interleaved output (CMYK is converted
             // into a second, RGB, buffer), and for progressive files every coefficient at full
             // size, two bytes each.

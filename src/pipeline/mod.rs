@@ -3,8 +3,8 @@
 //! where the options need it (`trim=border`, `gravity=auto`) → place (orientation, trim, flip,
 //! rotate, fit) → decode (to sRGB, shrinking JPEGs on load; opaque RGBA becomes RGB) →
 //! negotiate the format → render ([`render`]: resize, orient, composite, colour, filters, pad,
-//! border) → encode → describe (for `format=json`). PNGs stored row by row that are resampled
-//! skip the whole decode: their rows stream into the resize ([`stream`]). Before each decode, the
+//! border) → encode → describe (for `format=json`). PNGs stored row by row and sequential JPEGs
+//! that are resampled skip the whole decode: their rows stream into the resize ([`stream`]). Before each decode, the
 //! memory budget ([`budget`]) estimates the route's peak and refuses what would not fit; it also
 //! picks how far a JPEG shrinks on load and whether AVIF or WebP fit.
 
@@ -22,9 +22,9 @@ use self::describe::{describe, Described};
 pub use self::negotiate::accept_class;
 use self::negotiate::{choose_format, Affordable, Candidate};
 use self::render::{drop_alpha_in_place, output_size, resamples, with_layout, Steps};
-use self::shrink::{jpeg_shrinks, shrunk};
+use self::shrink::{jpeg_shrink, jpeg_shrinks, region_in, shrunk};
 use self::stream::{resize_rows, scan_rows};
-use crate::codec::{self, AnimationWriter, EncodeSettings, PngRows, Probe, Storage};
+use crate::codec::{self, AnimationWriter, EncodeSettings, JpegRows, PngRows, Probe, Rows, Storage};
 use crate::config::Limits;
 use crate::content;
 use crate::error::{ErrorKind, TransformError};
@@ -82,19 +82,16 @@ pub fn transform(
                 request.within_budget(&placement, Route::Whole { decoded: probe.size })?;
                 rows.into_image()?
             } else {
-                request.within_budget(&placement, Route::Streamed)?;
                 // Stored row by row and resampled: the rows stream into the resize.
-                let affordable = request.affordable(&placement, Route::Streamed);
-                let layout = rows.layout();
-                let candidate = Candidate { source: probe.format, layout, animated: false, output, affordable };
-                let (format, negotiated) = choose_format(options, accept, &candidate, limits);
-                let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
-                let resized = resize_rows(rows, placement.region, placement.resized, options.gamma_correct, backend)?;
-                let image = steps.after_resize(resized.image, resized.premultiplied)?;
-                let estimate = request.estimate(&placement, Route::Streamed, format);
-                let transformed = encoded(image, format, negotiated, &probe, source, options, backend)?;
-                return Ok(Transformed { memory_estimate: estimate, ..transformed });
+                request.within_budget(&placement, Route::Streamed)?;
+                return streamed(&request, &placement, Rows::Png(rows), backend);
             }
+        }
+        None if probe.storage.is_row_by_row_jpeg() && resamples(placement.region, placement.resized, probe.size) => {
+            // A sequential JPEG's rows stream too, shrunk on load as a whole decode would be.
+            request.within_budget(&placement, Route::Streamed)?;
+            let rows = JpegRows::new(source, &probe, limits, jpeg_shrink(&placement.plan), backend)?;
+            return streamed(&request, &placement, Rows::Jpeg(rows), backend);
         }
         None => codec::decode(source, &probe, limits, request.affordable_shrink(&placement)?, backend)?,
     };
@@ -110,6 +107,29 @@ pub fn transform(
     let image = steps.render(image)?;
     let transformed = encoded(image, format, negotiated, &probe, source, options, backend)?;
     Ok(Transformed { memory_estimate: request.estimate(&placement, route, format), ..transformed })
+}
+
+/// The streaming route: `rows` (the stored image, or a JPEG shrunk on load) resized as they
+/// decode, then rendered and encoded.
+fn streamed(
+    request: &Request<'_>,
+    placement: &Placement,
+    rows: Rows<'_>,
+    backend: Backend,
+) -> Result<Transformed, TransformError> {
+    let Request { source, probe, options, accept, limits } = *request;
+    let output = output_size(&placement.plan, options);
+    let affordable = request.affordable(placement, Route::Streamed);
+    let candidate = Candidate { source: probe.format, layout: rows.layout(), animated: false, output, affordable };
+    let (format, negotiated) = choose_format(options, accept, &candidate, limits);
+    let steps = Steps { placement, stored: probe.size, options, format, limits, backend };
+    let decoded = Size { width: rows.width() as u32, height: rows.height() as u32 };
+    let region = region_in(placement.region, probe.size, decoded);
+    let resized = resize_rows(rows, region, placement.resized, options.gamma_correct, backend)?;
+    let image = steps.after_resize(resized.image, resized.premultiplied)?;
+    let estimate = request.estimate(placement, Route::Streamed, format);
+    let transformed = encoded(image, format, negotiated, probe, source, options, backend)?;
+    Ok(Transformed { memory_estimate: estimate, ..transformed })
 }
 
 /// The rendered `image` encoded as `format`, or described for `format=json`.

@@ -1,7 +1,8 @@
-//! The streaming route: a PNG stored row by row (not interlaced) that is resampled goes from the
-//! decoder to the resize in bands of rows, through the per-pixel steps the resize needs
+//! The streaming route: a PNG stored row by row (not interlaced) or a sequential JPEG that is
+//! resampled goes from the decoder to the resize in bands of rows, through the per-pixel steps the resize needs
 //! (premultiplied alpha, or linear light), so the full-size image never exists. Rows outside the
-//! region are decoded and dropped (a corrupt file is refused wherever its damage is). What
+//! region are decoded and dropped (a corrupt file is refused wherever its damage is). The first
+//! pass for `trim=border` and `gravity=auto` on images too large to decode whole is PNG's only. What
 //! `trim=border` and `gravity=auto` need from the pixels comes from an earlier pass over the
 //! rows ([`scan_rows`]) when the image is too large to decode whole.
 //!
@@ -15,7 +16,7 @@ use kernels::{
 };
 
 use super::render::drop_alpha_in_place;
-use crate::codec::{PngRows, Probe};
+use crate::codec::{PngRows, Probe, Rows};
 use crate::config::Limits;
 use crate::content::{border_corner, BorderScan, EnergyGrid, FocusScan};
 use crate::error::{ErrorKind, TransformError};
@@ -32,9 +33,9 @@ pub(super) struct Resized {
     pub premultiplied: bool,
 }
 
-/// Resizes `region` of the PNG's rows to `size` (in linear light if `gamma_correct`).
+/// Resizes `region` of the rows to `size` (in linear light if `gamma_correct`).
 pub(super) fn resize_rows(
-    rows: PngRows<'_>,
+    rows: Rows<'_>,
     region: SourceRegion,
     size: Size,
     gamma_correct: bool,
@@ -122,7 +123,7 @@ pub(super) fn scan_rows(
         .map(|settings| BorderScan::new(width, height, layout, settings, corner_pixel.as_deref(), backend))
         .transpose()?;
     let mut energy = if focus { Some(FocusScan::new(width, height, layout, backend)?) } else { None };
-    let mut bands = Bands::new(rows)?;
+    let mut bands = Bands::new(Rows::Png(rows))?;
     while bands.decoded < height {
         let first = bands.decoded;
         let band = bands.next(first)?;
@@ -141,7 +142,7 @@ pub(super) fn scan_rows(
 
 /// The Lanczos3 resize of `region` of the rows to `size`, in samples `S`.
 fn lanczos3<S: Sample>(
-    rows: &PngRows<'_>,
+    rows: &Rows<'_>,
     region: SourceRegion,
     size: Size,
     backend: Backend,
@@ -151,9 +152,9 @@ fn lanczos3<S: Sample>(
     Ok(RowResizer::new(rows.width(), rows.height(), rows.layout(), region, width, height, filter, backend)?)
 }
 
-/// The PNG's rows in bands, decoded into one reused buffer.
+/// The rows in bands, decoded into one reused buffer.
 struct Bands<'a> {
-    rows: PngRows<'a>,
+    rows: Rows<'a>,
     buffer: Vec<u8>,
     band_rows: usize,
     /// Rows decoded so far.
@@ -161,7 +162,7 @@ struct Bands<'a> {
 }
 
 impl<'a> Bands<'a> {
-    fn new(rows: PngRows<'a>) -> Result<Self, TransformError> {
+    fn new(rows: Rows<'a>) -> Result<Self, TransformError> {
         let row_len = rows.width() * rows.layout().channels();
         let band_rows = (BAND_BYTES / row_len.max(1)).clamp(1, rows.height());
         let buffer = Image::<u8>::new(rows.width(), band_rows, rows.layout())?.pixels;
@@ -196,12 +197,14 @@ mod tests {
 
     use super::*;
     use crate::codec;
+    use crate::codec::JpegRows;
     use crate::codec::Storage;
     use crate::config::Limits;
     use crate::format::OutputFormat;
     use crate::options::Trim;
     use crate::options::{FormatRequest, Gravity, TransformOptions};
     use crate::pipeline::render::{resamples, with_layout, Steps};
+    use crate::pipeline::shrink::{jpeg_shrink, region_in};
     use crate::pipeline::{place, place_from_rows, Request};
 
     /// Crops, fits, orientations, linear light, underlays, pads and upscales.
@@ -245,8 +248,8 @@ mod tests {
             Ok(image) => image,
             Err(error) => {
                 // Corrupt files are refused the same way by both routes.
-                let streamed =
-                    resize_rows(rows, placement.region, placement.resized, options.gamma_correct, Backend::Scalar);
+                let region = placement.region;
+                let streamed = resize_rows(Rows::Png(rows), region, placement.resized, options.gamma_correct, backend);
                 assert_eq!(streamed.err().map(|error| error.message), Some(error.message));
                 return None;
             }
@@ -255,10 +258,79 @@ mod tests {
             drop_alpha_in_place(&mut whole, backend).unwrap();
         }
         let whole = steps.render(whole).unwrap();
-        let resized = resize_rows(rows, placement.region, placement.resized, options.gamma_correct, backend).unwrap();
+        let resized =
+            resize_rows(Rows::Png(rows), placement.region, placement.resized, options.gamma_correct, backend).unwrap();
         let streamed = steps.after_resize(resized.image, resized.premultiplied).unwrap();
         let rgba = |image| with_layout(image, PixelLayout::Rgba8, backend).unwrap();
         Some((rgba(whole), rgba(streamed)))
+    }
+
+    /// Both routes for a JPEG whose rows stream, shrunk on load alike.
+    fn both_jpeg_routes(jpeg: &[u8], options: &str) -> Option<(Image, Image)> {
+        let limits = Limits::default();
+        let options = TransformOptions::from_path_segment(options, &limits).unwrap();
+        let probe = codec::probe(jpeg, &limits).ok()?;
+        let request = Request { source: jpeg, probe: &probe, options: &options, accept: None, limits: &limits };
+        let (placement, decoded) = place(&request, Backend::Scalar).ok()?;
+        let streams = probe.storage.is_row_by_row_jpeg() && resamples(placement.region, placement.resized, probe.size);
+        if decoded.is_some() || !streams {
+            return None;
+        }
+        let format = match options.format {
+            FormatRequest::Exactly(format) => format,
+            _ => OutputFormat::Png,
+        };
+        let backend = Backend::Scalar;
+        let steps =
+            Steps { placement: &placement, stored: probe.size, options: &options, format, limits: &limits, backend };
+        let shrink = jpeg_shrink(&placement.plan);
+        let streamed = JpegRows::new(jpeg, &probe, &limits, shrink, backend).and_then(|rows| {
+            let decoded = Size { width: rows.width() as u32, height: rows.height() as u32 };
+            let region = region_in(placement.region, probe.size, decoded);
+            resize_rows(Rows::Jpeg(rows), region, placement.resized, options.gamma_correct, backend)
+        });
+        let whole = match codec::decode(jpeg, &probe, &limits, shrink, backend) {
+            Ok(image) => steps.render(image).unwrap(),
+            Err(error) => {
+                // Corrupt files are refused by both routes.
+                assert!(streamed.is_err(), "the whole decode refused it ({}), the rows did not", error.message);
+                return None;
+            }
+        };
+        let resized = streamed.unwrap();
+        let streamed = steps.after_resize(resized.image, resized.premultiplied).unwrap();
+        Some((whole, streamed))
+    }
+
+    fn files_in(folder: &Path, extension: &str) -> Vec<(String, Vec<u8>)> {
+        let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+        let mut files: Vec<_> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| path.extension().is_some_and(|ext| ext == extension))
+            .collect();
+        files.sort();
+        files.into_iter().map(|path| (path.display().to_string(), std::fs::read(&path).unwrap())).collect()
+    }
+
+    #[test]
+    fn streamed_jpeg_rows_give_the_whole_images_pixels() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = files_in(&root.join("fixtures"), "jpg");
+        // The corpus's JPEGs when present: sampling factors, restart intervals, CMYK, profiles.
+        files.extend(files_in(&root.join("../shared/corpus/jpeg"), "jpg"));
+        let mut compared = 0;
+        for (name, jpeg) in &files {
+            for options in OPTIONS {
+                if let Some((whole, streamed)) = both_jpeg_routes(jpeg, options) {
+                    assert!(
+                        whole == streamed,
+                        "{name} with {options}: the streamed pixels differ from the whole image's"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared >= 15, "only {compared} comparisons");
     }
 
     fn assert_routes_agree(name: &str, png: &[u8]) -> usize {
@@ -273,13 +345,7 @@ mod tests {
     }
 
     fn pngs_in(folder: &Path) -> Vec<(String, Vec<u8>)> {
-        let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
-        let mut files: Vec<_> = entries
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| path.extension().is_some_and(|ext| ext == "png"))
-            .collect();
-        files.sort();
-        files.into_iter().map(|path| (path.display().to_string(), std::fs::read(&path).unwrap())).collect()
+        files_in(folder, "png")
     }
 
     #[test]

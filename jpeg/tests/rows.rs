@@ -1,0 +1,41 @@
+//! Skipping rows and finishing: rows read after a skip are the whole decode's rows, and a file
+//! damaged below the rows read is refused by `finish`, as a whole decode refuses it.
+
+use std::path::Path;
+
+use kernels::Backend;
+
+fn rocket() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/rocket.jpg")).unwrap()
+}
+
+#[test]
+fn rows_after_a_skip_are_the_whole_decodes() {
+    let data = rocket();
+    for scale in [1u8, 2, 4, 8] {
+        let whole = jpeg::decode(&data, scale, u64::MAX, Backend::best()).unwrap();
+        let row_bytes = whole.width as usize * usize::from(whole.channels);
+        for skip in [0, 1, 7, 16, 33, whole.height as usize / 2] {
+            let mut decoder = jpeg::Decoder::new(&data, scale, u64::MAX, Backend::best()).unwrap();
+            decoder.skip_rows(skip).unwrap();
+            let mut rows = vec![0; 5.min(whole.height as usize - skip) * row_bytes];
+            decoder.read_rows(&mut rows).unwrap();
+            assert!(rows == whole.pixels[skip * row_bytes..skip * row_bytes + rows.len()], "1/{scale}, skip {skip}");
+            decoder.finish().unwrap();
+        }
+        let mut decoder = jpeg::Decoder::new(&data, scale, u64::MAX, Backend::best()).unwrap();
+        assert!(decoder.skip_rows(whole.height as usize + 1).is_err());
+    }
+}
+
+#[test]
+fn finish_refuses_damage_below_the_rows_read() {
+    let data = rocket();
+    // Cut in the lower half of the scan: the first rows still decode.
+    let cut = &data[..data.len() * 3 / 4];
+    assert!(jpeg::decode(cut, 1, u64::MAX, Backend::best()).is_err());
+    let mut decoder = jpeg::Decoder::new(cut, 1, u64::MAX, Backend::best()).unwrap();
+    let mut row = vec![0; decoder.width() * usize::from(decoder.channels())];
+    decoder.read_rows(&mut row).unwrap();
+    assert!(decoder.finish().is_err());
+}
