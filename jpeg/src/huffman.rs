@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 
 /// Codes up to this many bits decode in one table lookup.
-const LOOKUP_BITS: u32 = 9;
+const LOOKUP_BITS: u32 = 11;
 
 #[derive(Clone, Debug)]
 pub struct HuffmanTable {
