@@ -508,6 +508,7 @@ fn ac_table<'t>(part: &Part, tables: &'t Tables) -> Result<&'t HuffmanTable> {
 }
 
 /// The DC difference's size, then the difference.
+#[inline]
 fn dc_difference(bits: &mut BitReader<'_>, part: &Part, tables: &Tables) -> Result<i32> {
     let size = bits.decode(dc_table(part, tables)?)?;
     if size > 11 {
@@ -599,20 +600,26 @@ fn progressive_block(
         }
         let mut k = 0usize;
         while k < band.len() {
-            let symbol = bits.decode(ac)?;
-            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
-            if size == 0 {
-                if run < 15 {
-                    part.eob_run = (1 << run) - 1 + bits.bits(run);
-                    break;
+            let (run, value) = match bits.coefficient(ac) {
+                Some(coefficient) => coefficient,
+                None => {
+                    let symbol = bits.decode(ac)?;
+                    let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+                    if size == 0 {
+                        if run < 15 {
+                            part.eob_run = (1 << run) - 1 + bits.bits(run);
+                            break;
+                        }
+                        k += 16;
+                        continue;
+                    }
+                    (run as usize, bits.signed(size))
                 }
-                k += 16;
-                continue;
-            }
-            k += run as usize;
+            };
+            k += run;
             let natural = band.get(k).ok_or(Error::Corrupt("a coefficient past its band"))?;
             if let Some(coefficient) = block.get_mut(usize::from(*natural)) {
-                *coefficient = (bits.signed(size) << low) as i16;
+                *coefficient = (value << low) as i16;
             }
             k += 1;
         }
