@@ -4,13 +4,14 @@
 //! its planes hold three MCU rows, decoded as the caller reads rows. Progressive and multi-scan
 //! files decode whole first, then hand out rows the same way.
 
+use crate::coefficients::{Block, Coefficients};
 use crate::color::{self, ColorSpace};
 use crate::error::{Error, Result};
 use crate::huffman::{BitReader, HuffmanTable};
 use kernels::Backend;
 
 use crate::markers::{self, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
-use crate::plane::Plane;
+use crate::plane::{self, Plane};
 
 /// The headers up to the first scan: what a caller needs before deciding how to decode.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +26,9 @@ pub struct Info<'a> {
     /// Whether rows decode in order, a few MCU rows held at a time: a sequential file whose first
     /// scan holds every component. Others decode whole when the [`Decoder`] is made.
     pub row_by_row: bool,
+    /// The bytes of coefficients a progressive file's decode holds at 1/1, 1/2, 1/4 and 1/8
+    /// (only those each scale's IDCT reads); 0 for sequential files.
+    pub coefficient_bytes: [u64; 4],
     /// The first Exif APP1 segment's TIFF data (after "Exif\0\0").
     pub exif: Option<&'a [u8]>,
     data: &'a [u8],
@@ -61,8 +65,21 @@ pub fn read_info(data: &[u8]) -> Result<Info<'_>> {
             marker => table_segment(marker, &mut reader, &mut tables)?,
         }
     };
+    let coefficient_bytes = core::array::from_fn(|shrink| {
+        let size = 8 >> shrink;
+        let held = |component| {
+            let (wide, high) = plane::blocks(&frame, component);
+            Coefficients::bytes((wide * high) as u64, plane::block_size(&frame, component, size).0)
+        };
+        if frame.progressive {
+            frame.components.iter().map(held).sum()
+        } else {
+            0
+        }
+    });
     Ok(Info {
         row_by_row: streams(&frame, &first_scan),
+        coefficient_bytes,
         width: frame.width,
         height: frame.height,
         components: frame.components.len() as u8,
@@ -323,8 +340,11 @@ impl<'a> Decoder<'a> {
     /// straight into the planes (sequential), then the IDCT.
     fn decode_whole(&mut self, first: Scan) -> Result<()> {
         let progressive = self.frame.progressive;
-        let mut coefficients: Vec<Vec<[i16; 64]>> = if progressive {
-            self.planes.iter().map(|plane| vec![[0i16; 64]; plane.blocks_wide * plane.blocks_high]).collect()
+        let mut coefficients: Vec<Coefficients> = if progressive {
+            self.planes
+                .iter()
+                .map(|plane| Coefficients::new(plane.blocks_wide * plane.blocks_high, plane.block()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -341,11 +361,11 @@ impl<'a> Decoder<'a> {
                 walker.run(&mut bits, &self.tables, 0..units, |bits, part, tables, x, y| {
                     let blocks = coefficients.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
                     let plane = planes.get(part.index).ok_or(Error::Corrupt("a missing component"))?;
-                    let block = blocks
-                        .get_mut(y * plane.blocks_wide + x)
+                    let mut block = blocks
+                        .block(y * plane.blocks_wide + x)
                         .filter(|_| x < plane.blocks_wide)
                         .ok_or(Error::Corrupt("a block outside its component"))?;
-                    progressive_block(bits, part, tables, &scan, block)
+                    progressive_block(bits, part, tables, &scan, &mut block)
                 })?;
             } else {
                 let mut block = [0i32; 64];
@@ -383,11 +403,9 @@ impl<'a> Decoder<'a> {
                 .get(usize::from(component.quant_table))
                 .and_then(Option::as_ref)
                 .ok_or(Error::Corrupt("a component's quantisation table is missing"))?;
-            for (index, block) in blocks.iter().enumerate() {
-                let dequantised: [i32; 64] = core::array::from_fn(|i| {
-                    i32::from(block.get(i).copied().unwrap_or(0)) * i32::from(quant.get(i).copied().unwrap_or(0))
-                });
-                let dc_only = block.get(1..).is_some_and(|ac| ac.iter().all(|&c| c == 0));
+            let mut dequantised = [0i32; 64];
+            for index in 0..plane.blocks_wide * plane.blocks_high {
+                let dc_only = blocks.dequantised(index, quant, &mut dequantised);
                 plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised, dc_only, self.backend)?;
             }
         }
@@ -577,16 +595,16 @@ fn progressive_block(
     part: &mut Part,
     tables: &Tables,
     scan: &Scan,
-    block: &mut [i16; 64],
+    block: &mut Block<'_>,
 ) -> Result<()> {
     let low = u32::from(scan.approximation_low);
     let (start, end) = (usize::from(scan.spectral_start), usize::from(scan.spectral_end));
     if start == 0 {
         if scan.approximation_high == 0 {
             part.prediction = part.prediction.wrapping_add(dc_difference(bits, part, tables)?);
-            block[0] = (part.prediction << low) as i16;
+            block.set(0, (part.prediction << low) as i16);
         } else if bits.bits(1) == 1 {
-            block[0] |= 1 << low;
+            block.add_dc_bit(1 << low);
         }
         return Ok(());
     }
@@ -618,9 +636,7 @@ fn progressive_block(
             };
             k += run;
             let natural = band.get(k).ok_or(Error::Corrupt("a coefficient past its band"))?;
-            if let Some(coefficient) = block.get_mut(usize::from(*natural)) {
-                *coefficient = (value << low) as i16;
-            }
+            block.set(usize::from(*natural), (value << low) as i16);
             k += 1;
         }
         return Ok(());
@@ -628,9 +644,9 @@ fn progressive_block(
     // Refinement: a correction bit for every coefficient already non-zero, and new coefficients
     // of ±1 (at this bit) placed after their runs of still-zero ones.
     let one = 1i16 << low;
-    let refine = |bits: &mut BitReader<'_>, coefficient: &mut i16| {
-        if bits.bits(1) == 1 && *coefficient & one == 0 {
-            *coefficient = coefficient.wrapping_add(if *coefficient >= 0 { one } else { -one });
+    let refine = |bits: &mut BitReader<'_>, block: &mut Block<'_>, natural: usize| {
+        if bits.bits(1) == 1 {
+            block.correct(natural, one);
         }
     };
     let mut k = 0usize;
@@ -651,15 +667,14 @@ fn progressive_block(
                 }
                 value = if bits.bits(1) == 1 { one } else { -one };
             }
-            while k < band.len() {
-                let natural = usize::from(band.get(k).copied().unwrap_or(0));
-                let Some(coefficient) = block.get_mut(natural) else { break };
+            while let Some(&natural) = band.get(k) {
+                let natural = usize::from(natural);
                 k += 1;
-                if *coefficient != 0 {
-                    refine(bits, coefficient);
+                if block.is_nonzero(natural) {
+                    refine(bits, block, natural);
                 } else if run == 0 {
                     if value != 0 {
-                        *coefficient = value;
+                        block.set(natural, value);
                     }
                     break;
                 } else {
@@ -670,9 +685,9 @@ fn progressive_block(
     }
     if part.eob_run > 0 {
         // The rest of the band is in an end-of-band run: only refinement bits.
-        for natural in band.get(k..).unwrap_or_default() {
-            if let Some(coefficient) = block.get_mut(usize::from(*natural)).filter(|c| **c != 0) {
-                refine(bits, coefficient);
+        for &natural in band.get(k..).unwrap_or_default() {
+            if block.is_nonzero(usize::from(natural)) {
+                refine(bits, block, usize::from(natural));
             }
         }
         part.eob_run -= 1;

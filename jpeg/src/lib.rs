@@ -19,6 +19,7 @@
     )
 )]
 
+mod coefficients;
 mod color;
 mod decode;
 mod error;

@@ -7,6 +7,25 @@ use kernels::Backend;
 use crate::error::{Error, Result};
 use crate::markers::{Component, Frame};
 
+/// Blocks across and down `component` has (whole MCUs).
+pub fn blocks(frame: &Frame, component: &Component) -> (usize, usize) {
+    let (mcus_wide, mcus_high) = frame.mcus();
+    (mcus_wide * usize::from(component.horizontal), mcus_high * usize::from(component.vertical))
+}
+
+/// Samples a side of `component`'s blocks when the largest component's become `size`, and how
+/// many times its plane is upsampled each way. Subsampled components decode at a larger block
+/// where the scale leaves room, so they need less upsampling (libjpeg-turbo does the same).
+pub fn block_size(frame: &Frame, component: &Component, size: usize) -> (usize, (usize, usize)) {
+    let across = usize::from(frame.max_horizontal / component.horizontal);
+    let down = usize::from(frame.max_vertical / component.vertical);
+    let mut multiple = 1;
+    while size * multiple * 2 <= 8 && across % (multiple * 2) == 0 && down % (multiple * 2) == 0 {
+        multiple *= 2;
+    }
+    (size * multiple, (across / multiple, down / multiple))
+}
+
 /// A component's samples, padded to whole blocks of its MCUs: all of them, or a ring of a few
 /// MCU rows while streaming.
 pub struct Plane {
@@ -34,18 +53,8 @@ impl Plane {
     /// (chroma at a larger block where the scale leaves room), holding every block row, or
     /// `ring` MCU rows.
     pub fn new(frame: &Frame, component: &Component, size: usize, ring: Option<usize>) -> Result<Plane> {
-        let (mcus_wide, mcus_high) = frame.mcus();
-        let blocks_wide = mcus_wide * usize::from(component.horizontal);
-        let blocks_high = mcus_high * usize::from(component.vertical);
-        // Subsampled components decode at a larger block where the scale leaves room, so they
-        // need less upsampling (libjpeg-turbo does the same).
-        let across = usize::from(frame.max_horizontal / component.horizontal);
-        let down = usize::from(frame.max_vertical / component.vertical);
-        let mut multiple = 1;
-        while size * multiple * 2 <= 8 && across % (multiple * 2) == 0 && down % (multiple * 2) == 0 {
-            multiple *= 2;
-        }
-        let block = size * multiple;
+        let (blocks_wide, blocks_high) = blocks(frame, component);
+        let (block, upsampling) = block_size(frame, component, size);
         let held_block_rows = match ring {
             Some(mcu_rows) => (mcu_rows * usize::from(component.vertical)).min(blocks_high),
             None => blocks_high,
@@ -62,11 +71,16 @@ impl Plane {
             blocks_high,
             held_block_rows,
             block,
-            upsampling: (across / multiple, down / multiple),
+            upsampling,
             fancy: size > 1,
             width,
             height,
         })
+    }
+
+    /// Samples a side each of its blocks becomes.
+    pub fn block(&self) -> usize {
+        self.block
     }
 
     pub fn bytes(&self) -> usize {

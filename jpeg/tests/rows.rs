@@ -39,3 +39,18 @@ fn finish_refuses_damage_below_the_rows_read() {
     decoder.read_rows(&mut row).unwrap();
     assert!(decoder.finish().is_err());
 }
+
+/// What a progressive decode holds in coefficients shrinks with the scale (the DC alone at
+/// 1/8); sequential files hold none. Progressive files come from the corpus when present.
+#[test]
+fn progressive_coefficients_shrink_with_the_scale() {
+    assert_eq!(jpeg::read_info(&rocket()).unwrap().coefficient_bytes, [0; 4]);
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/jpeg/flower.png.im_q85_420_progr.jpg");
+    let Ok(data) = std::fs::read(corpus) else { return };
+    let info = jpeg::read_info(&data).unwrap();
+    let [full, half, quarter, eighth] = info.coefficient_bytes;
+    // 4:2:0: luma blocks are 4/6 of them, chroma 2/6 (at one scale larger: 8 samples at 1/2).
+    let blocks = full / (2 * 64 + 8);
+    assert!(full > half && half > quarter && quarter > eighth, "{:?}", info.coefficient_bytes);
+    assert_eq!(eighth, blocks * 4 / 6 * (2 + 8) + blocks * 2 / 6 * (2 * 25 + 8));
+}

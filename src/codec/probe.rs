@@ -37,11 +37,14 @@ pub enum Storage {
     /// `samples_16ths`: samples per pixel over all components, in sixteenths (48 for 4:4:4
     /// colour, 24 for 4:2:0, 16 for grey). Progressive files keep every coefficient.
     /// `row_by_row`: sequential with every component in the first scan, so rows can stream.
+    /// `coefficient_bytes`: what a progressive file's decode holds in coefficients at 1/1, 1/2,
+    /// 1/4 and 1/8 (0 for sequential files).
     Jpeg {
         progressive: bool,
         row_by_row: bool,
         components: u8,
         samples_16ths: u32,
+        coefficient_bytes: [u64; 4],
     },
     Png {
         interlaced: bool,
@@ -120,6 +123,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, TransformError> {
             let storage = Storage::Jpeg {
                 progressive: info.progressive,
                 row_by_row: info.row_by_row,
+                coefficient_bytes: info.coefficient_bytes,
                 components: info.components,
                 // Samples per pixel over all components, in sixteenths (24 for 4:2:0 colour).
                 samples_16ths: info

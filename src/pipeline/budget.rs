@@ -108,14 +108,14 @@ pub(super) fn estimate(
 fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
     let (stored, pixels) = (probe.size.pixels(), decoded.pixels());
     match probe.storage {
-        Storage::Jpeg { progressive, components, samples_16ths, .. } => {
+        Storage::Jpeg { components, samples_16ths, coefficient_bytes, .. } => {
             // Component planes at the decoded scale, the interleaved output (CMYK is converted
-            // into a second, RGB, buffer), and for progressive files every coefficient at full
-            // size, two bytes each.
+            // into a second, RGB, buffer), and for progressive files the coefficients that
+            // scale's IDCT reads, held from the first scan to the last.
             let planes = pixels * u64::from(samples_16ths) / 16;
             let output = pixels * if components >= 4 { 7 } else { u64::from(components.min(3)) };
-            let coefficients = if progressive { stored * u64::from(samples_16ths) / 8 } else { 0 };
-            planes + output + coefficients
+            let shrink = [1, 2, 4, 8].iter().position(|&s| probe.size.width.div_ceil(s) == decoded.width).unwrap_or(0);
+            planes + output + coefficient_bytes.get(shrink).copied().unwrap_or(coefficient_bytes[0])
         }
         // The png crate's whole frame at up to 16-bit RGBA, and ours.
         Storage::Png { interlaced: true } => stored * 12,

@@ -1,0 +1,108 @@
+//! A progressive file's coefficients, held from its first scan to its last: only those the
+//! chosen scale's IDCT reads (all 64 at full size; 49 at 1/2, which skips row and column 4; 25
+//! at 1/4; the DC alone at 1/8), and for every coefficient, kept or not, whether it is non-zero
+//! yet, since refinement scans read a correction bit for each non-zero one.
+
+/// Which rows (and columns) of a block the IDCT of each output size reads: the reduced ones
+/// weigh no others (`kernels::idct_4x4` leaves out frequency 4, `idct_2x2` every even one but 0).
+fn read_by(block: usize, frequency: usize) -> bool {
+    match block {
+        8 => true,
+        4 => frequency != 4,
+        2 => frequency == 0 || frequency % 2 == 1,
+        _ => frequency == 0,
+    }
+}
+
+/// No slot: the coefficient is not kept.
+const DROPPED: u8 = u8::MAX;
+
+/// The coefficients of one component's blocks.
+pub struct Coefficients {
+    values: Vec<i16>,
+    nonzero: Vec<u64>,
+    /// Each natural index's place among a block's kept values, or [`DROPPED`].
+    slots: [u8; 64],
+    kept: usize,
+}
+
+impl Coefficients {
+    /// For `blocks` blocks that become `block` samples a side.
+    pub fn new(blocks: usize, block: usize) -> Self {
+        let mut slots = [DROPPED; 64];
+        let mut kept = 0;
+        for (natural, slot) in slots.iter_mut().enumerate() {
+            if read_by(block, natural / 8) && read_by(block, natural % 8) {
+                *slot = kept as u8;
+                kept += 1;
+            }
+        }
+        Coefficients { values: vec![0; blocks * kept], nonzero: vec![0; blocks], slots, kept }
+    }
+
+    /// Bytes held for `blocks` blocks of `block` samples a side.
+    pub fn bytes(blocks: u64, block: usize) -> u64 {
+        let kept = (0..64).filter(|n| read_by(block, n / 8) && read_by(block, n % 8)).count() as u64;
+        blocks * (2 * kept + 8)
+    }
+
+    pub fn block(&mut self, index: usize) -> Option<Block<'_>> {
+        let values = self.values.get_mut(index * self.kept..(index + 1) * self.kept)?;
+        Some(Block { values, nonzero: self.nonzero.get_mut(index)?, slots: &self.slots })
+    }
+
+    /// Block `index` dequantised by `quant` (natural order) into `out`, the coefficients not
+    /// kept as zero; returns whether its DC is its only non-zero coefficient.
+    pub fn dequantised(&self, index: usize, quant: &[u16; 64], out: &mut [i32; 64]) -> bool {
+        let values = self.values.get(index * self.kept..(index + 1) * self.kept).unwrap_or_default();
+        for ((coefficient, &slot), &q) in out.iter_mut().zip(&self.slots).zip(quant) {
+            *coefficient = values.get(usize::from(slot)).map_or(0, |&v| i32::from(v) * i32::from(q));
+        }
+        self.nonzero.get(index).is_none_or(|&bits| bits & !1 == 0)
+    }
+}
+
+/// One block's coefficients, by natural (row-major) index.
+pub struct Block<'a> {
+    values: &'a mut [i16],
+    nonzero: &'a mut u64,
+    slots: &'a [u8; 64],
+}
+
+impl Block<'_> {
+    fn slot(&mut self, natural: usize) -> Option<&mut i16> {
+        let slot = *self.slots.get(natural)?;
+        self.values.get_mut(usize::from(slot))
+    }
+
+    pub fn is_nonzero(&self, natural: usize) -> bool {
+        *self.nonzero >> (natural & 63) & 1 == 1
+    }
+
+    /// A coefficient's first bits (non-zero, or the DC).
+    pub fn set(&mut self, natural: usize, value: i16) {
+        if value != 0 {
+            *self.nonzero |= 1 << (natural & 63);
+        }
+        if let Some(coefficient) = self.slot(natural) {
+            *coefficient = value;
+        }
+    }
+
+    /// The DC's refinement bit, `bit` (1 << the scan's low bit).
+    pub fn add_dc_bit(&mut self, bit: i16) {
+        if let Some(dc) = self.slot(0) {
+            *dc |= bit;
+        }
+    }
+
+    /// A non-zero coefficient's correction bit was 1: `one` (1 << the scan's low bit) more
+    /// magnitude, unless it has that bit already.
+    pub fn correct(&mut self, natural: usize, one: i16) {
+        if let Some(coefficient) = self.slot(natural) {
+            if *coefficient & one == 0 {
+                *coefficient = coefficient.wrapping_add(if *coefficient >= 0 { one } else { -one });
+            }
+        }
+    }
+}
