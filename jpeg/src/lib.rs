@@ -1,9 +1,10 @@
 //! A JPEG decoder made for decode-to-resize (issue 14): our own code, read from the standard
-//! (ITU T.81) and libjpeg's documented behaviour. So far it decodes baseline and progressive
-//! Huffman JPEGs at full size or 1/2, 1/4 or 1/8 (any sampling factors, 1, 3 or 4 components,
-//! restart intervals, interleaved or not), row by row ([`Decoder`]: sequential files stream
-//! through three MCU rows), and refuses the variants it does not read in words. The simd128
-//! kernels and speed come next; until then the Worker keeps jpeg-decoder.
+//! (ITU T.81) and libjpeg's documented behaviour. It decodes baseline and progressive Huffman
+//! JPEGs at full size or 1/2, 1/4 or 1/8 (any sampling factors, 1, 3 or 4 components, restart
+//! intervals, interleaved or not), row by row ([`Decoder`]: sequential files stream through
+//! three MCU rows; progressive files keep only the coefficients their scale reads), with the
+//! IDCTs, upsampling and YCbCr conversion as `kernels` with bit-identical simd128 twins, and
+//! refuses the variants it does not read in words. The Worker decodes JPEG with it.
 //!
 //! Input is untrusted: nothing here may panic on it (the lints below, as in the Worker).
 #![cfg_attr(
