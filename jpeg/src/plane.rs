@@ -95,11 +95,12 @@ impl Plane {
         }
         let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;
         let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
-        if dc_only && self.block == 8 {
+        if dc_only && self.block > 1 {
             // What the IDCT makes of a DC alone, without it (flat blocks are common in photos).
-            let sample = flat_sample(coefficients[0]);
-            for row in target.chunks_mut(self.stride).take(8) {
-                row.get_mut(..8).ok_or(Error::Internal("a block outside its plane"))?.fill(sample);
+            let block = self.block;
+            let sample = if block == 8 { flat_sample(coefficients[0]) } else { flat_reduced_sample(coefficients[0]) };
+            for row in target.chunks_mut(self.stride).take(block) {
+                row.get_mut(..block).ok_or(Error::Internal("a block outside its plane"))?.fill(sample);
             }
             return Ok(());
         }
@@ -180,9 +181,29 @@ fn flat_sample(dc: i32) -> u8 {
     ((dc.wrapping_add(4) >> 3) + 128).clamp(0, 255) as u8
 }
 
+/// The same for the reduced IDCTs (4 × 4 and 2 × 2 share the DC's weight, 2896 / 2^13): the
+/// columns pass `dc × 2896` descaled by 11 bits, the rows that × 2896 descaled by 15.
+fn flat_reduced_sample(dc: i32) -> u8 {
+    let column = (dc.wrapping_mul(2896).wrapping_add(1 << 10)) >> 11;
+    ((column.wrapping_mul(2896).wrapping_add(1 << 14) >> 15) + 128).clamp(0, 255) as u8
+}
+
 #[cfg(test)]
 mod tests {
-    use super::flat_sample;
+    use super::{flat_reduced_sample, flat_sample};
+
+    #[test]
+    fn a_flat_reduced_block_is_what_the_reduced_idcts_make_of_its_dc() {
+        for dc in -40_000..40_000 {
+            let mut coefficients = [0i32; 64];
+            coefficients[0] = dc;
+            let (mut four, mut two) = ([0u8; 16], [0u8; 4]);
+            kernels::idct_4x4(&coefficients, &mut four, 4, kernels::Backend::Scalar).unwrap();
+            kernels::idct_2x2(&coefficients, &mut two, 2, kernels::Backend::Scalar).unwrap();
+            let expected = flat_reduced_sample(dc);
+            assert!(four.iter().chain(&two).all(|&s| s == expected), "DC {dc}: {four:?} {two:?} against {expected}");
+        }
+    }
 
     #[test]
     fn a_flat_block_is_what_the_idct_makes_of_its_dc() {

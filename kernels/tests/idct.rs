@@ -16,10 +16,10 @@ fn block(rng: &mut Rng, kind: usize) -> [i32; 64] {
     let mut block = [0i32; 64];
     match kind {
         // Typical: a DC term, a few low-frequency terms, small quantisers (half the time only
-        // in the left four columns or the top four rows, where most of a photo's blocks have all
-        // theirs, and the transform takes shortcuts).
+        // in the left four columns, the top four rows or the first row, where most of a photo's
+        // blocks have all theirs, and the transform takes shortcuts).
         0 => {
-            let (columns, rows) = ([4, 8][rng.below(2)], [4, 8][rng.below(2)]);
+            let (columns, rows) = ([4, 8][rng.below(2)], [1, 4, 8][rng.below(3)]);
             block[0] = signed(rng, 1024 * 8);
             for _ in 0..rng.below(12) {
                 let at = rng.below(rows) * 8 + rng.below(columns);

@@ -122,13 +122,19 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
             right_columns_zero = true;
             break;
         }
-        // Most of the rest have nothing in their lower four rows either.
-        let values = match x {
-            [x0, x1, x2, x3, x4, x5, x6, x7] if all_zero(&[x4, x5, x6, x7]) => points_left_half([x0, x1, x2, x3]),
-            _ => points(x),
-        };
-        for (row, value) in work.iter_mut().zip(values) {
-            row[right] = descale(value, (CONST_BITS - PASS1_BITS) as u32);
+        match x {
+            // Only the first row: each column flat, as the scalar pass takes it (its shortcut).
+            [x0, rest @ ..] if all_zero(&rest) => {
+                let flat = i32x4_shl(x0, PASS1_BITS as u32);
+                work.iter_mut().for_each(|row| row[right] = flat);
+            }
+            // Most of the rest have nothing in their lower four rows.
+            [x0, x1, x2, x3, x4, x5, x6, x7] => {
+                let values = if all_zero(&[x4, x5, x6, x7]) { points_left_half([x0, x1, x2, x3]) } else { points(x) };
+                for (row, value) in work.iter_mut().zip(values) {
+                    row[right] = descale(value, (CONST_BITS - PASS1_BITS) as u32);
+                }
+            }
         }
     }
     // Rows, four at a time: transposed, lanes are four rows and the eight values each row's columns.
