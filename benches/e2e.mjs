@@ -7,10 +7,11 @@
 //
 // Usage: node benches/e2e.mjs [--rounds N]   (default 9)
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
+
+import { startWorker } from './workerd.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const roundsArg = process.argv.indexOf('--rounds');
@@ -22,35 +23,6 @@ const corpus = `${root}../shared/corpus/photos`;
 const photos = existsSync(corpus)
   ? readdirSync(corpus).filter((f) => f.endsWith('.jpg')).map((f) => `${corpus}/${f}`).sort()
   : ['rocket.jpg', 'retina.jpg'].map((f) => `${root}fixtures/${f}`);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startWorker(args) {
-  const port = await freePort();
-  const child = spawn(`${root}node_modules/.bin/wrangler`, ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), ...args], {
-    cwd: root,
-    stdio: 'ignore',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev ${args.join(' ')} exited with ${child.exitCode}`);
-    try {
-      await fetch(url + '/');
-      return { url, child };
-    } catch {
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 // vipsthumbnail from Debian, installed when missing (as scripts/setup.sh installs its packages).
 try {

@@ -12,10 +12,10 @@
 // Usage: node benches/embeddings.mjs [--rounds N]   (default 5, after one warm-up round)
 // Needs the package and imgw's WASI build (npm run build:package, npm run build:cli).
 
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
+
+import { startWorker } from './workerd.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const roundsArg = process.argv.indexOf('--rounds');
@@ -136,33 +136,6 @@ for (let round = 0; round <= ROUNDS; round++) {
 }
 
 // 2. workerd: the three Workers, each request in turn.
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startWorker(args) {
-  const port = await freePort();
-  const child = spawn(`${root}node_modules/.bin/wrangler`, ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), ...args], {
-    cwd: root,
-    stdio: 'ignore',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  });
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev ${args.join(' ')} exited with ${child.exitCode}`);
-    try {
-      const status = (await fetch(`http://127.0.0.1:${port}/`)).status;
-      if (status === 200 || status === 404) return { child, url: `http://127.0.0.1:${port}` };
-    } catch { /* not listening yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`wrangler dev ${args.join(' ')} did not come up`);
-}
-
 const workers = [];
 const inWorkerd = new Map();
 try {

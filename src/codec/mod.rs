@@ -2,8 +2,9 @@
 //! (format, size, metadata, frame count) and checks the pixel limit before any pixel buffer
 //! exists; `decode` and `decode_frames` produce sRGB [`Image`](kernels::Image)s; `encode` and
 //! [`GifWriter`] write them. JPEG goes through our own decoder (the `jpeg` crate, which decodes
-//! at a reduced scale) and jpeg-encoder; PNG, GIF and WebP through the image crate. `container` holds our own
-//! bounded walks over file structure, for what those crates would over-allocate on.
+//! at a reduced scale and row by row) and jpeg-encoder; PNG, GIF and WebP through the image
+//! crate. `container` holds our own bounded walks over file structure, for what those crates
+//! would over-allocate on.
 
 mod avif;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
@@ -92,10 +93,9 @@ impl Rows<'_> {
 
 fn jpeg_error(error: jpeg::Error) -> TransformError {
     match error {
-        jpeg::Error::Unsupported(variant) => TransformError::new(
-            ErrorKind::UnsupportedFormat,
-            format!("this JPEG cannot be read: {variant} is not supported"),
-        ),
+        jpeg::Error::Unsupported(variant) => {
+            TransformError::new(ErrorKind::UnsupportedFormat, format!("this JPEG is not supported: {variant}"))
+        }
         jpeg::Error::Corrupt(what) => {
             TransformError::new(ErrorKind::Undecodable, format!("the JPEG image cannot be decoded: {what}"))
         }

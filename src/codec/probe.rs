@@ -200,6 +200,28 @@ mod tests {
         std::fs::read(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
     }
 
+    /// A JPEG whose frame header is `marker` with sample `precision`, 16x16 grey.
+    fn jpeg_frame(marker: u8, precision: u8) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, marker, 0, 11, precision, 0, 16, 0, 16, 1, 1, 0x11, 0];
+        bytes.extend_from_slice(&[0xFF, 0xD9]);
+        bytes
+    }
+
+    #[test]
+    fn jpeg_variants_we_do_not_decode_are_415s_that_name_them() {
+        for (marker, precision, named) in [
+            (0xC9, 8, "arithmetic-coded"),
+            (0xC3, 8, "lossless"),
+            (0xC5, 8, "hierarchical"),
+            (0xC0, 12, "12-bit"),
+            (0xC1, 12, "12-bit"),
+        ] {
+            let error = probe(&jpeg_frame(marker, precision), &Limits::default()).unwrap_err();
+            assert_eq!(error.kind, ErrorKind::UnsupportedFormat, "{marker:#x}: {}", error.message);
+            assert!(error.message.contains(named), "{marker:#x}: {}", error.message);
+        }
+    }
+
     #[test]
     fn frames_are_counted_from_the_container() {
         let fire = fixture("fire.gif");

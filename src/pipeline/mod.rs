@@ -4,9 +4,9 @@
 //! rotate, fit) → decode (to sRGB, shrinking JPEGs on load; opaque RGBA becomes RGB) →
 //! negotiate the format → render ([`render`]: resize, orient, composite, colour, filters, pad,
 //! border) → encode → describe (for `format=json`). PNGs stored row by row and sequential JPEGs
-//! that are resampled skip the whole decode: their rows stream into the resize ([`stream`]). Before each decode, the
-//! memory budget ([`budget`]) estimates the route's peak and refuses what would not fit; it also
-//! picks how far a JPEG shrinks on load and whether AVIF or WebP fit.
+//! that are resampled skip the whole decode: their rows stream into the resize ([`stream`]).
+//! Before each decode, the memory budget ([`budget`]) estimates the route's peak and refuses what
+//! would not fit; it also picks how far a JPEG shrinks on load and whether AVIF or WebP fit.
 
 mod budget;
 mod describe;

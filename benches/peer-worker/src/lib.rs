@@ -4,11 +4,14 @@
 //! (worker-build, simd128).
 
 use fast_image_resize as fir;
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Method, Request, Response, Result};
 
 #[event(fetch)]
 async fn fetch(mut request: Request, _env: Env, _context: Context) -> Result<Response> {
     let url = request.url()?;
+    if request.method() != Method::Post || url.path() != "/transform" {
+        return Response::error("POST a JPEG to /transform?width=W&quality=Q", 404);
+    }
     let parameter = |name: &str| url.query_pairs().find(|(key, _)| key == name).and_then(|(_, value)| value.parse().ok());
     let (width, quality) = (parameter("width").unwrap_or(800u32), parameter("quality").unwrap_or(85u32));
     let body = request.bytes().await?;
