@@ -7,7 +7,7 @@
 use crate::coefficients::{Block, Coefficients};
 use crate::color::{self, ColorSpace};
 use crate::error::{Error, Result};
-use crate::huffman::{BitReader, HuffmanTable};
+use crate::huffman::{AcCode, BitReader, HuffmanTable};
 use kernels::Backend;
 
 use crate::markers::{self, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
@@ -559,20 +559,13 @@ fn sequential_block(bits: &mut BitReader<'_>, part: &mut Part, tables: &Tables, 
     let ac = ac_table(part, tables)?;
     let mut k = 1usize;
     while k < 64 {
-        let (run, value) = match bits.coefficient(ac) {
-            Some(coefficient) => coefficient,
-            None => {
-                let symbol = bits.decode(ac)?;
-                let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
-                if size == 0 {
-                    if run != 15 {
-                        break;
-                    }
-                    k += 16;
-                    continue;
-                }
-                (run, bits.signed(size))
+        let (run, value) = match bits.ac_code(ac)? {
+            AcCode::Coefficient { run, value } => (run, value),
+            AcCode::SixteenZeros => {
+                k += 16;
+                continue;
             }
+            AcCode::EndOfBand { .. } => break,
         };
         k += run;
         let natural =
@@ -618,20 +611,15 @@ fn progressive_block(
         }
         let mut k = 0usize;
         while k < band.len() {
-            let (run, value) = match bits.coefficient(ac) {
-                Some(coefficient) => coefficient,
-                None => {
-                    let symbol = bits.decode(ac)?;
-                    let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
-                    if size == 0 {
-                        if run < 15 {
-                            part.eob_run = (1 << run) - 1 + bits.bits(run);
-                            break;
-                        }
-                        k += 16;
-                        continue;
-                    }
-                    (run as usize, bits.signed(size))
+            let (run, value) = match bits.ac_code(ac)? {
+                AcCode::Coefficient { run, value } => (run, value),
+                AcCode::SixteenZeros => {
+                    k += 16;
+                    continue;
+                }
+                AcCode::EndOfBand { run } => {
+                    part.eob_run = (1 << run) - 1 + bits.bits(run);
+                    break;
                 }
             };
             k += run;

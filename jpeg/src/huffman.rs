@@ -74,6 +74,14 @@ impl HuffmanTable {
     }
 }
 
+/// One AC code: a coefficient after a run of zeros, sixteen zeros (ZRL), or the end of the
+/// block's band (with, in progressive scans, `run` bits to read for how many more bands end).
+pub enum AcCode {
+    Coefficient { run: usize, value: i32 },
+    SixteenZeros,
+    EndOfBand { run: u32 },
+}
+
 /// The bits of one scan's entropy-coded data. Stuffed zero bytes are removed; a marker ends the
 /// data, after which zeros are fed and counted, so that a scan which reads into them is known to
 /// be cut short.
@@ -192,10 +200,25 @@ impl<'a> BitReader<'a> {
         extend(self.bits(n), n)
     }
 
+    /// The next AC code of a sequential scan or of a progressive scan's first bits: most
+    /// coefficients in one lookup ([`Self::coefficient`]), the rest as a symbol then its bits.
+    #[inline(always)]
+    pub fn ac_code(&mut self, table: &HuffmanTable) -> Result<AcCode> {
+        if let Some((run, value)) = self.coefficient(table) {
+            return Ok(AcCode::Coefficient { run, value });
+        }
+        let symbol = self.decode(table)?;
+        Ok(match (symbol >> 4, symbol & 15) {
+            (15, 0) => AcCode::SixteenZeros,
+            (run, 0) => AcCode::EndOfBand { run: u32::from(run) },
+            (run, size) => AcCode::Coefficient { run: usize::from(run), value: self.signed(u32::from(size)) },
+        })
+    }
+
     /// A whole AC coefficient in one lookup where its code and extra bits are short: its zero
     /// run and value, or `None` (nothing consumed) for the symbol-then-bits path.
     #[inline(always)]
-    pub fn coefficient(&mut self, table: &HuffmanTable) -> Option<(usize, i32)> {
+    fn coefficient(&mut self, table: &HuffmanTable) -> Option<(usize, i32)> {
         if self.count < 16 {
             self.refill();
         }

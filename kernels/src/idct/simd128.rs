@@ -39,6 +39,12 @@ fn points(x: [v128; 8]) -> [v128; 8] {
     let b2 = i32x4_add(i32x4_add(mul(t2, FIX_3_072711026), z2), z3);
     let b3 = i32x4_add(i32x4_add(mul(t3, FIX_1_501321110), z1), z4);
 
+    outputs([a0, a1, a2, a3], [b0, b1, b2, b3])
+}
+
+/// The eight outputs from the even half's sums `a` and the odd half's `b`.
+#[inline(always)]
+fn outputs([a0, a1, a2, a3]: [v128; 4], [b0, b1, b2, b3]: [v128; 4]) -> [v128; 8] {
     [
         i32x4_add(a0, b3),
         i32x4_add(a1, b2),
@@ -91,16 +97,7 @@ fn points_left_half(x: [v128; 4]) -> [v128; 8] {
     let b2 = i32x4_add(i32x4_add(mul(t2, FIX_3_072711026), z2), z3);
     let b3 = i32x4_add(i32x4_add(mul(t3, FIX_1_501321110), z1), z4);
 
-    [
-        i32x4_add(a0, b3),
-        i32x4_add(a1, b2),
-        i32x4_add(a2, b1),
-        i32x4_add(a3, b0),
-        i32x4_sub(a3, b0),
-        i32x4_sub(a2, b1),
-        i32x4_sub(a1, b2),
-        i32x4_sub(a0, b3),
-    ]
+    outputs([a0, a1, a2, a3], [b0, b1, b2, b3])
 }
 
 #[inline(always)]
