@@ -26,24 +26,31 @@ pub struct Coefficients {
     kept: usize,
 }
 
+/// For blocks that become `block` samples a side: each natural index's slot among the kept
+/// values (or [`DROPPED`]), and how many are kept.
+fn slots(block: usize) -> ([u8; 64], usize) {
+    let mut slots = [DROPPED; 64];
+    let mut kept = 0;
+    for (natural, slot) in slots.iter_mut().enumerate() {
+        if read_by(block, natural / 8) && read_by(block, natural % 8) {
+            *slot = kept as u8;
+            kept += 1;
+        }
+    }
+    (slots, kept)
+}
+
 impl Coefficients {
     /// For `blocks` blocks that become `block` samples a side.
     pub fn new(blocks: usize, block: usize) -> Self {
-        let mut slots = [DROPPED; 64];
-        let mut kept = 0;
-        for (natural, slot) in slots.iter_mut().enumerate() {
-            if read_by(block, natural / 8) && read_by(block, natural % 8) {
-                *slot = kept as u8;
-                kept += 1;
-            }
-        }
+        let (slots, kept) = slots(block);
         Coefficients { values: vec![0; blocks * kept], nonzero: vec![0; blocks], slots, kept }
     }
 
-    /// Bytes held for `blocks` blocks of `block` samples a side.
+    /// Bytes held for `blocks` blocks of `block` samples a side: the kept values and a
+    /// non-zero mask each.
     pub fn bytes(blocks: u64, block: usize) -> u64 {
-        let kept = (0..64).filter(|n| read_by(block, n / 8) && read_by(block, n % 8)).count() as u64;
-        blocks * (2 * kept + 8)
+        blocks * (2 * slots(block).1 as u64 + 8)
     }
 
     pub fn block(&mut self, index: usize) -> Option<Block<'_>> {
@@ -55,8 +62,15 @@ impl Coefficients {
     /// kept as zero; returns whether its DC is its only non-zero coefficient.
     pub fn dequantised(&self, index: usize, quant: &[u16; 64], out: &mut [i32; 64]) -> bool {
         let values = self.values.get(index * self.kept..(index + 1) * self.kept).unwrap_or_default();
-        for ((coefficient, &slot), &q) in out.iter_mut().zip(&self.slots).zip(quant) {
-            *coefficient = values.get(usize::from(slot)).map_or(0, |&v| i32::from(v) * i32::from(q));
+        if self.kept == 64 {
+            // Full size: every coefficient kept, in natural order.
+            for ((coefficient, &value), &q) in out.iter_mut().zip(values).zip(quant) {
+                *coefficient = i32::from(value) * i32::from(q);
+            }
+        } else {
+            for ((coefficient, &slot), &q) in out.iter_mut().zip(&self.slots).zip(quant) {
+                *coefficient = values.get(usize::from(slot)).map_or(0, |&v| i32::from(v) * i32::from(q));
+            }
         }
         self.nonzero.get(index).is_none_or(|&bits| bits & !1 == 0)
     }
