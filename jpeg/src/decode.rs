@@ -525,18 +525,8 @@ fn ac_table<'t>(part: &Part, tables: &'t Tables) -> Result<&'t HuffmanTable> {
     tables.ac.get(part.ac_table).and_then(Option::as_ref).ok_or(Error::Corrupt("a scan's AC Huffman table is missing"))
 }
 
-/// The DC difference's size, then the difference.
-#[inline]
-fn dc_difference(bits: &mut BitReader<'_>, part: &Part, tables: &Tables) -> Result<i32> {
-    let size = bits.decode(dc_table(part, tables)?)?;
-    if size > 11 {
-        return Err(Error::Corrupt("a DC difference over 11 bits"));
-    }
-    Ok(bits.signed(u32::from(size)))
-}
-
 /// One block of a sequential scan, dequantised and through the IDCT into its plane at `(x, y)`
-/// (in blocks); `block` is scratch.
+/// (in blocks); `block` is all zero before and after.
 fn sequential_into_plane(
     bits: &mut BitReader<'_>,
     part: &mut Part,
@@ -546,39 +536,22 @@ fn sequential_into_plane(
     (x, y): (usize, usize),
     backend: Backend,
 ) -> Result<()> {
-    let dc_only = sequential_block(bits, part, tables, block)?;
-    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, block, dc_only, backend)
-}
-
-/// One block's coefficients from a sequential scan, dequantised, in natural order; returns
-/// whether the DC is the only one (then the IDCT is a flat fill).
-fn sequential_block(bits: &mut BitReader<'_>, part: &mut Part, tables: &Tables, block: &mut [i32; 64]) -> Result<bool> {
-    *block = [0; 64];
-    part.prediction = part.prediction.wrapping_add(dc_difference(bits, part, tables)?);
-    block[0] = part.prediction.wrapping_mul(part.quant[0]);
-    let ac = ac_table(part, tables)?;
-    let mut k = 1usize;
-    while k < 64 {
-        let (run, value) = match bits.ac_code(ac)? {
-            AcCode::Coefficient { run, value } => (run, value),
-            AcCode::SixteenZeros => {
-                k += 16;
-                continue;
-            }
-            AcCode::EndOfBand { .. } => break,
-        };
-        k += run;
-        let natural =
-            usize::from(*ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?);
-        if let (Some(coefficient), Some(quant)) = (block.get_mut(natural), part.quant.get(natural)) {
-            *coefficient = value.wrapping_mul(*quant);
+    let written = bits.sequential_block(
+        (dc_table(part, tables)?, ac_table(part, tables)?),
+        &part.quant,
+        &mut part.prediction,
+        block,
+    )?;
+    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, block, written == 1, backend)?;
+    // Back to zero where written: most blocks hold a few coefficients.
+    let mut rest = written;
+    while rest != 0 {
+        if let Some(coefficient) = block.get_mut(rest.trailing_zeros() as usize) {
+            *coefficient = 0;
         }
-        k += 1;
+        rest &= rest - 1;
     }
-    if k > 64 {
-        return Err(Error::Corrupt("a zero run past the end of a block"));
-    }
-    Ok(k == 1)
+    Ok(())
 }
 
 /// One block's share of a progressive scan: the DC's first bits or a refinement bit, or a band
@@ -594,7 +567,7 @@ fn progressive_block(
     let (start, end) = (usize::from(scan.spectral_start), usize::from(scan.spectral_end));
     if start == 0 {
         if scan.approximation_high == 0 {
-            part.prediction = part.prediction.wrapping_add(dc_difference(bits, part, tables)?);
+            part.prediction = part.prediction.wrapping_add(bits.dc_difference(dc_table(part, tables)?)?);
             block.set(0, (part.prediction << low) as i16);
         } else if bits.bits(1) == 1 {
             block.add_dc_bit(1 << low);

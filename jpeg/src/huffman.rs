@@ -3,9 +3,22 @@
 //! a bit reader over the entropy-coded data that refills 64 bits at a time.
 
 use crate::error::{Error, Result};
+use crate::markers::ZIGZAG_TO_NATURAL;
 
 /// Codes up to this many bits decode in one table lookup.
 const LOOKUP_BITS: u32 = 11;
+
+/// Flags of a `coefficients` entry (beside the bits it takes in the low byte).
+const END_OF_BLOCK: u32 = 1 << 12;
+const SIXTEEN_ZEROS: u32 = 1 << 13;
+
+/// Whether a table decodes DC differences (symbols are sizes) or AC coefficients (symbols are
+/// a zero run and a size).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableClass {
+    Dc,
+    Ac,
+}
 
 #[derive(Clone, Debug)]
 pub struct HuffmanTable {
@@ -16,15 +29,16 @@ pub struct HuffmanTable {
     max_code: [i32; 17],
     value_offset: [i32; 17],
     symbols: Vec<u8>,
-    /// For AC tables, indexed like `lookup`: where a code and its extra bits both fit in the
-    /// LOOKUP_BITS bits, the coefficient's value << 16 | its zero run << 8 | the bits taken;
-    /// else 0. One lookup then decodes a whole coefficient.
+    /// Indexed like `lookup`: where a code and its extra bits both fit in the LOOKUP_BITS bits,
+    /// the whole coefficient (AC) or difference (DC), as `value << 16 | run << 8 | bits taken`;
+    /// AC's end-of-block and sixteen-zeros codes flagged (`END_OF_BLOCK`, `SIXTEEN_ZEROS`);
+    /// else 0. One lookup then decodes nearly every code of a photo.
     coefficients: Box<[u32; 1 << LOOKUP_BITS]>,
 }
 
 impl HuffmanTable {
     /// From DHT's 16 counts of codes per length and its symbols, in code order.
-    pub fn new(counts: &[u8; 16], symbols: &[u8]) -> Result<Self> {
+    pub fn new(class: TableClass, counts: &[u8; 16], symbols: &[u8]) -> Result<Self> {
         let corrupt = Error::Corrupt("a Huffman table with more codes than its lengths allow");
         let mut lookup = Box::new([0u16; 1 << LOOKUP_BITS]);
         let mut max_code = [-1i32; 17];
@@ -62,13 +76,26 @@ impl HuffmanTable {
         let mut coefficients = Box::new([0u32; 1 << LOOKUP_BITS]);
         for (peek, (slot, &entry)) in coefficients.iter_mut().zip(lookup.iter()).enumerate() {
             let (length, symbol) = (u32::from(entry >> 8), entry as u8);
-            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
-            if entry == 0 || size == 0 || length + size > LOOKUP_BITS {
+            let (run, size) = match class {
+                // Larger sizes are corrupt: the symbol-then-bits path refuses them.
+                TableClass::Dc if symbol <= 11 => (0, u32::from(symbol)),
+                TableClass::Ac => (u32::from(symbol >> 4), u32::from(symbol & 15)),
+                TableClass::Dc => continue,
+            };
+            if entry == 0 || length + size > LOOKUP_BITS {
                 continue;
             }
-            let extra = (peek as u32 >> (LOOKUP_BITS - length - size)) & ((1 << size) - 1);
-            let value = extend(extra, size);
-            *slot = (value as u16 as u32) << 16 | run << 8 | (length + size);
+            *slot = match (class, symbol) {
+                (TableClass::Ac, 0x00) => END_OF_BLOCK | length,
+                (TableClass::Ac, 0xF0) => SIXTEEN_ZEROS | length,
+                // Other AC symbols of size 0 (end-of-band runs) take the symbol path.
+                (TableClass::Ac, _) if size == 0 => continue,
+                _ => {
+                    let extra = (peek as u32 >> (LOOKUP_BITS - length - size)) & ((1 << size) - 1);
+                    let value = if size == 0 { 0 } else { extend(extra, size) };
+                    (value as u16 as u32) << 16 | run << 8 | (length + size)
+                }
+            };
         }
         Ok(HuffmanTable { lookup, max_code, value_offset, symbols: symbols.to_vec(), coefficients })
     }
@@ -108,6 +135,8 @@ impl<'a> BitReader<'a> {
         self.position
     }
 
+    /// Tops the buffer up to at least 57 bits.
+    #[inline(always)]
     fn refill(&mut self) {
         // Fast path: the next 8 bytes hold no 0xFF (no stuffing, no marker), so whole bytes go
         // in at once.
@@ -128,6 +157,13 @@ impl<'a> BitReader<'a> {
                 }
             }
         }
+        self.refill_bytewise();
+    }
+
+    /// Byte by byte: unstuffing, stopping at a marker, padding past the end.
+    #[cold]
+    #[inline(never)]
+    fn refill_bytewise(&mut self) {
         while self.count <= 56 {
             let byte = if self.marker.is_some() {
                 None
@@ -200,12 +236,22 @@ impl<'a> BitReader<'a> {
         extend(self.bits(n), n)
     }
 
-    /// The next AC code of a sequential scan or of a progressive scan's first bits: most
-    /// coefficients in one lookup ([`Self::coefficient`]), the rest as a symbol then its bits.
-    #[inline(always)]
+    /// The next AC code of a progressive scan's first bits: most in one lookup, the rest as a
+    /// symbol then its bits.
     pub fn ac_code(&mut self, table: &HuffmanTable) -> Result<AcCode> {
-        if let Some((run, value)) = self.coefficient(table) {
-            return Ok(AcCode::Coefficient { run, value });
+        if self.count < 16 {
+            self.refill();
+        }
+        let entry = table.coefficients.get(self.peek()).copied().unwrap_or(0);
+        if entry != 0 {
+            self.consume(entry & 0xFF);
+            return Ok(if entry & END_OF_BLOCK != 0 {
+                AcCode::EndOfBand { run: 0 }
+            } else if entry & SIXTEEN_ZEROS != 0 {
+                AcCode::SixteenZeros
+            } else {
+                AcCode::Coefficient { run: (entry >> 8 & 15) as usize, value: i32::from((entry >> 16) as u16 as i16) }
+            });
         }
         let symbol = self.decode(table)?;
         Ok(match (symbol >> 4, symbol & 15) {
@@ -215,20 +261,94 @@ impl<'a> BitReader<'a> {
         })
     }
 
-    /// A whole AC coefficient in one lookup where its code and extra bits are short: its zero
-    /// run and value, or `None` (nothing consumed) for the symbol-then-bits path.
-    #[inline(always)]
-    fn coefficient(&mut self, table: &HuffmanTable) -> Option<(usize, i32)> {
+    /// A DC difference: its size's code, then that many bits.
+    pub fn dc_difference(&mut self, table: &HuffmanTable) -> Result<i32> {
         if self.count < 16 {
             self.refill();
         }
-        let peek = (self.bits >> (64 - LOOKUP_BITS)) as usize;
-        let entry = table.coefficients.get(peek).copied().unwrap_or(0);
-        if entry == 0 {
-            return None;
+        let entry = table.coefficients.get(self.peek()).copied().unwrap_or(0);
+        if entry != 0 {
+            self.consume(entry & 0xFF);
+            return Ok(i32::from((entry >> 16) as u16 as i16));
         }
-        self.consume(entry & 0xFF);
-        Some(((entry >> 8 & 15) as usize, i32::from((entry >> 16) as u16 as i16)))
+        let size = self.decode(table)?;
+        if size > 11 {
+            return Err(Error::Corrupt("a DC difference over 11 bits"));
+        }
+        Ok(self.signed(u32::from(size)))
+    }
+
+    /// One block of a sequential scan: the DC difference (added to `prediction`) and the AC
+    /// coefficients, dequantised by `quant` into `block` (natural order), which must be all
+    /// zero. Returns a mask of the natural positions written (bit 0, the DC, always). The
+    /// entropy decoder's hot loop: the bit buffer lives in locals while it runs.
+    pub fn sequential_block(
+        &mut self,
+        (dc, ac): (&HuffmanTable, &HuffmanTable),
+        quant: &[i32; 64],
+        prediction: &mut i32,
+        block: &mut [i32; 64],
+    ) -> Result<u64> {
+        *prediction = prediction.wrapping_add(self.dc_difference(dc)?);
+        block[0] = prediction.wrapping_mul(quant[0]);
+        let mut written = 1u64;
+        let (mut bits, mut count) = (self.bits, self.count);
+        let mut k = 1usize;
+        while k < 64 {
+            if count < 16 {
+                (self.bits, self.count) = (bits, count);
+                self.refill();
+                (bits, count) = (self.bits, self.count);
+            }
+            let entry = ac.coefficients.get((bits >> (64 - LOOKUP_BITS)) as usize).copied().unwrap_or(0);
+            let (length, run) = (entry & 0xFF, (entry >> 8 & 15) as usize);
+            if entry & (END_OF_BLOCK | SIXTEEN_ZEROS) == 0 && length != 0 {
+                bits <<= length;
+                count -= length;
+                k += run;
+                let value = i32::from((entry >> 16) as u16 as i16);
+                place(k, value, quant, block, &mut written)?;
+                k += 1;
+                continue;
+            }
+            if length != 0 {
+                bits <<= length;
+                count -= length;
+                if entry & END_OF_BLOCK != 0 {
+                    break;
+                }
+                k += 16;
+                continue;
+            }
+            // A code or value too long for the lookup.
+            (self.bits, self.count) = (bits, count);
+            let symbol = self.decode(ac)?;
+            let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
+            match (run, size) {
+                (15, 0) => k += 16,
+                (_, 0) => {
+                    (bits, count) = (self.bits, self.count);
+                    break;
+                }
+                _ => {
+                    k += run;
+                    let value = self.signed(size);
+                    place(k, value, quant, block, &mut written)?;
+                    k += 1;
+                }
+            }
+            (bits, count) = (self.bits, self.count);
+        }
+        (self.bits, self.count) = (bits, count);
+        if k > 64 {
+            return Err(Error::Corrupt("a zero run past the end of a block"));
+        }
+        Ok(written)
+    }
+
+    #[inline(always)]
+    fn peek(&self) -> usize {
+        (self.bits >> (64 - LOOKUP_BITS)) as usize
     }
 
     /// One Huffman symbol.
@@ -236,8 +356,7 @@ impl<'a> BitReader<'a> {
         if self.count < 16 {
             self.refill();
         }
-        let peek = (self.bits >> (64 - LOOKUP_BITS)) as usize;
-        let entry = table.lookup.get(peek).copied().unwrap_or(0);
+        let entry = table.lookup.get(self.peek()).copied().unwrap_or(0);
         if entry != 0 {
             self.consume(u32::from(entry >> 8));
             return Ok(entry as u8);
@@ -285,6 +404,18 @@ impl<'a> BitReader<'a> {
             }
         }
     }
+}
+
+/// Coefficient `k` (zigzag order) of a sequential block, dequantised into place.
+#[inline(always)]
+fn place(k: usize, value: i32, quant: &[i32; 64], block: &mut [i32; 64], written: &mut u64) -> Result<()> {
+    let natural =
+        usize::from(*ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?) & 63;
+    if let (Some(coefficient), Some(quant)) = (block.get_mut(natural), quant.get(natural)) {
+        *coefficient = value.wrapping_mul(*quant);
+    }
+    *written |= 1 << natural;
+    Ok(())
 }
 
 /// The standard's EXTEND: `size` bits as a signed value (a leading 0 bit means negative).

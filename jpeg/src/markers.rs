@@ -3,7 +3,7 @@
 //! checked against the data before it is read.
 
 use crate::error::{Error, Result};
-use crate::huffman::HuffmanTable;
+use crate::huffman::{HuffmanTable, TableClass};
 
 /// The order coefficients are stored in: the zig-zag index of each natural (row-major) index.
 pub(crate) const ZIGZAG_TO_NATURAL: [u8; 64] = [
@@ -206,8 +206,9 @@ pub(crate) fn huffman_tables(payload: &[u8], tables: &mut Tables) -> Result<()> 
             .ok_or(Error::Corrupt("a Huffman table header"))?;
         let total: usize = counts.iter().map(|&count| usize::from(count)).sum();
         let symbols = tail.get(16..16 + total).ok_or(Error::Corrupt("a Huffman table is cut short"))?;
-        let table = Some(HuffmanTable::new(&counts, symbols)?);
-        let slot = if class == 0 { tables.dc.get_mut(id) } else { tables.ac.get_mut(id) };
+        let class = if class == 0 { TableClass::Dc } else { TableClass::Ac };
+        let table = Some(HuffmanTable::new(class, &counts, symbols)?);
+        let slot = if class == TableClass::Dc { tables.dc.get_mut(id) } else { tables.ac.get_mut(id) };
         *slot.ok_or(Error::Corrupt("a Huffman table id over 3"))? = table;
         rest = tail.get(16 + total..).unwrap_or_default();
     }
