@@ -1,8 +1,10 @@
 //! The JPEG inverse DCT at full size, in integers: the Loeffler–Ligtenberg–Moschytz
 //! factorisation (12 multiplications per 8 points) with 13-bit constants, columns first with 2
 //! extra bits of precision between the passes, the accuracy class libjpeg calls "islow" (it
-//! passes IEEE 1180-1990; the test is in `scalar.rs`). The simd128 twin runs the same integer
-//! arithmetic on four columns (then four rows) at a time, so its output is identical. The
+//! passes IEEE 1180-1990; the test is in `scalar.rs`), with a 16-bit workspace between the
+//! passes, as libjpeg-turbo's SIMD code has (see `scalar::saturate`). The simd128 twin runs the
+//! same integer arithmetic on eight columns (then eight rows) at a time, so its output is
+//! identical. The
 //! reduced transforms for scaled decoding (4 × 4 and 2 × 2 outputs) work the same way.
 
 mod scalar;

@@ -62,16 +62,27 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
     }
 }
 
+/// `value` saturated to 16 bits. The full-size transform's workspace is 16-bit, as in
+/// libjpeg-turbo's SIMD code: coefficients saturate on the way in, and the first pass's outputs
+/// on the way out. No real encoder's coefficients come near (8-bit samples' are within about
+/// ±1100, and the first pass's outputs within about 31000), so on valid files this is libjpeg's
+/// islow exactly; only crafted blocks saturate, and the simd128 twin, on 16-bit lanes, saturates
+/// the same. With 16-bit inputs no sum of a pass can overflow `i32` (at most about 2.0e9).
+fn saturate(value: i32) -> i32 {
+    value.clamp(i16::MIN.into(), i16::MAX.into())
+}
+
 /// The transform itself, before the level shift and clamping (what IEEE 1180 measures).
 fn idct_8x8_values(coefficients: &[i32; 64]) -> [i32; 64] {
     let mut work = [0i32; 64];
     for column in 0..8 {
-        let x: [i32; 8] = core::array::from_fn(|row| coefficients.get(row * 8 + column).copied().unwrap_or(0));
+        let x: [i32; 8] =
+            core::array::from_fn(|row| saturate(coefficients.get(row * 8 + column).copied().unwrap_or(0)));
         let values = if x[1..].iter().all(|&v| v == 0) {
             // A flat column: every output is the DC term.
-            [x[0] << PASS1_BITS; 8]
+            [saturate(x[0] << PASS1_BITS); 8]
         } else {
-            points(x).map(|v| descale(v, CONST_BITS - PASS1_BITS))
+            points(x).map(|v| saturate(descale(v, CONST_BITS - PASS1_BITS)))
         };
         for (row, value) in values.into_iter().enumerate() {
             if let Some(slot) = work.get_mut(row * 8 + column) {

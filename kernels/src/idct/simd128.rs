@@ -1,7 +1,8 @@
-//! The scalar transform's arithmetic on `i32x4` lanes: the column pass works on four columns at
-//! once straight from the rows as stored; the row pass transposes 4 × 4 tiles so that its lanes
-//! are four rows, then transposes back to store. Every operation is the scalar one, lane by
-//! lane, so the output is identical.
+//! The scalar transforms' arithmetic on vectors, so the outputs are identical. The full-size
+//! transform works in 16-bit lanes, as its scalar twin's workspace is 16-bit: the column pass
+//! takes all eight columns at once, its products as `i32x4.dot_i16x8_s` over interleaved pairs
+//! of inputs (`pmaddwd`, two products a lane), and the row pass the same on transposed rows.
+//! The reduced transforms work on `i32x4` lanes: four columns at a time, then four rows.
 
 use core::arch::wasm32::*;
 
@@ -10,36 +11,58 @@ use super::scalar::{
     FIX_1_175875602, FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447,
     FIX_3_072711026, PASS1_BITS, R2_0, R2_ODD, R4_0, R4_2, R4_6, R4_ODD,
 };
-use crate::simd::memory::{load, store};
+use crate::simd::memory::{load, store, RowsMut};
 
 #[inline(always)]
 fn mul(a: v128, constant: i32) -> v128 {
     i32x4_mul(a, i32x4_splat(constant))
 }
 
-/// The 8-point transform of `x`, lane by lane (see the scalar `points`).
+/// Two 16-bit weights in one 32-bit lane, for `i32x4.dot_i16x8_s` on pairs of inputs (the
+/// first weight for the lower input); refuses at compile time weights that do not fit.
+const fn pair(low: i32, high: i32) -> i32 {
+    assert!(low >= i16::MIN as i32 && low <= i16::MAX as i32 && high >= i16::MIN as i32 && high <= i16::MAX as i32);
+    (high << 16) | (low & 0xFFFF)
+}
+
+// The full-size transform's products regrouped by the integer identity `(a + b) c = a c + b c`,
+// so that every sum of `points` is one or two dot products of input pairs with no 16-bit
+// intermediate: the even part over (x0, x4) and (x2, x6) ...
+const EVEN_SUM: i32 = pair(1 << CONST_BITS, 1 << CONST_BITS);
+const EVEN_DIFFERENCE: i32 = pair(1 << CONST_BITS, -(1 << CONST_BITS));
+const EVEN_3: i32 = pair(FIX_0_541196100 + FIX_0_765366865, FIX_0_541196100);
+const EVEN_2: i32 = pair(FIX_0_541196100, FIX_0_541196100 - FIX_1_847759065);
+// ... and each odd sum b0..b3 over (x7, x5), then (x3, x1): `points`' t0, t1, then t2, t3.
+const Z5: i32 = FIX_1_175875602;
+const ODD: [[i32; 2]; 4] = [
+    [
+        pair(FIX_0_298631336 - FIX_0_899976223 - FIX_1_961570560 + Z5, Z5),
+        pair(Z5 - FIX_1_961570560, Z5 - FIX_0_899976223),
+    ],
+    [
+        pair(Z5, FIX_2_053119869 - FIX_2_562915447 - FIX_0_390180644 + Z5),
+        pair(Z5 - FIX_2_562915447, Z5 - FIX_0_390180644),
+    ],
+    [
+        pair(Z5 - FIX_1_961570560, Z5 - FIX_2_562915447),
+        pair(FIX_3_072711026 - FIX_2_562915447 - FIX_1_961570560 + Z5, Z5),
+    ],
+    [
+        pair(Z5 - FIX_0_899976223, Z5 - FIX_0_390180644),
+        pair(Z5, FIX_1_501321110 - FIX_0_899976223 - FIX_0_390180644 + Z5),
+    ],
+];
+
+/// The scalar `points` on four lanes, from their inputs as interleaved 16-bit pairs (x0, x4),
+/// (x2, x6), (x7, x5) and (x3, x1): the same sums, so the same results.
 #[inline(always)]
-fn points(x: [v128; 8]) -> [v128; 8] {
-    let z1 = mul(i32x4_add(x[2], x[6]), FIX_0_541196100);
-    let even2 = i32x4_sub(z1, mul(x[6], FIX_1_847759065));
-    let even3 = i32x4_add(z1, mul(x[2], FIX_0_765366865));
-    let even0 = i32x4_shl(i32x4_add(x[0], x[4]), CONST_BITS as u32);
-    let even1 = i32x4_shl(i32x4_sub(x[0], x[4]), CONST_BITS as u32);
-    let (a0, a3) = (i32x4_add(even0, even3), i32x4_sub(even0, even3));
-    let (a1, a2) = (i32x4_add(even1, even2), i32x4_sub(even1, even2));
-
-    let (t0, t1, t2, t3) = (x[7], x[5], x[3], x[1]);
-    let (z1, z2, z3, z4) = (i32x4_add(t0, t3), i32x4_add(t1, t2), i32x4_add(t0, t2), i32x4_add(t1, t3));
-    let z5 = mul(i32x4_add(z3, z4), FIX_1_175875602);
-    let (z1, z2) = (mul(z1, -FIX_0_899976223), mul(z2, -FIX_2_562915447));
-    let z3 = i32x4_sub(z5, mul(z3, FIX_1_961570560));
-    let z4 = i32x4_sub(z5, mul(z4, FIX_0_390180644));
-    let b0 = i32x4_add(i32x4_add(mul(t0, FIX_0_298631336), z1), z3);
-    let b1 = i32x4_add(i32x4_add(mul(t1, FIX_2_053119869), z2), z4);
-    let b2 = i32x4_add(i32x4_add(mul(t2, FIX_3_072711026), z2), z3);
-    let b3 = i32x4_add(i32x4_add(mul(t3, FIX_1_501321110), z1), z4);
-
-    outputs([a0, a1, a2, a3], [b0, b1, b2, b3])
+fn points_from_pairs([p04, p26, p75, p31]: [v128; 4]) -> [v128; 8] {
+    let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
+    let (even0, even1) = (dot(p04, EVEN_SUM), dot(p04, EVEN_DIFFERENCE));
+    let (even2, even3) = (dot(p26, EVEN_2), dot(p26, EVEN_3));
+    let a = [i32x4_add(even0, even3), i32x4_add(even1, even2), i32x4_sub(even1, even2), i32x4_sub(even0, even3)];
+    let odd = |[first, second]: [i32; 2]| i32x4_add(dot(p75, first), dot(p31, second));
+    outputs(a, [odd(ODD[0]), odd(ODD[1]), odd(ODD[2]), odd(ODD[3])])
 }
 
 /// The eight outputs from the even half's sums `a` and the odd half's `b`.
@@ -77,85 +100,74 @@ fn transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
     ]
 }
 
-/// `points` for rows whose last four values are zero: the same operations with the zero terms
-/// left out, so the same results.
+/// Two vectors' 16-bit lanes interleaved: the pairs of lanes 0..4, then of lanes 4..8.
 #[inline(always)]
-fn points_left_half(x: [v128; 4]) -> [v128; 8] {
-    let z1 = mul(x[2], FIX_0_541196100);
-    let even3 = i32x4_add(z1, mul(x[2], FIX_0_765366865));
-    let even0 = i32x4_shl(x[0], CONST_BITS as u32);
-    let (a0, a3) = (i32x4_add(even0, even3), i32x4_sub(even0, even3));
-    let (a1, a2) = (i32x4_add(even0, z1), i32x4_sub(even0, z1));
-
-    let (t2, t3) = (x[3], x[1]);
-    let z5 = mul(i32x4_add(t2, t3), FIX_1_175875602);
-    let (z1, z2) = (mul(t3, -FIX_0_899976223), mul(t2, -FIX_2_562915447));
-    let z3 = i32x4_sub(z5, mul(t2, FIX_1_961570560));
-    let z4 = i32x4_sub(z5, mul(t3, FIX_0_390180644));
-    let b0 = i32x4_add(z1, z3);
-    let b1 = i32x4_add(z2, z4);
-    let b2 = i32x4_add(i32x4_add(mul(t2, FIX_3_072711026), z2), z3);
-    let b3 = i32x4_add(i32x4_add(mul(t3, FIX_1_501321110), z1), z4);
-
-    outputs([a0, a1, a2, a3], [b0, b1, b2, b3])
+fn interleave(a: v128, b: v128) -> [v128; 2] {
+    [i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b)]
 }
 
-#[inline(always)]
-fn all_zero(vectors: &[v128]) -> bool {
-    !v128_any_true(vectors.iter().fold(i32x4_splat(0), |any, &v| v128_or(any, v)))
-}
-
+// Straight-line code below, every vector a named value: arrays indexed in loops would live in
+// memory instead of registers.
 pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
-    // `rows[r]`: row r as its left and right halves (columns 0..4 and 4..8).
+    // The caller checked the rows' bounds.
+    let Some(mut rows) = RowsMut::<8, 8>::new(out, stride) else { return };
+    // Rows of coefficients saturated to 16 bits (as the scalar code does): lanes are columns.
     let (quads, _) = coefficients.as_chunks::<4>();
-    let half = |r: usize, right: usize| quads.get(2 * r + right).map_or(i32x4_splat(0), load);
-    // Columns: lanes are four columns; the eight values of each column are the eight rows. Most
-    // blocks of a photo have nothing in their right four columns: those columns stay zero.
-    let mut work = [[i32x4_splat(0); 2]; 8];
-    let mut right_columns_zero = false;
-    for right in 0..2 {
-        let x: [v128; 8] = core::array::from_fn(|r| half(r, right));
-        if right == 1 && all_zero(&x) {
-            right_columns_zero = true;
-            break;
-        }
-        match x {
-            // Only the first row: each column flat, as the scalar pass takes it (its shortcut).
-            [x0, rest @ ..] if all_zero(&rest) => {
-                let flat = i32x4_shl(x0, PASS1_BITS as u32);
-                work.iter_mut().for_each(|row| row[right] = flat);
-            }
-            // Most of the rest have nothing in their lower four rows.
-            [x0, x1, x2, x3, x4, x5, x6, x7] => {
-                let values = if all_zero(&[x4, x5, x6, x7]) { points_left_half([x0, x1, x2, x3]) } else { points(x) };
-                for (row, value) in work.iter_mut().zip(values) {
-                    row[right] = descale(value, (CONST_BITS - PASS1_BITS) as u32);
-                }
-            }
-        }
-    }
-    // Rows, four at a time: transposed, lanes are four rows and the eight values each row's columns.
-    let level = i32x4_splat(128);
-    for top in [0, 4] {
-        let tile = |right: usize| transpose(core::array::from_fn(|r| work[top + r][right]));
-        let left = tile(0);
-        let values = if right_columns_zero {
-            points_left_half(left)
-        } else {
-            let right = tile(1);
-            points([left[0], left[1], left[2], left[3], right[0], right[1], right[2], right[3]])
-        };
-        let values = values.map(|value| i32x4_add(descale(value, (CONST_BITS + PASS1_BITS + 3) as u32), level));
-        let left = transpose([values[0], values[1], values[2], values[3]]);
-        let right = transpose([values[4], values[5], values[6], values[7]]);
-        for r in 0..4 {
-            let words = i16x8_narrow_i32x4(left[r], right[r]);
-            let bytes = u8x16_narrow_i16x8(words, words);
-            if let Some(target) = out.get_mut((top + r) * stride..).and_then(|row| row.first_chunk_mut::<8>()) {
-                store(target, bytes);
-            }
-        }
-    }
+    let quad = |i: usize| quads.get(i).map_or(i32x4_splat(0), load);
+    let row = |r: usize| i16x8_narrow_i32x4(quad(2 * r), quad(2 * r + 1));
+    let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
+    // Columns, all eight at once: the input pairs interleaved, as two halves of four lanes.
+    let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
+    let ([left75, right75], [left31, right31]) = (interleave(x7, x5), interleave(x3, x1));
+    let [l0, l1, l2, l3, l4, l5, l6, l7] = points_from_pairs([left04, left26, left75, left31]);
+    let [r0, r1, r2, r3, r4, r5, r6, r7] = points_from_pairs([right04, right26, right75, right31]);
+    // Each work row saturated to 16 bits, its pairs for the row pass side by side ((x0, x4),
+    // (x2, x6), (x7, x5), (x3, x1) in its four 32-bit lanes), so that transposing four rows'
+    // lanes gives those pairs with the rows as lanes.
+    let shift = (CONST_BITS - PASS1_BITS) as u32;
+    let work = |left: v128, right: v128| {
+        let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
+        i16x8_shuffle::<0, 4, 2, 6, 7, 5, 3, 1>(row, row)
+    };
+    let top = transpose([work(l0, r0), work(l1, r1), work(l2, r2), work(l3, r3)]);
+    let bottom = transpose([work(l4, r4), work(l5, r5), work(l6, r6), work(l7, r7)]);
+    let [t0, t1, t2, t3, t4, t5, t6, t7] = points_from_pairs(top);
+    let [b0, b1, b2, b3, b4, b5, b6, b7] = points_from_pairs(bottom);
+    // Output column `c` from its top and bottom four rows: descaled with the level shift of 128
+    // folded into the rounding (adding a multiple of 2^18 first changes nothing else), then
+    // saturated to 16 bits. The shift is 15 then 3 so that the compiler cannot tell the values
+    // fit 16 bits and trade the one-instruction narrowing for a byte shuffle; a value that
+    // saturates is out of 0..=255 either way.
+    let shift = CONST_BITS + PASS1_BITS + 3;
+    let bias = i32x4_splat((1 << (shift - 1)) + (128 << shift));
+    let column = |top: v128, bottom: v128| {
+        let part = |value: v128| i32x4_shr(i32x4_add(value, bias), 15);
+        i16x8_shr(i16x8_narrow_i32x4(part(top), part(bottom)), shift as u32 - 15)
+    };
+    // Two columns a vector, saturated to 0..=255 (the scalar clamp), their bytes interleaved:
+    // 16-bit lane `r` holds row r's two samples.
+    let two_columns = |first: v128, second: v128| {
+        let both = u8x16_narrow_i16x8(first, second);
+        i8x16_shuffle::<0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15>(both, both)
+    };
+    let (c01, c23) = (two_columns(column(t0, b0), column(t1, b1)), two_columns(column(t2, b2), column(t3, b3)));
+    let (c45, c67) = (two_columns(column(t4, b4), column(t5, b5)), two_columns(column(t6, b6), column(t7, b7)));
+    // Then pairs interleaved: 32-bit lane `r` holds four samples of row r (rows 0..4, then 4..8).
+    let ([left_top, left_bottom], [right_top, right_bottom]) = (interleave(c01, c23), interleave(c45, c67));
+    let row_pairs = [
+        i32x4_shuffle::<0, 4, 1, 5>(left_top, right_top),
+        i32x4_shuffle::<2, 6, 3, 7>(left_top, right_top),
+        i32x4_shuffle::<0, 4, 1, 5>(left_bottom, right_bottom),
+        i32x4_shuffle::<2, 6, 3, 7>(left_bottom, right_bottom),
+    ];
+    rows.store::<0>(row_pairs[0]);
+    rows.store::<1>(i64x2_shuffle::<1, 0>(row_pairs[0], row_pairs[0]));
+    rows.store::<2>(row_pairs[1]);
+    rows.store::<3>(i64x2_shuffle::<1, 0>(row_pairs[1], row_pairs[1]));
+    rows.store::<4>(row_pairs[2]);
+    rows.store::<5>(i64x2_shuffle::<1, 0>(row_pairs[2], row_pairs[2]));
+    rows.store::<6>(row_pairs[3]);
+    rows.store::<7>(i64x2_shuffle::<1, 0>(row_pairs[3], row_pairs[3]));
 }
 
 /// `points4` lane by lane.

@@ -120,3 +120,34 @@ impl<T: Lane> Loads<T> for Window<'_, T> {
         load(unsafe { &*self.values.as_ptr().add(offset).cast::<[T; N]>() })
     }
 }
+
+/// `ROWS` rows of `WIDTH` bytes, `stride` apart, their bounds checked once when made, so that a
+/// vector goes to each with no branch. A kernel that computes a block and then stores its rows
+/// each under a bounds check of its own is slow in V8: it moves each stored value's arithmetic
+/// into that store's branch, copying what the rows share into every one (an IDCT's whole
+/// transform, eight times).
+pub(crate) struct RowsMut<'a, const ROWS: usize, const WIDTH: usize> {
+    out: &'a mut [u8],
+    stride: usize,
+}
+
+impl<'a, const ROWS: usize, const WIDTH: usize> RowsMut<'a, ROWS, WIDTH> {
+    /// The rows at the start of `out`, or `None` where `out` is too short or `stride` under
+    /// `WIDTH`.
+    #[inline(always)]
+    pub(crate) fn new(out: &'a mut [u8], stride: usize) -> Option<Self> {
+        const { assert!(ROWS > 0) };
+        let needed = (ROWS - 1).checked_mul(stride)?.checked_add(WIDTH)?;
+        (stride >= WIDTH && out.len() >= needed).then_some(RowsMut { out, stride })
+    }
+
+    /// The low `WIDTH` bytes of `vector` into row `ROW`.
+    #[inline(always)]
+    pub(crate) fn store<const ROW: usize>(&mut self, vector: v128) {
+        const { assert!(ROW < ROWS) };
+        // SAFETY: `ROW × stride + WIDTH` is at most `(ROWS - 1) × stride + WIDTH`, which `new`
+        // checked is within `out`, without overflow.
+        let row = unsafe { &mut *self.out.as_mut_ptr().add(ROW * self.stride).cast::<[u8; WIDTH]>() };
+        store(row, vector);
+    }
+}
