@@ -100,6 +100,11 @@ fn transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
     ]
 }
 
+/// A work row's 16-bit lanes reordered to the row pass's input pairs: (x0, x4), (x2, x6),
+/// (x7, x5), (x3, x1). A swizzle, not a shuffle, which the compiler would merge with the
+/// narrowing before it into a longer sequence.
+const ROW_PAIRS: v128 = i8x16(0, 1, 8, 9, 4, 5, 12, 13, 14, 15, 10, 11, 6, 7, 2, 3);
+
 /// Two vectors' 16-bit lanes interleaved: the pairs of lanes 0..4, then of lanes 4..8.
 #[inline(always)]
 fn interleave(a: v128, b: v128) -> [v128; 2] {
@@ -127,22 +132,19 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
     let shift = (CONST_BITS - PASS1_BITS) as u32;
     let work = |left: v128, right: v128| {
         let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
-        i16x8_shuffle::<0, 4, 2, 6, 7, 5, 3, 1>(row, row)
+        i8x16_swizzle(row, ROW_PAIRS)
     };
     let top = transpose([work(l0, r0), work(l1, r1), work(l2, r2), work(l3, r3)]);
     let bottom = transpose([work(l4, r4), work(l5, r5), work(l6, r6), work(l7, r7)]);
     let [t0, t1, t2, t3, t4, t5, t6, t7] = points_from_pairs(top);
     let [b0, b1, b2, b3, b4, b5, b6, b7] = points_from_pairs(bottom);
     // Output column `c` from its top and bottom four rows: descaled with the level shift of 128
-    // folded into the rounding (adding a multiple of 2^18 first changes nothing else), then
-    // saturated to 16 bits. The shift is 15 then 3 so that the compiler cannot tell the values
-    // fit 16 bits and trade the one-instruction narrowing for a byte shuffle; a value that
-    // saturates is out of 0..=255 either way.
+    // folded into the rounding (adding a multiple of 2^18 first changes nothing else).
     let shift = CONST_BITS + PASS1_BITS + 3;
     let bias = i32x4_splat((1 << (shift - 1)) + (128 << shift));
     let column = |top: v128, bottom: v128| {
-        let part = |value: v128| i32x4_shr(i32x4_add(value, bias), 15);
-        i16x8_shr(i16x8_narrow_i32x4(part(top), part(bottom)), shift as u32 - 15)
+        let part = |value: v128| i32x4_shr(i32x4_add(value, bias), shift as u32);
+        i16x8_narrow_i32x4(part(top), part(bottom))
     };
     // Two columns a vector, saturated to 0..=255 (the scalar clamp), their bytes interleaved:
     // 16-bit lane `r` holds row r's two samples.
