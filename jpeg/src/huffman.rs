@@ -238,6 +238,7 @@ impl<'a> BitReader<'a> {
 
     /// The next AC code of a progressive scan's first bits: most in one lookup, the rest as a
     /// symbol then its bits.
+    #[inline(always)]
     pub fn ac_code(&mut self, table: &HuffmanTable) -> Result<AcCode> {
         if self.count < 16 {
             self.refill();
@@ -352,6 +353,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// One Huffman symbol.
+    #[inline(always)]
     pub fn decode(&mut self, table: &HuffmanTable) -> Result<u8> {
         if self.count < 16 {
             self.refill();
@@ -361,7 +363,13 @@ impl<'a> BitReader<'a> {
             self.consume(u32::from(entry >> 8));
             return Ok(entry as u8);
         }
-        // Longer codes: walk the lengths, as the standard's DECODE does.
+        self.decode_long(table)
+    }
+
+    /// A code longer than the lookup's bits: the lengths walked, as the standard's DECODE does.
+    #[cold]
+    #[inline(never)]
+    fn decode_long(&mut self, table: &HuffmanTable) -> Result<u8> {
         let bits = (self.bits >> 48) as i32;
         for length in LOOKUP_BITS as usize + 1..=16 {
             let code = bits >> (16 - length);
