@@ -75,7 +75,7 @@ pub(super) fn estimate(
     };
     // The resize's buffers come after the decoder's, which they seldom fit in once freed: the
     // allocator grows memory for them, so they count on top of the decode.
-    let resize = decode + window_bytes(probe.size, placement) + linear + 4 * resized;
+    let resize = decode + window_bytes(probe.size, placement, options.gamma_correct) + linear + 4 * resized;
     // Per output pixel, the output image and the encoder. JPEG and GIF hold about the same
     // whatever the picture (measured peaks over the source: 12–14 and 9–12 bytes): jpeg-encoder's
     // optimizing pass keeps every component at full resolution twice (the rows, then a block
@@ -130,14 +130,21 @@ fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
     }
 }
 
-/// The resize's window of intermediate rows: about two vertical windows (six source rows per
-/// output row's reduction each side for Lanczos3) of the output's width, four `i16` channels.
-fn window_bytes(stored: Size, placement: &Placement) -> u64 {
+/// The resize's window: about two vertical windows (six source rows per output row's reduction
+/// each side for Lanczos3) of rows with up to four channels. Horizontal pass first, they are
+/// `i16` intermediate rows of the output's width; vertical pass first (downscales), source rows
+/// of the region's width (samples of 1 byte, 2 in linear light), and eight intermediate rows of
+/// that width. Which order a resize takes is the kernels' choice: the larger counts.
+fn window_bytes(stored: Size, placement: &Placement, gamma_correct: bool) -> u64 {
     let resized = placement.resized;
     let reduction = (placement.region.height / f64::from(resized.height.max(1))).max(1.0);
     let taps = (6.0 * reduction).ceil() as u64 + 2;
     let rows = (2 * taps + 20).min(u64::from(stored.height));
-    rows * u64::from(resized.width) * 8
+    let region_width = placement.region.width.ceil() as u64 + 1;
+    let sample_bytes = if gamma_correct { 2 } else { 1 };
+    let horizontal_first = rows * u64::from(resized.width) * 8;
+    let vertical_first = rows * region_width * 4 * sample_bytes + 8 * region_width * 8;
+    horizontal_first.max(vertical_first)
 }
 
 /// A 413 when `estimate` is over the budget, naming both.

@@ -34,6 +34,15 @@ pub trait Sample: Copy + Default + 'static {
 
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_horizontal(src: ImageRef<'_, Self>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]);
+
+    /// The vertical pass first on simd128: `VerticalRows` of `axis`, `outputs` and `origin`.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn simd_vertical_first(
+        src: &[Self],
+        row_len: usize,
+        rows: (&AxisWeights, core::ops::Range<usize>, usize),
+        dst: &mut [i16],
+    );
 }
 
 impl Sample for u8 {
@@ -50,6 +59,15 @@ impl Sample for u8 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_horizontal(src: ImageRef<'_, u8>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
         simd128::horizontal(src, rows, weights, dst)
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn simd_vertical_first(
+        src: &[u8],
+        row_len: usize,
+        (axis, outputs, origin): (&AxisWeights, core::ops::Range<usize>, usize),
+        dst: &mut [i16],
+    ) {
+        simd128::vertical_first(src, row_len, &VerticalRows { axis, outputs, origin }, dst)
     }
 }
 
@@ -68,6 +86,15 @@ impl Sample for u16 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_horizontal(src: ImageRef<'_, u16>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
         simd128::horizontal_linear(src, rows, weights, dst)
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn simd_vertical_first(
+        src: &[u16],
+        row_len: usize,
+        (axis, outputs, origin): (&AxisWeights, core::ops::Range<usize>, usize),
+        dst: &mut [i16],
+    ) {
+        simd128::vertical_first(src, row_len, &VerticalRows { axis, outputs, origin }, dst)
     }
 }
 
@@ -185,6 +212,58 @@ fn vertical_pass<S: Sample>(
 fn round_to_intermediate<S: Sample>(sum: i32) -> i16 {
     let shift = WEIGHT_BITS - S::INTERMEDIATE_BITS;
     ((sum + (1 << (shift - 1))) >> shift).clamp(i16::MIN as i32, i16::MAX as i32) as i16
+}
+
+/// Filters the packed sample rows of `src` (each `row_len` values long) vertically into packed
+/// intermediate rows in `dst`, one per output row of `weights` (the vertical pass first).
+fn vertical_first_pass<S: Sample>(
+    backend: Backend,
+    src: &[S],
+    row_len: usize,
+    weights: &VerticalRows<'_>,
+    dst: &mut [i16],
+) {
+    match backend {
+        Backend::Scalar => scalar::vertical_first(src, row_len, weights, dst),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => {
+            S::simd_vertical_first(src, row_len, (weights.axis, weights.outputs.clone(), weights.origin), dst)
+        }
+    }
+}
+
+/// Filters the packed intermediate rows of `src` (each `row_len` values long) horizontally into
+/// the rows of `dst` (the horizontal pass last).
+fn horizontal_last_pass<S: Sample>(
+    backend: Backend,
+    src: &[i16],
+    row_len: usize,
+    weights: &AxisWeights,
+    dst: ImageMut<'_, S>,
+) {
+    match backend {
+        Backend::Scalar => scalar::horizontal_last(src, row_len, weights, dst),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::horizontal_last(src, row_len, weights, dst),
+    }
+}
+
+/// One intermediate value of the vertical pass first: the samples at `src[first]`,
+/// `src[first + row_len]`, ... weighted by `taps`, rounded as the horizontal pass rounds.
+#[inline(always)]
+fn vertical_intermediate<S: Sample>(src: &[S], first: usize, row_len: usize, taps: &[i16]) -> i16 {
+    let sum: i32 = taps.iter().enumerate().map(|(k, &w)| src[first + k * row_len].value() * w as i32).sum();
+    round_to_intermediate::<S>(sum)
+}
+
+/// One output channel value of the second pass from intermediate values: channel `channel` of
+/// the `taps.len()` pixels (`channels` values apart) at the start of `window`, weighted and
+/// rounded to a sample as [`vertical_sample`] rounds.
+#[inline(always)]
+fn intermediate_sample<S: Sample>(window: &[i16], channel: usize, channels: usize, taps: &[i16]) -> S {
+    let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
+    let sum: i32 = taps.iter().enumerate().map(|(k, &w)| window[k * channels + channel] as i32 * w as i32).sum();
+    S::clamped((sum + (1 << (shift - 1))) >> shift)
 }
 
 /// One output channel value of the vertical pass: the intermediate values at `src[first]`,

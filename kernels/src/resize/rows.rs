@@ -1,23 +1,43 @@
 //! The resize fed with source rows in order, in bands of any height, as a streaming decoder
-//! yields them. Each band goes through the horizontal pass into a window of intermediate rows;
-//! every output row whose vertical window is complete is written at once, and rows no later
-//! output reads are dropped. Only about two vertical windows of intermediate rows ever exist,
-//! where a whole-image resize would hold one per source row.
+//! yields them. Either pass may come first, whichever does less work (`Order`): downscales
+//! filter vertically first, as fast_image_resize does for bytes, since the vertical pass costs
+//! less per tap and the horizontal one then runs on output rows only; upscales filter
+//! horizontally first. Horizontal first, each band goes through the horizontal pass into a
+//! window of intermediate rows; vertical first, the window holds the band's source rows (the
+//! columns the horizontal windows read). Every output row whose vertical window is complete is
+//! written at once, and rows no later output reads are dropped: only about two vertical windows
+//! of rows ever exist, where a whole-image resize would hold one per source row.
 //!
 //! Window starts mostly grow from one output row to the next, but may step back a little where a
 //! window was trimmed of a zero weight, so the rows kept are those from the lowest start of all
-//! the output rows still to write. The output is bit for bit that of a whole-image resize,
-//! whatever the bands (tested in `tests/resize.rs`): each intermediate row and each vertical sum is
-//! the same computation on the same values.
+//! the output rows still to write. The output is bit for bit that of a whole-image resize in the
+//! same order, whatever the bands (tested in `tests/resize.rs`): each intermediate row and each
+//! sum is the same computation on the same values.
 
 use core::ops::Range;
 
-use super::{horizontal_pass, vertical_pass, AxisWeights, Profile, Sample, SourceRegion, VerticalRows};
+use super::{
+    horizontal_last_pass, horizontal_pass, vertical_first_pass, vertical_pass, AxisWeights, Profile, Sample,
+    SourceRegion, VerticalRows,
+};
 use crate::{Backend, Filter, ImageMut, ImageRef, KernelError, PixelLayout};
 
 /// Fewest intermediate rows added between two compactions of the window, so that upscales
 /// (whose windows are a few rows) still run the horizontal pass on several rows per call.
 const MIN_BATCH_ROWS: usize = 16;
+
+/// Most output rows whose intermediate rows are made at once when the vertical pass comes first.
+const VERTICAL_FIRST_BATCH: usize = 8;
+
+/// Which pass comes first, and what the window holds.
+enum Order<S> {
+    /// Intermediate rows of the output's width, each made as its source row arrives.
+    HorizontalFirst { window: Vec<i16> },
+    /// Source rows, only `columns` of them; the intermediate rows of up to
+    /// `VERTICAL_FIRST_BATCH` output rows at a time go in `intermediate`, and the horizontal
+    /// weights' starts count from `columns.start`.
+    VerticalFirst { window: Vec<S>, columns: Range<usize>, intermediate: Vec<i16> },
+}
 
 /// A resize from `region` of a source image to a whole output image, fed source rows from
 /// [`RowResizer::next_row`] on, and writing each output row as soon as its inputs have arrived.
@@ -34,10 +54,11 @@ pub struct RowResizer<S: Sample> {
     lowest_start: Vec<usize>,
     /// One past the last source row any window reads.
     end_row: usize,
-    /// Values per intermediate row: output width × channels.
+    /// Values per window row: output width × channels horizontal first, the source columns
+    /// read × channels vertical first.
     row_len: usize,
-    /// Intermediate rows for source rows `first..first + held`, packed; room for `capacity` rows.
-    window: Vec<i16>,
+    /// The window's rows are for source rows `first..first + held`, packed; room for `capacity`.
+    order: Order<S>,
     capacity: usize,
     first: usize,
     held: usize,
@@ -89,10 +110,9 @@ impl<S: Sample> RowResizer<S> {
             return Err(KernelError::BadRegion);
         }
         let channels = layout.channels();
-        let row_len = output.0.checked_mul(channels).ok_or(KernelError::TooLarge)?;
         // Tap counts the simd128 loops consume whole: 8 luma bytes, 4 RGB(A) pixels, 2 rows.
         let horizontal_multiple = if channels == 1 { 8 } else { 4 };
-        let horizontal =
+        let mut horizontal =
             AxisWeights::new(horizontal, source.0, region.left, region.width, output.0, horizontal_multiple);
         let vertical = AxisWeights::new(vertical, source.1, region.top, region.height, output.1, 2);
         let mut lowest_start = vertical.starts.clone();
@@ -107,7 +127,31 @@ impl<S: Sample> RowResizer<S> {
         // Rows held while waiting for an output row: from the lowest start on to its window's end.
         let span = vertical.starts.iter().zip(&lowest_start).map(|(start, low)| start + taps - low).max().unwrap_or(0);
         let capacity = (span + taps.max(MIN_BATCH_ROWS)).min(end_row - first);
-        let window_len = capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?;
+        // The columns the horizontal windows read, and the taps each order runs (a horizontal
+        // tap costing about one and a half vertical ones in simd128, in V8).
+        let columns = horizontal.starts.iter().min().copied().unwrap_or(0)
+            ..horizontal.starts.iter().map(|start| start + horizontal.taps).max().unwrap_or(0);
+        let (horizontal_taps, vertical_taps) = (horizontal.taps as u64, taps as u64);
+        let (rows_read, width, height) = ((end_row - first) as u64, output.0 as u64, output.1 as u64);
+        let horizontal_first_cost = 3 * rows_read * width * horizontal_taps + 2 * height * width * vertical_taps;
+        let vertical_first_cost =
+            2 * height * columns.len() as u64 * vertical_taps + 3 * height * width * horizontal_taps;
+        let order = if vertical_first_cost < horizontal_first_cost {
+            let row_len = columns.len().checked_mul(channels).ok_or(KernelError::TooLarge)?;
+            for start in &mut horizontal.starts {
+                *start -= columns.start;
+            }
+            let window = vec![S::default(); capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?];
+            let intermediate = vec![0; VERTICAL_FIRST_BATCH.min(output.1) * row_len];
+            (row_len, Order::VerticalFirst { window, columns, intermediate })
+        } else {
+            let row_len = output.0.checked_mul(channels).ok_or(KernelError::TooLarge)?;
+            (
+                row_len,
+                Order::HorizontalFirst { window: vec![0; capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?] },
+            )
+        };
+        let (row_len, order) = order;
         Ok(RowResizer {
             layout,
             backend,
@@ -118,7 +162,7 @@ impl<S: Sample> RowResizer<S> {
             lowest_start,
             end_row,
             row_len,
-            window: vec![0; window_len],
+            order,
             capacity,
             first,
             held: 0,
@@ -161,12 +205,24 @@ impl<S: Sample> RowResizer<S> {
                 self.drop_read_rows();
             }
             let mut take = (self.capacity - self.held).min(wanted - row);
-            if take >= 4 {
-                // The horizontal pass takes rows four at a time.
-                take -= take % 4;
+            let into = self.held * self.row_len..(self.held + take) * self.row_len;
+            match &mut self.order {
+                Order::HorizontalFirst { window } => {
+                    if take >= 4 {
+                        // The horizontal pass takes rows four at a time.
+                        take -= take % 4;
+                    }
+                    let into = into.start..into.start + take * self.row_len;
+                    horizontal_pass(self.backend, band, row..row + take, &self.horizontal, &mut window[into]);
+                }
+                Order::VerticalFirst { window, columns, .. } => {
+                    let channels = self.layout.channels();
+                    for (y, held) in (row..row + take).zip(window[into].chunks_exact_mut(self.row_len)) {
+                        let start = y * band.stride + columns.start * channels;
+                        held.copy_from_slice(&band.pixels[start..start + self.row_len]);
+                    }
+                }
             }
-            let into = &mut self.window[self.held * self.row_len..(self.held + take) * self.row_len];
-            horizontal_pass(self.backend, band, row..row + take, &self.horizontal, into);
             self.held += take;
             row += take;
             self.write_ready_rows(dst);
@@ -202,8 +258,26 @@ impl<S: Sample> RowResizer<S> {
             stride,
             layout: dst.layout,
         };
-        let weights = VerticalRows { axis: &self.vertical, outputs: outputs.clone(), origin: self.first };
-        vertical_pass(self.backend, &self.window[..self.held * self.row_len], self.row_len, &weights, rows);
+        let held = ..self.held * self.row_len;
+        match &mut self.order {
+            Order::HorizontalFirst { window } => {
+                let weights = VerticalRows { axis: &self.vertical, outputs: outputs.clone(), origin: self.first };
+                vertical_pass(self.backend, &window[held], self.row_len, &weights, rows);
+            }
+            Order::VerticalFirst { window, intermediate, .. } => {
+                let mut rows = rows;
+                for batch in outputs.clone().step_by(VERTICAL_FIRST_BATCH) {
+                    let batch = batch..(batch + VERTICAL_FIRST_BATCH).min(outputs.end);
+                    let made = &mut intermediate[..batch.len() * self.row_len];
+                    let weights = VerticalRows { axis: &self.vertical, outputs: batch.clone(), origin: self.first };
+                    vertical_first_pass(self.backend, &window[held], self.row_len, &weights, made);
+                    let (these, rest) = rows.pixels.split_at_mut((batch.len() * stride).min(rows.pixels.len()));
+                    let batch_rows = ImageMut { pixels: these, height: batch.len(), ..rows };
+                    horizontal_last_pass(self.backend, made, self.row_len, &self.horizontal, batch_rows);
+                    rows = ImageMut { pixels: rest, height: rows.height - batch.len(), ..rows };
+                }
+            }
+        }
         self.next_output = outputs.end;
     }
 
@@ -213,7 +287,11 @@ impl<S: Sample> RowResizer<S> {
     fn drop_read_rows(&mut self) {
         let keep_from = self.lowest_start.get(self.next_output).map_or(self.next_row(), |&start| start);
         let dropped = (keep_from - self.first).min(self.held);
-        self.window.copy_within(dropped * self.row_len..self.held * self.row_len, 0);
+        let kept = dropped * self.row_len..self.held * self.row_len;
+        match &mut self.order {
+            Order::HorizontalFirst { window } => window.copy_within(kept, 0),
+            Order::VerticalFirst { window, .. } => window.copy_within(kept, 0),
+        }
         self.first += dropped;
         self.held -= dropped;
     }

@@ -1,7 +1,10 @@
-//! The reference resize passes. The simd128 twins must match these bit for bit; integer sums are
+//! The reference resize passes, in either order. The simd128 twins must match these bit for bit; integer sums are
 //! exact, so any summation order gives the same result.
 
-use super::{round_to_intermediate, vertical_sample, AxisWeights, Sample, VerticalRows};
+use super::{
+    intermediate_sample, round_to_intermediate, vertical_intermediate, vertical_sample, AxisWeights, Sample,
+    VerticalRows,
+};
 use crate::{ImageMut, ImageRef};
 
 pub(super) fn horizontal<S: Sample>(
@@ -34,6 +37,32 @@ pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &Vertica
         let window = (weights.axis.starts[y] - weights.origin) * row_len;
         for (x, out) in out_row[..row_len].iter_mut().enumerate() {
             *out = vertical_sample(src, window + x, row_len, weights.axis.weights(y));
+        }
+    }
+}
+
+/// The vertical pass first (see `rows.rs` for when): packed rows of samples, `row_len` values
+/// each, into packed intermediate rows, one per output row of `weights.outputs`.
+pub(super) fn vertical_first<S: Sample>(src: &[S], row_len: usize, weights: &VerticalRows<'_>, dst: &mut [i16]) {
+    for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
+        let window = (weights.axis.starts[y] - weights.origin) * row_len;
+        let taps = weights.axis.weights(y);
+        for (x, out) in out_row.iter_mut().enumerate() {
+            *out = vertical_intermediate(src, window + x, row_len, taps);
+        }
+    }
+}
+
+/// Then the horizontal pass: packed intermediate rows of `row_len` values into the rows of
+/// `dst`, rounded to samples as the vertical pass of the other order rounds them.
+pub(super) fn horizontal_last<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_, S>) {
+    let channels = dst.layout.channels();
+    for (in_row, out_row) in src.chunks_exact(row_len).zip(dst.pixels.chunks_mut(dst.stride).take(dst.height)) {
+        for (x, out_pixel) in out_row[..dst.width * channels].chunks_exact_mut(channels).enumerate() {
+            let window = &in_row[weights.starts[x] * channels..];
+            for (c, out) in out_pixel.iter_mut().enumerate() {
+                *out = intermediate_sample(window, c, channels, weights.weights(x));
+            }
         }
     }
 }

@@ -6,8 +6,8 @@
 use core::any::Any;
 use core::arch::wasm32::*;
 
-use super::{vertical_sample, AxisWeights, Sample, VerticalRows, WEIGHT_BITS};
-use crate::simd::memory::{load_padded, splat_pair, store, Loads, Window};
+use super::{vertical_intermediate, vertical_sample, AxisWeights, Sample, VerticalRows, WEIGHT_BITS};
+use crate::simd::memory::{load_padded, splat_pair, store, Lane, Loads, Window};
 use crate::{ImageMut, ImageRef, PixelLayout};
 
 /// `[taps[k], taps[k + 1]]` in every 32-bit lane.
@@ -413,8 +413,8 @@ fn linear_rows<const ROWS: usize>(
 /// Loads from `samples` that end by `row_starts[ROWS - 1] + window + taps.len() * channels + 8`
 /// are sound.
 #[inline(always)]
-unsafe fn linear_sums<const ROWS: usize>(
-    samples: &(impl Loads<u16> + ?Sized),
+unsafe fn linear_sums<T: Lane, const ROWS: usize>(
+    samples: &(impl Loads<T> + ?Sized),
     channels: usize,
     row_starts: [usize; ROWS],
     window: usize,
@@ -449,4 +449,156 @@ unsafe fn linear_sums<const ROWS: usize>(
         k += 2;
     }
     sums
+}
+
+/// The vertical pass first, as the scalar `vertical_first`: the same pairs of rows as
+/// [`vertical`], from samples (bytes widened, 12-bit linear samples as they are), into the
+/// intermediate.
+pub(super) fn vertical_first<S: Sample + Lane>(src: &[S], row_len: usize, weights: &VerticalRows<'_>, dst: &mut [i16]) {
+    for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
+        let window = (weights.axis.starts[y] - weights.origin) * row_len;
+        let taps = weights.axis.weights(y);
+        let mut x = 0;
+        // The rows hold every row a window reads: one check per output row.
+        if let Some(rows) = Window::new(src, window + taps.len() * row_len) {
+            while x + 32 <= row_len {
+                // SAFETY: the block's columns end by `row_len`, so its loads end in the window.
+                unsafe { vertical_first_block::<S, 4>(&rows, window + x, row_len, taps, &mut out_row[x..x + 32]) };
+                x += 32;
+            }
+            while x + 8 <= row_len {
+                // SAFETY: as above.
+                unsafe { vertical_first_block::<S, 1>(&rows, window + x, row_len, taps, &mut out_row[x..x + 8]) };
+                x += 8;
+            }
+        }
+        for (x, out) in out_row.iter_mut().enumerate().skip(x) {
+            *out = vertical_intermediate(src, window + x, row_len, taps);
+        }
+    }
+}
+
+/// Eight samples as 16-bit lanes: bytes widened, 12-bit linear samples as loaded.
+#[inline(always)]
+fn sample_lanes<S: Sample>(loaded: v128) -> v128 {
+    if size_of::<S>() == 1 {
+        u16x8_extend_low_u8x16(loaded)
+    } else {
+        loaded
+    }
+}
+
+/// `8 * VECTORS` intermediate values of one row (`out`, exactly that long) from the sample rows
+/// `first`, `first + row_len`, ..., as [`vertical_block`] sums them.
+///
+/// # Safety
+/// `first + (taps.len() - 1) * row_len + 8 * VECTORS` is at most the end of `src`.
+#[inline(always)]
+unsafe fn vertical_first_block<S: Sample + Lane, const VECTORS: usize>(
+    src: &Window<'_, S>,
+    first: usize,
+    row_len: usize,
+    taps: &[i16],
+    out: &mut [i16],
+) {
+    let zero = i32x4_splat(0);
+    let mut low = [zero; VECTORS];
+    let mut high = [zero; VECTORS];
+    let (pairs, last) = taps.as_chunks::<2>();
+    let mut row = first;
+    for pair in pairs {
+        let w = splat_pair(pair);
+        for v in 0..VECTORS {
+            // SAFETY: rows `row` and `row + row_len` are rows of taps, inside `src` as required.
+            let (a, b) = unsafe { (src.load::<8>(row + 8 * v), src.load::<8>(row + row_len + 8 * v)) };
+            let (a, b) = (sample_lanes::<S>(a), sample_lanes::<S>(b));
+            low[v] = i32x4_add(low[v], i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
+            high[v] = i32x4_add(high[v], i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
+        }
+        row += 2 * row_len;
+    }
+    if let [last] = last {
+        let w = i16x8_splat(*last);
+        for v in 0..VECTORS {
+            // SAFETY: `row` is the last tap's row.
+            let a = sample_lanes::<S>(unsafe { src.load::<8>(row + 8 * v) });
+            low[v] = i32x4_add(low[v], i32x4_extmul_low_i16x8(a, w));
+            high[v] = i32x4_add(high[v], i32x4_extmul_high_i16x8(a, w));
+        }
+    }
+    let shift = WEIGHT_BITS - S::INTERMEDIATE_BITS;
+    let round = i32x4_splat(1 << (shift - 1));
+    for (v, eight) in out.as_chunks_mut::<8>().0.iter_mut().enumerate().take(VECTORS) {
+        let l = i32x4_shr(i32x4_add(low[v], round), shift);
+        let h = i32x4_shr(i32x4_add(high[v], round), shift);
+        // Saturating is the scalar clamp to `i16`.
+        store(eight, i16x8_narrow_i32x4(l, h));
+    }
+}
+
+/// Then the horizontal pass, as the scalar `horizontal_last`: intermediate values fit `i16`
+/// lanes as they are, so the sums are those of the linear-light pass ([`linear_sums`]), four
+/// rows per weight load, rounded to samples.
+pub(super) fn horizontal_last<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_, S>) {
+    let channels = dst.layout.channels();
+    let width = dst.width * channels;
+    let mut out_rows = dst.pixels.chunks_mut(dst.stride).take(dst.height).map(|row| &mut row[..width]);
+    let mut first = 0;
+    while first + 4 * row_len <= src.len() {
+        let (Some(a), Some(b), Some(c), Some(d)) = (out_rows.next(), out_rows.next(), out_rows.next(), out_rows.next())
+        else {
+            return;
+        };
+        let starts = [first, first + row_len, first + 2 * row_len, first + 3 * row_len];
+        intermediate_rows(src, channels, starts, weights, [a, b, c, d]);
+        first += 4 * row_len;
+    }
+    for out in out_rows {
+        intermediate_rows(src, channels, [first], weights, [out]);
+        first += row_len;
+    }
+}
+
+fn intermediate_rows<S: Sample, const ROWS: usize>(
+    src: &[i16],
+    channels: usize,
+    row_starts: [usize; ROWS],
+    weights: &AxisWeights,
+    mut out: [&mut [S]; ROWS],
+) {
+    let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
+    let round = |sum: v128| {
+        let value = i32x4_shr(i32x4_add(sum, i32x4_splat(1 << (shift - 1))), shift);
+        [
+            i32x4_extract_lane::<0>(value),
+            i32x4_extract_lane::<1>(value),
+            i32x4_extract_lane::<2>(value),
+            i32x4_extract_lane::<3>(value),
+        ]
+    };
+    for x in 0..weights.starts.len() {
+        let taps = weights.weights(x);
+        let window = weights.starts[x] * channels;
+        // Loads read eight values from tap offsets inside a window; rows ascend, so the last
+        // row's window ends last.
+        let end = row_starts[ROWS - 1] + window + taps.len() * channels + 8;
+        let sums = match Window::new(src, end) {
+            // SAFETY: the window ends at `end`, as `linear_sums` needs.
+            Some(inside) => unsafe { linear_sums(&inside, channels, row_starts, window, taps) },
+            // SAFETY: loads from a slice pad instead of overrunning.
+            None => unsafe { linear_sums(src, channels, row_starts, window, taps) },
+        };
+        if channels == 1 {
+            for (out_row, value) in out.iter_mut().zip(round(lane_totals(sums))) {
+                out_row[x] = S::clamped(value);
+            }
+        } else {
+            for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
+                let pixel = &mut out_row[x * channels..(x + 1) * channels];
+                for (sample, value) in pixel.iter_mut().zip(round(sum)) {
+                    *sample = S::clamped(value);
+                }
+            }
+        }
+    }
 }
