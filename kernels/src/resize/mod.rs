@@ -39,7 +39,7 @@ pub trait Sample: Copy + Default + 'static {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_vertical_first(
         src: &[Self],
-        row_len: usize,
+        rows_read: (usize, usize),
         rows: (&AxisWeights, core::ops::Range<usize>, usize),
         dst: &mut [i16],
     );
@@ -63,11 +63,11 @@ impl Sample for u8 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_vertical_first(
         src: &[u8],
-        row_len: usize,
+        rows_read: (usize, usize),
         (axis, outputs, origin): (&AxisWeights, core::ops::Range<usize>, usize),
         dst: &mut [i16],
     ) {
-        simd128::vertical_first(src, row_len, &VerticalRows { axis, outputs, origin }, dst)
+        simd128::vertical_first(src, rows_read, &VerticalRows { axis, outputs, origin }, dst)
     }
 }
 
@@ -90,11 +90,11 @@ impl Sample for u16 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_vertical_first(
         src: &[u16],
-        row_len: usize,
+        rows_read: (usize, usize),
         (axis, outputs, origin): (&AxisWeights, core::ops::Range<usize>, usize),
         dst: &mut [i16],
     ) {
-        simd128::vertical_first(src, row_len, &VerticalRows { axis, outputs, origin }, dst)
+        simd128::vertical_first(src, rows_read, &VerticalRows { axis, outputs, origin }, dst)
     }
 }
 
@@ -214,20 +214,21 @@ fn round_to_intermediate<S: Sample>(sum: i32) -> i16 {
     ((sum + (1 << (shift - 1))) >> shift).clamp(i16::MIN as i32, i16::MAX as i32) as i16
 }
 
-/// Filters the packed sample rows of `src` (each `row_len` values long) vertically into packed
-/// intermediate rows in `dst`, one per output row of `weights` (the vertical pass first).
+/// Filters the sample rows of `src` (`stride` values apart, `row_len` read from each)
+/// vertically into packed intermediate rows in `dst`, one per output row of `weights` (the
+/// vertical pass first).
 fn vertical_first_pass<S: Sample>(
     backend: Backend,
     src: &[S],
-    row_len: usize,
+    (stride, row_len): (usize, usize),
     weights: &VerticalRows<'_>,
     dst: &mut [i16],
 ) {
     match backend {
-        Backend::Scalar => scalar::vertical_first(src, row_len, weights, dst),
+        Backend::Scalar => scalar::vertical_first(src, (stride, row_len), weights, dst),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Backend::Simd128 => {
-            S::simd_vertical_first(src, row_len, (weights.axis, weights.outputs.clone(), weights.origin), dst)
+            S::simd_vertical_first(src, (stride, row_len), (weights.axis, weights.outputs.clone(), weights.origin), dst)
         }
     }
 }

@@ -200,6 +200,31 @@ impl<S: Sample> RowResizer<S> {
         }
         let wanted = band.height.min(self.source_rows().end.saturating_sub(self.next_row()));
         let mut row = 0;
+        // Vertical first with nothing held yet: the output rows whose windows lie in the band are
+        // made from it in place, and only the rows after them that later outputs read are copied.
+        let vertical_first = matches!(self.order, Order::VerticalFirst { .. });
+        let ready = if vertical_first && self.held == 0 { self.ready_before(self.first + wanted) } else { 0 };
+        if let Order::VerticalFirst { columns, intermediate, .. } = &mut self.order {
+            if ready > 0 {
+                let outputs = self.next_output..self.next_output + ready;
+                let stride = dst.stride;
+                let rows = ImageMut {
+                    pixels: &mut dst.pixels[outputs.start * stride..],
+                    width: dst.width,
+                    height: ready,
+                    stride,
+                    layout: dst.layout,
+                };
+                let weights = VerticalRows { axis: &self.vertical, outputs: outputs.clone(), origin: self.first };
+                let in_band = &band.pixels[columns.start * self.layout.channels()..];
+                let passes = (self.backend, &self.horizontal, self.row_len);
+                vertical_then_horizontal(passes, (in_band, band.stride), &weights, intermediate, rows);
+                self.next_output = outputs.end;
+                let keep_from = self.lowest_start.get(self.next_output).map_or(self.first + wanted, |&start| start);
+                row = keep_from.min(self.first + wanted) - self.first;
+                self.first += row;
+            }
+        }
         while row < wanted {
             if self.held == self.capacity {
                 self.drop_read_rows();
@@ -239,43 +264,43 @@ impl<S: Sample> RowResizer<S> {
         }
     }
 
-    /// Writes the output rows whose windows the held rows cover.
-    fn write_ready_rows(&mut self, dst: &mut ImageMut<'_, S>) {
-        let held_end = self.first + self.held;
+    /// How many output rows from the next on have their whole window before source row `end`.
+    fn ready_before(&self, end: usize) -> usize {
         let taps = self.vertical.taps;
         let starts = &self.vertical.starts[self.next_output..];
         // Rows are written in order: the ready ones are those before the first that is not.
-        let ready = starts.iter().position(|&start| start + taps > held_end).unwrap_or(starts.len());
-        if ready == 0 {
-            return;
-        }
-        let outputs = self.next_output..self.next_output + ready;
+        starts.iter().position(|&start| start + taps > end).unwrap_or(starts.len())
+    }
+
+    /// The output rows from the next on, `ready` of them, as an image to write.
+    fn next_rows<'d>(&self, dst: &'d mut ImageMut<'_, S>, ready: usize) -> ImageMut<'d, S> {
         let stride = dst.stride;
-        let rows = ImageMut {
-            pixels: &mut dst.pixels[outputs.start * stride..],
+        ImageMut {
+            pixels: &mut dst.pixels[self.next_output * stride..],
             width: dst.width,
             height: ready,
             stride,
             layout: dst.layout,
-        };
+        }
+    }
+
+    /// Writes the output rows whose windows the held rows cover.
+    fn write_ready_rows(&mut self, dst: &mut ImageMut<'_, S>) {
+        let ready = self.ready_before(self.first + self.held);
+        if ready == 0 {
+            return;
+        }
+        let outputs = self.next_output..self.next_output + ready;
+        let rows = self.next_rows(dst, ready);
         let held = ..self.held * self.row_len;
+        let weights = VerticalRows { axis: &self.vertical, outputs: outputs.clone(), origin: self.first };
         match &mut self.order {
             Order::HorizontalFirst { window } => {
-                let weights = VerticalRows { axis: &self.vertical, outputs: outputs.clone(), origin: self.first };
-                vertical_pass(self.backend, &window[held], self.row_len, &weights, rows);
+                vertical_pass(self.backend, &window[held], self.row_len, &weights, rows)
             }
             Order::VerticalFirst { window, intermediate, .. } => {
-                let mut rows = rows;
-                for batch in outputs.clone().step_by(VERTICAL_FIRST_BATCH) {
-                    let batch = batch..(batch + VERTICAL_FIRST_BATCH).min(outputs.end);
-                    let made = &mut intermediate[..batch.len() * self.row_len];
-                    let weights = VerticalRows { axis: &self.vertical, outputs: batch.clone(), origin: self.first };
-                    vertical_first_pass(self.backend, &window[held], self.row_len, &weights, made);
-                    let (these, rest) = rows.pixels.split_at_mut((batch.len() * stride).min(rows.pixels.len()));
-                    let batch_rows = ImageMut { pixels: these, height: batch.len(), ..rows };
-                    horizontal_last_pass(self.backend, made, self.row_len, &self.horizontal, batch_rows);
-                    rows = ImageMut { pixels: rest, height: rows.height - batch.len(), ..rows };
-                }
+                let passes = (self.backend, &self.horizontal, self.row_len);
+                vertical_then_horizontal(passes, (&window[held], self.row_len), &weights, intermediate, rows);
             }
         }
         self.next_output = outputs.end;
@@ -294,5 +319,33 @@ impl<S: Sample> RowResizer<S> {
         }
         self.first += dropped;
         self.held -= dropped;
+    }
+}
+
+/// Vertical pass first: the output rows of `weights` from sample rows (`src`, `stride` values
+/// apart, counted from source row `weights.origin`) through the vertical pass into
+/// `intermediate`, `VERTICAL_FIRST_BATCH` rows at a time, then the horizontal pass into `rows`.
+fn vertical_then_horizontal<S: Sample>(
+    (backend, horizontal, row_len): (Backend, &AxisWeights, usize),
+    (src, stride): (&[S], usize),
+    weights: &VerticalRows<'_>,
+    intermediate: &mut [i16],
+    mut rows: ImageMut<'_, S>,
+) {
+    let outputs = weights.outputs.clone();
+    for batch in outputs.clone().step_by(VERTICAL_FIRST_BATCH) {
+        let batch = batch..(batch + VERTICAL_FIRST_BATCH).min(outputs.end);
+        let made = &mut intermediate[..batch.len() * row_len];
+        let these_weights = VerticalRows { outputs: batch.clone(), ..*weights };
+        vertical_first_pass(backend, src, (stride, row_len), &these_weights, made);
+        let (these, rest) = rows.pixels.split_at_mut((batch.len() * rows.stride).min(rows.pixels.len()));
+        horizontal_last_pass(
+            backend,
+            made,
+            row_len,
+            horizontal,
+            ImageMut { pixels: these, height: batch.len(), ..rows },
+        );
+        rows = ImageMut { pixels: rest, height: rows.height - batch.len(), ..rows };
     }
 }

@@ -41,14 +41,19 @@ pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &Vertica
     }
 }
 
-/// The vertical pass first (see `rows.rs` for when): packed rows of samples, `row_len` values
-/// each, into packed intermediate rows, one per output row of `weights.outputs`.
-pub(super) fn vertical_first<S: Sample>(src: &[S], row_len: usize, weights: &VerticalRows<'_>, dst: &mut [i16]) {
+/// The vertical pass first (see `rows.rs` for when): rows of samples `stride` apart, `row_len`
+/// values read from each, into packed intermediate rows, one per output row of `weights.outputs`.
+pub(super) fn vertical_first<S: Sample>(
+    src: &[S],
+    (stride, row_len): (usize, usize),
+    weights: &VerticalRows<'_>,
+    dst: &mut [i16],
+) {
     for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
-        let window = (weights.axis.starts[y] - weights.origin) * row_len;
+        let window = (weights.axis.starts[y] - weights.origin) * stride;
         let taps = weights.axis.weights(y);
         for (x, out) in out_row.iter_mut().enumerate() {
-            *out = vertical_intermediate(src, window + x, row_len, taps);
+            *out = vertical_intermediate(src, window + x, stride, taps);
         }
     }
 }

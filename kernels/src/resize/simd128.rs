@@ -454,26 +454,32 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
 /// The vertical pass first, as the scalar `vertical_first`: the same pairs of rows as
 /// [`vertical`], from samples (bytes widened, 12-bit linear samples as they are), into the
 /// intermediate.
-pub(super) fn vertical_first<S: Sample + Lane>(src: &[S], row_len: usize, weights: &VerticalRows<'_>, dst: &mut [i16]) {
+pub(super) fn vertical_first<S: Sample + Lane>(
+    src: &[S],
+    (stride, row_len): (usize, usize),
+    weights: &VerticalRows<'_>,
+    dst: &mut [i16],
+) {
     for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
-        let window = (weights.axis.starts[y] - weights.origin) * row_len;
+        let window = (weights.axis.starts[y] - weights.origin) * stride;
         let taps = weights.axis.weights(y);
         let mut x = 0;
-        // The rows hold every row a window reads: one check per output row.
-        if let Some(rows) = Window::new(src, window + taps.len() * row_len) {
+        // `src` holds every row a window reads: one check per output row.
+        let end = window + taps.len().saturating_sub(1) * stride + row_len;
+        if let Some(rows) = Window::new(src, end) {
             while x + 32 <= row_len {
-                // SAFETY: the block's columns end by `row_len`, so its loads end in the window.
-                unsafe { vertical_first_block::<S, 4>(&rows, window + x, row_len, taps, &mut out_row[x..x + 32]) };
+                // SAFETY: the block's columns end by `row_len` in each row of the window.
+                unsafe { vertical_first_block::<S, 4>(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
                 x += 32;
             }
             while x + 8 <= row_len {
                 // SAFETY: as above.
-                unsafe { vertical_first_block::<S, 1>(&rows, window + x, row_len, taps, &mut out_row[x..x + 8]) };
+                unsafe { vertical_first_block::<S, 1>(&rows, window + x, stride, taps, &mut out_row[x..x + 8]) };
                 x += 8;
             }
         }
         for (x, out) in out_row.iter_mut().enumerate().skip(x) {
-            *out = vertical_intermediate(src, window + x, row_len, taps);
+            *out = vertical_intermediate(src, window + x, stride, taps);
         }
     }
 }
@@ -489,15 +495,15 @@ fn sample_lanes<S: Sample>(loaded: v128) -> v128 {
 }
 
 /// `8 * VECTORS` intermediate values of one row (`out`, exactly that long) from the sample rows
-/// `first`, `first + row_len`, ..., as [`vertical_block`] sums them.
+/// `first`, `first + stride`, ..., as [`vertical_block`] sums them.
 ///
 /// # Safety
-/// `first + (taps.len() - 1) * row_len + 8 * VECTORS` is at most the end of `src`.
+/// `first + (taps.len() - 1) * stride + 8 * VECTORS` is at most the end of `src`.
 #[inline(always)]
 unsafe fn vertical_first_block<S: Sample + Lane, const VECTORS: usize>(
     src: &Window<'_, S>,
     first: usize,
-    row_len: usize,
+    stride: usize,
     taps: &[i16],
     out: &mut [i16],
 ) {
@@ -509,13 +515,13 @@ unsafe fn vertical_first_block<S: Sample + Lane, const VECTORS: usize>(
     for pair in pairs {
         let w = splat_pair(pair);
         for v in 0..VECTORS {
-            // SAFETY: rows `row` and `row + row_len` are rows of taps, inside `src` as required.
-            let (a, b) = unsafe { (src.load::<8>(row + 8 * v), src.load::<8>(row + row_len + 8 * v)) };
+            // SAFETY: rows `row` and `row + stride` are rows of taps, inside `src` as required.
+            let (a, b) = unsafe { (src.load::<8>(row + 8 * v), src.load::<8>(row + stride + 8 * v)) };
             let (a, b) = (sample_lanes::<S>(a), sample_lanes::<S>(b));
             low[v] = i32x4_add(low[v], i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
             high[v] = i32x4_add(high[v], i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
         }
-        row += 2 * row_len;
+        row += 2 * stride;
     }
     if let [last] = last {
         let w = i16x8_splat(*last);
