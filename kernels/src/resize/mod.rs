@@ -28,6 +28,10 @@ pub trait Sample: Copy + Default + 'static {
     const INTERMEDIATE_BITS: u32;
     /// The largest value written.
     const MAX: i32;
+    /// Whether a resize may filter vertically first (see `rows.rs`): bytes only. Linear light
+    /// keeps the horizontal pass first, so that the code for it stays out of the Worker's wasm,
+    /// whose 1 MiB gzip budget it would not fit.
+    const VERTICAL_FIRST: bool;
     fn value(self) -> i32;
     /// `value` clamped to `0..=MAX`.
     fn clamped(value: i32) -> Self;
@@ -48,6 +52,7 @@ pub trait Sample: Copy + Default + 'static {
 impl Sample for u8 {
     const INTERMEDIATE_BITS: u32 = 6;
     const MAX: i32 = 255;
+    const VERTICAL_FIRST: bool = true;
     #[inline(always)]
     fn value(self) -> i32 {
         self as i32
@@ -75,6 +80,7 @@ impl Sample for u8 {
 impl Sample for u16 {
     const INTERMEDIATE_BITS: u32 = 2;
     const MAX: i32 = crate::LINEAR_MAX as i32;
+    const VERTICAL_FIRST: bool = false;
     #[inline(always)]
     fn value(self) -> i32 {
         self as i32

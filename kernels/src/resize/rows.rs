@@ -136,7 +136,7 @@ impl<S: Sample> RowResizer<S> {
         let horizontal_first_cost = 3 * rows_read * width * horizontal_taps + 2 * height * width * vertical_taps;
         let vertical_first_cost =
             2 * height * columns.len() as u64 * vertical_taps + 3 * height * width * horizontal_taps;
-        let order = if vertical_first_cost < horizontal_first_cost {
+        let order = if S::VERTICAL_FIRST && vertical_first_cost < horizontal_first_cost {
             let row_len = columns.len().checked_mul(channels).ok_or(KernelError::TooLarge)?;
             for start in &mut horizontal.starts {
                 *start -= columns.start;
@@ -202,7 +202,7 @@ impl<S: Sample> RowResizer<S> {
         let mut row = 0;
         // Vertical first with nothing held yet: the output rows whose windows lie in the band are
         // made from it in place, and only the rows after them that later outputs read are copied.
-        let vertical_first = matches!(self.order, Order::VerticalFirst { .. });
+        let vertical_first = S::VERTICAL_FIRST && matches!(self.order, Order::VerticalFirst { .. });
         let ready = if vertical_first && self.held == 0 { self.ready_before(self.first + wanted) } else { 0 };
         if let Order::VerticalFirst { columns, intermediate, .. } = &mut self.order {
             if ready > 0 {
@@ -298,10 +298,12 @@ impl<S: Sample> RowResizer<S> {
             Order::HorizontalFirst { window } => {
                 vertical_pass(self.backend, &window[held], self.row_len, &weights, rows)
             }
-            Order::VerticalFirst { window, intermediate, .. } => {
+            // (`S::VERTICAL_FIRST` lets the compiler drop this for samples never filtered so.)
+            Order::VerticalFirst { window, intermediate, .. } if S::VERTICAL_FIRST => {
                 let passes = (self.backend, &self.horizontal, self.row_len);
                 vertical_then_horizontal(passes, (&window[held], self.row_len), &weights, intermediate, rows);
             }
+            Order::VerticalFirst { .. } => {}
         }
         self.next_output = outputs.end;
     }
@@ -325,6 +327,7 @@ impl<S: Sample> RowResizer<S> {
 /// Vertical pass first: the output rows of `weights` from sample rows (`src`, `stride` values
 /// apart, counted from source row `weights.origin`) through the vertical pass into
 /// `intermediate`, `VERTICAL_FIRST_BATCH` rows at a time, then the horizontal pass into `rows`.
+#[inline(never)]
 fn vertical_then_horizontal<S: Sample>(
     (backend, horizontal, row_len): (Backend, &AxisWeights, usize),
     (src, stride): (&[S], usize),
