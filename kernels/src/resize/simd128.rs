@@ -294,9 +294,50 @@ pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &Vertica
     }
 }
 
+/// The vertical sums of `8 * VECTORS` columns from rows `first`, `first + stride`, ... weighted
+/// by `taps`, as low and high halves of four lanes: pairs of rows interleaved so each 32-bit lane
+/// accumulates one column's `v0 * w0 + v1 * w1`. `lanes` makes eight loaded values 16-bit lanes.
+///
+/// # Safety
+/// `first + (taps.len() - 1) * stride + 8 * VECTORS` is at most the end of `src`.
+#[inline(always)]
+unsafe fn column_sums<T: Lane, const VECTORS: usize>(
+    src: &Window<'_, T>,
+    first: usize,
+    stride: usize,
+    taps: &[i16],
+    lanes: impl Fn(v128) -> v128,
+) -> ([v128; VECTORS], [v128; VECTORS]) {
+    let zero = i32x4_splat(0);
+    let mut low = [zero; VECTORS];
+    let mut high = [zero; VECTORS];
+    let (pairs, last) = taps.as_chunks::<2>();
+    let mut row = first;
+    for pair in pairs {
+        let w = splat_pair(pair);
+        for v in 0..VECTORS {
+            // SAFETY: rows `row` and `row + stride` are rows of taps, inside `src` as required.
+            let (a, b) = unsafe { (src.load::<8>(row + 8 * v), src.load::<8>(row + stride + 8 * v)) };
+            let (a, b) = (lanes(a), lanes(b));
+            low[v] = i32x4_add(low[v], i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
+            high[v] = i32x4_add(high[v], i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
+        }
+        row += 2 * stride;
+    }
+    if let [last] = last {
+        let w = i16x8_splat(*last);
+        for v in 0..VECTORS {
+            // SAFETY: `row` is the last tap's row.
+            let a = lanes(unsafe { src.load::<8>(row + 8 * v) });
+            low[v] = i32x4_add(low[v], i32x4_extmul_low_i16x8(a, w));
+            high[v] = i32x4_add(high[v], i32x4_extmul_high_i16x8(a, w));
+        }
+    }
+    (low, high)
+}
+
 /// `8 * VECTORS` output values of one row (`out`, exactly that long) from the intermediate rows
-/// `first`, `first + row_len`, ...: pairs of rows interleaved so each 32-bit lane accumulates
-/// one column's `v0 * w0 + v1 * w1`.
+/// `first`, `first + row_len`, ... ([`column_sums`]).
 ///
 /// # Safety
 /// `first + (taps.len() - 1) * row_len + 8 * VECTORS` is at most the end of `src`.
@@ -308,30 +349,8 @@ unsafe fn vertical_block<S: Sample, const VECTORS: usize>(
     taps: &[i16],
     out: &mut [S],
 ) {
-    let zero = i32x4_splat(0);
-    let mut low = [zero; VECTORS];
-    let mut high = [zero; VECTORS];
-    let (pairs, last) = taps.as_chunks::<2>();
-    let mut row = first;
-    for pair in pairs {
-        let w = splat_pair(pair);
-        for v in 0..VECTORS {
-            // SAFETY: rows `row` and `row + row_len` are rows of taps, inside `src` as required.
-            let (a, b) = unsafe { (src.load::<8>(row + 8 * v), src.load::<8>(row + row_len + 8 * v)) };
-            low[v] = i32x4_add(low[v], i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
-            high[v] = i32x4_add(high[v], i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
-        }
-        row += 2 * row_len;
-    }
-    if let [last] = last {
-        let w = i16x8_splat(*last);
-        for v in 0..VECTORS {
-            // SAFETY: `row` is the last tap's row.
-            let a = unsafe { src.load::<8>(row + 8 * v) };
-            low[v] = i32x4_add(low[v], i32x4_extmul_low_i16x8(a, w));
-            high[v] = i32x4_add(high[v], i32x4_extmul_high_i16x8(a, w));
-        }
-    }
+    // SAFETY: as this function requires.
+    let (low, high) = unsafe { column_sums::<i16, VECTORS>(src, first, row_len, taps, |values| values) };
     let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
     let round = i32x4_splat(1 << (shift - 1));
     for (v, eight) in out.as_chunks_mut::<8>().0.iter_mut().enumerate().take(VECTORS) {
@@ -495,7 +514,7 @@ fn sample_lanes<S: Sample>(loaded: v128) -> v128 {
 }
 
 /// `8 * VECTORS` intermediate values of one row (`out`, exactly that long) from the sample rows
-/// `first`, `first + stride`, ..., as [`vertical_block`] sums them.
+/// `first`, `first + stride`, ... ([`column_sums`]).
 ///
 /// # Safety
 /// `first + (taps.len() - 1) * stride + 8 * VECTORS` is at most the end of `src`.
@@ -507,31 +526,8 @@ unsafe fn vertical_first_block<S: Sample + Lane, const VECTORS: usize>(
     taps: &[i16],
     out: &mut [i16],
 ) {
-    let zero = i32x4_splat(0);
-    let mut low = [zero; VECTORS];
-    let mut high = [zero; VECTORS];
-    let (pairs, last) = taps.as_chunks::<2>();
-    let mut row = first;
-    for pair in pairs {
-        let w = splat_pair(pair);
-        for v in 0..VECTORS {
-            // SAFETY: rows `row` and `row + stride` are rows of taps, inside `src` as required.
-            let (a, b) = unsafe { (src.load::<8>(row + 8 * v), src.load::<8>(row + stride + 8 * v)) };
-            let (a, b) = (sample_lanes::<S>(a), sample_lanes::<S>(b));
-            low[v] = i32x4_add(low[v], i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
-            high[v] = i32x4_add(high[v], i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
-        }
-        row += 2 * stride;
-    }
-    if let [last] = last {
-        let w = i16x8_splat(*last);
-        for v in 0..VECTORS {
-            // SAFETY: `row` is the last tap's row.
-            let a = sample_lanes::<S>(unsafe { src.load::<8>(row + 8 * v) });
-            low[v] = i32x4_add(low[v], i32x4_extmul_low_i16x8(a, w));
-            high[v] = i32x4_add(high[v], i32x4_extmul_high_i16x8(a, w));
-        }
-    }
+    // SAFETY: as this function requires.
+    let (low, high) = unsafe { column_sums::<S, VECTORS>(src, first, stride, taps, sample_lanes::<S>) };
     let shift = WEIGHT_BITS - S::INTERMEDIATE_BITS;
     let round = i32x4_splat(1 << (shift - 1));
     for (v, eight) in out.as_chunks_mut::<8>().0.iter_mut().enumerate().take(VECTORS) {
