@@ -40,13 +40,16 @@ pub trait Sample: Copy + Default + 'static {
     fn simd_horizontal(src: ImageRef<'_, Self>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]);
 
     /// The vertical pass first on simd128: `VerticalRows` of `axis`, `outputs` and `origin`.
+    /// Samples never filtered vertically first (`VERTICAL_FIRST` false) keep the scalar pass.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_vertical_first(
         src: &[Self],
         rows_read: (usize, usize),
-        rows: (&AxisWeights, core::ops::Range<usize>, usize),
+        (axis, outputs, origin): (&AxisWeights, core::ops::Range<usize>, usize),
         dst: &mut [i16],
-    );
+    ) {
+        scalar::vertical_first(src, rows_read, &VerticalRows { axis, outputs, origin }, dst)
+    }
 }
 
 impl Sample for u8 {
@@ -92,15 +95,6 @@ impl Sample for u16 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_horizontal(src: ImageRef<'_, u16>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
         simd128::horizontal_linear(src, rows, weights, dst)
-    }
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    fn simd_vertical_first(
-        src: &[u16],
-        rows_read: (usize, usize),
-        (axis, outputs, origin): (&AxisWeights, core::ops::Range<usize>, usize),
-        dst: &mut [i16],
-    ) {
-        simd128::vertical_first(src, rows_read, &VerticalRows { axis, outputs, origin }, dst)
     }
 }
 

@@ -204,17 +204,10 @@ impl<S: Sample> RowResizer<S> {
         // made from it in place, and only the rows after them that later outputs read are copied.
         let vertical_first = S::VERTICAL_FIRST && matches!(self.order, Order::VerticalFirst { .. });
         let ready = if vertical_first && self.held == 0 { self.ready_before(self.first + wanted) } else { 0 };
-        if let Order::VerticalFirst { columns, intermediate, .. } = &mut self.order {
-            if ready > 0 {
+        if ready > 0 {
+            let rows = self.next_rows(dst, ready);
+            if let Order::VerticalFirst { columns, intermediate, .. } = &mut self.order {
                 let outputs = self.next_output..self.next_output + ready;
-                let stride = dst.stride;
-                let rows = ImageMut {
-                    pixels: &mut dst.pixels[outputs.start * stride..],
-                    width: dst.width,
-                    height: ready,
-                    stride,
-                    layout: dst.layout,
-                };
                 let weights = VerticalRows { axis: &self.vertical, outputs: outputs.clone(), origin: self.first };
                 let in_band = &band.pixels[columns.start * self.layout.channels()..];
                 let passes = (self.backend, &self.horizontal, self.row_len);
