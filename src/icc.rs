@@ -1,9 +1,10 @@
 //! Embedded ICC profiles: decoded pixels are converted to sRGB at once, so every later step and
 //! the output (which carries no profile) are sRGB, as browsers would show the source. A profile
 //! that maps every colour to within one level of itself (sRGB under any name) is skipped, which
-//! keeps those pixels exact and costs nothing per pixel. A profile that cannot be read or used
-//! (broken, grey, CMYK, or for another layout) is ignored, as browsers do: colours a little off
-//! are better than no image.
+//! keeps those pixels exact and costs nothing per pixel. CMYK JPEGs are converted from ink
+//! amounts with their CMYK profile (perceptual intent, as browsers show them). A profile that
+//! cannot be read or used (broken, grey, or for another colour space) is ignored, as browsers do:
+//! colours a little off are better than no image (a CMYK file then gets the naive conversion).
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -28,9 +29,17 @@ const REMEMBERED_PROFILES: usize = 8;
 /// memory held stays small.
 const MAX_REMEMBERED_PROFILE_BYTES: usize = 16 * 1024;
 
-/// (profile bytes, layout) → the conversion, or `None` for nothing to do. Whole bytes are
+/// What a conversion reads: pixels of a layout (and writes the same), or CMYK ink amounts, 4
+/// bytes a pixel (and writes RGB8).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Pixels(PixelLayout),
+    Cmyk,
+}
+
+/// (profile bytes, input) → the conversion, or `None` for nothing to do. Whole bytes are
 /// compared, not hashes, so no crafted profile can pass for another one.
-type Verdict = ((Vec<u8>, PixelLayout), Option<ToSrgb>);
+type Verdict = ((Vec<u8>, Input), Option<ToSrgb>);
 
 thread_local! {
     static RECENT: RefCell<Vec<Verdict>> = const { RefCell::new(Vec::new()) };
@@ -46,29 +55,41 @@ impl ToSrgb {
     /// The conversion for pixels in `layout` tagged with `icc`, or `None` when there is nothing
     /// to convert (see the module documentation). Remembers the last few answers.
     pub fn new(icc: &[u8], layout: PixelLayout) -> Option<Self> {
-        let known = |((bytes, for_layout), _): &&Verdict| bytes.as_slice() == icc && *for_layout == layout;
+        Self::remembered(icc, Input::Pixels(layout))
+    }
+
+    /// The conversion of CMYK ink amounts (4 bytes a pixel, 255 for full ink) tagged with a CMYK
+    /// profile `icc` to RGB8, or `None` when the profile cannot be used.
+    pub fn from_cmyk(icc: &[u8]) -> Option<Self> {
+        Self::remembered(icc, Input::Cmyk)
+    }
+
+    fn remembered(icc: &[u8], input: Input) -> Option<Self> {
+        let known = |((bytes, for_input), _): &&Verdict| bytes.as_slice() == icc && *for_input == input;
         if let Some(verdict) =
             RECENT.with_borrow(|recent| recent.iter().find(known).map(|(_, verdict)| verdict.clone()))
         {
             return verdict;
         }
-        let verdict = Self::build(icc, layout);
+        let verdict = Self::build(icc, input);
         if icc.len() <= MAX_REMEMBERED_PROFILE_BYTES {
             RECENT.with_borrow_mut(|recent| {
                 if recent.len() == REMEMBERED_PROFILES {
                     recent.remove(0);
                 }
-                recent.push(((icc.to_vec(), layout), verdict.clone()));
+                recent.push(((icc.to_vec(), input), verdict.clone()));
             });
         }
         verdict
     }
 
-    fn build(icc: &[u8], layout: PixelLayout) -> Option<Self> {
-        let cms_layout = match layout {
-            PixelLayout::Rgb8 => Layout::Rgb,
-            PixelLayout::Rgba8 => Layout::Rgba,
-            PixelLayout::L8 => return None,
+    fn build(icc: &[u8], input: Input) -> Option<Self> {
+        // moxcms reads 4-channel CMYK through its RGBA layout.
+        let (color_space, from, to) = match input {
+            Input::Pixels(PixelLayout::Rgb8) => (DataColorSpace::Rgb, Layout::Rgb, Layout::Rgb),
+            Input::Pixels(PixelLayout::Rgba8) => (DataColorSpace::Rgb, Layout::Rgba, Layout::Rgba),
+            Input::Pixels(PixelLayout::L8) => return None,
+            Input::Cmyk => (DataColorSpace::Cmyk, Layout::Rgba, Layout::Rgb),
         };
         let options = ParsingOptions {
             max_profile_size: MAX_ICC_PROFILE_BYTES,
@@ -76,14 +97,16 @@ impl ToSrgb {
             ..ParsingOptions::default()
         };
         let profile = ColorProfile::new_from_slice_with_options(icc, options).ok()?;
-        if profile.color_space != DataColorSpace::Rgb {
+        if profile.color_space != color_space {
             return None;
         }
-        let transform = profile
-            .create_transform_8bit(cms_layout, &ColorProfile::new_srgb(), cms_layout, TransformOptions::default())
-            .ok()?;
+        let transform =
+            profile.create_transform_8bit(from, &ColorProfile::new_srgb(), to, TransformOptions::default()).ok()?;
         let conversion = ToSrgb { transform };
-        (!conversion.is_identity(layout)?).then_some(conversion)
+        match input {
+            Input::Pixels(layout) => (!conversion.is_identity(layout)?).then_some(conversion),
+            Input::Cmyk => Some(conversion),
+        }
     }
 
     /// Whether every colour of a grid over the RGB cube comes out within one level of itself;
@@ -102,6 +125,12 @@ impl ToSrgb {
         let mut converted = vec![0; grid.len()];
         self.transform.transform(&grid, &mut converted).ok()?;
         Some(grid.iter().zip(&converted).all(|(&before, &after)| before.abs_diff(after) <= 1))
+    }
+
+    /// Converts CMYK ink amounts (`cmyk`, 4 bytes a pixel) into sRGB `rgb` (3 bytes a pixel); a
+    /// conversion made by [`ToSrgb::from_cmyk`]. False if the transform failed.
+    pub fn convert_cmyk(&self, cmyk: &[u8], rgb: &mut [u8]) -> bool {
+        self.transform.transform(cmyk, rgb).is_ok()
     }
 
     /// Converts `pixels` (tightly packed, in the layout this conversion was made for) to sRGB in

@@ -1,6 +1,6 @@
 //! Colour spaces and the conversion of one row of upsampled components to pixels: YCbCr through
 //! the `kernels` conversion (the standard's fixed point), RGB, and CMYK and YCCK, Adobe-inverted
-//! or not, to RGB without a profile.
+//! or not, to RGB without a profile or to ink amounts for the caller's profile.
 
 use kernels::Backend;
 
@@ -78,6 +78,37 @@ pub fn convert_row(space: ColorSpace, rows: &[&[u8]], out: &mut [u8], backend: B
             }
         }
         _ => return Err(Error::Internal("fewer component rows than the colour space has")),
+    }
+    Ok(())
+}
+
+/// One row of a CMYK or YCCK file's components into `out` as C, M, Y, K ink amounts, 4 bytes a
+/// pixel, 255 for full ink (how ICC profiles read CMYK, whatever the file stores).
+pub fn ink_row(space: ColorSpace, rows: &[&[u8]], out: &mut [u8], backend: Backend) -> Result<()> {
+    let ink = |inverted: bool| move |v: u8| if inverted { 255 - v } else { v };
+    match (space, rows) {
+        (ColorSpace::Cmyk { inverted }, [c, m, y, k, ..]) => {
+            let ink = ink(inverted);
+            for ((((target, &c), &m), &y), &k) in out.chunks_exact_mut(4).zip(*c).zip(*m).zip(*y).zip(*k) {
+                target.copy_from_slice(&[ink(c), ink(m), ink(y), ink(k)]);
+            }
+        }
+        (ColorSpace::Ycck { inverted }, [y, cb, cr, k, ..]) => {
+            // YCCK holds CMY as inverted RGB through YCbCr: convert that into the row's first
+            // three quarters, then spread it to four bytes a pixel from the end backwards, where
+            // no pixel is overwritten before it is read.
+            let width = k.len();
+            let rgb = out.get_mut(..width * 3).ok_or(Error::Internal("a short output row"))?;
+            kernels::ycbcr_to_rgb(y, cb, cr, rgb, backend)
+                .map_err(|_| Error::Internal("the colour conversion kernel refused its rows"))?;
+            let ink = ink(inverted);
+            for (x, &k) in k.iter().enumerate().rev() {
+                let Some(&[r, g, b]) = out.get(x * 3..x * 3 + 3) else { break };
+                let target = out.get_mut(x * 4..x * 4 + 4).ok_or(Error::Internal("a short output row"))?;
+                target.copy_from_slice(&[ink(255 - r), ink(255 - g), ink(255 - b), ink(k)]);
+            }
+        }
+        _ => return Err(Error::Internal("ink asked of a file that is not CMYK or YCCK")),
     }
     Ok(())
 }

@@ -161,7 +161,7 @@ enum Source<'a> {
 
 /// A JPEG read row by row at 1/`scale` of its size (`scale` 1, 2, 4 or 8: each block becomes
 /// 8/`scale` samples a side, as `djpeg -scale` does): 1 byte per pixel for grey, 3 (RGB) for
-/// everything else.
+/// everything else, or 4 for CMYK kept as ink ([`Decoder::keep_cmyk`]).
 pub struct Decoder<'a> {
     data: &'a [u8],
     reader_position: usize,
@@ -180,6 +180,8 @@ pub struct Decoder<'a> {
     rows: Vec<Vec<u8>>,
     /// The kernels the IDCT runs on.
     backend: Backend,
+    /// CMYK and YCCK rows as ink amounts (see [`Decoder::keep_cmyk`]).
+    ink: bool,
 }
 
 impl<'a> Decoder<'a> {
@@ -229,6 +231,7 @@ impl<'a> Decoder<'a> {
             next_row: 0,
             rows,
             backend,
+            ink: false,
         };
         if streams {
             let walker = Walker::new(&decoder.frame, &decoder.tables, &scan)?;
@@ -249,11 +252,24 @@ impl<'a> Decoder<'a> {
     }
 
     pub fn channels(&self) -> u8 {
-        if self.color_space == ColorSpace::Grey {
-            1
-        } else {
-            3
+        match self.color_space {
+            ColorSpace::Grey => 1,
+            _ if self.ink => 4,
+            _ => 3,
         }
+    }
+
+    /// Whether the file holds CMYK (or YCCK) rather than grey or RGB.
+    pub fn is_cmyk(&self) -> bool {
+        matches!(self.color_space, ColorSpace::Cmyk { .. } | ColorSpace::Ycck { .. })
+    }
+
+    /// From now on a CMYK or YCCK file's rows are C, M, Y, K ink amounts, 4 bytes a pixel, 255
+    /// for full ink (as ICC profiles read CMYK, Adobe-inverted or not), for the caller to convert
+    /// with the file's profile, rather than RGB converted without one. Call it before the first
+    /// row; it changes nothing for other files.
+    pub fn keep_cmyk(&mut self) {
+        self.ink = self.is_cmyk();
     }
 
     /// The bytes of sample planes the decoder holds: three MCU rows per component while
@@ -282,7 +298,12 @@ impl<'a> Decoder<'a> {
                 *row = plane.output_row(y, self.width, buffer, self.backend)?;
             }
             let count = self.planes.len().min(4);
-            color::convert_row(self.color_space, component_rows.get(..count).unwrap_or_default(), out, self.backend)?;
+            let component_rows = component_rows.get(..count).unwrap_or_default();
+            if self.ink {
+                color::ink_row(self.color_space, component_rows, out, self.backend)?;
+            } else {
+                color::convert_row(self.color_space, component_rows, out, self.backend)?;
+            }
             self.next_row += 1;
         }
         Ok(())

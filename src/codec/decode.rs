@@ -89,7 +89,8 @@ pub fn decode(
     backend: Backend,
 ) -> Result<Image, TransformError> {
     let mut image = decode_pixels(bytes, probe, limits, jpeg_shrink, backend)?;
-    let to_srgb = probe.icc.as_deref().filter(|_| probe.format != SourceFormat::Png);
+    // PNG and JPEG are converted row by row as they decode.
+    let to_srgb = probe.icc.as_deref().filter(|_| !matches!(probe.format, SourceFormat::Png | SourceFormat::Jpeg));
     if let Some(conversion) = to_srgb.and_then(|profile| ToSrgb::new(profile, image.layout)) {
         conversion.apply(&mut image.pixels);
     }
@@ -104,7 +105,7 @@ fn decode_pixels(
     backend: Backend,
 ) -> Result<Image, TransformError> {
     match probe.format {
-        SourceFormat::Jpeg => return decode_jpeg(bytes, limits, jpeg_shrink, backend),
+        SourceFormat::Jpeg => return decode_jpeg(bytes, probe, limits, jpeg_shrink, backend),
         SourceFormat::Webp => {
             let features = webp_features(bytes)?;
             if !features.animated {
@@ -117,7 +118,6 @@ fn decode_pixels(
                 None => Err(TransformError::new(ErrorKind::Undecodable, "the WebP animation has no frames")),
             };
         }
-        // Converted to sRGB row by row as it decodes.
         SourceFormat::Png => return PngRows::new(bytes, probe, limits)?.into_image(),
         SourceFormat::Gif => {}
     }

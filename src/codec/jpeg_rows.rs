@@ -1,7 +1,8 @@
 //! JPEG through our decoder (the `jpeg` crate): whole, or a sequential file's rows in order as
 //! the resize asks for them (its planes hold a few MCU rows, so the full image never exists).
 //! Either way at 1/1, 1/2, 1/4 or 1/8 of the stored size (shrink-on-load), in L8 or RGB8, an
-//! embedded profile applied to the rows.
+//! embedded profile applied to the rows. A CMYK file with a usable CMYK profile decodes to ink
+//! amounts a few rows at a time, which the profile turns into RGB.
 
 use kernels::{Backend, Image, PixelLayout};
 
@@ -26,23 +27,38 @@ fn layout(channels: u8) -> PixelLayout {
     }
 }
 
-/// The whole image at 1/`shrink` of its size (the caller applies the profile).
+/// The whole image at 1/`shrink` of its size, its embedded profile applied.
 pub(super) fn decode_jpeg(
     bytes: &[u8],
+    probe: &Probe,
     limits: &Limits,
     shrink: u32,
     backend: Backend,
 ) -> Result<Image, TransformError> {
-    let decoded = jpeg::decode(bytes, scale(shrink)?, limits.max_input_pixels, backend).map_err(jpeg_error)?;
-    let layout = layout(decoded.channels);
-    Ok(Image { pixels: decoded.pixels, width: decoded.width as usize, height: decoded.height as usize, layout })
+    let mut rows = JpegRows::new(bytes, probe, limits, shrink, backend)?;
+    let mut image = Image::new(rows.width(), rows.height(), rows.layout())?;
+    rows.read_rows(&mut image.pixels)?;
+    Ok(image)
+}
+
+/// Rows of ink amounts converted to RGB per call: the scratch holds 4 bytes a pixel of them.
+pub const CMYK_ROWS: usize = 8;
+
+/// How decoded rows become sRGB.
+enum Colour {
+    /// They are already.
+    Srgb,
+    /// Through the embedded RGB profile, in place.
+    Profile(ToSrgb),
+    /// CMYK ink amounts through the embedded CMYK profile, `CMYK_ROWS` rows at a time.
+    Cmyk { to_srgb: ToSrgb, ink: Vec<u8> },
 }
 
 /// A JPEG being decoded row by row (progressive files decode whole inside, then hand out rows).
 pub struct JpegRows<'a> {
     decoder: jpeg::Decoder<'a>,
     layout: PixelLayout,
-    to_srgb: Option<ToSrgb>,
+    colour: Colour,
 }
 
 impl<'a> JpegRows<'a> {
@@ -53,11 +69,22 @@ impl<'a> JpegRows<'a> {
         shrink: u32,
         backend: Backend,
     ) -> Result<Self, TransformError> {
-        let decoder =
+        let mut decoder =
             jpeg::Decoder::new(bytes, scale(shrink)?, limits.max_input_pixels, backend).map_err(jpeg_error)?;
         let layout = layout(decoder.channels());
-        let to_srgb = probe.icc.as_deref().and_then(|profile| ToSrgb::new(profile, layout));
-        Ok(JpegRows { decoder, layout, to_srgb })
+        let profile = probe.icc.as_deref();
+        let colour = if decoder.is_cmyk() {
+            match profile.and_then(ToSrgb::from_cmyk) {
+                Some(to_srgb) => {
+                    decoder.keep_cmyk();
+                    Colour::Cmyk { to_srgb, ink: vec![0; decoder.width() * 4 * CMYK_ROWS] }
+                }
+                None => Colour::Srgb,
+            }
+        } else {
+            profile.and_then(|profile| ToSrgb::new(profile, layout)).map_or(Colour::Srgb, Colour::Profile)
+        };
+        Ok(JpegRows { decoder, layout, colour })
     }
 
     pub fn layout(&self) -> PixelLayout {
@@ -74,11 +101,25 @@ impl<'a> JpegRows<'a> {
 
     /// Decodes the next rows into `band`, a whole number of rows of `width × channels` bytes.
     pub fn read_rows(&mut self, band: &mut [u8]) -> Result<(), TransformError> {
-        self.decoder.read_rows(band).map_err(jpeg_error)?;
-        if let Some(conversion) = &self.to_srgb {
-            conversion.apply(band);
+        match &mut self.colour {
+            Colour::Srgb => self.decoder.read_rows(band).map_err(jpeg_error),
+            Colour::Profile(to_srgb) => {
+                self.decoder.read_rows(band).map_err(jpeg_error)?;
+                to_srgb.apply(band);
+                Ok(())
+            }
+            Colour::Cmyk { to_srgb, ink } => {
+                let width = self.decoder.width();
+                for rgb in band.chunks_mut(width * 3 * CMYK_ROWS) {
+                    let ink_rows = ink.get_mut(..rgb.len() / 3 * 4).unwrap_or_default();
+                    self.decoder.read_rows(ink_rows).map_err(jpeg_error)?;
+                    if !to_srgb.convert_cmyk(ink_rows, rgb) {
+                        return Err(TransformError::new(ErrorKind::Internal, "the CMYK profile's transform failed"));
+                    }
+                }
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Passes over `count` rows (those above a crop).

@@ -27,7 +27,7 @@ use kernels::PixelLayout;
 pub use avif::encode_avif;
 pub use decode::{decode, decode_frames, AnimationFrame};
 pub use encode::{encode, webp_mode, AnimationWriter, EncodeSettings};
-pub use jpeg_rows::JpegRows;
+pub use jpeg_rows::{JpegRows, CMYK_ROWS};
 pub use png_rows::PngRows;
 pub use probe::{probe, Probe, Storage};
 pub use webp::{encode_webp, WebpMode};

@@ -9,7 +9,7 @@
 //! `benches/results/memory.md`, with a margin, and `node benches/memory.mjs --check` (run by
 //! `npm test`) checks that every request it makes stays within its estimate.
 
-use crate::codec::{Probe, Storage};
+use crate::codec::{Probe, Storage, CMYK_ROWS};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::format::OutputFormat;
@@ -109,11 +109,12 @@ fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
     let (stored, pixels) = (probe.size.pixels(), decoded.pixels());
     match probe.storage {
         Storage::Jpeg { components, samples_16ths, coefficient_bytes, .. } => {
-            // Component planes at the decoded scale, the interleaved output (CMYK is converted
-            // into a second, RGB, buffer), and for progressive files the coefficients that
+            // Component planes at the decoded scale, the interleaved output (CMYK becomes RGB
+            // through `CMYK_ROWS` rows of ink), and for progressive files the coefficients that
             // scale's IDCT reads, held from the first scan to the last.
             let planes = pixels * u64::from(samples_16ths) / 16;
-            let output = pixels * if components >= 4 { 7 } else { u64::from(components.min(3)) };
+            let ink = if components >= 4 { u64::from(decoded.width) * 4 * CMYK_ROWS as u64 } else { 0 };
+            let output = pixels * u64::from(components.min(3)) + ink;
             let shrink = [1, 2, 4, 8].iter().position(|&s| probe.size.width.div_ceil(s) == decoded.width).unwrap_or(0);
             planes + output + coefficient_bytes.get(shrink).copied().unwrap_or(coefficient_bytes[0])
         }

@@ -1,7 +1,8 @@
 //! Every output format read back by a decoder independent of our encoders: libjpeg-turbo's
 //! `djpeg`, libwebp's `dwebp` and `webpmux`, libavif's `avifdec` (scripts/setup.sh installs them),
 //! the image crate for PNG and GIF. And the quality scale: at the default quality, WebP and AVIF
-//! stay within [`CALIBRATION_BAND`] SSIMULACRA2 points of JPEG.
+//! stay within [`CALIBRATION_BAND`] SSIMULACRA2 points of JPEG. And CMYK JPEG sources, shown
+//! through their profile as Little CMS (`jpgicc`, `transicc`) shows them.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -292,4 +293,131 @@ fn a_one_frame_animated_webp_decodes_like_a_still_one() {
     let decoded = support::run(&animation, "width=8,format=png").to_rgba8();
     assert_eq!(decoded.dimensions(), (8, 4));
     assert_eq!(decoded.get_pixel(4, 2).0, [30, 60, 90, 255]);
+}
+
+/// The CMYK fixture's profile and two files holding the same picture with it: the fixture, YCCK
+/// as Little CMS's `jpgicc` separated it, and its ink re-encoded as plain CMYK, stored inverted as
+/// the Adobe marker jpeg-encoder writes declares (Photoshop's convention: 255 is no ink).
+fn cmyk_sources() -> (Vec<u8>, [(&'static str, Vec<u8>); 2]) {
+    let ycck = fixture("cmyk-fogra39.jpg");
+    let profile = jpeg::read_info(&ycck).unwrap().icc_profile(image_worker::icc::MAX_ICC_PROFILE_BYTES).unwrap();
+    let mut decoder = jpeg::Decoder::new(&ycck, 1, u64::MAX, Backend::Scalar).unwrap();
+    decoder.keep_cmyk();
+    let (width, height) = (decoder.width(), decoder.height());
+    let mut ink = vec![0; width * height * 4];
+    decoder.read_rows(&mut ink).unwrap();
+    let stored: Vec<u8> = ink.iter().map(|&amount| 255 - amount).collect();
+    let mut cmyk = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut cmyk, 95);
+    encoder.add_icc_profile(&profile).unwrap();
+    encoder.encode(&stored, width as u16, height as u16, jpeg_encoder::ColorType::Cmyk).unwrap();
+    (profile, [("YCCK", ycck), ("CMYK", cmyk)])
+}
+
+/// Little CMS's rendering intent to compare with: relative colorimetric, since its perceptual
+/// intent adds black point compensation to v2 profiles, which moxcms (and Chrome's skcms) do not.
+const LCMS_INTENT: &str = "-t1";
+
+/// Each pixel's colour, channels from 0 to 255.
+fn colours(image: &RgbaImage) -> Vec<[f64; 3]> {
+    image.pixels().map(|pixel| [0, 1, 2].map(|channel| f64::from(pixel.0[channel]))).collect()
+}
+
+#[test]
+fn cmyk_jpegs_are_shown_through_their_profile_as_little_cms_shows_them() {
+    let (_, sources) = cmyk_sources();
+    for (kind, source) in sources {
+        let ours = support::run(&source, "format=png").to_rgba8();
+        // Little CMS's jpgicc applies the embedded profile (to a JPEG: at q100 its loss is small).
+        let (input, output) = (scratch("cmyk.jpg"), scratch("cmyk-srgb.jpg"));
+        std::fs::write(&input, &source).unwrap();
+        run_tool("jpgicc", &[LCMS_INTENT.as_ref(), "-q100".as_ref(), input.as_os_str(), output.as_os_str()]);
+        let reference = decode_independently(&std::fs::read(&output).unwrap()).to_rgba8();
+        // The conversion without a profile, for contrast.
+        let naive = jpeg::decode(&source, 1, u64::MAX, Backend::Scalar).unwrap();
+        let naive =
+            DynamicImage::ImageRgb8(image::RgbImage::from_raw(naive.width, naive.height, naive.pixels).unwrap())
+                .to_rgba8();
+        let (with_profile, _) = colour_differences(&colours(&ours), &colours(&reference));
+        let (without, _) = colour_differences(&colours(&naive), &colours(&reference));
+        let (with_db, without_db) = (psnr(&ours, &reference), psnr(&naive, &reference));
+        println!("{kind}: ΔE {with_profile:.2} on average from jpgicc ({with_db:.1} dB), {without:.2} without the profile ({without_db:.1} dB)");
+        assert!(
+            with_profile <= 1.5 && without >= 4.0,
+            "{kind}: ΔE {with_profile:.2} with its profile, {without:.2} without"
+        );
+    }
+}
+
+#[test]
+fn the_cmyk_conversion_matches_little_cms_on_a_grid_of_inks() {
+    let (profile, _) = cmyk_sources();
+    let levels = [0u8, 32, 64, 96, 128, 160, 192, 224, 255];
+    let inks: Vec<u8> =
+        (0..levels.len().pow(4)).flat_map(|i| [1, 9, 81, 729].map(|place| levels[i / place % levels.len()])).collect();
+    let mut ours = vec![0; inks.len() / 4 * 3];
+    assert!(image_worker::icc::ToSrgb::from_cmyk(&profile).unwrap().convert_cmyk(&inks, &mut ours));
+    // transicc reads ink in percent, a colour a line, and writes RGB from 0 to 255 (clipped by -s).
+    let profile_path = scratch("fogra39.icc");
+    std::fs::write(&profile_path, &profile).unwrap();
+    let lines: String = inks
+        .chunks(4)
+        .map(|ink| ink.iter().map(|&amount| format!("{} ", f64::from(amount) / 2.55)).collect::<String>() + "\n")
+        .collect();
+    let mut child = Command::new("transicc")
+        .args([format!("-i{}", profile_path.display()).as_str(), "-o*sRGB", LCMS_INTENT, "-n", "-s"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|error| panic!("transicc is missing ({error}); scripts/setup.sh installs it"));
+    // Written from a thread: transicc answers as it reads, and a full pipe would stop both.
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, lines.as_bytes()).unwrap());
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let theirs: Vec<f64> = String::from_utf8(output.stdout)
+        .unwrap()
+        .split_ascii_whitespace()
+        .map(|value| value.parse().unwrap())
+        .collect();
+    assert_eq!(theirs.len(), ours.len());
+    let theirs: Vec<[f64; 3]> = theirs.chunks(3).map(|rgb| [rgb[0], rgb[1], rgb[2]]).collect();
+    let ours: Vec<[f64; 3]> = ours.chunks(3).map(|rgb| [rgb[0], rgb[1], rgb[2]].map(f64::from)).collect();
+    let (mean, worst) = colour_differences(&ours, &theirs);
+    println!("against transicc over {} inks: ΔE mean {mean:.2}, 99th percentile {worst:.2}", inks.len() / 4);
+    assert!(mean <= 1.0 && worst <= 3.0, "ΔE mean {mean:.2}, 99th percentile {worst:.2} from Little CMS");
+}
+
+/// CIELAB (D65) of an sRGB colour with channels from 0 to 255.
+fn lab(rgb: [f64; 3]) -> [f64; 3] {
+    let linear = rgb.map(|v| {
+        let v = v / 255.0;
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    let [r, g, b] = linear;
+    let xyz = [
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.9505,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.089,
+    ];
+    let [x, y, z] = xyz.map(|t| if t > 216.0 / 24389.0 { t.cbrt() } else { (24389.0 / 27.0 * t + 16.0) / 116.0 });
+    [116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z)]
+}
+
+/// The mean and the 99th percentile of the CIE76 colour differences (ΔE) between pairs of sRGB
+/// colours: sRGB levels near 0 swing far for a small change in colour, ΔE does not.
+fn colour_differences(ours: &[[f64; 3]], theirs: &[[f64; 3]]) -> (f64, f64) {
+    let mut differences: Vec<f64> = ours
+        .iter()
+        .zip(theirs)
+        .map(|(&a, &b)| lab(a).iter().zip(lab(b)).map(|(p, q)| (p - q).powi(2)).sum::<f64>().sqrt())
+        .collect();
+    differences.sort_by(f64::total_cmp);
+    let mean = differences.iter().sum::<f64>() / differences.len() as f64;
+    (mean, differences[differences.len() * 99 / 100])
 }
