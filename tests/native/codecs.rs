@@ -353,8 +353,10 @@ fn cmyk_jpegs_are_shown_through_their_profile_as_little_cms_shows_them() {
 fn the_cmyk_conversion_matches_little_cms_on_a_grid_of_inks() {
     let (profile, _) = cmyk_sources();
     let levels = [0u8, 32, 64, 96, 128, 160, 192, 224, 255];
+    // Every combination of the levels: C, M, Y, K are the digits of `i` in base `levels.len()`.
+    let places = [1, 9, 81, 729];
     let inks: Vec<u8> =
-        (0..levels.len().pow(4)).flat_map(|i| [1, 9, 81, 729].map(|place| levels[i / place % levels.len()])).collect();
+        (0..levels.len().pow(4)).flat_map(|i| places.map(|place| levels[i / place % levels.len()])).collect();
     let mut ours = vec![0; inks.len() / 4 * 3];
     assert!(image_worker::icc::ToSrgb::from_cmyk(&profile).unwrap().convert_cmyk(&inks, &mut ours));
     // transicc reads ink in percent, a colour a line, and writes RGB from 0 to 255 (clipped by -s).
@@ -384,9 +386,12 @@ fn the_cmyk_conversion_matches_little_cms_on_a_grid_of_inks() {
     assert_eq!(theirs.len(), ours.len());
     let theirs: Vec<[f64; 3]> = theirs.chunks(3).map(|rgb| [rgb[0], rgb[1], rgb[2]]).collect();
     let ours: Vec<[f64; 3]> = ours.chunks(3).map(|rgb| [rgb[0], rgb[1], rgb[2]].map(f64::from)).collect();
-    let (mean, worst) = colour_differences(&ours, &theirs);
-    println!("against transicc over {} inks: ΔE mean {mean:.2}, 99th percentile {worst:.2}", inks.len() / 4);
-    assert!(mean <= 1.0 && worst <= 3.0, "ΔE mean {mean:.2}, 99th percentile {worst:.2} from Little CMS");
+    let (mean, percentile_99) = colour_differences(&ours, &theirs);
+    println!("against transicc over {} inks: ΔE mean {mean:.2}, 99th percentile {percentile_99:.2}", inks.len() / 4);
+    assert!(
+        mean <= 1.0 && percentile_99 <= 3.0,
+        "ΔE mean {mean:.2}, 99th percentile {percentile_99:.2} from Little CMS"
+    );
 }
 
 /// CIELAB (D65) of an sRGB colour with channels from 0 to 255.
