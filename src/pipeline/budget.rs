@@ -22,6 +22,10 @@ const MIB: u64 = 1 << 20;
 /// page, tables, decoder and encoder state, small buffers and the allocator's slack.
 const FIXED_BYTES: u64 = 6 * MIB;
 
+/// A CMYK profile's conversion as moxcms builds it: a 17⁴ grid of RGB in `f32` (1 MB) held while
+/// decoding, 2.4 MB at its peak while being built (measured natively).
+const CMYK_TRANSFORM_BYTES: u64 = 5 * MIB / 2;
+
 /// Where the pixels come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Route {
@@ -110,10 +114,15 @@ fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
     match probe.storage {
         Storage::Jpeg { components, samples_16ths, coefficient_bytes, .. } => {
             // Component planes at the decoded scale, the interleaved output (CMYK becomes RGB
-            // through `CMYK_ROWS` rows of ink), and for progressive files the coefficients that
-            // scale's IDCT reads, held from the first scan to the last.
+            // through `CMYK_ROWS` rows of ink and its profile's conversion), and for progressive
+            // files the coefficients that scale's IDCT reads, held from the first scan to the last.
             let planes = pixels * u64::from(samples_16ths) / 16;
-            let ink = if components >= 4 { u64::from(decoded.width) * 4 * CMYK_ROWS as u64 } else { 0 };
+            let ink = if components >= 4 {
+                u64::from(decoded.width) * 4 * CMYK_ROWS as u64
+                    + if probe.icc.is_some() { CMYK_TRANSFORM_BYTES } else { 0 }
+            } else {
+                0
+            };
             let output = pixels * u64::from(components.min(3)) + ink;
             let shrink = [1, 2, 4, 8].iter().position(|&s| probe.size.width.div_ceil(s) == decoded.width).unwrap_or(0);
             planes + output + coefficient_bytes.get(shrink).copied().unwrap_or(coefficient_bytes[0])

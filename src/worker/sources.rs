@@ -103,15 +103,15 @@ async fn fetch(
     };
     // Bound to a local so the unfinished future (which borrows `signal`) drops before `signal`.
     let outcome = select(Box::pin(work), timeout).await;
+    // Whatever the outcome, the fetch ends here: a body left unread (over the byte limit, or
+    // late) must not keep the origin's connection streaming into a request that has answered.
+    controller.abort();
     match outcome {
         Either::Left((result, _)) => result,
-        Either::Right(_) => {
-            controller.abort();
-            Err(TransformError::new(
-                ErrorKind::SourceTimeout,
-                format!("the source did not answer within ORIGIN_TIMEOUT_MS ({} ms)", sources.timeout_ms),
-            ))
-        }
+        Either::Right(_) => Err(TransformError::new(
+            ErrorKind::SourceTimeout,
+            format!("the source did not answer within ORIGIN_TIMEOUT_MS ({} ms)", sources.timeout_ms),
+        )),
     }
 }
 
