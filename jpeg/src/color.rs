@@ -85,12 +85,10 @@ pub fn convert_row(space: ColorSpace, rows: &[&[u8]], out: &mut [u8], backend: B
 /// One row of a CMYK or YCCK file's components into `out` as C, M, Y, K ink amounts, 4 bytes a
 /// pixel, 255 for full ink (how ICC profiles read CMYK, whatever the file stores).
 pub fn ink_row(space: ColorSpace, rows: &[&[u8]], out: &mut [u8], backend: Backend) -> Result<()> {
-    let ink = |inverted: bool| move |v: u8| if inverted { 255 - v } else { v };
     match (space, rows) {
         (ColorSpace::Cmyk { inverted }, [c, m, y, k, ..]) => {
-            let ink = ink(inverted);
             for ((((target, &c), &m), &y), &k) in out.chunks_exact_mut(4).zip(*c).zip(*m).zip(*y).zip(*k) {
-                target.copy_from_slice(&[ink(c), ink(m), ink(y), ink(k)]);
+                target.copy_from_slice(&[c, m, y, k].map(|stored| ink(stored, inverted)));
             }
         }
         (ColorSpace::Ycck { inverted }, [y, cb, cr, k, ..]) => {
@@ -101,11 +99,10 @@ pub fn ink_row(space: ColorSpace, rows: &[&[u8]], out: &mut [u8], backend: Backe
             let rgb = out.get_mut(..width * 3).ok_or(Error::Internal("a short output row"))?;
             kernels::ycbcr_to_rgb(y, cb, cr, rgb, backend)
                 .map_err(|_| Error::Internal("the colour conversion kernel refused its rows"))?;
-            let ink = ink(inverted);
             for (x, &k) in k.iter().enumerate().rev() {
                 let Some(&[r, g, b]) = out.get(x * 3..x * 3 + 3) else { break };
                 let target = out.get_mut(x * 4..x * 4 + 4).ok_or(Error::Internal("a short output row"))?;
-                target.copy_from_slice(&[ink(255 - r), ink(255 - g), ink(255 - b), ink(k)]);
+                target.copy_from_slice(&[255 - r, 255 - g, 255 - b, k].map(|stored| ink(stored, inverted)));
             }
         }
         _ => return Err(Error::Internal("ink asked of a file that is not CMYK or YCCK")),
@@ -113,10 +110,18 @@ pub fn ink_row(space: ColorSpace, rows: &[&[u8]], out: &mut [u8], backend: Backe
     Ok(())
 }
 
-/// Naive CMYK to RGB (no profile): each channel `(1 - ink) × (1 - black)`. Inverted (Adobe)
-/// files store 255 for no ink.
+/// The ink amount (255 for full ink) a stored CMYK sample means: inverted (Adobe) files store
+/// 255 for no ink.
+fn ink(stored: u8, inverted: bool) -> u8 {
+    if inverted {
+        255 - stored
+    } else {
+        stored
+    }
+}
+
+/// Naive CMYK to RGB (no profile): each channel `(1 - ink) × (1 - black)`.
 fn cmyk_to_rgb(cmy: [u8; 3], k: u8, inverted: bool) -> [u8; 3] {
-    let ink = |v: u8| if inverted { 255 - v } else { v };
-    let k = u32::from(ink(k));
-    cmy.map(|v| ((255 - u32::from(ink(v))) * (255 - k) / 255) as u8)
+    let k = u32::from(ink(k, inverted));
+    cmy.map(|v| ((255 - u32::from(ink(v, inverted))) * (255 - k) / 255) as u8)
 }
