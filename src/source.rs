@@ -255,6 +255,23 @@ mod tests {
         assert!(private.contains("private, loopback"), "{private}");
     }
 
+    /// URL parsing carries no Unicode tables (idna_adapter 1.0 in Cargo.lock, for the Worker's
+    /// size): internationalised host names are written in punycode, and Unicode ones, which
+    /// would otherwise be mapped (full-width letters, case folding) before the allow-list check,
+    /// are refused.
+    #[test]
+    fn hosts_are_ascii_and_punycode_passes() {
+        let list = "https://xn--bcher-kva.example/";
+        assert!(matches!(parse("https://xn--bcher-kva.example/a.jpg", list), Ok(SourceRef::Url(_))));
+        assert!(matches!(parse("https://XN--BCHER-KVA.example/a.jpg", list), Ok(SourceRef::Url(_))));
+        for url in
+            ["https://bücher.example/a.jpg", "https://ｘn--bcher-kva.example/a.jpg", "https://allowed。com/a.jpg"]
+        {
+            assert_eq!(parse(url, list).unwrap_err().status(), 403, "{url}");
+        }
+        assert!(AllowedOrigins::parse("https://bücher.example/").is_err());
+    }
+
     #[test]
     fn a_listed_address_is_allowed_in_any_notation() {
         let list = "http://127.0.0.1:9000/";

@@ -1,41 +1,204 @@
-//! AVIF output through ravif (rav1e, BSD): 10-bit 4:4:4 AV1 at rav1e's fastest preset, alpha as
-//! a second AV1 image. AV1 encoding is slow, so the pipeline sends AVIF only up to
-//! `MAX_AVIF_DIMENSION`. 10 bits and 4:4:4 measured better than 8 bits and than 4:2:0 (which
-//! cannot reach JPEG's SSIMULACRA2 at quality 90 at all) for the same bytes, at about the same
-//! speed. We hand ravif 10-bit planes ourselves so that only its 10-bit encoder is linked (its
-//! RGB entry points carry the 8-bit one too: 0.9 MiB more wasm).
+//! AVIF output: a 10-bit AV1 still picture from rav1e (BSD) in an AVIF container written by
+//! avif-serialize, alpha as a second, monochrome AV1 picture. AV1 encoding is slow, so the
+//! pipeline sends AVIF only up to `MAX_AVIF_DIMENSION`.
+//!
+//! rav1e's settings are chosen for a still picture made within a request: 8x8 blocks only,
+//! coefficient rates counted exactly rather than estimated, PSNR tuning (no activity masking),
+//! no CDEF or loop restoration. `codec-quality avif-settings` (benches/quality) measures each
+//! choice against its alternative, and against rav1e's fastest preset as ravif ran it before
+//! (benches/results/codecs.md has the table). Chroma is 4:2:0 or 4:4:4 by quality
+//! (`quality::AVIF_444_FROM`).
 
+use avif_serialize::{constants::MatrixCoefficients as Matrix, Aviffy};
 use kernels::{Image, PixelLayout};
-use ravif::{Encoder, MatrixCoefficients, PixelRange};
+use rav1e::config::SpeedSettings;
+use rav1e::prelude::{
+    BlockSize, ChromaSampling, ColorDescription, ColorPrimaries, Config, EncoderConfig, EncoderStatus, Frame,
+    MatrixCoefficients, PartitionRange, PixelRange, Rational, SceneDetectionSpeed, TransferCharacteristics, Tune,
+};
 
 use crate::error::{ErrorKind, TransformError};
 
-/// rav1e's fastest preset (0 slowest – 10 fastest): the only one that fits a request's budget.
-const SPEED: u8 = 10;
+/// How to encode: rav1e's quantizer (0 best – 255 worst) and whether chroma is halved both ways.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AvifSettings {
+    pub quantizer: u8,
+    pub chroma_420: bool,
+}
 
-/// Encodes `image` at ravif's `quality` (1–100); images with alpha get an alpha plane at the
-/// same quality.
-pub fn encode_avif(image: &Image, quality: f32) -> Result<Vec<u8>, TransformError> {
-    let quality = quality.clamp(1.0, 100.0);
-    let encoder = Encoder::new().with_quality(quality).with_alpha_quality(quality).with_speed(SPEED);
+/// Encodes `image` as AVIF; an image with alpha gets an alpha picture at the same quantizer.
+pub fn encode_avif(image: &Image, settings: AvifSettings) -> Result<Vec<u8>, TransformError> {
+    encode_avif_with(image, settings, |_| {})
+}
+
+/// [`encode_avif`] with rav1e's configuration changed by `adjust` before each picture: how the
+/// codec benchmark measures the alternatives to our settings.
+pub fn encode_avif_with(
+    image: &Image,
+    settings: AvifSettings,
+    adjust: impl Fn(&mut EncoderConfig),
+) -> Result<Vec<u8>, TransformError> {
     let (width, height) = (image.width, image.height);
-    let encode = |planes: Vec<[u16; 3]>, alpha: Option<Vec<u16>>| {
-        encoder.encode_raw_planes_10_bit(width, height, planes, alpha, PixelRange::Full, MatrixCoefficients::BT601)
-    };
-    let encoded = match image.layout {
+    let sampling = if settings.chroma_420 { ChromaSampling::Cs420 } else { ChromaSampling::Cs444 };
+    let color = encode_picture(width, height, sampling, settings.quantizer, &adjust, |frame| {
+        fill_ycbcr(frame, image, settings.chroma_420)
+    })?;
+    let alpha = match image.layout {
         PixelLayout::Rgba8 => {
-            let (pixels, _) = image.pixels.as_chunks::<4>();
-            let alpha = pixels.iter().map(|&[.., a]| ten_bits(a)).collect();
-            encode(pixels.iter().map(|&[r, g, b, _]| ycbcr(r, g, b)).collect(), Some(alpha))
+            Some(encode_picture(width, height, ChromaSampling::Cs400, settings.quantizer, &adjust, |frame| {
+                let [alpha, ..] = &mut frame.planes;
+                let rows = image.pixels.as_chunks::<4>().0.chunks_exact(width);
+                for (row, out) in rows.zip(alpha.mut_slice(Default::default()).rows_iter_mut()) {
+                    for (&[.., a], out) in row.iter().zip(out) {
+                        *out = ten_bits(a);
+                    }
+                }
+            })?)
         }
-        PixelLayout::Rgb8 => {
-            encode(image.pixels.as_chunks::<3>().0.iter().map(|&[r, g, b]| ycbcr(r, g, b)).collect(), None)
-        }
-        PixelLayout::L8 => encode(image.pixels.iter().map(|&v| [ten_bits(v), 512, 512]).collect(), None),
+        PixelLayout::Rgb8 | PixelLayout::L8 => None,
     };
-    encoded.map(|avif| avif.avif_file).map_err(|error| {
-        TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as AVIF: {error}"))
-    })
+    let (Ok(width32), Ok(height32)) = (u32::try_from(width), u32::try_from(height)) else {
+        return Err(unencodable("the image is too large"));
+    };
+    Ok(Aviffy::new()
+        .set_matrix_coefficients(Matrix::Bt601)
+        .set_chroma_subsampling((settings.chroma_420, settings.chroma_420))
+        // AV1's main profile carries 4:2:0, its high profile 4:4:4.
+        .set_seq_profile(if settings.chroma_420 { 0 } else { 1 })
+        .to_vec(&color, alpha.as_deref(), width32, height32, 10))
+}
+
+/// rav1e's settings for a still picture within a request's time: each choice below is measured
+/// against its alternative in benches/results/avif-settings.md.
+fn speed_settings() -> SpeedSettings {
+    let mut speed = SpeedSettings::from_preset(10);
+    // One picture: nothing to look ahead at, no motion and no scene cuts.
+    speed.rdo_lookahead_frames = 1;
+    speed.scene_detection_mode = SceneDetectionSpeed::None;
+    speed.multiref = false;
+    speed.motion.include_near_mvs = false;
+    // 8x8 blocks only: fewer bytes than the preset's larger blocks, and much cheaper than letting
+    // rate-distortion choose between sizes.
+    speed.partition.partition_range = PartitionRange::new(BlockSize::BLOCK_8X8, BlockSize::BLOCK_8X8);
+    // Exact coefficient rates: the largest saving in bytes for its time.
+    speed.transform.tx_domain_rate = false;
+    speed.transform.rdo_tx_decision = false;
+    // Finer intra angles, CDEF and loop restoration save little at web qualities for their time.
+    speed.prediction.fine_directional_intra = false;
+    speed.cdef = false;
+    speed.lrf = false;
+    speed
+}
+
+/// Encodes one AV1 still picture whose planes `fill` writes.
+fn encode_picture(
+    width: usize,
+    height: usize,
+    sampling: ChromaSampling,
+    quantizer: u8,
+    adjust: impl Fn(&mut EncoderConfig),
+    fill: impl FnOnce(&mut Frame<u16>),
+) -> Result<Vec<u8>, TransformError> {
+    let color_description = (sampling != ChromaSampling::Cs400).then_some(ColorDescription {
+        color_primaries: ColorPrimaries::BT709,
+        transfer_characteristics: TransferCharacteristics::SRGB,
+        matrix_coefficients: MatrixCoefficients::BT601,
+    });
+    let mut encoder = EncoderConfig {
+        width,
+        height,
+        bit_depth: 10,
+        chroma_sampling: sampling,
+        pixel_range: PixelRange::Full,
+        color_description,
+        still_picture: true,
+        time_base: Rational::new(1, 1),
+        quantizer: usize::from(quantizer),
+        min_quantizer: quantizer,
+        bitrate: 0,
+        // PSNR tuning skips rav1e's activity masking, which costs a fifth more time in V8.
+        tune: Tune::Psnr,
+        tiles: 1,
+        speed_settings: speed_settings(),
+        ..EncoderConfig::default()
+    };
+    adjust(&mut encoder);
+    let failed = |what: &str| unencodable(&format!("the AV1 encoder {what}"));
+    let mut context = Config::new()
+        .with_encoder_config(encoder)
+        .with_threads(1)
+        .new_context::<u16>()
+        .map_err(|error| failed(&format!("refused its settings: {error}")))?;
+    let mut frame = context.new_frame();
+    fill(&mut frame);
+    context.send_frame(frame).map_err(|error| failed(&format!("refused the picture: {error}")))?;
+    context.flush();
+    let mut av1 = Vec::new();
+    loop {
+        match context.receive_packet() {
+            Ok(mut packet) => av1.append(&mut packet.data),
+            Err(EncoderStatus::Encoded) => {}
+            Err(EncoderStatus::LimitReached) => return Ok(av1),
+            Err(error) => return Err(failed(&format!("failed: {error}"))),
+        }
+    }
+}
+
+fn unencodable(reason: &str) -> TransformError {
+    TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as AVIF: {reason}"))
+}
+
+/// Writes the image's full-range BT.601 YCbCr into the frame's planes; with `chroma_420` each
+/// chroma sample is the mean of a 2x2 block (centred between them, as JPEG's).
+fn fill_ycbcr(frame: &mut Frame<u16>, image: &Image, chroma_420: bool) {
+    let [luma, cb, cr] = &mut frame.planes;
+    let (mut luma, mut cb, mut cr) =
+        (luma.mut_slice(Default::default()), cb.mut_slice(Default::default()), cr.mut_slice(Default::default()));
+    let (mut cb_rows, mut cr_rows) = (cb.rows_iter_mut(), cr.rows_iter_mut());
+    // Full-resolution chroma of an even row and of the odd row below it.
+    let (mut upper, mut lower) = (vec![[0; 2]; image.width], vec![[0; 2]; image.width]);
+    let rows = image.pixels.chunks_exact(image.width * image.layout.channels());
+    let last = rows.len().saturating_sub(1);
+    for (y, (row, luma_out)) in rows.zip(luma.rows_iter_mut()).enumerate() {
+        let odd = chroma_420 && y % 2 == 1;
+        convert_row(row, image.layout, luma_out, if odd { &mut lower } else { &mut upper });
+        // A 4:2:0 chroma row is written once its two image rows are in.
+        if chroma_420 && !odd && y != last {
+            continue;
+        }
+        let (Some(cb_out), Some(cr_out)) = (cb_rows.next(), cr_rows.next()) else { continue };
+        let outputs = cb_out.iter_mut().zip(cr_out.iter_mut());
+        if !chroma_420 {
+            for (&[cb, cr], (cb_out, cr_out)) in upper.iter().zip(outputs) {
+                (*cb_out, *cr_out) = (cb, cr);
+            }
+            continue;
+        }
+        // An odd last row pairs with itself, an odd last column likewise.
+        let bottom = if odd { &lower } else { &upper };
+        for ((top, bottom), (cb_out, cr_out)) in upper.chunks(2).zip(bottom.chunks(2)).zip(outputs) {
+            let block = top.iter().cycle().take(2).chain(bottom.iter().cycle().take(2));
+            let [cb, cr] = block.fold([2u32; 2], |[cb, cr], &[b, r]| [cb + u32::from(b), cr + u32::from(r)]);
+            (*cb_out, *cr_out) = ((cb / 4) as u16, (cr / 4) as u16);
+        }
+    }
+}
+
+/// One image row as 10-bit luma and full-resolution (Cb, Cr).
+fn convert_row(row: &[u8], layout: PixelLayout, luma: &mut [u16], chroma: &mut [[u16; 2]]) {
+    let put = |(([y, cb, cr], luma), chroma): (([u16; 3], &mut u16), &mut [u16; 2])| {
+        *luma = y;
+        *chroma = [cb, cr];
+    };
+    match layout {
+        PixelLayout::Rgb8 => {
+            row.as_chunks::<3>().0.iter().map(|&[r, g, b]| ycbcr(r, g, b)).zip(luma).zip(chroma).for_each(put);
+        }
+        PixelLayout::Rgba8 => {
+            row.as_chunks::<4>().0.iter().map(|&[r, g, b, _]| ycbcr(r, g, b)).zip(luma).zip(chroma).for_each(put);
+        }
+        PixelLayout::L8 => row.iter().map(|&v| [ten_bits(v), 512, 512]).zip(luma).zip(chroma).for_each(put),
+    }
 }
 
 /// An 8-bit sample on the 10-bit scale (0 → 0, 255 → 1023).
@@ -52,4 +215,56 @@ fn ycbcr(r: u8, g: u8, b: u8) -> [u16; 3] {
     let cr = (r - y) / 1.402 + 512.0;
     // In range by construction (0..=1023 up to rounding); `as` saturates anyway.
     [y.round() as u16, cb.round().min(1023.0) as u16, cr.round().min(1023.0) as u16]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 5x3 image: odd in both directions, so the last chroma column and row average a sample
+    /// with itself.
+    fn odd_image() -> Image {
+        let pixels = (0..5 * 3).flat_map(|i| [(i * 17) as u8, (255 - i * 11) as u8, (i * i) as u8]).collect();
+        Image { pixels, width: 5, height: 3, layout: PixelLayout::Rgb8 }
+    }
+
+    #[test]
+    fn chroma_420_is_the_mean_of_each_2x2_block() {
+        let image = odd_image();
+        let mut frame = Frame::new_with_padding(5, 3, ChromaSampling::Cs420, 0);
+        fill_ycbcr(&mut frame, &image, true);
+        let full = |x: usize, y: usize| {
+            let p = &image.pixels[(y * 5 + x) * 3..][..3];
+            ycbcr(p[0], p[1], p[2])
+        };
+        for (cy, cx) in [(0, 0), (0, 1), (0, 2), (1, 0), (1, 2)] {
+            let block = [
+                (2 * cx, 2 * cy),
+                ((2 * cx + 1).min(4), 2 * cy),
+                (2 * cx, (2 * cy + 1).min(2)),
+                ((2 * cx + 1).min(4), (2 * cy + 1).min(2)),
+            ];
+            for plane in [1, 2] {
+                let sum: u32 = block.iter().map(|&(x, y)| u32::from(full(x, y)[plane])).sum();
+                assert_eq!(frame.planes[plane].p(cx, cy), ((sum + 2) / 4) as u16, "plane {plane} at {cx},{cy}");
+            }
+        }
+        for (x, y) in [(0, 0), (4, 0), (3, 2), (4, 2)] {
+            assert_eq!(frame.planes[0].p(x, y), full(x, y)[0]);
+        }
+    }
+
+    #[test]
+    fn chroma_444_is_each_pixels_own() {
+        let image = odd_image();
+        let mut frame = Frame::new_with_padding(5, 3, ChromaSampling::Cs444, 0);
+        fill_ycbcr(&mut frame, &image, false);
+        for (x, y) in [(0, 0), (4, 0), (1, 1), (4, 2)] {
+            let p = &image.pixels[(y * 5 + x) * 3..][..3];
+            let expected = ycbcr(p[0], p[1], p[2]);
+            for plane in 0..3 {
+                assert_eq!(frame.planes[plane].p(x, y), expected[plane]);
+            }
+        }
+    }
 }

@@ -4,12 +4,23 @@
 //! by our pipeline, then encoded by each encoder over its quality setting; prints one CSV line
 //! per encode: photo,encoder,setting,bytes,ssimulacra2,psnr. The score compares each output,
 //! decoded by an independent decoder, with the resized pixels it was made from, so it measures
-//! the encoder alone. scripts/calibrate.sh turns the sweep into the quality mapping.
+//! the encoder alone. ENCODERS (comma-separated, e.g. `libjpeg-turbo,avif-420,avif-444`) limits
+//! the sweep to those.
+//!
+//! `codec-quality calibrate SWEEP.csv`: the quality mapping from a sweep: for each of our quality
+//! points, each encoder's setting at which its mean SSIMULACRA2 over the photos equals
+//! libjpeg-turbo's at that quality (linear between the swept settings), and the encoder's bytes
+//! there against libjpeg-turbo's (geometric means over the photos).
+//!
+//! `codec-quality avif-settings DIR WIDTH`: our AVIF settings against the alternatives to each
+//! choice: per alternative, the bytes at libjpeg-turbo q85's SSIMULACRA2 (photo by photo, between
+//! swept quantizers), as a geometric mean of the ratio to libjpeg-turbo's, and the mean encode time.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use image_worker::codec::{self, EncodeSettings, WebpMode};
+use image_worker::codec::{self, AvifSettings, EncodeSettings, WebpMode};
 use image_worker::config::Limits;
 use image_worker::format::OutputFormat;
 use image_worker::options::TransformOptions;
@@ -19,7 +30,15 @@ use kernels::{Backend, Image, PixelLayout};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("sweep") if args.len() == 4 => sweep(Path::new(&args[2]), args[3].parse().expect("WIDTH is a number")),
+        Some("sweep") if args.len() == 4 || args.len() == 5 => sweep(
+            Path::new(&args[2]),
+            args[3].parse().expect("WIDTH is a number"),
+            args.get(4).map(|only| only.split(',').collect()),
+        ),
+        Some("calibrate") if args.len() == 3 => calibrate(Path::new(&args[2])),
+        Some("avif-settings") if args.len() == 4 => {
+            avif_settings(Path::new(&args[2]), args[3].parse().expect("WIDTH is a number"))
+        }
         Some("jpeg-tables") if args.len() == 4 || args.len() == 5 => jpeg_tables(
             Path::new(&args[2]),
             args[3].parse().expect("WIDTH is a number"),
@@ -41,7 +60,8 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: codec-quality sweep DIR WIDTH | jpeg-tables DIR WIDTH [TABLE] | score REFERENCE.png IMAGE... \\
+                "usage: codec-quality sweep DIR WIDTH [ENCODERS] | calibrate SWEEP.csv | avif-settings DIR WIDTH \\
+                 | jpeg-tables DIR WIDTH [TABLE] | score REFERENCE.png IMAGE... \\
                  | reference SOURCE WIDTH HEIGHT OUT.png | decode IMAGE OUT.png"
             );
             std::process::exit(2);
@@ -52,34 +72,187 @@ fn main() {
 /// Encoders and the settings each is swept over.
 const JPEG_QUALITIES: &[u8] = &[30, 40, 50, 60, 70, 75, 80, 85, 90, 95];
 const WEBP_QUALITIES: &[u8] = &[10, 20, 30, 40, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100];
-const AVIF_QUALITIES: &[u8] = &[40, 50, 60, 65, 70, 75, 80, 84, 86, 88, 90, 92, 94, 96];
+const AVIF_QUANTIZERS: &[u8] = &[20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 140, 160, 180, 200, 220];
 
-fn sweep(dir: &Path, width: usize) {
+fn sweep(dir: &Path, width: usize, only: Option<Vec<&str>>) {
+    let wanted = |encoder: &str| only.as_ref().is_none_or(|only| only.contains(&encoder));
     each_photo(dir, width, |resized, row| {
         for &q in JPEG_QUALITIES {
             let settings = EncodeSettings { quality: q, exif: None };
-            row("jpeg", q, codec::encode(resized, OutputFormat::Jpeg, &settings).unwrap());
-            row("jpeg-encoder-default", q, jpeg_encoder_default(resized, q));
-            row("libjpeg-turbo", q, vips_jpeg(resized, q));
+            if wanted("jpeg") {
+                row("jpeg", q, codec::encode(resized, OutputFormat::Jpeg, &settings).unwrap());
+            }
+            if wanted("jpeg-encoder-default") {
+                row("jpeg-encoder-default", q, jpeg_encoder_default(resized, q));
+            }
+            if wanted("libjpeg-turbo") {
+                row("libjpeg-turbo", q, vips_jpeg(resized, q));
+            }
         }
-        for &q in WEBP_QUALITIES {
-            row("webp", q, codec::encode_webp(resized, WebpMode::Lossy { quality: f32::from(q) }).unwrap());
+        if wanted("webp") {
+            for &q in WEBP_QUALITIES {
+                row("webp", q, codec::encode_webp(resized, WebpMode::Lossy { quality: f32::from(q) }).unwrap());
+            }
         }
-        for &q in AVIF_QUALITIES {
-            row("avif", q, codec::encode_avif(resized, f32::from(q)).unwrap());
+        for (encoder, chroma_420) in [("avif-420", true), ("avif-444", false)] {
+            if wanted(encoder) {
+                for &quantizer in AVIF_QUANTIZERS {
+                    row(
+                        encoder,
+                        quantizer,
+                        codec::encode_avif(resized, AvifSettings { quantizer, chroma_420 }).unwrap(),
+                    );
+                }
+            }
         }
     });
+}
+
+/// Our quality points that the mapping in `src/codec/quality.rs` is read at.
+const CALIBRATION_POINTS: &[u8] = &[30, 40, 50, 60, 70, 75, 80, 85, 90];
+
+fn calibrate(csv: &Path) {
+    // (encoder, setting) -> each photo's (score, ln bytes).
+    let mut results: BTreeMap<(String, u8), Vec<(f64, f64)>> = BTreeMap::new();
+    for line in std::fs::read_to_string(csv).expect("SWEEP.csv is readable").lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let (encoder, setting) = (fields[1].to_owned(), fields[2].parse().unwrap());
+        let (bytes, ssim2): (f64, f64) = (fields[3].parse().unwrap(), fields[4].parse().unwrap());
+        results.entry((encoder, setting)).or_default().push((ssim2, bytes.ln()));
+    }
+    // Per encoder, per setting: the photos' mean score and mean ln bytes.
+    let mut curves: BTreeMap<&str, Vec<(f64, f64, f64)>> = BTreeMap::new();
+    for ((encoder, setting), photos) in &results {
+        let count = photos.len() as f64;
+        let (score, log_bytes) = photos.iter().fold((0.0, 0.0), |(s, b), (score, bytes)| (s + score, b + bytes));
+        curves.entry(encoder).or_default().push((f64::from(*setting), score / count, log_bytes / count));
+    }
+    let reference = curves.remove("libjpeg-turbo").expect("the sweep has libjpeg-turbo");
+    println!(
+        "quality,libjpeg-turbo ssimulacra2,{}",
+        curves.keys().map(|e| format!("{e},bytes")).collect::<Vec<_>>().join(",")
+    );
+    for &quality in CALIBRATION_POINTS {
+        let Some(&(_, target, reference_bytes)) = reference.iter().find(|(setting, ..)| *setting == f64::from(quality))
+        else {
+            continue;
+        };
+        let columns: Vec<String> = curves
+            .values()
+            .map(|curve| {
+                let settings: Vec<(f64, f64)> = curve.iter().map(|&(setting, score, _)| (setting, score)).collect();
+                let bytes: Vec<(f64, f64)> = curve.iter().map(|&(_, score, bytes)| (bytes, score)).collect();
+                match (setting_at(&settings, target), setting_at(&bytes, target)) {
+                    (Some(setting), Some(bytes)) => format!("{setting:.1},{:.3}x", (bytes - reference_bytes).exp()),
+                    _ => "-,-".to_owned(),
+                }
+            })
+            .collect();
+        println!("{quality},{target:.2},{}", columns.join(","));
+    }
+}
+
+/// The setting at which `curve` (setting, mean score) reaches `target`, linear between points;
+/// the score may rise or fall with the setting.
+fn setting_at(curve: &[(f64, f64)], target: f64) -> Option<f64> {
+    curve.windows(2).find_map(|pair| {
+        let [(s0, v0), (s1, v1)] = [pair[0], pair[1]];
+        ((v0 - target) * (v1 - target) <= 0.0 && v0 != v1).then(|| s0 + (s1 - s0) * (target - v0) / (v1 - v0))
+    })
+}
+
+/// Our AVIF settings at the default quality (85: 4:2:0) and one alternative to each choice in
+/// `src/codec/avif.rs`, and ravif's settings as the Worker used them before.
+fn avif_alternatives() -> Vec<(&'static str, bool, fn(&mut rav1e::prelude::EncoderConfig))> {
+    use rav1e::prelude::{BlockSize, PartitionRange, Tune};
+    vec![
+        ("ours (4:2:0)", true, |_| {}),
+        ("4:4:4", false, |_| {}),
+        ("psychovisual tuning", true, |config| config.tune = Tune::Psychovisual),
+        ("estimated coefficient rates", true, |config| config.speed_settings.transform.tx_domain_rate = true),
+        ("16x16 blocks", true, |config| {
+            config.speed_settings.partition.partition_range =
+                PartitionRange::new(BlockSize::BLOCK_16X16, BlockSize::BLOCK_16X16)
+        }),
+        ("8x8 and 16x16 blocks", true, |config| {
+            config.speed_settings.partition.partition_range =
+                PartitionRange::new(BlockSize::BLOCK_8X8, BlockSize::BLOCK_16X16)
+        }),
+        ("CDEF", true, |config| config.speed_settings.cdef = true),
+        ("fine directional prediction", true, |config| config.speed_settings.prediction.fine_directional_intra = true),
+        ("ravif 0.13 at speed 10, 4:4:4 (before)", false, |config| {
+            config.tune = Tune::Psychovisual;
+            config.speed_settings.partition.partition_range =
+                PartitionRange::new(BlockSize::BLOCK_16X16, BlockSize::BLOCK_16X16);
+            config.speed_settings.transform.tx_domain_rate = true;
+        }),
+    ]
+}
+
+const PROBE_QUANTIZERS: &[u8] = &[50, 75, 100, 125, 150];
+
+fn avif_settings(dir: &Path, width: usize) {
+    let alternatives = avif_alternatives();
+    // Per alternative: per photo, ln(bytes / libjpeg-turbo's) at its SSIMULACRA2; encode times.
+    let mut log_ratios = vec![Vec::new(); alternatives.len()];
+    let mut times = vec![Vec::new(); alternatives.len()];
+    for path in photos(dir) {
+        let resized = resized_rgb(&path, width);
+        let original = rgb_of(&resized);
+        let score = |bytes: &[u8]| scores(&original, &decode(bytes), resized.width, resized.height).0;
+        let reference = vips_jpeg(&resized, 85);
+        let target = score(&reference);
+        for (index, (name, chroma_420, adjust)) in alternatives.iter().enumerate() {
+            let mut curve = Vec::new();
+            for &quantizer in PROBE_QUANTIZERS {
+                let start = std::time::Instant::now();
+                let avif =
+                    codec::encode_avif_with(&resized, AvifSettings { quantizer, chroma_420: *chroma_420 }, adjust)
+                        .unwrap();
+                times[index].push(start.elapsed().as_secs_f64() * 1000.0);
+                curve.push(((avif.len() as f64).ln(), score(&avif)));
+            }
+            // Bytes rise as the score does: read ln(bytes) off at the target score.
+            match setting_at(&curve, target) {
+                Some(log_bytes) => log_ratios[index].push(log_bytes - (reference.len() as f64).ln()),
+                None => eprintln!("{}: {name} does not reach SSIMULACRA2 {target:.1}", path.display()),
+            }
+        }
+    }
+    println!("# AVIF settings\n");
+    println!(
+        "Generated by `codec-quality avif-settings {} {width}` (benches/quality), natively, one thread. Each photo \
+         resized to {width} px by our pipeline, encoded by `codec::encode_avif_with` at rav1e quantizers \
+         {PROBE_QUANTIZERS:?} with one setting changed from ours (`src/codec/avif.rs`); its bytes at \
+         libjpeg-turbo q85's SSIMULACRA2 on the same photo are read off between quantizers, and given as a \
+         geometric mean of the ratio to libjpeg-turbo's bytes. Encode times are native means \
+         over every encode: they rank the choices, but V8's ratios differ (psychovisual tuning costs about \
+         40% more time natively and 20% in V8; benches/results/codecs.md has V8's times).\n",
+        dir.display()
+    );
+    println!("| settings | photos | bytes at libjpeg-turbo q85's SSIMULACRA2 | encode ms (mean) |");
+    println!("|---|--:|--:|--:|");
+    for (index, (name, ..)) in alternatives.iter().enumerate() {
+        let (ratios, ms) = (&log_ratios[index], &times[index]);
+        let bytes = (ratios.iter().sum::<f64>() / ratios.len() as f64).exp();
+        println!("| {name} | {} | {bytes:.3}x | {:.0} |", ratios.len(), ms.iter().sum::<f64>() / ms.len() as f64);
+    }
+}
+
+/// The photos in `dir`, sorted.
+fn photos(dir: &Path) -> Vec<PathBuf> {
+    let mut photos: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("DIR is readable").map(|e| e.unwrap().path()).collect();
+    photos.sort();
+    photos
 }
 
 /// Runs `encode` on every photo in `dir` resized to `width`, and prints the CSV header once and a
 /// line for every output it hands to its `row` (encoder, setting, bytes), scored against the
 /// resized pixels.
 fn each_photo(dir: &Path, width: usize, mut encode: impl FnMut(&Image, &dyn Fn(&str, u8, Vec<u8>))) {
-    let mut photos: Vec<PathBuf> =
-        std::fs::read_dir(dir).expect("DIR is readable").map(|e| e.unwrap().path()).collect();
-    photos.sort();
     println!("photo,encoder,setting,bytes,ssimulacra2,psnr");
-    for path in photos {
+    for path in photos(dir) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let resized = resized_rgb(&path, width);
         let original = rgb_of(&resized);
