@@ -161,9 +161,13 @@ fn setting_at(curve: &[(f64, f64)], target: f64) -> Option<f64> {
     })
 }
 
+/// An AVIF setting to measure: its name, whether chroma is 4:2:0, and the change to our rav1e
+/// configuration.
+type AvifAlternative = (&'static str, bool, fn(&mut rav1e::prelude::EncoderConfig));
+
 /// Our AVIF settings at the default quality (85: 4:2:0) and one alternative to each choice in
 /// `src/codec/avif.rs`, and ravif's settings as the Worker used them before.
-fn avif_alternatives() -> Vec<(&'static str, bool, fn(&mut rav1e::prelude::EncoderConfig))> {
+fn avif_alternatives() -> Vec<AvifAlternative> {
     use rav1e::prelude::{BlockSize, PartitionRange, Tune};
     vec![
         ("ours (4:2:0)", true, |_| {}),
