@@ -6,8 +6,9 @@
 // benches/results/memory.md.
 //
 // Usage: node benches/memory.mjs [--check]
-//   --check: 1 and 4 MP sources, with every option mix below, under budgets of 64 and 16 MiB;
-//   fails unless each request is refused or stays within its estimate (npm test runs this).
+//   --check: 1 and 4 MP sources, with every option mix below, under budgets of 64 and 16 MiB,
+//   and PNGs of noise encoded as AVIF; fails unless each request is refused or stays within its
+//   estimate (npm test runs this).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,12 @@ const CHECK_OPTIONS = [
   'width=1900,height=1400,fit=squeeze,gamma-correct=true,rotate=90,format=jpeg', 'width=2400,height=1800,fit=squeeze,format=png',
   'width=2600,height=2000,fit=squeeze,format=webp', 'width=1400,height=1000,fit=pad,blur=2,format=webp',
   'width=2000,height=1500,fit=pad,format=gif',
+];
+// AVIF's encoder holds more the more symbols it codes: finer qualities on noise, the most an
+// image can make (--check runs these on noise sources only, as AVIF encodes take seconds).
+const AVIF_OPTIONS = [
+  'width=400,format=avif,quality=100', 'width=800,format=avif,quality=100', 'width=1100,format=avif,quality=90',
+  'width=1600,format=avif',
 ];
 const BUDGETS = check ? [64, 16] : [BUDGET_MIB];
 
@@ -75,7 +82,7 @@ function chunk(type, data) {
   return out;
 }
 const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
-function png(width, height, { channels = 4, bits = 8, interlaced = false }) {
+function png(width, height, { channels = 4, bits = 8, interlaced = false, noise = false }) {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -83,7 +90,15 @@ function png(width, height, { channels = 4, bits = 8, interlaced = false }) {
   ihdr[9] = { 1: 0, 3: 2, 4: 6 }[channels];
   ihdr[12] = interlaced ? 1 : 0;
   const bytesPerSample = bits / 8;
-  const sample = (x, y, c) => ((x * (3 + c) + y * (5 - c) + ((x ^ y) % 7)) % 256);
+  // Noise: every sample from xorshift32 (seeded, so each run codes the same picture).
+  let state = 2463534242;
+  const random = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) & 0xff;
+  };
+  const sample = noise ? random : (x, y, c) => ((x * (3 + c) + y * (5 - c) + ((x ^ y) % 7)) % 256);
   const passes = interlaced ? ADAM7 : [[0, 0, 1, 1]];
   const parts = [];
   for (const [x0, y0, dx, dy] of passes) {
@@ -96,7 +111,7 @@ function png(width, height, { channels = 4, bits = 8, interlaced = false }) {
       let o = 0;
       for (let x = x0; x < width; x += dx) {
         for (let c = 0; c < channels; c++) {
-          const v = c === 3 ? 255 - ((x + y) % 64) : sample(x, y, c);
+          const v = c === 3 && !noise ? 255 - ((x + y) % 64) : sample(x, y, c);
           raw[o] = v;
           if (bytesPerSample === 2) raw[o + 1] = v ^ 0x5a;
           o += bytesPerSample;
@@ -141,6 +156,8 @@ const SOURCES = [
   { name: 'WebP lossy', make: (w, h) => webp(w, h, false), maxMegapixels: 50 },
   { name: 'WebP lossless', make: (w, h) => webp(w, h, true), maxMegapixels: 50 },
   { name: 'GIF', make: (w, h) => fromHarness(2, w, h) },
+  { name: 'PNG RGB noise', make: (w, h) => png(w, h, { channels: 3, noise: true }), checkOptions: AVIF_OPTIONS },
+  { name: 'PNG RGBA noise', make: (w, h) => png(w, h, { noise: true }), checkOptions: AVIF_OPTIONS },
 ];
 // Animations: real files at their own size (their frames count against the input limit).
 const ANIMATIONS = ['fire.gif', 'porsche.gif'].map((file) => ({ name: `GIF ${file}`, file: join(root, 'fixtures', file) }));
@@ -169,7 +186,7 @@ function request(source, options, budgetMib) {
 const rows = [];
 const failures = [];
 const cases = [];
-for (const source of SOURCES) {
+for (const source of SOURCES.filter((source) => check || !source.checkOptions)) {
   for (const megapixels of MEGAPIXELS.filter((mp) => mp <= (source.maxMegapixels ?? Infinity))) {
     // 4:3 landscape, as most photos.
     const width = Math.round(Math.sqrt(megapixels * 1e6 * 4 / 3));
@@ -185,7 +202,7 @@ for (const source of ANIMATIONS) {
 for (const { source, megapixels, width, height, make } of cases) {
   const bytes = make();
   const table = source.placing ? [...OPTIONS, ...PLACING_OPTIONS] : OPTIONS;
-  for (const options of check ? [...OPTIONS, ...CHECK_OPTIONS] : table) {
+  for (const options of check ? source.checkOptions ?? [...OPTIONS, ...CHECK_OPTIONS] : table) {
     for (const budget of BUDGETS) {
       const m = request(bytes, options, budget);
       const row = { source: source.name, megapixels, size: `${width}x${height}`, file: bytes.length, options, budget, ...m };

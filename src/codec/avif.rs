@@ -17,6 +17,7 @@ use rav1e::prelude::{
     MatrixCoefficients, PartitionRange, PixelRange, Rational, SceneDetectionSpeed, TransferCharacteristics, Tune,
 };
 
+use super::quality::{along, Curve};
 use crate::error::{ErrorKind, TransformError};
 
 /// How to encode: rav1e's quantizer (0 best – 255 worst) and whether chroma is halved both ways.
@@ -91,6 +92,123 @@ fn speed_settings() -> SpeedSettings {
     speed
 }
 
+const MIB: u64 = 1 << 20;
+
+/// What rav1e holds for a picture whatever its size. Measured with the figures below by encoding
+/// uniform noise (the most symbols a picture can make) at sizes from 0.1 to 1.6 MP and quantizers
+/// from 0 to 255, in V8; `benches/memory.mjs --check` holds the pipeline to them.
+const PICTURE_FIXED_BYTES: u64 = 6 * MIB;
+/// Per sample (of the luma and chroma planes): the source and reconstruction frames and the
+/// block decisions.
+const FRAME_BYTES_PER_SAMPLE: u64 = 10;
+/// What each tile past the first adds: rav1e sets up every tile's coding state at once.
+const TILE_BYTES: u64 = MIB;
+/// The most one tile's symbol recording may hold; more tiles share a picture beyond it.
+const MAX_TILE_RECORDING_BYTES: u64 = 32 * MIB;
+
+/// What rav1e's recording of a tile's symbols holds per sample at most, at `quantizer`: it
+/// records every symbol of a tile (6 bytes each, in a vector that grows by doubling) to choose the
+/// tile's deblocking before writing it, and finer quantizers code more symbols. The upper
+/// envelope of the measurements above, with the AV1 data that grows alongside.
+fn recording_bytes_per_sample(quantizer: u8) -> u64 {
+    const ENVELOPE: &Curve = &[(0, 150.0), (28, 75.0), (56, 42.0), (90, 36.0), (131, 20.0), (255, 8.0)];
+    along(ENVELOPE, quantizer).ceil() as u64
+}
+
+/// The samples of a `width` x `height` picture's planes.
+fn picture_samples(width: usize, height: usize, sampling: ChromaSampling) -> u64 {
+    let luma = (width * height) as u64;
+    match sampling {
+        ChromaSampling::Cs420 => luma + 2 * (width.div_ceil(2) * height.div_ceil(2)) as u64,
+        ChromaSampling::Cs422 => luma + 2 * (width.div_ceil(2) * height) as u64,
+        ChromaSampling::Cs444 => 3 * luma,
+        ChromaSampling::Cs400 => luma,
+    }
+}
+
+/// How rav1e splits a picture for a target number of tiles: the count it makes and the pixels
+/// of the largest tile.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Tiling {
+    target: usize,
+    count: u64,
+    largest_pixels: u64,
+}
+
+impl Tiling {
+    /// The split rav1e's encoder makes of a `width` x `height` picture for `target` tiles: it
+    /// halves the tiles' taller side (in 64-pixel superblocks, rows on a tie) until there are at
+    /// least `target`, or they are one superblock; tiles divide the superblocks rounding up.
+    fn new(width: usize, height: usize, target: usize) -> Tiling {
+        let (sb_columns, sb_rows) = (width.div_ceil(64), height.div_ceil(64));
+        let most = |superblocks: usize| superblocks.min(64).next_power_of_two().trailing_zeros();
+        let (most_columns_log2, most_rows_log2) = (most(sb_columns), most(sb_rows));
+        let split = |columns_log2: u32, rows_log2: u32| {
+            let (tile_columns, tile_rows) = (sb_columns.div_ceil(1 << columns_log2), sb_rows.div_ceil(1 << rows_log2));
+            (tile_columns, tile_rows, sb_columns.div_ceil(tile_columns) * sb_rows.div_ceil(tile_rows))
+        };
+        let (mut columns_log2, mut rows_log2) = (0, 0);
+        let mut made = split(0, 0);
+        while columns_log2 < most_columns_log2 || rows_log2 < most_rows_log2 {
+            made = split(columns_log2, rows_log2);
+            let (tile_columns, tile_rows, count) = made;
+            if count >= target {
+                break;
+            }
+            if (tile_rows >= tile_columns && rows_log2 < most_rows_log2) || columns_log2 >= most_columns_log2 {
+                rows_log2 += 1;
+            } else {
+                columns_log2 += 1;
+            }
+        }
+        let (tile_columns, tile_rows, count) = made;
+        let largest_pixels = (tile_columns * 64).min(width) * (tile_rows * 64).min(height);
+        Tiling { target, count: count as u64, largest_pixels: largest_pixels as u64 }
+    }
+
+    /// As few tiles as keep the largest tile's recording within `MAX_TILE_RECORDING_BYTES` (each
+    /// split costs about 1% of the bytes at web qualities), up to 64.
+    fn for_picture(width: usize, height: usize, sampling: ChromaSampling, quantizer: u8) -> Tiling {
+        let mut tiling = Tiling::new(width, height, 1);
+        while tiling.recording_bytes(width, height, sampling, quantizer) > MAX_TILE_RECORDING_BYTES
+            && tiling.target < 64
+        {
+            tiling = Tiling::new(width, height, 2 * tiling.target);
+        }
+        tiling
+    }
+
+    /// What the largest tile's recording holds at most: its share of the picture's samples.
+    fn recording_bytes(&self, width: usize, height: usize, sampling: ChromaSampling, quantizer: u8) -> u64 {
+        let samples = picture_samples(width, height, sampling);
+        let pixels = (width * height).max(1) as u64;
+        (samples * self.largest_pixels).div_ceil(pixels) * recording_bytes_per_sample(quantizer)
+    }
+}
+
+/// The most memory rav1e takes for one picture, split as [`Tiling::for_picture`] does.
+fn picture_bytes(width: usize, height: usize, sampling: ChromaSampling, quantizer: u8) -> u64 {
+    let samples = picture_samples(width, height, sampling);
+    let tiling = Tiling::for_picture(width, height, sampling, quantizer);
+    PICTURE_FIXED_BYTES
+        + FRAME_BYTES_PER_SAMPLE * samples
+        + tiling.recording_bytes(width, height, sampling, quantizer)
+        + TILE_BYTES * (tiling.count - 1)
+}
+
+/// The most memory [`encode_avif`] takes for a `width` x `height` image (with `alpha` or not):
+/// what the memory budget counts. The alpha picture is encoded after the colour one, whose AV1
+/// data (at most 2 bytes a sample) it holds meanwhile.
+pub fn avif_working_bytes(width: usize, height: usize, settings: AvifSettings, alpha: bool) -> u64 {
+    let sampling = if settings.chroma_420 { ChromaSampling::Cs420 } else { ChromaSampling::Cs444 };
+    let color = picture_bytes(width, height, sampling, settings.quantizer);
+    if !alpha {
+        return color;
+    }
+    let color_data = 2 * picture_samples(width, height, sampling);
+    color.max(color_data + picture_bytes(width, height, ChromaSampling::Cs400, settings.quantizer))
+}
+
 /// Encodes one AV1 still picture whose planes `fill` writes.
 fn encode_picture(
     width: usize,
@@ -120,7 +238,7 @@ fn encode_picture(
         // PSNR tuning skips rav1e's activity masking, which would save 3% of the bytes for a
         // fifth more time in V8.
         tune: Tune::Psnr,
-        tiles: 1,
+        tiles: Tiling::for_picture(width, height, sampling, quantizer).target,
         speed_settings: speed_settings(),
         ..EncoderConfig::default()
     };
@@ -254,6 +372,59 @@ mod tests {
         for (x, y) in [(0, 0), (4, 0), (3, 2), (4, 2)] {
             assert_eq!(frame.planes[0].p(x, y), full(x, y)[0]);
         }
+    }
+
+    #[test]
+    fn the_recording_envelope_is_linear_between_its_points_and_rounds_up() {
+        assert_eq!(recording_bytes_per_sample(0), 150);
+        assert_eq!(recording_bytes_per_sample(14), 113); // 112.5
+        assert_eq!(recording_bytes_per_sample(28), 75);
+        assert_eq!(recording_bytes_per_sample(255), 8);
+        let envelope: Vec<u64> = (0..=255).map(recording_bytes_per_sample).collect();
+        assert!(envelope.windows(2).all(|pair| pair[0] >= pair[1]), "finer quantizers record more");
+    }
+
+    #[test]
+    fn tiles_split_as_rav1e_does() {
+        // 1600x1000 is 25x16 superblocks: columns split first (13 and 12), then rows.
+        assert_eq!(Tiling::new(1600, 1000, 1), Tiling { target: 1, count: 1, largest_pixels: 1_600_000 });
+        assert_eq!(Tiling::new(1600, 1000, 2), Tiling { target: 2, count: 2, largest_pixels: 13 * 64 * 1000 });
+        assert_eq!(Tiling::new(1600, 1000, 4), Tiling { target: 4, count: 4, largest_pixels: 13 * 64 * 512 });
+        // 5 superblock rows split in four make three tiles (2, 2 and 1); the next split is the
+        // last there is, and rav1e's search ends before making it.
+        assert_eq!(Tiling::new(64, 320, 4), Tiling { target: 4, count: 3, largest_pixels: 64 * 128 });
+        // A picture of one superblock is one tile whatever the target.
+        assert_eq!(Tiling::new(60, 40, 8), Tiling { target: 8, count: 1, largest_pixels: 2400 });
+    }
+
+    #[test]
+    fn tiles_split_only_pictures_whose_recording_would_pass_its_bound() {
+        use crate::codec::quality;
+        let tiling = |width, height, quality: u8| {
+            let settings = quality::avif(quality);
+            let sampling = if settings.chroma_420 { ChromaSampling::Cs420 } else { ChromaSampling::Cs444 };
+            let tiling = Tiling::for_picture(width, height, sampling, settings.quantizer);
+            assert!(tiling.recording_bytes(width, height, sampling, settings.quantizer) <= MAX_TILE_RECORDING_BYTES);
+            tiling.count
+        };
+        // The default quality at 800 px (the codec benchmark's) codes in one tile; the largest
+        // AVIF at the default quality and lossless ones split.
+        assert_eq!(tiling(800, 533, 85), 1);
+        assert_eq!(tiling(1600, 1000, 85), 4);
+        assert_eq!(tiling(400, 266, 100), 2);
+        assert_eq!(tiling(1200, 900, 95), 16);
+        // rav1e makes 49 tiles of 4x4 superblocks for 32.
+        assert_eq!(tiling(1600, 1600, 100), 49);
+    }
+
+    #[test]
+    fn working_memory_grows_with_quality_and_never_shrinks_with_alpha() {
+        use crate::codec::quality;
+        let bytes = |quality, alpha| avif_working_bytes(1200, 800, quality::avif(quality), alpha);
+        for quality in [30, 85, 90, 95, 100] {
+            assert!(bytes(quality, true) >= bytes(quality, false), "quality {quality}");
+        }
+        assert!(bytes(30, false) <= bytes(85, false) && bytes(85, false) < bytes(100, false));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use std::io::Cursor;
 use image::{ImageError, ImageFormat, ImageReader};
 use kernels::PixelLayout;
 
-pub use avif::{encode_avif, encode_avif_with, AvifSettings};
+pub use avif::{avif_working_bytes, encode_avif, encode_avif_with, AvifSettings};
 pub use decode::{decode, decode_frames, AnimationFrame};
 pub use encode::{encode, webp_mode, AnimationWriter, EncodeSettings};
 pub use jpeg_rows::{JpegRows, CMYK_ROWS};

@@ -13,11 +13,12 @@ use super::avif::AvifSettings;
 /// for ImageMagick's and 0.975x for the Annex K tables libjpeg uses).
 pub const JPEG_TABLES: QuantizationTableType = QuantizationTableType::KleinSilversteinCarney;
 
-/// Points (our quality, encoder setting) between which the mapping is linear.
-type Curve = [(u8, f32)];
+/// Points (our quality, encoder setting) between which the mapping is linear, flat beyond the
+/// ends (also used for other measured curves).
+pub(crate) type Curve = [(u8, f32)];
 
-fn along(curve: &Curve, quality: u8) -> f32 {
-    let quality = quality.clamp(1, 100);
+/// `curve`'s value at `quality`.
+pub(crate) fn along(curve: &Curve, quality: u8) -> f32 {
     let mut previous = curve.first().copied().unwrap_or((1, 1.0));
     for &(q, setting) in curve {
         if quality <= q {

@@ -9,7 +9,8 @@
 //! `benches/results/memory.md`, with a margin, and `node benches/memory.mjs --check` (run by
 //! `npm test`) checks that every request it makes stays within its estimate.
 
-use crate::codec::{Probe, Storage, CMYK_ROWS};
+use crate::codec::quality::{self, along, Curve};
+use crate::codec::{avif_working_bytes, Probe, Storage, CMYK_ROWS};
 use crate::config::Limits;
 use crate::error::{ErrorKind, TransformError};
 use crate::format::OutputFormat;
@@ -83,29 +84,42 @@ pub(super) fn estimate(
     // Per output pixel, the output image and the encoder. JPEG and GIF hold about the same
     // whatever the picture (measured peaks over the source: 12–14 and 9–12 bytes): jpeg-encoder's
     // optimizing pass keeps every component at full resolution twice (the rows, then a block
-    // buffer sized for full resolution even for subsampled chroma). PNG and WebP hold their
-    // compressed output and deflate or lossless-alpha state, which grow with the detail: up to
-    // 15 bytes for PNG and 9 for opaque WebP on the benchmark's detailed pictures, and the most
-    // for WebP's lossless alpha. rav1e's own state is large whatever the image, and alpha is a
-    // second AV1 image.
+    // buffer sized for full resolution even for subsampled chroma). PNG holds its compressed
+    // output and deflate state, up to 15 bytes on the benchmark's detailed pictures. WebP and
+    // AVIF hold more the more they code, so by quality (`webp_bytes_per_pixel`, and AVIF's
+    // encoder bounds its own beside the output image).
     let alpha = probe.alpha;
-    let (encoder_fixed, per_output_pixel) = match (route, format) {
-        (Route::Animated, _) => (0, 48),
-        (_, OutputFormat::Avif) => (16 * MIB, if alpha { 40 } else { 28 }),
-        (_, OutputFormat::Webp) => (0, if alpha { 44 } else { 12 }),
-        (_, OutputFormat::Gif) => (0, 14),
-        (_, OutputFormat::Jpeg) => (0, 16),
-        (_, OutputFormat::Png) => (0, 20),
+    let per_output_pixel = |bytes: u64| bytes * output.pixels();
+    let encoder = match (route, format) {
+        (Route::Animated, _) => per_output_pixel(48),
+        (_, OutputFormat::Avif) => {
+            let (width, height) = (output.width as usize, output.height as usize);
+            per_output_pixel(4) + avif_working_bytes(width, height, quality::avif(options.quality), alpha)
+        }
+        (_, OutputFormat::Webp) => per_output_pixel(webp_bytes_per_pixel(options.quality, alpha)),
+        (_, OutputFormat::Gif) => per_output_pixel(14),
+        (_, OutputFormat::Jpeg) => per_output_pixel(16),
+        (_, OutputFormat::Png) => per_output_pixel(20),
     };
     // A blurred copy of the output (RGBA at most).
     let filters = if options.blur > 0.0 || options.sharpen > 0.0 { 4 * output.pixels() } else { 0 };
-    let finish = encoder_fixed + per_output_pixel * output.pixels() + filters;
+    let finish = encoder + filters;
     let peak = match route {
         // Frames render one at a time as the encoded ones accumulate (about a byte per pixel).
         Route::Animated => decode + linear + finish + probe.frames.saturating_mul(output.pixels()),
         _ => decode.max(resize).max(finish),
     };
     source_len as u64 + FIXED_BYTES + peak
+}
+
+/// What WebP output holds per pixel at our `quality`, with the output image: libwebp keeps the
+/// tokens of the whole picture (2 bytes each) to write them after choosing their probabilities,
+/// so the more detail and the finer the quality, the more it holds. The upper envelope of uniform
+/// noise (the most an image can code) at 0.2 to 1.6 MP in V8, with a margin; never below what
+/// lossless output (for few colours) takes. Alpha adds its lossless compression's state.
+fn webp_bytes_per_pixel(quality: u8, alpha: bool) -> u64 {
+    const ENVELOPE: &Curve = &[(1, 12.0), (30, 13.0), (50, 16.0), (70, 18.0), (85, 22.0), (95, 30.0)];
+    along(ENVELOPE, quality).ceil() as u64 + if alpha { 24 } else { 0 }
 }
 
 /// What decoding holds at `decoded` size: the decoder's buffers and the image it yields.
