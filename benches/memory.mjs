@@ -7,8 +7,8 @@
 //
 // Usage: node benches/memory.mjs [--check]
 //   --check: 1 and 4 MP sources, with every option mix below, under budgets of 64 and 16 MiB,
-//   and PNGs of noise encoded as AVIF; fails unless each request is refused or stays within its
-//   estimate (npm test runs this).
+//   and 4 MP PNGs of noise at fine qualities under 64 and 192; fails unless each request is refused
+//   or stays within its estimate (npm test runs this).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,12 +36,15 @@ const CHECK_OPTIONS = [
   'width=2600,height=2000,fit=squeeze,format=webp', 'width=1400,height=1000,fit=pad,blur=2,format=webp',
   'width=2000,height=1500,fit=pad,format=gif',
 ];
-// AVIF's encoder holds more the more symbols it codes: finer qualities on noise, the most an
-// image can make (--check runs these on noise sources only, as AVIF encodes take seconds).
-const AVIF_OPTIONS = [
+// Encoders hold more the more they code: fine qualities on noise, the most an image can make.
+// --check runs these on noise sources only (AVIF encodes take seconds), also under a budget
+// large enough for the largest to be encoded rather than refused.
+const NOISE_OPTIONS = [
   'width=400,format=avif,quality=100', 'width=800,format=avif,quality=100', 'width=1100,format=avif,quality=90',
-  'width=1600,format=avif',
+  'width=1600,format=avif', 'width=2000,format=webp,quality=100', 'width=2000,format=jpeg,quality=100',
+  'width=2000,format=png',
 ];
+const NOISE_BUDGETS = [64, 192];
 const BUDGETS = check ? [64, 16] : [BUDGET_MIB];
 
 const run = (command, args, options = {}) => execFileSync(command, args, { cwd: root, encoding: 'utf8', ...options });
@@ -156,8 +159,8 @@ const SOURCES = [
   { name: 'WebP lossy', make: (w, h) => webp(w, h, false), maxMegapixels: 50 },
   { name: 'WebP lossless', make: (w, h) => webp(w, h, true), maxMegapixels: 50 },
   { name: 'GIF', make: (w, h) => fromHarness(2, w, h) },
-  { name: 'PNG RGB noise', make: (w, h) => png(w, h, { channels: 3, noise: true }), checkOptions: AVIF_OPTIONS },
-  { name: 'PNG RGBA noise', make: (w, h) => png(w, h, { noise: true }), checkOptions: AVIF_OPTIONS },
+  { name: 'PNG RGB noise', make: (w, h) => png(w, h, { channels: 3, noise: true }), checkOptions: NOISE_OPTIONS, budgets: NOISE_BUDGETS, megapixels: [4] },
+  { name: 'PNG RGBA noise', make: (w, h) => png(w, h, { noise: true }), checkOptions: NOISE_OPTIONS, budgets: NOISE_BUDGETS, megapixels: [4] },
 ];
 // Animations: real files at their own size (their frames count against the input limit).
 const ANIMATIONS = ['fire.gif', 'porsche.gif'].map((file) => ({ name: `GIF ${file}`, file: join(root, 'fixtures', file) }));
@@ -187,7 +190,7 @@ const rows = [];
 const failures = [];
 const cases = [];
 for (const source of SOURCES.filter((source) => check || !source.checkOptions)) {
-  for (const megapixels of MEGAPIXELS.filter((mp) => mp <= (source.maxMegapixels ?? Infinity))) {
+  for (const megapixels of (source.megapixels ?? MEGAPIXELS).filter((mp) => mp <= (source.maxMegapixels ?? Infinity))) {
     // 4:3 landscape, as most photos.
     const width = Math.round(Math.sqrt(megapixels * 1e6 * 4 / 3));
     const height = Math.round(megapixels * 1e6 / width);
@@ -203,7 +206,7 @@ for (const { source, megapixels, width, height, make } of cases) {
   const bytes = make();
   const table = source.placing ? [...OPTIONS, ...PLACING_OPTIONS] : OPTIONS;
   for (const options of check ? source.checkOptions ?? [...OPTIONS, ...CHECK_OPTIONS] : table) {
-    for (const budget of BUDGETS) {
+    for (const budget of check ? source.budgets ?? BUDGETS : BUDGETS) {
       const m = request(bytes, options, budget);
       const row = { source: source.name, megapixels, size: `${width}x${height}`, file: bytes.length, options, budget, ...m };
       rows.push(row);

@@ -81,13 +81,13 @@ pub(super) fn estimate(
     // The resize's buffers come after the decoder's, which they seldom fit in once freed: the
     // allocator grows memory for them, so they count on top of the decode.
     let resize = decode + window_bytes(probe.size, placement, options.gamma_correct) + linear + 4 * resized;
-    // Per output pixel, the output image and the encoder. JPEG and GIF hold about the same
-    // whatever the picture (measured peaks over the source: 12–14 and 9–12 bytes): jpeg-encoder's
-    // optimizing pass keeps every component at full resolution twice (the rows, then a block
-    // buffer sized for full resolution even for subsampled chroma). PNG holds its compressed
-    // output and deflate state, up to 15 bytes on the benchmark's detailed pictures. WebP and
-    // AVIF hold more the more they code, so by quality (`webp_bytes_per_pixel`, and AVIF's
-    // encoder bounds its own beside the output image).
+    // Per output pixel, the output image and the encoder. GIF holds about the same whatever the
+    // picture (measured peaks over the source: 9–12 bytes), JPEG too up to quality 85 (12–14:
+    // jpeg-encoder's optimizing pass keeps every component at full resolution twice, the rows
+    // and then a block buffer sized for full resolution even for subsampled chroma) and then
+    // its output grows, to 16 bytes on noise at 100. PNG holds its compressed output and
+    // deflate state, up to 17 bytes on noise (21 with alpha). WebP and AVIF hold more the more they code, so by
+    // quality (`WEBP_BYTES_PER_PIXEL`; AVIF's encoder bounds its own beside the output image).
     let alpha = probe.alpha;
     let per_output_pixel = |bytes: u64| bytes * output.pixels();
     let encoder = match (route, format) {
@@ -96,10 +96,13 @@ pub(super) fn estimate(
             let (width, height) = (output.width as usize, output.height as usize);
             per_output_pixel(4) + avif_working_bytes(width, height, quality::avif(options.quality), alpha)
         }
-        (_, OutputFormat::Webp) => per_output_pixel(webp_bytes_per_pixel(options.quality, alpha)),
+        (_, OutputFormat::Webp) => {
+            let lossless_alpha = if alpha { 24 } else { 0 };
+            per_output_pixel(along(WEBP_BYTES_PER_PIXEL, options.quality).ceil() as u64 + lossless_alpha)
+        }
         (_, OutputFormat::Gif) => per_output_pixel(14),
-        (_, OutputFormat::Jpeg) => per_output_pixel(16),
-        (_, OutputFormat::Png) => per_output_pixel(20),
+        (_, OutputFormat::Jpeg) => per_output_pixel(along(JPEG_BYTES_PER_PIXEL, options.quality).ceil() as u64),
+        (_, OutputFormat::Png) => per_output_pixel(if alpha { 24 } else { 20 }),
     };
     // A blurred copy of the output (RGBA at most).
     let filters = if options.blur > 0.0 || options.sharpen > 0.0 { 4 * output.pixels() } else { 0 };
@@ -112,15 +115,16 @@ pub(super) fn estimate(
     source_len as u64 + FIXED_BYTES + peak
 }
 
-/// What WebP output holds per pixel at our `quality`, with the output image: libwebp keeps the
-/// tokens of the whole picture (2 bytes each) to write them after choosing their probabilities,
-/// so the more detail and the finer the quality, the more it holds. The upper envelope of uniform
-/// noise (the most an image can code) at 0.2 to 1.6 MP in V8, with a margin; never below what
-/// lossless output (for few colours) takes. Alpha adds its lossless compression's state.
-fn webp_bytes_per_pixel(quality: u8, alpha: bool) -> u64 {
-    const ENVELOPE: &Curve = &[(1, 12.0), (30, 13.0), (50, 16.0), (70, 18.0), (85, 22.0), (95, 30.0)];
-    along(ENVELOPE, quality).ceil() as u64 + if alpha { 24 } else { 0 }
-}
+/// What JPEG output holds per pixel at our `quality`, with the output image (see above).
+const JPEG_BYTES_PER_PIXEL: &Curve = &[(85, 16.0), (100, 18.0)];
+
+/// What opaque WebP output holds per pixel at our `quality`, with the output image: libwebp keeps
+/// the tokens of the whole picture (2 bytes each) to write them after choosing their
+/// probabilities, so the more detail and the finer the quality, the more it holds. The upper
+/// envelope of uniform noise (the most an image can code) at 0.2 to 3.8 MP in V8, with a margin;
+/// never below what lossless output (for few colours) takes. Alpha adds its lossless
+/// compression's state, 24 bytes.
+const WEBP_BYTES_PER_PIXEL: &Curve = &[(1, 12.0), (30, 14.0), (50, 17.0), (70, 20.0), (85, 24.0), (95, 33.0)];
 
 /// What decoding holds at `decoded` size: the decoder's buffers and the image it yields.
 fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
