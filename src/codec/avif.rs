@@ -101,7 +101,8 @@ const PICTURE_FIXED_BYTES: u64 = 6 * MIB;
 /// Per sample (of the luma and chroma planes): the source and reconstruction frames and the
 /// block decisions.
 const FRAME_BYTES_PER_SAMPLE: u64 = 10;
-/// What each tile past the first adds: rav1e sets up every tile's coding state at once.
+/// What each tile past the first adds: rav1e sets up every tile's state at once, each with
+/// loop restoration's integral images (0.9 MB) even when loop restoration is off.
 const TILE_BYTES: u64 = MIB;
 /// The most one tile's symbol recording may hold; more tiles share a picture beyond it.
 const MAX_TILE_RECORDING_BYTES: u64 = 32 * MIB;
