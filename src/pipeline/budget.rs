@@ -86,8 +86,9 @@ pub(super) fn estimate(
     // jpeg-encoder's optimizing pass keeps every component at full resolution twice, the rows
     // and then a block buffer sized for full resolution even for subsampled chroma) and then
     // its output grows, to 16 bytes on noise at 100. PNG holds its compressed output and
-    // deflate state, up to 17 bytes on noise (21 with alpha). WebP and AVIF hold more the more they code, so by
-    // quality (`WEBP_BYTES_PER_PIXEL`; AVIF's encoder bounds its own beside the output image).
+    // deflate state, up to 17 bytes on noise (21 with alpha). WebP and AVIF hold more the more
+    // they code, so by quality (`WEBP_BYTES_PER_PIXEL`; AVIF's encoder bounds its own beside
+    // the output image).
     let alpha = probe.alpha;
     let per_output_pixel = |bytes: u64| bytes * output.pixels();
     let encoder = match (route, format) {
