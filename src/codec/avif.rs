@@ -27,6 +27,17 @@ pub struct AvifSettings {
     pub chroma_420: bool,
 }
 
+impl AvifSettings {
+    /// The colour picture's chroma sampling.
+    fn sampling(self) -> ChromaSampling {
+        if self.chroma_420 {
+            ChromaSampling::Cs420
+        } else {
+            ChromaSampling::Cs444
+        }
+    }
+}
+
 /// Encodes `image` as AVIF; an image with alpha gets an alpha picture at the same quantizer.
 pub fn encode_avif(image: &Image, settings: AvifSettings) -> Result<Vec<u8>, TransformError> {
     encode_avif_with(image, settings, |_| {})
@@ -40,8 +51,7 @@ pub fn encode_avif_with(
     adjust: impl Fn(&mut EncoderConfig),
 ) -> Result<Vec<u8>, TransformError> {
     let (width, height) = (image.width, image.height);
-    let sampling = if settings.chroma_420 { ChromaSampling::Cs420 } else { ChromaSampling::Cs444 };
-    let color = encode_picture(width, height, sampling, settings.quantizer, &adjust, |frame| {
+    let color = encode_picture(width, height, settings.sampling(), settings.quantizer, &adjust, |frame| {
         fill_ycbcr(frame, image, settings.chroma_420)
     })?;
     let alpha = match image.layout {
@@ -201,7 +211,7 @@ fn picture_bytes(width: usize, height: usize, sampling: ChromaSampling, quantize
 /// what the memory budget counts. The alpha picture is encoded after the colour one, whose AV1
 /// data (at most 2 bytes a sample) it holds meanwhile.
 pub fn avif_working_bytes(width: usize, height: usize, settings: AvifSettings, alpha: bool) -> u64 {
-    let sampling = if settings.chroma_420 { ChromaSampling::Cs420 } else { ChromaSampling::Cs444 };
+    let sampling = settings.sampling();
     let color = picture_bytes(width, height, sampling, settings.quantizer);
     if !alpha {
         return color;
@@ -403,7 +413,7 @@ mod tests {
         use crate::codec::quality;
         let tiling = |width, height, quality: u8| {
             let settings = quality::avif(quality);
-            let sampling = if settings.chroma_420 { ChromaSampling::Cs420 } else { ChromaSampling::Cs444 };
+            let sampling = settings.sampling();
             let tiling = Tiling::for_picture(width, height, sampling, settings.quantizer);
             assert!(tiling.recording_bytes(width, height, sampling, settings.quantizer) <= MAX_TILE_RECORDING_BYTES);
             tiling.count
