@@ -3,11 +3,24 @@
 //! allocator, `qsort`, and silent stand-ins for the `stdio` calls its animation encoder makes for
 //! verbose logs and error strings. The linker resolves libwebp's references to these definitions,
 //! so the module imports nothing for them. An allocation that fails returns null, which libwebp
-//! reports as out of memory.
+//! reports as out of memory. The blocks' total size is kept ([`held_bytes`]): what libwebp holds.
 
 use std::alloc::{self, Layout};
 use std::ffi::{c_char, c_int, c_void};
 use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static HELD: AtomicUsize = AtomicUsize::new(0);
+
+/// The bytes the C code holds now, headers included.
+pub fn held_bytes() -> usize {
+    HELD.load(Ordering::Relaxed)
+}
+
+fn held_change(added: usize, removed: usize) {
+    // Single-threaded: no other update can come between the load and the store.
+    HELD.store(held_bytes().saturating_add(added).saturating_sub(removed), Ordering::Relaxed);
+}
 
 /// Each block starts with its total size (Rust's `dealloc` needs the layout back), padded to the
 /// strictest C alignment so the caller's part stays aligned.
@@ -38,6 +51,7 @@ fn allocate(size: usize, zeroed: bool) -> *mut c_void {
             return ptr::null_mut();
         }
         base.cast::<usize>().write(layout.size());
+        held_change(layout.size(), 0);
         base.add(HEADER).cast::<c_void>()
     }
 }
@@ -68,6 +82,7 @@ pub unsafe extern "C" fn realloc(block: *mut c_void, size: usize) -> *mut c_void
             return ptr::null_mut();
         }
         moved.cast::<usize>().write(new_layout.size());
+        held_change(new_layout.size(), old_layout.size());
         moved.add(HEADER).cast::<c_void>()
     }
 }
@@ -82,6 +97,7 @@ pub unsafe extern "C" fn free(block: *mut c_void) {
     // SAFETY: per the contract.
     unsafe {
         let (base, layout) = header(block);
+        held_change(0, layout.size());
         alloc::dealloc(base, layout);
     }
 }

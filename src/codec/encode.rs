@@ -1,11 +1,11 @@
-//! `encode` and [`GifWriter`]: pixels to output bytes.
+//! `encode` and [`AnimationWriter`]: pixels to output bytes.
 
-use image::codecs::gif::{GifEncoder, Repeat};
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use image::{Delay, ExtendedColorType, Frame, ImageEncoder, ImageError, RgbaImage};
+use image::{ExtendedColorType, ImageEncoder};
 use kernels::{Image, PixelLayout};
 
 use super::avif::encode_avif;
+use super::gif::GifWriter;
 use super::quality;
 use super::webp::{encode_webp, WebpAnimationWriter, WebpMode};
 use crate::error::{ErrorKind, TransformError};
@@ -21,61 +21,22 @@ pub struct EncodeSettings<'a> {
     pub exif: Option<&'a [u8]>,
 }
 
-/// Writes GIF frames as they come; the frames are RGBA8 (pixels below half alpha become the
-/// transparent entry, the rest opaque).
-pub struct GifWriter<'a> {
-    encoder: GifEncoder<&'a mut Vec<u8>>,
+/// An animated GIF or WebP written frame by frame; every frame is RGBA8 of the animation's
+/// size, and [`AnimationWriter::finish`] returns the file.
+pub enum AnimationWriter {
+    Gif(GifWriter),
+    Webp(WebpAnimationWriter),
 }
 
-/// Colour quantization speed (1 best, 30 fastest); 10 is the gif crate's own default balance.
-const GIF_QUANTIZATION_SPEED: i32 = 10;
-
-impl<'a> GifWriter<'a> {
-    /// A writer into `out`, which holds the whole GIF once the writer is dropped.
-    pub fn new(out: &'a mut Vec<u8>, looping: bool) -> Result<Self, TransformError> {
-        let mut encoder = GifEncoder::new_with_speed(out, GIF_QUANTIZATION_SPEED);
-        if looping {
-            encoder.set_repeat(Repeat::Infinite).map_err(gif_error)?;
-        }
-        Ok(GifWriter { encoder })
-    }
-
-    pub fn add(&mut self, image: Image, delay_ms: (u32, u32)) -> Result<(), TransformError> {
-        let Image { mut pixels, width, height, layout } = image;
-        // GIF has one fully transparent palette entry and no partial alpha: below half is
-        // transparent, the rest opaque (the quantizer would otherwise treat a faint pixel's
-        // colour as solid, giving soft edges a dark fringe).
-        for [red, green, blue, alpha] in pixels.as_chunks_mut::<4>().0 {
-            if *alpha < 128 {
-                [*red, *green, *blue, *alpha] = [0; 4];
-            } else {
-                *alpha = 255;
-            }
-        }
-        let buffer = RgbaImage::from_raw(side(width)?, side(height)?, pixels)
-            .filter(|_| layout == PixelLayout::Rgba8)
-            .ok_or_else(|| TransformError::new(ErrorKind::Internal, "GIF frames must be RGBA8"))?;
-        let delay = Delay::from_numer_denom_ms(delay_ms.0, delay_ms.1);
-        self.encoder.encode_frame(Frame::from_parts(buffer, 0, 0, delay)).map_err(gif_error)
-    }
-}
-
-/// An animated GIF or WebP written frame by frame into `out`; every frame is RGBA8 of the
-/// animation's size, and the file is whole once [`AnimationWriter::finish`] returns.
-pub enum AnimationWriter<'a> {
-    Gif(GifWriter<'a>),
-    Webp { writer: WebpAnimationWriter, out: &'a mut Vec<u8> },
-}
-
-impl<'a> AnimationWriter<'a> {
+impl AnimationWriter {
     /// A looping animation; `format` is GIF or WebP.
-    pub fn new(format: OutputFormat, out: &'a mut Vec<u8>, size: Size, quality: u8) -> Result<Self, TransformError> {
+    pub fn new(format: OutputFormat, size: Size, quality: u8) -> Result<Self, TransformError> {
         match format {
-            OutputFormat::Gif => Ok(AnimationWriter::Gif(GifWriter::new(out, true)?)),
+            OutputFormat::Gif => Ok(AnimationWriter::Gif(GifWriter::new(size, true)?)),
             OutputFormat::Webp => {
                 let mode = WebpMode::Lossy { quality: quality::webp(quality) };
                 let writer = WebpAnimationWriter::new(size.width as usize, size.height as usize, mode, true)?;
-                Ok(AnimationWriter::Webp { writer, out })
+                Ok(AnimationWriter::Webp(writer))
             }
             other => {
                 Err(TransformError::new(ErrorKind::Internal, format!("{} is not an animation format", other.name())))
@@ -87,22 +48,26 @@ impl<'a> AnimationWriter<'a> {
     pub fn add(&mut self, image: Image, delay_ms: (u32, u32)) -> Result<(), TransformError> {
         match self {
             AnimationWriter::Gif(writer) => writer.add(image, delay_ms),
-            AnimationWriter::Webp { writer, .. } => writer.add(&image, delay_ms),
+            AnimationWriter::Webp(writer) => writer.add(&image, delay_ms),
         }
     }
 
-    pub fn finish(self) -> Result<(), TransformError> {
+    /// What [`AnimationWriter::finish`] would allocate for the frames written so far, in bytes:
+    /// GIF copies its segments into one file; libwebp assembles the frames it holds into one (at
+    /// most what it holds), then frees them, so copying the file out of its heap takes no more.
+    pub fn finishing_bytes(&self) -> u64 {
         match self {
-            // The GIF writer's drop writes the trailer.
-            AnimationWriter::Gif(writer) => drop(writer),
-            AnimationWriter::Webp { writer, out } => *out = writer.finish()?,
+            AnimationWriter::Gif(writer) => writer.encoded_bytes() as u64,
+            AnimationWriter::Webp(writer) => writer.held_bytes(),
         }
-        Ok(())
     }
-}
 
-fn gif_error(error: ImageError) -> TransformError {
-    TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as GIF: {error}"))
+    pub fn finish(self) -> Result<Vec<u8>, TransformError> {
+        match self {
+            AnimationWriter::Gif(writer) => writer.finish(),
+            AnimationWriter::Webp(writer) => writer.finish(),
+        }
+    }
 }
 
 /// A side length as the image crate's encoders take it.
@@ -166,9 +131,9 @@ pub fn encode(image: &Image, format: OutputFormat, settings: &EncodeSettings) ->
         OutputFormat::Webp => return encode_webp(image, webp_mode(image, settings.quality)),
         OutputFormat::Avif => return encode_avif(image, quality::avif(settings.quality)),
         OutputFormat::Gif => {
-            // The writer's drop writes the trailer.
-            GifWriter::new(&mut out, false)?.add(image.clone(), (0, 1))?;
-            return Ok(out);
+            let mut writer = GifWriter::new(Size::of(image), false)?;
+            writer.add(image.clone(), (0, 1))?;
+            return writer.finish();
         }
     };
     result.map_err(|error| {

@@ -176,6 +176,40 @@ fn window_bytes(stored: Size, placement: &Placement, gamma_correct: bool) -> u64
     horizontal_first.max(vertical_first)
 }
 
+/// The instance's linear memory now, in bytes, on wasm (where the isolate's limit applies).
+pub(super) fn linear_memory_bytes() -> Option<u64> {
+    #[cfg(target_arch = "wasm32")]
+    return Some(core::arch::wasm32::memory_size::<0>() as u64 * 65536);
+    #[cfg(not(target_arch = "wasm32"))]
+    None
+}
+
+/// A 413 once an animation being written could grow memory past `ceiling`: the `memory` it has
+/// after `written` of `frames` frames, what finishing the file would allocate for them
+/// (`finishing` bytes), and for another frame twice its share of that (its own encoded bytes
+/// and their part of the finishing). The estimate counts encoded frames at a byte per pixel,
+/// what animations code to, but noise codes to more: this keeps such a request within the
+/// budget, refusing it mid-way.
+pub(super) fn check_growth(
+    memory: u64,
+    finishing: u64,
+    written: u64,
+    frames: u64,
+    ceiling: u64,
+) -> Result<(), TransformError> {
+    let next_frame = if written < frames { 2 * finishing / written.max(1) } else { 0 };
+    if memory.saturating_add(finishing).saturating_add(next_frame) <= ceiling {
+        return Ok(());
+    }
+    Err(TransformError::new(
+        ErrorKind::TooLarge,
+        format!(
+            "the animation outgrew the memory budget of {} MiB (MAX_WORKING_BYTES) after {written} of its {frames} frames; ask for a smaller output, a lower quality or anim=false",
+            ceiling.div_ceil(MIB),
+        ),
+    ))
+}
+
 /// A 413 when `estimate` is over the budget, naming both.
 pub(super) fn check(estimate: u64, probe: &Probe, limits: &Limits) -> Result<(), TransformError> {
     if estimate <= limits.max_working_bytes {
@@ -193,4 +227,23 @@ pub(super) fn check(estimate: u64, probe: &Probe, limits: &Limits) -> Result<(),
             mib(limits.max_working_bytes),
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_animation_stops_before_its_frames_could_outgrow_the_ceiling() {
+        let ceiling = 64 * MIB;
+        // 10 MiB written in 10 frames, finishing copies them once: another frame may add 2 MiB.
+        assert!(check_growth(42 * MIB, 10 * MIB, 10, 40, ceiling).is_ok());
+        assert!(check_growth(52 * MIB, 10 * MIB, 10, 40, ceiling).is_ok());
+        let refused = check_growth(53 * MIB, 10 * MIB, 10, 40, ceiling).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::TooLarge);
+        assert!(refused.message.contains("after 10 of its 40 frames"), "{}", refused.message);
+        // After the last frame, only the finishing is left.
+        assert!(check_growth(54 * MIB, 10 * MIB, 40, 40, ceiling).is_ok());
+        assert!(check_growth(55 * MIB, 10 * MIB, 40, 40, ceiling).is_err());
+    }
 }

@@ -600,10 +600,13 @@ pub extern "C" fn codec_output_pointer() -> *const u8 {
 }
 
 /// Synthetic sources for the memory benchmark (benches/memory.mjs), which makes PNG and WebP
-/// itself: a smooth picture with fine detail, as JPEG (baseline or progressive, q85) or GIF.
+/// itself: a smooth picture with fine detail, as JPEG (baseline or progressive, q85) or GIF; and
+/// an animated GIF of `NOISE_FRAMES` frames of noise (the most an animation can code).
 const SOURCE_JPEG_BASELINE: u32 = 0;
 const SOURCE_JPEG_PROGRESSIVE: u32 = 1;
 const SOURCE_GIF: u32 = 2;
+const SOURCE_GIF_NOISE_ANIMATION: u32 = 3;
+const NOISE_FRAMES: usize = 24;
 
 /// Replaces the input buffer with a synthetic `width` × `height` source of `kind`; returns its
 /// size in bytes (0 on failure). Run it in an instance of its own: it grows memory.
@@ -633,6 +636,29 @@ pub extern "C" fn synthesize_source(kind: u32, width: u32, height: u32) -> u32 {
                 .and_then(|mut encoder| encoder.write_frame(&frame))
                 .ok()
                 .map(|()| out)
+        }
+        SOURCE_GIF_NOISE_ANIMATION => {
+            // xorshift32, seeded: every run codes the same frames.
+            let mut state = 2463534242u32;
+            let mut random = move || {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            };
+            let palette: Vec<u8> = (0..768).map(|_| random()).collect();
+            let mut out = Vec::new();
+            let written = gif::Encoder::new(&mut out, width as u16, height as u16, &palette).and_then(|mut encoder| {
+                encoder.set_repeat(gif::Repeat::Infinite)?;
+                for _ in 0..NOISE_FRAMES {
+                    let indices: Vec<u8> = (0..w * h).map(|_| random()).collect();
+                    let mut frame = gif::Frame::from_indexed_pixels(width as u16, height as u16, indices, None);
+                    frame.delay = 10;
+                    encoder.write_frame(&frame)?;
+                }
+                Ok(())
+            });
+            written.ok().map(|()| out)
         }
         _ => None,
     };

@@ -153,6 +153,8 @@ pub struct WebpAnimationWriter {
     config: webp::WebPConfig,
     mode: WebpMode,
     timestamp_ms: c_int,
+    /// libwebp's heap once the encoder was made (its canvases), for [`Self::held_bytes`].
+    heap_at_start: u64,
 }
 
 impl WebpAnimationWriter {
@@ -176,7 +178,8 @@ impl WebpAnimationWriter {
         let encoder =
             unsafe { webp::WebPAnimEncoderNewInternal(width, height, &options, webp::WEBP_MUX_ABI_VERSION as c_int) };
         let encoder = ptr::NonNull::new(encoder).ok_or_else(out_of_memory)?;
-        Ok(WebpAnimationWriter { encoder, config: config(mode)?, mode, timestamp_ms: 0 })
+        let heap_at_start = c_heap_bytes();
+        Ok(WebpAnimationWriter { encoder, config: config(mode)?, mode, timestamp_ms: 0, heap_at_start })
     }
 
     /// Adds a frame shown for `delay_ms` (numerator, denominator) milliseconds.
@@ -193,6 +196,13 @@ impl WebpAnimationWriter {
         Ok(())
     }
 
+    /// What the encoder holds beyond its canvases, in bytes: the frames encoded so far (and the
+    /// candidates for the latest, until libwebp picks one). Counted where we supply libwebp's
+    /// allocator (wasm32-unknown-unknown, the Worker); 0 elsewhere.
+    pub fn held_bytes(&self) -> u64 {
+        c_heap_bytes().saturating_sub(self.heap_at_start)
+    }
+
     /// The whole animation.
     pub fn finish(self) -> Result<Vec<u8>, TransformError> {
         // SAFETY: a null frame marks the end of the last frame at this timestamp.
@@ -202,16 +212,24 @@ impl WebpAnimationWriter {
             return Err(self.error());
         }
         let mut data = webp::WebPData { bytes: ptr::null(), size: 0 };
-        // SAFETY: the encoder is live; on success `data` points at a buffer libwebp allocated,
-        // which is copied and then freed with WebPFree.
-        unsafe {
-            if webp::WebPAnimEncoderAssemble(self.encoder.as_ptr(), &mut data) == 0 {
-                return Err(self.error());
-            }
-            let out = std::slice::from_raw_parts(data.bytes, data.size).to_vec();
-            webp::WebPFree(data.bytes.cast_mut().cast::<c_void>());
-            Ok(out)
+        // SAFETY: the encoder is live.
+        if unsafe { webp::WebPAnimEncoderAssemble(self.encoder.as_ptr(), &mut data) } == 0 {
+            return Err(self.error());
         }
+        // The encoder's frames go before the file is copied, so the copy can reuse their memory.
+        drop(self);
+        let mut out = Vec::new();
+        let copied = out.try_reserve_exact(data.size);
+        // SAFETY: `data` points at the file, a buffer libwebp allocated, copied and then freed
+        // with WebPFree.
+        unsafe {
+            if copied.is_ok() {
+                out.extend_from_slice(std::slice::from_raw_parts(data.bytes, data.size));
+            }
+            webp::WebPFree(data.bytes.cast_mut().cast::<c_void>());
+        }
+        copied.map_err(|_| out_of_memory())?;
+        Ok(out)
     }
 
     fn error(&self) -> TransformError {
@@ -234,6 +252,16 @@ impl Drop for WebpAnimationWriter {
         // SAFETY: created by WebPAnimEncoderNewInternal and deleted once.
         unsafe { webp::WebPAnimEncoderDelete(self.encoder.as_ptr()) }
     }
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn c_heap_bytes() -> u64 {
+    crate::codec::c_runtime::held_bytes() as u64
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn c_heap_bytes() -> u64 {
+    0
 }
 
 fn encoding_error(code: webp::WebPEncodingError) -> TransformError {
