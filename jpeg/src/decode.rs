@@ -557,13 +557,14 @@ fn sequential_into_plane(
     (x, y): (usize, usize),
     backend: Backend,
 ) -> Result<()> {
-    let written = bits.sequential_block(
-        (dc_table(part, tables)?, ac_table(part, tables)?),
-        &part.quant,
-        &mut part.prediction,
-        block,
-    )?;
-    planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?.put(x, y, block, written == 1, backend)?;
+    let plane = planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
+    let tables = (dc_table(part, tables)?, ac_table(part, tables)?);
+    let written = if plane.block() == 1 {
+        bits.sequential_block::<false>(tables, &part.quant, &mut part.prediction, block)?
+    } else {
+        bits.sequential_block::<true>(tables, &part.quant, &mut part.prediction, block)?
+    };
+    plane.put(x, y, block, written == 1, backend)?;
     // Back to zero where written: most blocks hold a few coefficients.
     let mut rest = written;
     while rest != 0 {

@@ -263,6 +263,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// A DC difference: its size's code, then that many bits.
+    #[inline(always)]
     pub fn dc_difference(&mut self, table: &HuffmanTable) -> Result<i32> {
         if self.count < 16 {
             self.refill();
@@ -279,11 +280,12 @@ impl<'a> BitReader<'a> {
         Ok(self.signed(u32::from(size)))
     }
 
-    /// One block of a sequential scan: the DC difference (added to `prediction`) and the AC
-    /// coefficients, dequantised by `quant` into `block` (natural order), which must be all
-    /// zero. Returns a mask of the natural positions written (bit 0, the DC, always). The
-    /// entropy decoder's hot loop: the bit buffer lives in locals while it runs.
-    pub fn sequential_block(
+    /// One block of a sequential scan: the DC difference (added to `prediction`) and, with
+    /// `AC`, the AC coefficients, dequantised by `quant` into `block` (natural order), which
+    /// must be all zero (without `AC`, as a 1/8 decode needs the DC alone, they are read past).
+    /// Returns a mask of the natural positions written (bit 0, the DC, always). The entropy
+    /// decoder's hot loop: the bit buffer lives in locals while it runs.
+    pub fn sequential_block<const AC: bool>(
         &mut self,
         (dc, ac): (&HuffmanTable, &HuffmanTable),
         quant: &[i32; 64],
@@ -307,8 +309,10 @@ impl<'a> BitReader<'a> {
                 bits <<= length;
                 count -= length;
                 k += run;
-                let value = i32::from((entry >> 16) as u16 as i16);
-                place(k, value, quant, block, &mut written)?;
+                if AC {
+                    let value = i32::from((entry >> 16) as u16 as i16);
+                    place(k, value, quant, block, &mut written);
+                }
                 k += 1;
                 continue;
             }
@@ -334,7 +338,9 @@ impl<'a> BitReader<'a> {
                 _ => {
                     k += run;
                     let value = self.signed(size);
-                    place(k, value, quant, block, &mut written)?;
+                    if AC {
+                        place(k, value, quant, block, &mut written);
+                    }
                     k += 1;
                 }
             }
@@ -414,16 +420,27 @@ impl<'a> BitReader<'a> {
     }
 }
 
+/// `ZIGZAG_TO_NATURAL` padded to 128 entries: a corrupt run takes a sequential block's index
+/// up to 78, where the padding puts the coefficient at 63 (the block is refused after its loop),
+/// so the hot loop places coefficients without a check.
+const PADDED_ZIGZAG_TO_NATURAL: [u8; 128] = {
+    let mut padded = [63; 128];
+    let mut k = 0;
+    while k < 64 {
+        padded[k] = ZIGZAG_TO_NATURAL[k];
+        k += 1;
+    }
+    padded
+};
+
 /// Coefficient `k` (zigzag order) of a sequential block, dequantised into place.
 #[inline(always)]
-fn place(k: usize, value: i32, quant: &[i32; 64], block: &mut [i32; 64], written: &mut u64) -> Result<()> {
-    let natural =
-        usize::from(*ZIGZAG_TO_NATURAL.get(k).ok_or(Error::Corrupt("a coefficient past the end of a block"))?) & 63;
+fn place(k: usize, value: i32, quant: &[i32; 64], block: &mut [i32; 64], written: &mut u64) {
+    let natural = usize::from(PADDED_ZIGZAG_TO_NATURAL.get(k & 127).copied().unwrap_or(63)) & 63;
     if let (Some(coefficient), Some(quant)) = (block.get_mut(natural), quant.get(natural)) {
         *coefficient = value.wrapping_mul(*quant);
     }
     *written |= 1 << natural;
-    Ok(())
 }
 
 /// The standard's EXTEND: `size` bits as a signed value (a leading 0 bit means negative).
