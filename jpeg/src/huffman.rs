@@ -425,10 +425,8 @@ impl<'a> BitReader<'a> {
 /// so the hot loop places coefficients without a check.
 const PADDED_ZIGZAG_TO_NATURAL: [u8; 128] = {
     let mut padded = [63; 128];
-    let mut k = 0;
-    while k < 64 {
-        padded[k] = ZIGZAG_TO_NATURAL[k];
-        k += 1;
+    if let Some(head) = padded.first_chunk_mut::<64>() {
+        *head = ZIGZAG_TO_NATURAL;
     }
     padded
 };

@@ -39,8 +39,10 @@ impl AvifSettings {
 }
 
 /// Encodes `image` as AVIF; an image with alpha gets an alpha picture at the same quantizer.
-pub fn encode_avif(image: &Image, settings: AvifSettings) -> Result<Vec<u8>, TransformError> {
-    encode_avif_with(image, settings, |_| {})
+/// rav1e's working memory stays within `allowance` bytes where splitting the picture into more
+/// tiles can make it ([`avif_working_bytes`] is what it takes; `u64::MAX` for no bound).
+pub fn encode_avif(image: &Image, settings: AvifSettings, allowance: u64) -> Result<Vec<u8>, TransformError> {
+    encode_avif_with(image, settings, allowance, |_| {})
 }
 
 /// [`encode_avif`] with rav1e's configuration changed by `adjust` before each picture: how the
@@ -48,23 +50,34 @@ pub fn encode_avif(image: &Image, settings: AvifSettings) -> Result<Vec<u8>, Tra
 pub fn encode_avif_with(
     image: &Image,
     settings: AvifSettings,
+    allowance: u64,
     adjust: impl Fn(&mut EncoderConfig),
 ) -> Result<Vec<u8>, TransformError> {
     let (width, height) = (image.width, image.height);
-    let color = encode_picture(width, height, settings.sampling(), settings.quantizer, &adjust, |frame| {
+    let sampling = settings.sampling();
+    let color = encode_picture(width, height, sampling, settings.quantizer, allowance, &adjust, |frame| {
         fill_ycbcr(frame, image, settings.chroma_420)
     })?;
     let alpha = match image.layout {
         PixelLayout::Rgba8 => {
-            Some(encode_picture(width, height, ChromaSampling::Cs400, settings.quantizer, &adjust, |frame| {
-                let [alpha, ..] = &mut frame.planes;
-                let rows = image.pixels.as_chunks::<4>().0.chunks_exact(width);
-                for (row, out) in rows.zip(alpha.mut_slice(Default::default()).rows_iter_mut()) {
-                    for (&[.., a], out) in row.iter().zip(out) {
-                        *out = ten_bits(a);
+            let allowance = allowance.saturating_sub(color_data_bytes(width, height, sampling));
+            Some(encode_picture(
+                width,
+                height,
+                ChromaSampling::Cs400,
+                settings.quantizer,
+                allowance,
+                &adjust,
+                |frame| {
+                    let [alpha, ..] = &mut frame.planes;
+                    let rows = image.pixels.as_chunks::<4>().0.chunks_exact(width);
+                    for (row, out) in rows.zip(alpha.mut_slice(Default::default()).rows_iter_mut()) {
+                        for (&[.., a], out) in row.iter().zip(out) {
+                            *out = ten_bits(a);
+                        }
                     }
-                }
-            })?)
+                },
+            )?)
         }
         PixelLayout::Rgb8 | PixelLayout::L8 => None,
     };
@@ -177,16 +190,34 @@ impl Tiling {
         Tiling { target, count: count as u64, largest_pixels: largest_pixels as u64 }
     }
 
-    /// As few tiles as keep the largest tile's recording within `MAX_TILE_RECORDING_BYTES` (each
-    /// split costs about 1% of the bytes at web qualities), up to 64.
-    fn for_picture(width: usize, height: usize, sampling: ChromaSampling, quantizer: u8) -> Tiling {
-        let mut tiling = Tiling::new(width, height, 1);
-        while tiling.recording_bytes(width, height, sampling, quantizer) > MAX_TILE_RECORDING_BYTES
-            && tiling.target < 64
-        {
-            tiling = Tiling::new(width, height, 2 * tiling.target);
-        }
-        tiling
+    /// As few tiles as keep the largest tile's recording within `MAX_TILE_RECORDING_BYTES` and
+    /// the picture's memory within `allowance` (each split costs about 1% of the bytes at web
+    /// qualities), up to 64; where none is within `allowance`, the split that takes least.
+    fn for_picture(width: usize, height: usize, sampling: ChromaSampling, quantizer: u8, allowance: u64) -> Tiling {
+        let splits = std::iter::successors(Some(Tiling::new(width, height, 1)), |tiling| {
+            (tiling.target < 64).then(|| Tiling::new(width, height, 2 * tiling.target))
+        });
+        let bounded: Vec<Tiling> = splits
+            .skip_while(|tiling| {
+                tiling.recording_bytes(width, height, sampling, quantizer) > MAX_TILE_RECORDING_BYTES
+                    && tiling.target < 64
+            })
+            .collect();
+        let bytes = |tiling: &&Tiling| tiling.picture_bytes(width, height, sampling, quantizer);
+        bounded
+            .iter()
+            .find(|tiling| bytes(tiling) <= allowance)
+            .or_else(|| bounded.iter().min_by_key(bytes))
+            .copied()
+            .unwrap_or_else(|| Tiling::new(width, height, 64))
+    }
+
+    /// The most memory rav1e takes for the picture split this way.
+    fn picture_bytes(&self, width: usize, height: usize, sampling: ChromaSampling, quantizer: u8) -> u64 {
+        PICTURE_FIXED_BYTES
+            + FRAME_BYTES_PER_SAMPLE * picture_samples(width, height, sampling)
+            + self.recording_bytes(width, height, sampling, quantizer)
+            + TILE_BYTES * (self.count - 1)
     }
 
     /// What the largest tile's recording holds at most: its share of the picture's samples.
@@ -198,26 +229,28 @@ impl Tiling {
 }
 
 /// The most memory rav1e takes for one picture, split as [`Tiling::for_picture`] does.
-fn picture_bytes(width: usize, height: usize, sampling: ChromaSampling, quantizer: u8) -> u64 {
-    let samples = picture_samples(width, height, sampling);
-    let tiling = Tiling::for_picture(width, height, sampling, quantizer);
-    PICTURE_FIXED_BYTES
-        + FRAME_BYTES_PER_SAMPLE * samples
-        + tiling.recording_bytes(width, height, sampling, quantizer)
-        + TILE_BYTES * (tiling.count - 1)
+fn picture_bytes(width: usize, height: usize, sampling: ChromaSampling, quantizer: u8, allowance: u64) -> u64 {
+    Tiling::for_picture(width, height, sampling, quantizer, allowance).picture_bytes(width, height, sampling, quantizer)
 }
 
-/// The most memory [`encode_avif`] takes for a `width` x `height` image (with `alpha` or not):
-/// what the memory budget counts. The alpha picture is encoded after the colour one, whose AV1
-/// data (at most 2 bytes a sample) it holds meanwhile.
-pub fn avif_working_bytes(width: usize, height: usize, settings: AvifSettings, alpha: bool) -> u64 {
+/// The colour picture's AV1 data at most (2 bytes a sample), which the alpha picture's encoding
+/// holds meanwhile.
+fn color_data_bytes(width: usize, height: usize, sampling: ChromaSampling) -> u64 {
+    2 * picture_samples(width, height, sampling)
+}
+
+/// The most memory [`encode_avif`] takes for a `width` x `height` image (with `alpha` or not)
+/// under `allowance`: what the memory budget counts.
+pub fn avif_working_bytes(width: usize, height: usize, settings: AvifSettings, alpha: bool, allowance: u64) -> u64 {
     let sampling = settings.sampling();
-    let color = picture_bytes(width, height, sampling, settings.quantizer);
+    let color = picture_bytes(width, height, sampling, settings.quantizer, allowance);
     if !alpha {
         return color;
     }
-    let color_data = 2 * picture_samples(width, height, sampling);
-    color.max(color_data + picture_bytes(width, height, ChromaSampling::Cs400, settings.quantizer))
+    let color_data = color_data_bytes(width, height, sampling);
+    let alpha =
+        picture_bytes(width, height, ChromaSampling::Cs400, settings.quantizer, allowance.saturating_sub(color_data));
+    color.max(color_data + alpha)
 }
 
 /// Encodes one AV1 still picture whose planes `fill` writes.
@@ -226,6 +259,7 @@ fn encode_picture(
     height: usize,
     sampling: ChromaSampling,
     quantizer: u8,
+    allowance: u64,
     adjust: impl Fn(&mut EncoderConfig),
     fill: impl FnOnce(&mut Frame<u16>),
 ) -> Result<Vec<u8>, TransformError> {
@@ -249,7 +283,7 @@ fn encode_picture(
         // PSNR tuning skips rav1e's activity masking, which would save 3% of the bytes for a
         // fifth more time in V8.
         tune: Tune::Psnr,
-        tiles: Tiling::for_picture(width, height, sampling, quantizer).target,
+        tiles: Tiling::for_picture(width, height, sampling, quantizer, allowance).target,
         speed_settings: speed_settings(),
         ..EncoderConfig::default()
     };
@@ -414,7 +448,7 @@ mod tests {
         let tiling = |width, height, quality: u8| {
             let settings = quality::avif(quality);
             let sampling = settings.sampling();
-            let tiling = Tiling::for_picture(width, height, sampling, settings.quantizer);
+            let tiling = Tiling::for_picture(width, height, sampling, settings.quantizer, u64::MAX);
             assert!(tiling.recording_bytes(width, height, sampling, settings.quantizer) <= MAX_TILE_RECORDING_BYTES);
             tiling.count
         };
@@ -429,9 +463,23 @@ mod tests {
     }
 
     #[test]
+    fn a_tight_allowance_takes_more_tiles_or_else_the_least_memory() {
+        use crate::codec::quality;
+        let settings = quality::avif(85);
+        let (sampling, quantizer) = (settings.sampling(), settings.quantizer);
+        let bytes = |tiling: Tiling| tiling.picture_bytes(1600, 1000, sampling, quantizer);
+        let roomy = Tiling::for_picture(1600, 1000, sampling, quantizer, u64::MAX);
+        assert_eq!(roomy.count, 4);
+        let tight = Tiling::for_picture(1600, 1000, sampling, quantizer, bytes(roomy) - 1);
+        assert!(tight.count > roomy.count && bytes(tight) < bytes(roomy), "{tight:?}");
+        let least = (2..7).map(|log2| bytes(Tiling::new(1600, 1000, 1 << log2))).min().unwrap();
+        assert_eq!(bytes(Tiling::for_picture(1600, 1000, sampling, quantizer, 0)), least);
+    }
+
+    #[test]
     fn working_memory_grows_with_quality_and_never_shrinks_with_alpha() {
         use crate::codec::quality;
-        let bytes = |quality, alpha| avif_working_bytes(1200, 800, quality::avif(quality), alpha);
+        let bytes = |quality, alpha| avif_working_bytes(1200, 800, quality::avif(quality), alpha, u64::MAX);
         for quality in [30, 85, 90, 95, 100] {
             assert!(bytes(quality, true) >= bytes(quality, false), "quality {quality}");
         }

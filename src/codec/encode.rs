@@ -19,6 +19,9 @@ pub struct EncodeSettings<'a> {
     pub quality: u8,
     /// JPEG: TIFF data of at most [`crate::exif::MAX_JPEG_EXIF_LEN`] bytes; other formats carry none.
     pub exif: Option<&'a [u8]>,
+    /// The working memory the AVIF encoder may take, in bytes: it splits the picture into more
+    /// tiles to stay within it where it can (`u64::MAX`: as few tiles as its own bound allows).
+    pub avif_allowance: u64,
 }
 
 /// An animated GIF or WebP written frame by frame; every frame is RGBA8 of the animation's
@@ -129,7 +132,7 @@ pub fn encode(image: &Image, format: OutputFormat, settings: &EncodeSettings) ->
         OutputFormat::Png => PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
             .write_image(&image.pixels, width, height, color),
         OutputFormat::Webp => return encode_webp(image, webp_mode(image, settings.quality)),
-        OutputFormat::Avif => return encode_avif(image, quality::avif(settings.quality)),
+        OutputFormat::Avif => return encode_avif(image, quality::avif(settings.quality), settings.avif_allowance),
         OutputFormat::Gif => {
             let mut writer = GifWriter::new(Size::of(image), false)?;
             writer.add(image.clone(), (0, 1))?;

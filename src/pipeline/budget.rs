@@ -53,6 +53,7 @@ pub(super) fn estimate(
     format: OutputFormat,
     output: Size,
     route: Route,
+    budget: u64,
 ) -> u64 {
     let resized = placement.resized.pixels();
     let decode = match route {
@@ -88,14 +89,15 @@ pub(super) fn estimate(
     // its output grows, to 16 bytes on noise at 100. PNG holds its compressed output and
     // deflate state, up to 17 bytes on noise (21 with alpha). WebP and AVIF hold more the more
     // they code, so by quality (`WEBP_BYTES_PER_PIXEL`; AVIF's encoder bounds its own beside
-    // the output image).
+    // the output image, splitting the picture into more tiles to fit what the budget leaves it).
     let alpha = probe.alpha;
     let per_output_pixel = |bytes: u64| bytes * output.pixels();
     let encoder = match (route, format) {
         (Route::Animated, _) => per_output_pixel(48),
         (_, OutputFormat::Avif) => {
             let (width, height) = (output.width as usize, output.height as usize);
-            per_output_pixel(4) + avif_working_bytes(width, height, quality::avif(options.quality), alpha)
+            let allowance = avif_allowance(source_len, options, output, budget);
+            per_output_pixel(4) + avif_working_bytes(width, height, quality::avif(options.quality), alpha, allowance)
         }
         (_, OutputFormat::Webp) => {
             let lossless_alpha = if alpha { 24 } else { 0 };
@@ -105,15 +107,29 @@ pub(super) fn estimate(
         (_, OutputFormat::Jpeg) => per_output_pixel(along(JPEG_BYTES_PER_PIXEL, options.quality).ceil() as u64),
         (_, OutputFormat::Png) => per_output_pixel(if alpha { 24 } else { 20 }),
     };
-    // A blurred copy of the output (RGBA at most).
-    let filters = if options.blur > 0.0 || options.sharpen > 0.0 { 4 * output.pixels() } else { 0 };
-    let finish = encoder + filters;
+    let finish = encoder + filter_bytes(options, output);
     let peak = match route {
         // Frames render one at a time as the encoded ones accumulate (about a byte per pixel).
         Route::Animated => decode + linear + finish + probe.frames.saturating_mul(output.pixels()),
         _ => decode.max(resize).max(finish),
     };
     source_len as u64 + FIXED_BYTES + peak
+}
+
+/// A blurred copy of the output (RGBA at most).
+fn filter_bytes(options: &TransformOptions, output: Size) -> u64 {
+    if options.blur > 0.0 || options.sharpen > 0.0 {
+        4 * output.pixels()
+    } else {
+        0
+    }
+}
+
+/// What the AVIF encoder may take of `budget` for an `output` image: what the encoding phase
+/// leaves it beside the source, what every request holds, the output image and a filtered copy.
+pub(super) fn avif_allowance(source_len: usize, options: &TransformOptions, output: Size, budget: u64) -> u64 {
+    let beside = source_len as u64 + FIXED_BYTES + 4 * output.pixels() + filter_bytes(options, output);
+    budget.saturating_sub(beside)
 }
 
 /// What JPEG output holds per pixel at our `quality`, with the output image (see above).
@@ -176,11 +192,12 @@ fn window_bytes(stored: Size, placement: &Placement, gamma_correct: bool) -> u64
     horizontal_first.max(vertical_first)
 }
 
-/// The instance's linear memory now, in bytes, on wasm (where the isolate's limit applies).
+/// The instance's linear memory now, in bytes, in a JS engine's isolate (the Worker, the npm
+/// package), whose memory limit this guards; `None` natively and under WASI (the CLI).
 pub(super) fn linear_memory_bytes() -> Option<u64> {
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
     return Some(core::arch::wasm32::memory_size::<0>() as u64 * 65536);
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     None
 }
 

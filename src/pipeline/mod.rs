@@ -105,7 +105,7 @@ pub fn transform(
     let (format, negotiated) = choose_format(options, accept, &candidate, limits);
     let steps = Steps { placement: &placement, stored: probe.size, options, format, limits, backend };
     let image = steps.render(image)?;
-    let transformed = encoded(image, format, negotiated, &probe, source, options, backend)?;
+    let transformed = encoded(image, format, negotiated, &probe, source, options, limits, backend)?;
     Ok(Transformed { memory_estimate: request.estimate(&placement, route, format), ..transformed })
 }
 
@@ -128,11 +128,12 @@ fn streamed(
     let resized = resize_rows(rows, region, placement.resized, options.gamma_correct, backend)?;
     let image = steps.after_resize(resized.image, resized.premultiplied)?;
     let estimate = request.estimate(placement, Route::Streamed, format);
-    let transformed = encoded(image, format, negotiated, probe, source, options, backend)?;
+    let transformed = encoded(image, format, negotiated, probe, source, options, limits, backend)?;
     Ok(Transformed { memory_estimate: estimate, ..transformed })
 }
 
 /// The rendered `image` encoded as `format`, or described for `format=json`.
+#[allow(clippy::too_many_arguments)] // The image and the request it answers.
 fn encoded(
     mut image: Image,
     format: OutputFormat,
@@ -140,13 +141,16 @@ fn encoded(
     probe: &Probe,
     source: &[u8],
     options: &TransformOptions,
+    limits: &Limits,
     backend: Backend,
 ) -> Result<Transformed, TransformError> {
     if format == OutputFormat::Gif {
         image = with_layout(image, PixelLayout::Rgba8, backend)?;
     }
     let exif = output_exif(probe, options.metadata, format);
-    let settings = EncodeSettings { quality: options.quality, exif: exif.as_deref() };
+    // The tiles the budget counted for AVIF: the same allowance for the same output.
+    let avif_allowance = budget::avif_allowance(source.len(), options, Size::of(&image), limits.max_working_bytes);
+    let settings = EncodeSettings { quality: options.quality, exif: exif.as_deref(), avif_allowance };
     let bytes = codec::encode(&image, format, &settings)?;
     Ok(finish(bytes, format, Size::of(&image), negotiated, probe, source, options))
 }
@@ -231,7 +235,8 @@ impl Request<'_> {
     /// The budget's estimate for `route` and `format`.
     fn estimate(&self, placement: &Placement, route: Route, format: OutputFormat) -> u64 {
         let output = output_size(&placement.plan, self.options);
-        budget::estimate(self.source.len(), self.probe, placement, self.options, format, output, route)
+        let budget = self.limits.max_working_bytes;
+        budget::estimate(self.source.len(), self.probe, placement, self.options, format, output, route, budget)
     }
 
     /// A 413 when the request would take more memory than the budget on `route`, even with the

@@ -566,7 +566,7 @@ pub extern "C" fn run_codec(codec: u32, quality: u32) -> u32 {
     STATE.with(|state| {
         let mut state = state.borrow_mut();
         let Some(image) = state.codec_image.as_ref() else { return 0 };
-        let settings = EncodeSettings { quality: quality as u8, exif: None };
+        let settings = EncodeSettings { quality: quality as u8, exif: None, avif_allowance: u64::MAX };
         let output = match codec {
             CODEC_JPEG => encode(image, OutputFormat::Jpeg, &settings).ok(),
             CODEC_WEBP => encode(image, OutputFormat::Webp, &settings).ok(),

@@ -78,7 +78,7 @@ fn sweep(dir: &Path, width: usize, only: Option<Vec<&str>>) {
     let wanted = |encoder: &str| only.as_ref().is_none_or(|only| only.contains(&encoder));
     each_photo(dir, width, |resized, row| {
         for &q in JPEG_QUALITIES {
-            let settings = EncodeSettings { quality: q, exif: None };
+            let settings = EncodeSettings { quality: q, exif: None, avif_allowance: u64::MAX };
             if wanted("jpeg") {
                 row("jpeg", q, codec::encode(resized, OutputFormat::Jpeg, &settings).unwrap());
             }
@@ -100,7 +100,7 @@ fn sweep(dir: &Path, width: usize, only: Option<Vec<&str>>) {
                     row(
                         encoder,
                         quantizer,
-                        codec::encode_avif(resized, AvifSettings { quantizer, chroma_420 }).unwrap(),
+                        codec::encode_avif(resized, AvifSettings { quantizer, chroma_420 }, u64::MAX).unwrap(),
                     );
                 }
             }
@@ -210,9 +210,13 @@ fn avif_settings(dir: &Path, width: usize) {
             let mut curve = Vec::new();
             for &quantizer in PROBE_QUANTIZERS {
                 let start = std::time::Instant::now();
-                let avif =
-                    codec::encode_avif_with(&resized, AvifSettings { quantizer, chroma_420: *chroma_420 }, adjust)
-                        .unwrap();
+                let avif = codec::encode_avif_with(
+                    &resized,
+                    AvifSettings { quantizer, chroma_420: *chroma_420 },
+                    u64::MAX,
+                    adjust,
+                )
+                .unwrap();
                 times[index].push(start.elapsed().as_secs_f64() * 1000.0);
                 curve.push(((avif.len() as f64).ln(), score(&avif)));
             }
