@@ -4,7 +4,8 @@
 //! does not enforce the isolate's limit, so the test reads the wasm linear memory `GET /`
 //! reports: it never shrinks, so after each request it is the high-water mark so far, and it must
 //! stay within the budget (`MAX_WORKING_BYTES`, 64 MiB by default) over the instance's baseline.
-//! Every request is answered 200, or 413 naming the budget.
+//! Every request is answered 200, or 413 naming the budget (an animation of noise may be stopped
+//! mid-way).
 
 mod client;
 #[path = "../support/mod.rs"]
@@ -45,6 +46,33 @@ const SMALL_SOURCE_OPTIONS: [&str; 5] = [
     "width=5000,height=5000,fit=squeeze,format=gif",
     "width=5000,height=5000,fit=pad,background=red,format=png",
 ];
+
+/// An animation's frames at the size they were made: GIF keeps them, WebP at the finest quality.
+const ANIMATION_OPTIONS: [&str; 2] = ["width=800,format=gif", "width=800,format=webp,quality=100"];
+
+/// An animated GIF of `frames` frames of noise (each pixel a random entry of a random palette):
+/// the most an animation can code, so its encoded frames outgrow what the estimate counts for
+/// them and the pipeline must stop it mid-way or finish within the budget.
+fn noise_animation(width: u16, height: u16, frames: usize) -> Vec<u8> {
+    // xorshift32, seeded: every run sends the same file.
+    let mut state = 2463534242u32;
+    let mut random = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state as u8
+    };
+    let palette: Vec<u8> = (0..768).map(|_| random()).collect();
+    let mut out = Vec::new();
+    let mut encoder = gif::Encoder::new(&mut out, width, height, &palette).unwrap();
+    encoder.set_repeat(gif::Repeat::Infinite).unwrap();
+    for _ in 0..frames {
+        let indices: Vec<u8> = (0..usize::from(width) * usize::from(height)).map(|_| random()).collect();
+        encoder.write_frame(&gif::Frame::from_indexed_pixels(width, height, indices, None)).unwrap();
+    }
+    drop(encoder);
+    out
+}
 
 /// A picture inside a white border: a smooth gradient with blocks of detail on one side, so
 /// `trim=border` and `gravity=auto` have something to find. The value of channel `c` at `(x, y)`.
@@ -124,6 +152,7 @@ fn large_sources_and_outputs_stay_within_the_budget_or_get_413s() {
         (format!("a {side}x{side} 16-bit RGBA PNG"), png(side, side, true), &LARGE_SOURCE_OPTIONS),
         (format!("a {side}x{side} JPEG"), jpeg(side, side), &LARGE_SOURCE_OPTIONS),
         (format!("a {side}x{side} lossless WebP"), lossless_webp(side, side), &LARGE_SOURCE_OPTIONS),
+        ("a 24-frame 800x600 animated GIF of noise".into(), noise_animation(800, 600, 24), &ANIMATION_OPTIONS),
     ];
     let mut failures = Vec::new();
     let (mut accepted, mut refused) = (0, 0);
