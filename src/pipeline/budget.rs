@@ -7,7 +7,9 @@
 //! it yields (decoded whole) or the rows in flight (streamed), the resize's window, and what the
 //! steps after the resize and the encoder hold per output pixel. The factors come from
 //! `benches/results/memory.md`, with a margin, and `node benches/memory.mjs --check` (run by
-//! `npm test`) checks that every request it makes stays within its estimate.
+//! `npm test`) checks that every request it makes stays within its estimate. Animations are
+//! also checked as their frames are written ([`check_growth`]), since what those code to is
+//! unknown until they are.
 
 use crate::codec::quality::{self, along, Curve};
 use crate::codec::{avif_working_bytes, Probe, Storage, CMYK_ROWS};
@@ -201,28 +203,32 @@ pub(super) fn linear_memory_bytes() -> Option<u64> {
     None
 }
 
-/// A 413 once an animation being written could grow memory past `ceiling`: the `memory` it has
+/// A 413 once an animation being written could grow memory past the budget: the `memory` it has
 /// after `written` of `frames` frames, what finishing the file would allocate for them
 /// (`finishing` bytes), and for another frame twice its share of that (its own encoded bytes
 /// and their part of the finishing). The estimate counts encoded frames at a byte per pixel,
 /// what animations code to, but noise codes to more: this keeps such a request within the
-/// budget, refusing it mid-way.
+/// budget, refusing it mid-way. Memory never shrinks, so a warm instance keeps the high-water
+/// mark of earlier requests, mostly free: a request still within the memory the instance had
+/// at its start (`start`) is let be, and one that grew it may take it to the budget, or to
+/// `start` where that is more.
 pub(super) fn check_growth(
     memory: u64,
+    start: u64,
     finishing: u64,
-    written: u64,
-    frames: u64,
-    ceiling: u64,
+    (written, frames): (u64, u64),
+    budget: u64,
 ) -> Result<(), TransformError> {
     let next_frame = if written < frames { 2 * finishing / written.max(1) } else { 0 };
-    if memory.saturating_add(finishing).saturating_add(next_frame) <= ceiling {
+    let ceiling = start.max(budget);
+    if memory <= start || memory.saturating_add(finishing).saturating_add(next_frame) <= ceiling {
         return Ok(());
     }
     Err(TransformError::new(
         ErrorKind::TooLarge,
         format!(
             "the animation outgrew the memory budget of {} MiB (MAX_WORKING_BYTES) after {written} of its {frames} frames; ask for a smaller output, a lower quality or anim=false",
-            ceiling.div_ceil(MIB),
+            budget.div_ceil(MIB),
         ),
     ))
 }
@@ -251,16 +257,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_animation_stops_before_its_frames_could_outgrow_the_ceiling() {
-        let ceiling = 64 * MIB;
+    fn an_animation_stops_before_its_frames_could_outgrow_the_budget() {
+        let (start, budget) = (20 * MIB, 64 * MIB);
         // 10 MiB written in 10 frames, finishing copies them once: another frame may add 2 MiB.
-        assert!(check_growth(42 * MIB, 10 * MIB, 10, 40, ceiling).is_ok());
-        assert!(check_growth(52 * MIB, 10 * MIB, 10, 40, ceiling).is_ok());
-        let refused = check_growth(53 * MIB, 10 * MIB, 10, 40, ceiling).unwrap_err();
+        assert!(check_growth(42 * MIB, start, 10 * MIB, (10, 40), budget).is_ok());
+        assert!(check_growth(52 * MIB, start, 10 * MIB, (10, 40), budget).is_ok());
+        let refused = check_growth(53 * MIB, start, 10 * MIB, (10, 40), budget).unwrap_err();
         assert_eq!(refused.kind, ErrorKind::TooLarge);
-        assert!(refused.message.contains("after 10 of its 40 frames"), "{}", refused.message);
+        assert!(
+            refused.message.contains("64 MiB (MAX_WORKING_BYTES) after 10 of its 40 frames"),
+            "{}",
+            refused.message
+        );
         // After the last frame, only the finishing is left.
-        assert!(check_growth(54 * MIB, 10 * MIB, 40, 40, ceiling).is_ok());
-        assert!(check_growth(55 * MIB, 10 * MIB, 40, 40, ceiling).is_err());
+        assert!(check_growth(54 * MIB, start, 10 * MIB, (40, 40), budget).is_ok());
+        assert!(check_growth(55 * MIB, start, 10 * MIB, (40, 40), budget).is_err());
+    }
+
+    #[test]
+    fn a_warm_instance_past_the_budget_stops_only_animations_that_grow_it() {
+        let (start, budget) = (124 * MIB, 64 * MIB);
+        // Within the memory the instance had: the earlier requests' memory is free for this one.
+        assert!(check_growth(124 * MIB, start, 10 * MIB, (1, 30), budget).is_ok());
+        // Grown past it: only as far as it was.
+        assert!(check_growth(125 * MIB, start, 10 * MIB, (20, 30), budget).is_err());
     }
 }

@@ -289,15 +289,15 @@ fn animation(source: &[u8], probe: &Probe, steps: &Steps<'_>, size: Size) -> Res
             probe.frames, canvas.width, canvas.height, limits.max_output_pixels
         )));
     }
-    // Memory may grow to the budget, or not at all if it is already past it (it never shrinks).
-    let ceiling = budget::linear_memory_bytes().map(|memory| memory.max(limits.max_working_bytes));
+    let start = budget::linear_memory_bytes();
     let mut writer = AnimationWriter::new(steps.format, size, steps.options.quality)?;
     for (written, frame) in (1..).zip(codec::decode_frames(source, probe, limits)?) {
         let frame = frame?;
         let image = with_layout(steps.render(frame.image)?, PixelLayout::Rgba8, steps.backend)?;
         writer.add(image, frame.delay_ms)?;
-        if let (Some(ceiling), Some(memory)) = (ceiling, budget::linear_memory_bytes()) {
-            budget::check_growth(memory, writer.finishing_bytes(), written, probe.frames, ceiling)?;
+        if let (Some(start), Some(memory)) = (start, budget::linear_memory_bytes()) {
+            let (finishing, count) = (writer.finishing_bytes(), (written, probe.frames));
+            budget::check_growth(memory, start, finishing, count, limits.max_working_bytes)?;
         }
     }
     writer.finish()

@@ -2,6 +2,8 @@
 //! fixtures as bytes or decoded, and the pipeline run on a fixture with an options string.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod noise;
+
 use std::path::{Path, PathBuf};
 
 use image::DynamicImage;

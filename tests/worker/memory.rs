@@ -18,6 +18,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::ExtendedColorType;
 use support::fixture;
+use support::noise::noise_animation;
 
 const MIB: u64 = 1 << 20;
 /// The Worker's default `MAX_WORKING_BYTES`.
@@ -47,32 +48,10 @@ const SMALL_SOURCE_OPTIONS: [&str; 5] = [
     "width=5000,height=5000,fit=pad,background=red,format=png",
 ];
 
-/// An animation's frames at the size they were made: GIF keeps them, WebP at the finest quality.
+/// A noise animation's frames at the size they were made, as GIF and as WebP at the finest
+/// quality: they code to more than the estimate counts, so the pipeline must stop them mid-way
+/// or finish within the budget.
 const ANIMATION_OPTIONS: [&str; 2] = ["width=800,format=gif", "width=800,format=webp,quality=100"];
-
-/// An animated GIF of `frames` frames of noise (each pixel a random entry of a random palette):
-/// the most an animation can code, so its encoded frames outgrow what the estimate counts for
-/// them and the pipeline must stop it mid-way or finish within the budget.
-fn noise_animation(width: u16, height: u16, frames: usize) -> Vec<u8> {
-    // xorshift32, seeded: every run sends the same file.
-    let mut state = 2463534242u32;
-    let mut random = move || {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        state as u8
-    };
-    let palette: Vec<u8> = (0..768).map(|_| random()).collect();
-    let mut out = Vec::new();
-    let mut encoder = gif::Encoder::new(&mut out, width, height, &palette).unwrap();
-    encoder.set_repeat(gif::Repeat::Infinite).unwrap();
-    for _ in 0..frames {
-        let indices: Vec<u8> = (0..usize::from(width) * usize::from(height)).map(|_| random()).collect();
-        encoder.write_frame(&gif::Frame::from_indexed_pixels(width, height, indices, None)).unwrap();
-    }
-    drop(encoder);
-    out
-}
 
 /// A picture inside a white border: a smooth gradient with blocks of detail on one side, so
 /// `trim=border` and `gravity=auto` have something to find. The value of channel `c` at `(x, y)`.
@@ -152,7 +131,7 @@ fn large_sources_and_outputs_stay_within_the_budget_or_get_413s() {
         (format!("a {side}x{side} 16-bit RGBA PNG"), png(side, side, true), &LARGE_SOURCE_OPTIONS),
         (format!("a {side}x{side} JPEG"), jpeg(side, side), &LARGE_SOURCE_OPTIONS),
         (format!("a {side}x{side} lossless WebP"), lossless_webp(side, side), &LARGE_SOURCE_OPTIONS),
-        ("a 24-frame 800x600 animated GIF of noise".into(), noise_animation(800, 600, 24), &ANIMATION_OPTIONS),
+        ("a 24-frame 800x600 animated GIF of noise".into(), noise_animation(800, 600, 24).unwrap(), &ANIMATION_OPTIONS),
     ];
     let mut failures = Vec::new();
     let (mut accepted, mut refused) = (0, 0);

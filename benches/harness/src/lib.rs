@@ -11,6 +11,10 @@ use image_worker::format::OutputFormat;
 use image_worker::options::{FormatRequest, TransformOptions};
 use kernels::{Backend, Filter, ImageMut, ImageRef, PixelLayout, SourceRegion};
 
+// The noise animation the Worker's memory test sends too.
+#[path = "../../../tests/support/noise.rs"]
+mod noise;
+
 /// Variant ids, shared with run.mjs.
 const OURS_SCALAR: u32 = 0;
 const OURS_SIMD128: u32 = 1;
@@ -637,29 +641,7 @@ pub extern "C" fn synthesize_source(kind: u32, width: u32, height: u32) -> u32 {
                 .ok()
                 .map(|()| out)
         }
-        SOURCE_GIF_NOISE_ANIMATION => {
-            // xorshift32, seeded: every run codes the same frames.
-            let mut state = 2463534242u32;
-            let mut random = move || {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                state as u8
-            };
-            let palette: Vec<u8> = (0..768).map(|_| random()).collect();
-            let mut out = Vec::new();
-            let written = gif::Encoder::new(&mut out, width as u16, height as u16, &palette).and_then(|mut encoder| {
-                encoder.set_repeat(gif::Repeat::Infinite)?;
-                for _ in 0..NOISE_FRAMES {
-                    let indices: Vec<u8> = (0..w * h).map(|_| random()).collect();
-                    let mut frame = gif::Frame::from_indexed_pixels(width as u16, height as u16, indices, None);
-                    frame.delay = 10;
-                    encoder.write_frame(&frame)?;
-                }
-                Ok(())
-            });
-            written.ok().map(|()| out)
-        }
+        SOURCE_GIF_NOISE_ANIMATION => noise::noise_animation(width as u16, height as u16, NOISE_FRAMES).ok(),
         _ => None,
     };
     STATE.with(|state| {
