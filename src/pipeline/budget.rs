@@ -196,7 +196,7 @@ fn window_bytes(stored: Size, placement: &Placement, gamma_correct: bool) -> u64
 
 /// The instance's linear memory now, in bytes, in a JS engine's isolate (the Worker, the npm
 /// package), whose memory limit this guards; `None` natively and under WASI (the CLI).
-pub(super) fn linear_memory_bytes() -> Option<u64> {
+pub fn linear_memory_bytes() -> Option<u64> {
     #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
     return Some(core::arch::wasm32::memory_size::<0>() as u64 * 65536);
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]

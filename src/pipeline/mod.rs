@@ -17,6 +17,7 @@ mod stream;
 
 use kernels::{is_opaque, Backend, Image, PixelLayout};
 
+pub use self::budget::linear_memory_bytes;
 use self::budget::Route;
 use self::describe::{describe, Described};
 pub use self::negotiate::accept_class;

@@ -173,7 +173,7 @@ const PLAYGROUND_PAGE: &str = "playground/";
 /// for health checks (it only grows, so a steady value under load means requests free what they
 /// allocate).
 fn index() -> String {
-    let wasm_memory_bytes = core::arch::wasm32::memory_size::<0>() * 65536;
+    let wasm_memory_bytes = pipeline::linear_memory_bytes().unwrap_or(0);
     format!(
         "{{\"service\":{{\"endpoints\":{ENDPOINTS},\"options\":{}}},\"wasm_memory_bytes\":{wasm_memory_bytes}}}",
         options_json()
