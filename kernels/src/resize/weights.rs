@@ -81,21 +81,24 @@ fn window(profile: Profile, source_len: usize, centre: f64, scale: f64, weights:
     let support = profile.support() * filter_scale;
     let first = ((centre - support).floor().max(0.0) as usize).min(source_len - 1);
     let last = ((centre + support).ceil().max(0.0) as usize).clamp(first + 1, source_len);
+    let offset = weights.len();
+    profile.window_weights(first..last, centre, filter_scale, weights);
     // Only the span from the first to the last non-zero weight is kept.
-    let nonzero = |j: &usize| profile.weight((*j as f64 + 0.5 - centre) / filter_scale) != 0.0;
-    let Some(first) = (first..last).find(nonzero) else {
+    let window = &weights[offset..];
+    let (Some(lead), Some(end)) = (window.iter().position(|&w| w != 0.0), window.iter().rposition(|&w| w != 0.0))
+    else {
         // The filter vanished on every pixel (a region narrower than one pixel): sample nearest.
+        weights.truncate(offset);
         weights.push(1.0);
         return nearest;
     };
-    let last = (first..last).rev().find(nonzero).map_or(first + 1, |j| j + 1);
-    let offset = weights.len();
-    weights.extend((first..last).map(|j| profile.weight((j as f64 + 0.5 - centre) / filter_scale)));
+    weights.truncate(offset + end + 1);
+    weights.drain(offset..offset + lead);
     let sum: f64 = weights[offset..].iter().sum();
     for w in &mut weights[offset..] {
         *w /= sum;
     }
-    first
+    first + lead
 }
 
 /// Rounds normalized weights to fixed point, putting the rounding residue on the largest weight
