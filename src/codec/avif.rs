@@ -378,8 +378,10 @@ fn ycbcr(r: u8, g: u8, b: u8) -> [u16; 3] {
     let y = 0.299 * r + 0.587 * g + 0.114 * b;
     let cb = (b - y) / 1.772 + 512.0;
     let cr = (r - y) / 1.402 + 512.0;
-    // In range by construction (0..=1023 up to rounding); `as` saturates anyway.
-    [y.round() as u16, cb.round().min(1023.0) as u16, cr.round().min(1023.0) as u16]
+    // In range by construction (0..=1023 up to rounding); `as` saturates anyway. Ties to even is
+    // wasm's own `f32.nearest`; `round` would be three software calls a pixel.
+    let round = f32::round_ties_even;
+    [round(y) as u16, round(cb).min(1023.0) as u16, round(cr).min(1023.0) as u16]
 }
 
 #[cfg(test)]
