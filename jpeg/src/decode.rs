@@ -182,6 +182,13 @@ pub struct Decoder<'a> {
     backend: Backend,
     /// CMYK and YCCK rows as ink amounts (see [`Decoder::keep_cmyk`]).
     ink: bool,
+    /// Streaming: MCU rows before this one are decoded without their IDCTs, as no row read
+    /// needs them (those wholly above the rows skipped, less the one just above the first row
+    /// read, which fancy upsampling reads).
+    unplaced_before: usize,
+    /// Streaming: whether decoded blocks go into the planes; not once [`Decoder::finish`] only
+    /// checks the rest of the scan.
+    placing: bool,
 }
 
 impl<'a> Decoder<'a> {
@@ -232,6 +239,8 @@ impl<'a> Decoder<'a> {
             rows,
             backend,
             ink: false,
+            unplaced_before: 0,
+            placing: true,
         };
         if streams {
             let walker = Walker::new(&decoder.frame, &decoder.tables, &scan)?;
@@ -310,18 +319,23 @@ impl<'a> Decoder<'a> {
     }
 
     /// Skips the next `count` rows: their MCU rows are decoded when later rows need them (the
-    /// scan is sequential), but never upsampled or converted.
+    /// scan is sequential), but never upsampled or converted, and those no row read reaches go
+    /// without their IDCTs (a crop's top rows cost only their entropy decoding).
     pub fn skip_rows(&mut self, count: usize) -> Result<()> {
         if self.next_row + count > self.height {
             return Err(Error::Corrupt("more rows skipped than the image has"));
         }
         self.next_row += count;
+        let mcu_height = self.size * usize::from(self.frame.max_vertical);
+        self.unplaced_before = self.unplaced_before.max((self.next_row / mcu_height.max(1)).saturating_sub(1));
         Ok(())
     }
 
-    /// Decodes what of the scan the rows read so far did not need, to its end-of-image marker,
-    /// so that a file damaged below the rows used is refused as a whole decode refuses it.
+    /// Decodes what of the scan the rows read so far did not need, to its end-of-image marker
+    /// (entropy decoding only: nothing more is read), so that a file damaged below the rows used
+    /// is refused as a whole decode refuses it.
     pub fn finish(&mut self) -> Result<()> {
+        self.placing = false;
         self.decode_mcu_rows(usize::MAX)
     }
 
@@ -335,8 +349,9 @@ impl<'a> Decoder<'a> {
         while *decoded_rows < count {
             let first = *decoded_rows * mcus_wide;
             let planes = &mut self.planes;
+            let place = self.placing && *decoded_rows >= self.unplaced_before;
             walker.run(bits, &self.tables, first..first + mcus_wide, |bits, part, tables, x, y| {
-                sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), backend)
+                sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), (backend, place))
             })?;
             if bits.overrun() {
                 return Err(Error::Corrupt("the data ends inside a scan"));
@@ -391,7 +406,7 @@ impl<'a> Decoder<'a> {
             } else {
                 let mut block = [0i32; 64];
                 walker.run(&mut bits, &self.tables, 0..units, |bits, part, tables, x, y| {
-                    sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), backend)
+                    sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), (backend, true))
                 })?;
             }
             if bits.overrun() {
@@ -547,7 +562,7 @@ fn ac_table<'t>(part: &Part, tables: &'t Tables) -> Result<&'t HuffmanTable> {
 }
 
 /// One block of a sequential scan, dequantised and through the IDCT into its plane at `(x, y)`
-/// (in blocks); `block` is all zero before and after.
+/// (in blocks) if `place`; `block` is all zero before and after.
 fn sequential_into_plane(
     bits: &mut BitReader<'_>,
     part: &mut Part,
@@ -555,16 +570,19 @@ fn sequential_into_plane(
     block: &mut [i32; 64],
     planes: &mut [Plane],
     (x, y): (usize, usize),
-    backend: Backend,
+    (backend, place): (Backend, bool),
 ) -> Result<()> {
     let plane = planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
     let tables = (dc_table(part, tables)?, ac_table(part, tables)?);
-    let written = if plane.block() == 1 {
+    // A block no row read needs is decoded (the scan is sequential) but never placed.
+    let written = if !place || plane.block() == 1 {
         bits.sequential_block::<false>(tables, &part.quant, &mut part.prediction, block)?
     } else {
         bits.sequential_block::<true>(tables, &part.quant, &mut part.prediction, block)?
     };
-    plane.put(x, y, block, written == 1, backend)?;
+    if place {
+        plane.put(x, y, block, written == 1, backend)?;
+    }
     // Back to zero where written: most blocks hold a few coefficients.
     let mut rest = written;
     while rest != 0 {

@@ -9,13 +9,20 @@ fn rocket() -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/rocket.jpg")).unwrap()
 }
 
+fn retina() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/retina.jpg")).unwrap()
+}
+
+/// Rows skipped go without their IDCTs but for the MCU row above the first read (4:2:0's
+/// upsampling reads a chroma row of it): 4:4:4 and 4:2:0, skips inside and across MCU rows.
 #[test]
 fn rows_after_a_skip_are_the_whole_decodes() {
-    let data = rocket();
-    for scale in [1u8, 2, 4, 8] {
+    for (data, scale) in
+        [rocket(), retina()].into_iter().flat_map(|data| [1u8, 2, 4, 8].map(|scale| (data.clone(), scale)))
+    {
         let whole = jpeg::decode(&data, scale, u64::MAX, Backend::best()).unwrap();
         let row_bytes = whole.width as usize * usize::from(whole.channels);
-        for skip in [0, 1, 7, 16, 33, whole.height as usize / 2] {
+        for skip in [0, 1, 7, 15, 16, 17, 32, 33, 48, whole.height as usize / 2, whole.height as usize - 5] {
             let mut decoder = jpeg::Decoder::new(&data, scale, u64::MAX, Backend::best()).unwrap();
             decoder.skip_rows(skip).unwrap();
             let mut rows = vec![0; 5.min(whole.height as usize - skip) * row_bytes];
