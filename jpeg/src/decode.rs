@@ -318,6 +318,15 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
+    /// Only columns `columns` of the rows read from now on are needed (a crop): blocks no needed
+    /// column reaches skip their IDCT, and the other columns of each row hold whatever the
+    /// decoder's planes held there. Call it before reading rows.
+    pub fn need_columns(&mut self, columns: core::ops::Range<usize>) {
+        for plane in &mut self.planes {
+            plane.need_columns(columns.clone());
+        }
+    }
+
     /// Skips the next `count` rows: their MCU rows are decoded when later rows need them (the
     /// scan is sequential), but never upsampled or converted, and those no row read reaches go
     /// without their IDCTs (a crop's top rows cost only their entropy decoding).
@@ -575,6 +584,7 @@ fn sequential_into_plane(
     let plane = planes.get_mut(part.index).ok_or(Error::Corrupt("a missing component"))?;
     let tables = (dc_table(part, tables)?, ac_table(part, tables)?);
     // A block no row read needs is decoded (the scan is sequential) but never placed.
+    let place = place && plane.needs(x);
     let written = if !place || plane.block() == 1 {
         bits.sequential_block::<false>(tables, &part.quant, &mut part.prediction, block)?
     } else {

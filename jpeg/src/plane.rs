@@ -46,6 +46,8 @@ pub struct Plane {
     /// The component's size in samples at this block size.
     width: usize,
     height: usize,
+    /// The block columns the rows read need (all, unless [`Plane::need_columns`] said less).
+    needed: core::ops::Range<usize>,
 }
 
 impl Plane {
@@ -75,6 +77,7 @@ impl Plane {
             fancy: size > 1,
             width,
             height,
+            needed: 0..blocks_wide,
         })
     }
 
@@ -87,10 +90,24 @@ impl Plane {
         self.samples.len()
     }
 
+    /// Only output columns `columns` of the rows will be read: the blocks they and upsampling
+    /// (which reads a sample either side) need stay, the others skip their IDCT.
+    pub fn need_columns(&mut self, columns: core::ops::Range<usize>) {
+        let across = self.upsampling.0.max(1);
+        let first = (columns.start / across).saturating_sub(1);
+        let end = columns.end.div_ceil(across) + 1;
+        self.needed = first / self.block.max(1)..end.div_ceil(self.block.max(1)).min(self.blocks_wide);
+    }
+
+    /// Whether block column `x` is one the rows read need.
+    pub fn needs(&self, x: usize) -> bool {
+        self.needed.contains(&x)
+    }
+
     /// The block at `(x, y)` (in blocks) through the IDCT into the plane; `dc_only` says every
     /// AC coefficient is zero.
     pub fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64], dc_only: bool, backend: Backend) -> Result<()> {
-        if x >= self.blocks_wide || y >= self.blocks_high {
+        if !self.needs(x) || y >= self.blocks_high {
             return Ok(());
         }
         let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;

@@ -61,3 +61,30 @@ fn progressive_coefficients_shrink_with_the_scale() {
     assert!(full > half && half > quarter && quarter > eighth, "{:?}", info.coefficient_bytes);
     assert_eq!(eighth, blocks * 4 / 6 * (2 + 8) + blocks * 2 / 6 * (2 * 25 + 8));
 }
+
+/// Columns outside those needed skip their IDCT: the needed ones are the whole decode's, in
+/// 4:4:4 and 4:2:0 (whose upsampling reads a chroma sample either side), at every scale.
+#[test]
+fn needed_columns_are_the_whole_decodes() {
+    for (data, scale) in
+        [rocket(), retina()].into_iter().flat_map(|data| [1u8, 2, 4, 8].map(|scale| (data.clone(), scale)))
+    {
+        let whole = jpeg::decode(&data, scale, u64::MAX, Backend::best()).unwrap();
+        let (width, channels) = (whole.width as usize, usize::from(whole.channels));
+        for columns in [0..1, 0..width / 3, 7..9, 15..17, width / 2..width / 2 + 1, width / 3..width, width - 1..width]
+        {
+            let mut decoder = jpeg::Decoder::new(&data, scale, u64::MAX, Backend::best()).unwrap();
+            decoder.need_columns(columns.clone());
+            let mut rows = vec![0; whole.pixels.len()];
+            decoder.read_rows(&mut rows).unwrap();
+            decoder.finish().unwrap();
+            let needed = |pixels: &[u8]| -> Vec<u8> {
+                pixels
+                    .chunks(width * channels)
+                    .flat_map(|row| row[columns.start * channels..columns.end * channels].to_vec())
+                    .collect()
+            };
+            assert!(needed(&rows) == needed(&whole.pixels), "1/{scale}, columns {columns:?}");
+        }
+    }
+}

@@ -122,6 +122,12 @@ impl<'a> JpegRows<'a> {
         }
     }
 
+    /// Only `columns` of the rows will be used (a crop): the decoder skips the IDCT of blocks
+    /// outside them, and the rest of each row is left unspecified.
+    pub fn need_columns(&mut self, columns: core::ops::Range<usize>) {
+        self.decoder.need_columns(columns);
+    }
+
     /// Passes over `count` rows (those above a crop).
     pub fn skip_rows(&mut self, count: usize) -> Result<(), TransformError> {
         self.decoder.skip_rows(count).map_err(jpeg_error)

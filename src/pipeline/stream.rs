@@ -46,6 +46,7 @@ pub(super) fn resize_rows(
     let mut bands = Bands::new(rows)?;
     let mut resized = if gamma_correct {
         let mut resizer = lanczos3::<u16>(&bands.rows, region, size, backend)?;
+        bands.need_columns(resizer.source_columns());
         let mut linear = Image::<u16>::new(source_width, bands.band_rows, layout)?;
         let mut out = Image::<u16>::new(width, height, layout)?;
         let mut out_view = out.view_mut();
@@ -66,6 +67,7 @@ pub(super) fn resize_rows(
         Resized { image, premultiplied: false }
     } else {
         let mut resizer = lanczos3::<u8>(&bands.rows, region, size, backend)?;
+        bands.need_columns(resizer.source_columns());
         let mut out = Image::new(width, height, layout)?;
         let mut out_view = out.view_mut();
         let has_alpha = layout == PixelLayout::Rgba8;
@@ -167,6 +169,14 @@ impl<'a> Bands<'a> {
         let band_rows = (BAND_BYTES / row_len.max(1)).clamp(1, rows.height());
         let buffer = Image::<u8>::new(rows.width(), band_rows, rows.layout())?.pixels;
         Ok(Bands { rows, buffer, band_rows, decoded: 0 })
+    }
+
+    /// Tells a JPEG decoder which columns the resize reads (a crop's): it skips the IDCT of the
+    /// blocks outside them.
+    fn need_columns(&mut self, columns: core::ops::Range<usize>) {
+        if let Rows::Jpeg(jpeg) = &mut self.rows {
+            jpeg.need_columns(columns);
+        }
     }
 
     /// The band that starts at source row `first` (rows before it are decoded and dropped).

@@ -54,6 +54,8 @@ pub struct RowResizer<S: Sample> {
     lowest_start: Vec<usize>,
     /// One past the last source row any window reads.
     end_row: usize,
+    /// The source columns any horizontal window reads.
+    columns: Range<usize>,
     /// Values per window row: output width × channels horizontal first, the source columns
     /// read × channels vertical first.
     row_len: usize,
@@ -143,7 +145,7 @@ impl<S: Sample> RowResizer<S> {
             }
             let window = vec![S::default(); capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?];
             let intermediate = vec![0; VERTICAL_FIRST_BATCH.min(output.1) * row_len];
-            (row_len, Order::VerticalFirst { window, columns, intermediate })
+            (row_len, Order::VerticalFirst { window, columns: columns.clone(), intermediate })
         } else {
             let row_len = output.0.checked_mul(channels).ok_or(KernelError::TooLarge)?;
             (
@@ -161,6 +163,7 @@ impl<S: Sample> RowResizer<S> {
             vertical,
             lowest_start,
             end_row,
+            columns,
             row_len,
             order,
             capacity,
@@ -174,6 +177,11 @@ impl<S: Sample> RowResizer<S> {
     /// The source rows the output depends on: rows before and after are never read.
     pub fn source_rows(&self) -> Range<usize> {
         self.lowest_start.first().copied().unwrap_or(0)..self.end_row
+    }
+
+    /// The source columns the output depends on: the others are never read.
+    pub fn source_columns(&self) -> Range<usize> {
+        self.columns.clone()
     }
 
     /// The source row the next band must start with.
