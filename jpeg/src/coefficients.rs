@@ -1,7 +1,11 @@
 //! A progressive file's coefficients, held from its first scan to its last: only those the
 //! chosen scale's IDCT reads (all 64 at full size; 49 at 1/2, which skips row and column 4; 25
 //! at 1/4; the DC alone at 1/8), and for every coefficient, kept or not, whether it is non-zero
-//! yet, since refinement scans read a correction bit for each non-zero one.
+//! yet, since refinement scans read a correction bit for each non-zero one. Scans address
+//! coefficients by zig-zag position, so blocks do too, and their non-zero masks are in that
+//! order: a band's non-zero coefficients are then a mask's bits, not a walk of the band.
+
+use crate::markers::ZIGZAG_TO_NATURAL;
 
 /// Which rows (and columns) of a block the IDCT of each output size reads: the reduced ones
 /// weigh no others (`kernels::idct_4x4` leaves out frequency 4, `idct_2x2` every even one but 0).
@@ -20,9 +24,12 @@ const DROPPED: u8 = u8::MAX;
 /// The coefficients of one component's blocks.
 pub struct Coefficients {
     values: Vec<i16>,
+    /// Per block, bit `k` set once the coefficient at zig-zag position `k` is non-zero.
     nonzero: Vec<u64>,
     /// Each natural index's place among a block's kept values, or [`DROPPED`].
     slots: [u8; 64],
+    /// The same by zig-zag position.
+    zigzag_slots: [u8; 64],
     kept: usize,
 }
 
@@ -44,7 +51,8 @@ impl Coefficients {
     /// For `blocks` blocks that become `block` samples a side.
     pub fn new(blocks: usize, block: usize) -> Self {
         let (slots, kept) = slots(block);
-        Coefficients { values: vec![0; blocks * kept], nonzero: vec![0; blocks], slots, kept }
+        let zigzag_slots = ZIGZAG_TO_NATURAL.map(|natural| slots.get(usize::from(natural)).copied().unwrap_or(DROPPED));
+        Coefficients { values: vec![0; blocks * kept], nonzero: vec![0; blocks], slots, zigzag_slots, kept }
     }
 
     /// Bytes held for `blocks` blocks of `block` samples a side: the kept values and a
@@ -55,7 +63,7 @@ impl Coefficients {
 
     pub fn block(&mut self, index: usize) -> Option<Block<'_>> {
         let values = self.values.get_mut(index * self.kept..(index + 1) * self.kept)?;
-        Some(Block { values, nonzero: self.nonzero.get_mut(index)?, slots: &self.slots })
+        Some(Block { values, nonzero: self.nonzero.get_mut(index)?, slots: &self.zigzag_slots })
     }
 
     /// Block `index` dequantised by `quant` (natural order) into `out`, the coefficients not
@@ -76,7 +84,7 @@ impl Coefficients {
     }
 }
 
-/// One block's coefficients, by natural (row-major) index.
+/// One block's coefficients, by zig-zag position.
 pub struct Block<'a> {
     values: &'a mut [i16],
     nonzero: &'a mut u64,
@@ -84,21 +92,22 @@ pub struct Block<'a> {
 }
 
 impl Block<'_> {
-    fn slot(&mut self, natural: usize) -> Option<&mut i16> {
-        let slot = *self.slots.get(natural)?;
+    fn slot(&mut self, k: usize) -> Option<&mut i16> {
+        let slot = *self.slots.get(k)?;
         self.values.get_mut(usize::from(slot))
     }
 
-    pub fn is_nonzero(&self, natural: usize) -> bool {
-        *self.nonzero >> (natural & 63) & 1 == 1
+    /// Bit `k` set where the coefficient at zig-zag position `k` is non-zero.
+    pub fn nonzero(&self) -> u64 {
+        *self.nonzero
     }
 
-    /// A coefficient's first bits (non-zero, or the DC).
-    pub fn set(&mut self, natural: usize, value: i16) {
+    /// The first bits of the coefficient at zig-zag position `k` (non-zero, or the DC).
+    pub fn set(&mut self, k: usize, value: i16) {
         if value != 0 {
-            *self.nonzero |= 1 << (natural & 63);
+            *self.nonzero |= 1 << (k & 63);
         }
-        if let Some(coefficient) = self.slot(natural) {
+        if let Some(coefficient) = self.slot(k) {
             *coefficient = value;
         }
     }
@@ -110,10 +119,10 @@ impl Block<'_> {
         }
     }
 
-    /// A non-zero coefficient's correction bit was 1: `one` (1 << the scan's low bit) more
-    /// magnitude, unless it has that bit already.
-    pub fn correct(&mut self, natural: usize, one: i16) {
-        if let Some(coefficient) = self.slot(natural) {
+    /// The non-zero coefficient at zig-zag position `k` had a correction bit of 1: `one`
+    /// (1 << the scan's low bit) more magnitude, unless it has that bit already.
+    pub fn correct(&mut self, k: usize, one: i16) {
+        if let Some(coefficient) = self.slot(k) {
             if *coefficient & one == 0 {
                 *coefficient = coefficient.wrapping_add(if *coefficient >= 0 { one } else { -one });
             }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::huffman::{AcCode, BitReader, HuffmanTable};
 use kernels::Backend;
 
-use crate::markers::{self, Frame, Reader, Scan, Tables, ZIGZAG_TO_NATURAL};
+use crate::markers::{self, Frame, Reader, Scan, Tables};
 use crate::plane::{self, Plane};
 
 /// The headers up to the first scan: what a caller needs before deciding how to decode.
@@ -605,7 +605,7 @@ fn sequential_into_plane(
 }
 
 /// One block's share of a progressive scan: the DC's first bits or a refinement bit, or a band
-/// of AC coefficients' first bits or refinement bits (T.81 G.1.2).
+/// of AC coefficients' first bits or refinement bits (T.81 G.1.2). Positions are zig-zag ones.
 fn progressive_block(
     bits: &mut BitReader<'_>,
     part: &mut Part,
@@ -625,15 +625,17 @@ fn progressive_block(
         return Ok(());
     }
     let ac = ac_table(part, tables)?;
-    let band = ZIGZAG_TO_NATURAL.get(start..=end).ok_or(Error::Corrupt("a spectral band past 63"))?;
+    if end > 63 {
+        return Err(Error::Corrupt("a spectral band past 63"));
+    }
     if scan.approximation_high == 0 {
         // First bits of the band.
         if part.eob_run > 0 {
             part.eob_run -= 1;
             return Ok(());
         }
-        let mut k = 0usize;
-        while k < band.len() {
+        let mut k = start;
+        while k <= end {
             let (run, value) = match bits.ac_code(ac)? {
                 AcCode::Coefficient { run, value } => (run, value),
                 AcCode::SixteenZeros => {
@@ -646,62 +648,74 @@ fn progressive_block(
                 }
             };
             k += run;
-            let natural = band.get(k).ok_or(Error::Corrupt("a coefficient past its band"))?;
-            block.set(usize::from(*natural), (value << low) as i16);
+            if k > end {
+                return Err(Error::Corrupt("a coefficient past its band"));
+            }
+            block.set(k, (value << low) as i16);
             k += 1;
         }
         return Ok(());
     }
     // Refinement: a correction bit for every coefficient already non-zero, and new coefficients
-    // of ±1 (at this bit) placed after their runs of still-zero ones.
+    // of ±1 (at this bit) placed after their runs of still-zero ones. Masks of positions find
+    // both without walking the band.
     let one = 1i16 << low;
-    let refine = |bits: &mut BitReader<'_>, block: &mut Block<'_>, natural: usize| {
-        if bits.bits(1) == 1 {
-            block.correct(natural, one);
-        }
-    };
-    let mut k = 0usize;
+    let band = from_position(start) & !from_position(end + 1);
+    let mut k = start;
     if part.eob_run == 0 {
-        while k < band.len() {
-            let symbol = bits.decode(ac)?;
-            let (mut run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
-            let mut value = 0i16;
-            if size == 0 {
-                if run < 15 {
+        while k <= end {
+            // Each new coefficient's code and sign bit in one lookup, as a first scan's ±1.
+            let (run, value) = match bits.ac_code(ac)? {
+                AcCode::Coefficient { run, value: 1 } => (run, one),
+                AcCode::Coefficient { run, value: -1 } => (run, -one),
+                AcCode::Coefficient { .. } => return Err(Error::Corrupt("a refinement coefficient over one bit")),
+                // ZRL: 16 still-zero coefficients passed (refining the non-zero ones on the way).
+                AcCode::SixteenZeros => (15, 0),
+                AcCode::EndOfBand { run } => {
                     part.eob_run = (1 << run) + bits.bits(run);
                     break;
                 }
-                // ZRL: 16 zero coefficients (refining the non-zero ones on the way).
-            } else {
-                if size != 1 {
-                    return Err(Error::Corrupt("a refinement coefficient over one bit"));
-                }
-                value = if bits.bits(1) == 1 { one } else { -one };
+            };
+            // The still-zero position `run` zero ones on (past the band when it has fewer).
+            let mut zeros = !block.nonzero() & band & from_position(k);
+            for _ in 0..run {
+                zeros &= zeros.wrapping_sub(1);
             }
-            while let Some(&natural) = band.get(k) {
-                let natural = usize::from(natural);
-                k += 1;
-                if block.is_nonzero(natural) {
-                    refine(bits, block, natural);
-                } else if run == 0 {
-                    if value != 0 {
-                        block.set(natural, value);
-                    }
-                    break;
-                } else {
-                    run -= 1;
-                }
+            let target = if zeros == 0 { end + 1 } else { zeros.trailing_zeros() as usize };
+            let passed = block.nonzero() & band & from_position(k) & !from_position(target);
+            refine(bits, block, passed, one);
+            if target <= end && value != 0 {
+                block.set(target, value);
             }
+            k = target + 1;
         }
     }
     if part.eob_run > 0 {
         // The rest of the band is in an end-of-band run: only refinement bits.
-        for &natural in band.get(k..).unwrap_or_default() {
-            if block.is_nonzero(usize::from(natural)) {
-                refine(bits, block, usize::from(natural));
-            }
-        }
+        let rest = block.nonzero() & band & from_position(k);
+        refine(bits, block, rest, one);
         part.eob_run -= 1;
     }
     Ok(())
+}
+
+/// Zig-zag positions `k` and on, as a mask.
+fn from_position(k: usize) -> u64 {
+    u64::MAX.checked_shl(k as u32).unwrap_or(0)
+}
+
+/// A correction bit for each non-zero coefficient in `positions`, in zig-zag order, read up to
+/// 16 at a time.
+fn refine(bits: &mut BitReader<'_>, block: &mut Block<'_>, mut positions: u64, one: i16) {
+    while positions != 0 {
+        let count = positions.count_ones().min(16);
+        let mut corrections = bits.bits(count) << (32 - count);
+        for _ in 0..count {
+            if corrections & 1 << 31 != 0 {
+                block.correct(positions.trailing_zeros() as usize, one);
+            }
+            corrections <<= 1;
+            positions &= positions - 1;
+        }
+    }
 }

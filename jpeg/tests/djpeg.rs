@@ -147,6 +147,59 @@ fn scaled_decodes_match_djpeg_scale() {
     }
 }
 
+/// A scan script beyond jpegtran's default: bands split at odd places, three successive
+/// approximation levels of the luma's AC and two of its DC, chroma refined in one band.
+const SCAN_SCRIPT: &str = "0: 0-0, 0, 2; 1: 0-0, 0, 1; 2: 0-0, 0, 0; 0: 1-2, 0, 3; 0: 3-9, 0, 3; \
+    0: 10-63, 0, 3; 1: 1-63, 0, 2; 2: 1-20, 0, 1; 2: 21-63, 0, 1; 0: 0-0, 2, 1; 0: 0-0, 1, 0; \
+    1: 0-0, 1, 0; 0: 1-63, 3, 2; 0: 1-5, 2, 1; 0: 6-63, 2, 1; 1: 1-63, 2, 1; 2: 1-63, 1, 0; \
+    1: 1-63, 1, 0; 0: 1-30, 1, 0; 0: 31-63, 1, 0;";
+
+#[test]
+fn progressive_scan_scripts_match_djpeg() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let directory = std::env::temp_dir().join(format!("jpeg-progressive-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let script = directory.join("scans.txt");
+    std::fs::write(&script, SCAN_SCRIPT).unwrap();
+    let mut compared = 0;
+    for source in ["rocket.jpg", "retina.jpg"] {
+        // jpegtran's own progressive script with restart intervals, and the script above.
+        let variants: [(&str, Vec<&std::ffi::OsStr>); 2] = [
+            ("restarts", vec!["-progressive".as_ref(), "-restart".as_ref(), "3".as_ref()]),
+            ("script", vec!["-scans".as_ref(), script.as_os_str()]),
+        ];
+        for (variant, arguments) in variants {
+            let path = directory.join(format!("{variant}-{source}"));
+            let status = Command::new("jpegtran")
+                .args(arguments)
+                .arg("-outfile")
+                .arg(&path)
+                .arg(root.join("fixtures").join(source))
+                .status()
+                .expect("jpegtran runs");
+            assert!(status.success(), "jpegtran {variant} {source}");
+            let data = std::fs::read(&path).unwrap();
+            for scale in [1, 2, 8] {
+                let Reference::Pixels(width, height, _, pixels) = djpeg(&path, scale) else {
+                    panic!("djpeg refuses {variant}-{source}")
+                };
+                let image = jpeg::decode(&data, scale, MAX_PIXELS, Backend::best()).unwrap();
+                assert_eq!((image.width, image.height), (width, height), "{variant}-{source} at 1/{scale}");
+                let found = difference(&image.pixels, &pixels);
+                let acceptable = if scale == 1 { found.mean <= 0.5 && found.largest <= 4 } else { found.psnr >= 45.0 };
+                assert!(
+                    acceptable,
+                    "{variant}-{source} at 1/{scale}: mean error {:.3}, largest {}, PSNR {:.1} dB",
+                    found.mean, found.largest, found.psnr
+                );
+                compared += 1;
+            }
+        }
+    }
+    std::fs::remove_dir_all(&directory).unwrap();
+    assert_eq!(compared, 12);
+}
+
 #[test]
 fn cut_and_damaged_files_are_refused_not_panicked_on() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
