@@ -165,6 +165,24 @@ for (const [w, h] of [[1920, 1280]]) {
   }
 }
 
+// The JPEG decoder's kernels on a 1920x1280 image's worth, ours only: the IDCT of every block
+// (photo-like coefficients) at 1/1, 1/2 and 1/4, each upsampler making every full-size row, and
+// the colour conversion of every pixel.
+const JPEG_KERNELS = [
+  ['IDCT 8x8 (photo-like blocks)', 0, 'L8'], ['IDCT 4x4 (1/2 scale)', 1, 'L8'], ['IDCT 2x2 (1/4 scale)', 2, 'L8'],
+  ['upsample 2x2 (4:2:0 chroma)', 3, 'L8'], ['upsample 2x1 (4:2:2 chroma)', 4, 'L8'], ['upsample 1x2 (4:4:0 chroma)', 5, 'L8'],
+  ['YCbCr to RGB', 6, 'YCbCr'],
+];
+for (const [w, h] of [[1920, 1280]]) {
+  for (const exports of [scalar, simd]) exports.setup_jpeg_kernels(w, h);
+  for (const [kernel, id, layout] of JPEG_KERNELS) {
+    const ms = measure(VARIANTS, (v) => v.exports.run_jpeg_kernel(v.id, id));
+    const row = { kernel, layout, size: `${w}x${h}`, ms };
+    kernelRows.push(row);
+    console.error(JSON.stringify(row));
+  }
+}
+
 // Pipelines: a fresh instance per photo and pipeline gives its peak linear memory (wasm memory
 // only grows); a warm instance gives the time.
 if (kernelsOnly) {

@@ -45,6 +45,7 @@ struct State {
     alpha_size: (u32, u32),
     input: Vec<u8>,
     effect: Option<EffectCase>,
+    jpeg: Option<JpegKernelCase>,
     /// The resized photo the codec benchmark encodes, as lossless PNG and as pixels.
     codec_png: Vec<u8>,
     codec_image: Option<kernels::Image>,
@@ -406,6 +407,116 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
                 conversion.apply(&mut case.blurred);
                 Ok(())
             }
+            _ => return 0,
+        };
+        done.is_ok() as u32
+    })
+}
+
+/// Inputs for the JPEG decoder's kernels at one image size: photo-like coefficient blocks,
+/// subsampled chroma planes and full-size component planes.
+struct JpegKernelCase {
+    size: (usize, usize),
+    blocks: Vec<[i32; 64]>,
+    /// A plane the IDCTs write into (full size; the reduced ones use part of it).
+    plane: Vec<u8>,
+    /// Y, Cb, Cr at full size, and a chroma plane at half size each way.
+    luma: Vec<u8>,
+    cb: Vec<u8>,
+    cr: Vec<u8>,
+    half: Vec<u8>,
+    /// An upsampled row, and the RGB output.
+    row: Vec<u8>,
+    rgb: Vec<u8>,
+}
+
+/// Blocks as a photo's non-flat ones (flat blocks skip the IDCT): about two in five with every
+/// coefficient in the top-left 4 × 4, the rest with a dozen or two spread over the block, the
+/// shares of the 13 MP corpus photo.
+fn photo_like_blocks(count: usize) -> Vec<[i32; 64]> {
+    let mut state = 0x1DC7_u64;
+    let mut next = |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    (0..count)
+        .map(|i| {
+            let mut block = [0i32; 64];
+            block[0] = next(2048) as i32 - 1024;
+            let (side, terms) = if i % 5 < 2 { (4, 1 + next(10)) } else { (8, 8 + next(24)) };
+            for _ in 0..terms {
+                let at = (next(side) * 8 + next(side)) as usize;
+                block[at] = (next(121) as i32 - 60) * (1 + next(6) as i32);
+            }
+            block
+        })
+        .collect()
+}
+
+/// Prepares the JPEG kernels' inputs for a `width` × `height` image (multiples of 16).
+#[no_mangle]
+pub extern "C" fn setup_jpeg_kernels(width: u32, height: u32) {
+    let (width, height) = (width as usize, height as usize);
+    let len = width * height;
+    let case = JpegKernelCase {
+        size: (width, height),
+        blocks: photo_like_blocks(len / 64),
+        plane: vec![0; len],
+        luma: test_pixels(len, 0x1),
+        cb: test_pixels(len, 0x2),
+        cr: test_pixels(len, 0x3),
+        half: test_pixels(len / 4, 0x4),
+        row: vec![0; width],
+        rgb: vec![0; len * 3],
+    };
+    STATE.with(|state| state.borrow_mut().jpeg = Some(case));
+}
+
+/// JPEG kernel ids, shared with run.mjs.
+const IDCT_8X8: u32 = 0;
+const IDCT_4X4: u32 = 1;
+const IDCT_2X2: u32 = 2;
+const UPSAMPLE_H2V2: u32 = 3;
+const UPSAMPLE_H2: u32 = 4;
+const UPSAMPLE_V2: u32 = 5;
+const YCBCR_TO_RGB: u32 = 6;
+
+/// Runs JPEG kernel `kernel` over the prepared image with our `variant`: the IDCTs on every
+/// block of a plane (at 1/1, 1/2, 1/4), the upsamplers making every full-size row of a chroma
+/// plane, the conversion on every pixel.
+#[no_mangle]
+pub extern "C" fn run_jpeg_kernel(variant: u32, kernel: u32) -> u32 {
+    let Some(backend) = backend(variant) else { return 0 };
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let Some(case) = state.jpeg.as_mut() else { return 0 };
+        let (width, height) = case.size;
+        let idct = |case: &mut JpegKernelCase, size: usize, transform: fn(&[i32; 64], &mut [u8], usize, Backend) -> _| {
+            let (stride, blocks_wide) = (width * size / 8, width / 8);
+            case.blocks.iter().enumerate().try_for_each(|(i, block)| {
+                let offset = (i / blocks_wide) * size * stride + (i % blocks_wide) * size;
+                transform(block, &mut case.plane[offset..], stride, backend)
+            })
+        };
+        let half_width = width / 2;
+        let half_row = |y: usize| &case.half[y.min(height / 2 - 1) * half_width..][..half_width];
+        let done = match kernel {
+            IDCT_8X8 => idct(case, 8, kernels::idct_8x8),
+            IDCT_4X4 => idct(case, 4, kernels::idct_4x4),
+            IDCT_2X2 => idct(case, 2, kernels::idct_2x2),
+            UPSAMPLE_H2V2 => (0..height).try_for_each(|y| {
+                let far = if y % 2 == 0 { (y / 2).saturating_sub(1) } else { y / 2 + 1 };
+                kernels::upsample_h2v2(half_row(y / 2), half_row(far), &mut case.row, backend)
+            }),
+            UPSAMPLE_H2 => (0..height).try_for_each(|y| kernels::upsample_h2(half_row(y / 2), &mut case.row, backend)),
+            UPSAMPLE_V2 => (0..height).try_for_each(|y| {
+                let row = |y: usize| &case.luma[y.min(height / 2 - 1) * width..][..width];
+                let far = if y % 2 == 0 { (y / 2).saturating_sub(1) } else { y / 2 + 1 };
+                kernels::upsample_v2(row(y / 2), row(far), y % 2 == 1, &mut case.row, backend)
+            }),
+            YCBCR_TO_RGB => kernels::ycbcr_to_rgb(&case.luma, &case.cb, &case.cr, &mut case.rgb, backend),
             _ => return 0,
         };
         done.is_ok() as u32
