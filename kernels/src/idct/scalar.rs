@@ -62,8 +62,8 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
     }
 }
 
-/// `value` saturated to 16 bits. The full-size transform's workspace is 16-bit, as in
-/// libjpeg-turbo's SIMD code: coefficients saturate on the way in, and the first pass's outputs
+/// `value` saturated to 16 bits. The transforms' workspace is 16-bit (the reduced ones' too), as
+/// in libjpeg-turbo's SIMD code: coefficients saturate on the way in, and the first pass's outputs
 /// on the way out. No real encoder's coefficients come near (8-bit samples' are within about
 /// ±1100, and the first pass's outputs within about 31000), so on valid files this is libjpeg's
 /// islow exactly; only crafted blocks saturate, and the simd128 twin, on 16-bit lanes, saturates
@@ -116,7 +116,7 @@ pub(super) const R2_ODD: [i32; 4] = [2624, -922, 616, -522];
 
 /// Four outputs from the eight values `x`, × 2^13.
 #[inline(always)]
-pub(super) fn points4(x: [i32; 8]) -> [i32; 4] {
+fn points4(x: [i32; 8]) -> [i32; 4] {
     let even = x[0] * R4_0;
     let even_odd = x[2] * R4_2 - x[6] * R4_6;
     let odd = |weights: [i32; 4]| x[1] * weights[0] + x[3] * weights[1] + x[5] * weights[2] + x[7] * weights[3];
@@ -126,14 +126,14 @@ pub(super) fn points4(x: [i32; 8]) -> [i32; 4] {
 
 /// Two outputs from the eight values `x`, × 2^13.
 #[inline(always)]
-pub(super) fn points2(x: [i32; 8]) -> [i32; 2] {
+fn points2(x: [i32; 8]) -> [i32; 2] {
     let even = x[0] * R2_0;
     let odd = x[1] * R2_ODD[0] + x[3] * R2_ODD[1] + x[5] * R2_ODD[2] + x[7] * R2_ODD[3];
     [even + odd, even - odd]
 }
 
 /// An 8x8 block to `N` × `N` samples (`N` 4 or 2) through `points` (columns, then rows),
-/// with the full-size transform's extra precision between the passes.
+/// with the full-size transform's extra precision and 16-bit workspace between the passes.
 fn idct_reduced<const N: usize>(
     coefficients: &[i32; 64],
     out: &mut [u8],
@@ -142,9 +142,10 @@ fn idct_reduced<const N: usize>(
 ) {
     let mut work = [[0i32; 8]; N];
     for column in 0..8 {
-        let x: [i32; 8] = core::array::from_fn(|row| coefficients.get(row * 8 + column).copied().unwrap_or(0));
+        let x: [i32; 8] =
+            core::array::from_fn(|row| saturate(coefficients.get(row * 8 + column).copied().unwrap_or(0)));
         for (line, value) in work.iter_mut().zip(points(x)) {
-            line[column] = descale(value, CONST_BITS - PASS1_BITS);
+            line[column] = saturate(descale(value, CONST_BITS - PASS1_BITS));
         }
     }
     for (row, line) in work.iter().enumerate() {

@@ -1,22 +1,16 @@
-//! The scalar transforms' arithmetic on vectors, so the outputs are identical. The full-size
-//! transform works in 16-bit lanes, as its scalar twin's workspace is 16-bit: the column pass
-//! takes all eight columns at once, its products as `i32x4.dot_i16x8_s` over interleaved pairs
-//! of inputs (`pmaddwd`, two products a lane), and the row pass the same on transposed rows.
-//! The reduced transforms work on `i32x4` lanes: four columns at a time, then four rows.
+//! The scalar transforms' arithmetic on vectors, so the outputs are identical. Each works in
+//! 16-bit lanes, as its scalar twin's workspace is 16-bit: the column pass takes all eight
+//! columns at once, its products as `i32x4.dot_i16x8_s` over interleaved pairs of inputs
+//! (`pmaddwd`, two products a lane), and the row pass the same on transposed rows.
 
 use core::arch::wasm32::*;
 
 use super::scalar::{
-    points2, CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100, FIX_0_765366865, FIX_0_899976223,
-    FIX_1_175875602, FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447,
-    FIX_3_072711026, PASS1_BITS, R2_0, R2_ODD, R4_0, R4_2, R4_6, R4_ODD,
+    CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100, FIX_0_765366865, FIX_0_899976223, FIX_1_175875602,
+    FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447, FIX_3_072711026, PASS1_BITS,
+    R2_0, R2_ODD, R4_0, R4_2, R4_6, R4_ODD,
 };
-use crate::simd::memory::{load, store, RowsMut};
-
-#[inline(always)]
-fn mul(a: v128, constant: i32) -> v128 {
-    i32x4_mul(a, i32x4_splat(constant))
-}
+use crate::simd::memory::{load, RowsMut};
 
 /// Two 16-bit weights in one 32-bit lane, for `i32x4.dot_i16x8_s` on pairs of inputs (the
 /// first weight for the lower input); refuses at compile time weights that do not fit.
@@ -172,65 +166,112 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
     rows.store::<7>(i64x2_shuffle::<1, 0>(row_pairs[3], row_pairs[3]));
 }
 
-/// `points4` lane by lane.
+// The 4-point transform's weights as pairs for the inputs (x0, x4), (x2, x6), (x1, x3) and
+// (x5, x7): F(4), which no output weighs, rides beside F(0) with a zero weight.
+const R4_EVEN: i32 = pair(R4_0, 0);
+const R4_EVEN_ODD: i32 = pair(R4_2, -R4_6);
+const R4_ODD_PAIRS: [[i32; 2]; 2] = [
+    [pair(R4_ODD[0][0], R4_ODD[0][1]), pair(R4_ODD[0][2], R4_ODD[0][3])],
+    [pair(R4_ODD[1][0], R4_ODD[1][1]), pair(R4_ODD[1][2], R4_ODD[1][3])],
+];
+
+/// The scalar `points4` on four lanes, from their inputs as interleaved 16-bit pairs (x0, x4),
+/// (x2, x6), (x1, x3) and (x5, x7): the same sums, so the same results.
 #[inline(always)]
-fn points4(x: [v128; 8]) -> [v128; 4] {
-    let even = mul(x[0], R4_0);
-    let even_odd = i32x4_sub(mul(x[2], R4_2), mul(x[6], R4_6));
-    let odd = |w: [i32; 4]| {
-        i32x4_add(i32x4_add(mul(x[1], w[0]), mul(x[3], w[1])), i32x4_add(mul(x[5], w[2]), mul(x[7], w[3])))
-    };
-    let (odd0, odd1) = (odd(R4_ODD[0]), odd(R4_ODD[1]));
+fn points4_from_pairs([p04, p26, p13, p57]: [v128; 4]) -> [v128; 4] {
+    let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
+    let (even, even_odd) = (dot(p04, R4_EVEN), dot(p26, R4_EVEN_ODD));
+    let odd = |[first, second]: [i32; 2]| i32x4_add(dot(p13, first), dot(p57, second));
+    let (odd0, odd1) = (odd(R4_ODD_PAIRS[0]), odd(R4_ODD_PAIRS[1]));
     let (upper, lower) = (i32x4_add(even, even_odd), i32x4_sub(even, even_odd));
     [i32x4_add(upper, odd0), i32x4_add(lower, odd1), i32x4_sub(lower, odd1), i32x4_sub(upper, odd0)]
 }
 
-/// Columns of one block as two halves of four lanes: `x[h][u]` is row `u`, columns `4h..4h + 4`.
-#[inline(always)]
-fn column_halves(coefficients: &[i32; 64]) -> [[v128; 8]; 2] {
+/// A work row's 16-bit lanes reordered to the 4-point row pass's input pairs: (x0, x4),
+/// (x2, x6), (x1, x3), (x5, x7).
+const ROW4_PAIRS: v128 = i8x16(0, 1, 8, 9, 4, 5, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+
+// Straight-line code, as the full-size transform: 16-bit lanes, products as dot products.
+pub(super) fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+    // The caller checked the rows' bounds.
+    let Some(mut rows) = RowsMut::<4, 4>::new(out, stride) else { return };
+    // Rows of coefficients saturated to 16 bits (as the scalar code does): lanes are columns.
     let (quads, _) = coefficients.as_chunks::<4>();
-    core::array::from_fn(|right| core::array::from_fn(|r| quads.get(2 * r + right).map_or(i32x4_splat(0), load)))
+    let quad = |i: usize| quads.get(i).map_or(i32x4_splat(0), load);
+    let row = |r: usize| i16x8_narrow_i32x4(quad(2 * r), quad(2 * r + 1));
+    let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
+    // Columns, all eight at once, as two halves of four lanes.
+    let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
+    let ([left13, right13], [left57, right57]) = (interleave(x1, x3), interleave(x5, x7));
+    let [l0, l1, l2, l3] = points4_from_pairs([left04, left26, left13, left57]);
+    let [r0, r1, r2, r3] = points4_from_pairs([right04, right26, right13, right57]);
+    // Each work row saturated to 16 bits, its pairs side by side in its four 32-bit lanes, so
+    // that transposing the rows gives each pair with the rows as lanes.
+    let shift = (CONST_BITS - PASS1_BITS) as u32;
+    let work = |left: v128, right: v128| {
+        let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
+        i8x16_swizzle(row, ROW4_PAIRS)
+    };
+    let pairs = transpose([work(l0, r0), work(l1, r1), work(l2, r2), work(l3, r3)]);
+    // Output column `c` in lanes of rows, descaled with the level shift of 128 folded into the
+    // rounding (adding a multiple of 2^15 first changes nothing else).
+    let shift = CONST_BITS + PASS1_BITS;
+    let bias = i32x4_splat((1 << (shift - 1)) + (128 << shift));
+    let [c0, c1, c2, c3] = points4_from_pairs(pairs).map(|v| i32x4_shr(i32x4_add(v, bias), shift as u32));
+    // Back to rows; saturating to 0..=255 is the scalar clamp; row r is bytes 4r..4r + 4.
+    let [s0, s1, s2, s3] = transpose([c0, c1, c2, c3]);
+    let samples = u8x16_narrow_i16x8(i16x8_narrow_i32x4(s0, s1), i16x8_narrow_i32x4(s2, s3));
+    rows.store::<0>(samples);
+    rows.store::<1>(i32x4_shuffle::<1, 1, 1, 1>(samples, samples));
+    rows.store::<2>(i32x4_shuffle::<2, 2, 2, 2>(samples, samples));
+    rows.store::<3>(i32x4_shuffle::<3, 3, 3, 3>(samples, samples));
 }
 
-pub(super) fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
-    // Columns: each half's four lanes are four columns, giving four rows of eight values.
-    let [left, right] =
-        column_halves(coefficients).map(|x| points4(x).map(|v| descale(v, (CONST_BITS - PASS1_BITS) as u32)));
-    // Rows: transposed, lanes are the four rows.
-    let (left, right) = (transpose(left), transpose(right));
-    let x = [left[0], left[1], left[2], left[3], right[0], right[1], right[2], right[3]];
-    let level = i32x4_splat(128);
-    let values = points4(x).map(|value| i32x4_add(descale(value, (CONST_BITS + PASS1_BITS) as u32), level));
-    for (r, row) in transpose(values).into_iter().enumerate() {
-        let words = i16x8_narrow_i32x4(row, row);
-        if let Some(target) = out.get_mut(r * stride..).and_then(|line| line.first_chunk_mut::<4>()) {
-            store(target, u8x16_narrow_i16x8(words, words));
-        }
-    }
-}
+// The 2-point transform's weights as pairs for the inputs (x0, x4), (x1, x3) and (x5, x7).
+const R2_EVEN: i32 = pair(R2_0, 0);
+const R2_ODD_PAIRS: [i32; 2] = [pair(R2_ODD[0], R2_ODD[1]), pair(R2_ODD[2], R2_ODD[3])];
+
+/// A work row's 16-bit lanes reordered to the 2-point row pass's input pairs: (x0, x4),
+/// (x1, x3), (x5, x7), then (x2, x6), which no output weighs.
+const ROW2_PAIRS: v128 = i8x16(0, 1, 8, 9, 2, 3, 6, 7, 10, 11, 14, 15, 4, 5, 12, 13);
 
 pub(super) fn idct_2x2(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
-    // Columns four at a time (the two outputs of `points2` on lanes); the two rows of eight
-    // values are then too short to vectorise and go through the scalar `points2`.
+    // The caller checked the rows' bounds.
+    let Some(mut rows) = RowsMut::<2, 2>::new(out, stride) else { return };
+    // Rows of coefficients saturated to 16 bits (as the scalar code does): lanes are columns.
+    let (quads, _) = coefficients.as_chunks::<4>();
+    let quad = |i: usize| quads.get(i).map_or(i32x4_splat(0), load);
+    let row = |r: usize| i16x8_narrow_i32x4(quad(2 * r), quad(2 * r + 1));
+    let (x0, x1, x3, x4, x5, x7) = (row(0), row(1), row(3), row(4), row(5), row(7));
+    // Columns, all eight at once, as two halves of four lanes: `points2`'s two outputs.
+    let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
+    let ([left04, right04], [left13, right13], [left57, right57]) =
+        (interleave(x0, x4), interleave(x1, x3), interleave(x5, x7));
+    let points = |p04: v128, p13: v128, p57: v128| {
+        let (even, odd) = (dot(p04, R2_EVEN), i32x4_add(dot(p13, R2_ODD_PAIRS[0]), dot(p57, R2_ODD_PAIRS[1])));
+        [i32x4_add(even, odd), i32x4_sub(even, odd)]
+    };
+    let ([l0, l1], [r0, r1]) = (points(left04, left13, left57), points(right04, right13, right57));
+    // The two work rows saturated to 16 bits, each's pairs side by side in its 32-bit lanes.
     let shift = (CONST_BITS - PASS1_BITS) as u32;
-    let mut rows = [[0i32; 8]; 2];
-    for (right, x) in column_halves(coefficients).into_iter().enumerate() {
-        let even = mul(x[0], R2_0);
-        let odd = i32x4_add(
-            i32x4_add(mul(x[1], R2_ODD[0]), mul(x[3], R2_ODD[1])),
-            i32x4_add(mul(x[5], R2_ODD[2]), mul(x[7], R2_ODD[3])),
-        );
-        for (row, value) in rows.iter_mut().zip([i32x4_add(even, odd), i32x4_sub(even, odd)]) {
-            if let Some(quad) = row.get_mut(4 * right..).and_then(|r| r.first_chunk_mut::<4>()) {
-                store(quad, descale(value, shift));
-            }
-        }
-    }
-    for (r, row) in rows.into_iter().enumerate() {
-        if let Some(target) = out.get_mut(r * stride..).and_then(|line| line.first_chunk_mut::<2>()) {
-            let [a, b] =
-                points2(row).map(|v| ((v + (1 << (CONST_BITS + PASS1_BITS - 1))) >> (CONST_BITS + PASS1_BITS)) + 128);
-            *target = [a.clamp(0, 255) as u8, b.clamp(0, 255) as u8];
-        }
-    }
+    let work = |left: v128, right: v128| {
+        let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
+        i8x16_swizzle(row, ROW2_PAIRS)
+    };
+    let (w0, w1) = (work(l0, r0), work(l1, r1));
+    // Rows: lanes [row 0, row 1] of (x0, x4) and (x1, x3) in one vector, of (x5, x7) in another,
+    // so that two dot products give both rows' even terms and odd sums.
+    let first =
+        i32x4_dot_i16x8(i32x4_shuffle::<0, 4, 1, 5>(w0, w1), i32x4(R2_EVEN, R2_EVEN, R2_ODD_PAIRS[0], R2_ODD_PAIRS[0]));
+    let second = i32x4_dot_i16x8(i32x4_shuffle::<2, 6, 3, 7>(w0, w1), i32x4(R2_ODD_PAIRS[1], R2_ODD_PAIRS[1], 0, 0));
+    let odd = i32x4_add(i32x4_shuffle::<2, 3, 2, 3>(first, first), second);
+    // Lanes [row 0 output 0, row 0 output 1, row 1 output 0, row 1 output 1], descaled with the
+    // level shift of 128 folded into the rounding; saturating to 0..=255 is the scalar clamp.
+    let values = i32x4_shuffle::<0, 4, 1, 5>(i32x4_add(first, odd), i32x4_sub(first, odd));
+    let shift = CONST_BITS + PASS1_BITS;
+    let values = i32x4_shr(i32x4_add(values, i32x4_splat((1 << (shift - 1)) + (128 << shift))), shift as u32);
+    let words = i16x8_narrow_i32x4(values, values);
+    let samples = u8x16_narrow_i16x8(words, words);
+    rows.store::<0>(samples);
+    rows.store::<1>(i16x8_shuffle::<1, 1, 1, 1, 1, 1, 1, 1>(samples, samples));
 }

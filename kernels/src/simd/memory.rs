@@ -14,12 +14,12 @@ impl Lane for i16 {}
 impl Lane for u16 {}
 impl Lane for i32 {}
 
-/// Fails to compile for arrays that are not 4, 8, 12 or 16 bytes.
+/// Fails to compile for arrays that are not 2, 4, 8, 12 or 16 bytes.
 const fn assert_vector_part<T, const N: usize>() {
-    assert!(matches!(size_of::<[T; N]>(), 4 | 8 | 12 | 16), "loads and stores move 4, 8, 12 or 16 bytes");
+    assert!(matches!(size_of::<[T; N]>(), 2 | 4 | 8 | 12 | 16), "loads and stores move 2, 4, 8, 12 or 16 bytes");
 }
 
-/// `values` (4, 8, 12 or 16 bytes) into the low bytes of a vector, the other bytes zero.
+/// `values` (2, 4, 8, 12 or 16 bytes) into the low bytes of a vector, the other bytes zero.
 #[inline(always)]
 pub(crate) fn load<T: Lane, const N: usize>(values: &[T; N]) -> v128 {
     const { assert_vector_part::<T, N>() };
@@ -30,12 +30,13 @@ pub(crate) fn load<T: Lane, const N: usize>(values: &[T; N]) -> v128 {
             16 => v128_load(bytes.cast()),
             12 => v128_load32_lane::<2>(v128_load64_zero(bytes.cast()), bytes.add(8).cast()),
             8 => v128_load64_zero(bytes.cast()),
-            _ => v128_load32_zero(bytes.cast()),
+            4 => v128_load32_zero(bytes.cast()),
+            _ => v128_load16_lane::<0>(u16x8_splat(0), bytes.cast()),
         }
     }
 }
 
-/// The low bytes of `vector` into `values` (4, 8, 12 or 16 bytes).
+/// The low bytes of `vector` into `values` (2, 4, 8, 12 or 16 bytes).
 #[inline(always)]
 pub(crate) fn store<T: Lane, const N: usize>(values: &mut [T; N], vector: v128) {
     const { assert_vector_part::<T, N>() };
@@ -50,7 +51,8 @@ pub(crate) fn store<T: Lane, const N: usize>(values: &mut [T; N], vector: v128) 
                 v128_store32_lane::<2>(vector, bytes.add(8).cast());
             }
             8 => v128_store64_lane::<0>(vector, bytes.cast()),
-            _ => v128_store32_lane::<0>(vector, bytes.cast()),
+            4 => v128_store32_lane::<0>(vector, bytes.cast()),
+            _ => v128_store16_lane::<0>(vector, bytes.cast()),
         }
     }
 }
