@@ -105,6 +105,20 @@ fn interleave(a: v128, b: v128) -> [v128; 2] {
     [i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b)]
 }
 
+/// `points_from_pairs` where x4..x7 are zero (only the pairs (x0, 0), (x2, 0) and (x3, x1)
+/// given): the products with zeros left out, the same sums.
+#[inline(always)]
+fn points_from_top_left_pairs([p00, p20, p31]: [v128; 3]) -> [v128; 8] {
+    let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
+    let even0 = dot(p00, EVEN_SUM);
+    let (even2, even3) = (dot(p20, EVEN_2), dot(p20, EVEN_3));
+    let a = [i32x4_add(even0, even3), i32x4_add(even0, even2), i32x4_sub(even0, even2), i32x4_sub(even0, even3)];
+    outputs(a, ODD.map(|[_, second]| dot(p31, second)))
+}
+
+/// The columns 4..8 of a block's rows (16-bit lanes 4..8).
+const RIGHT_HALF: v128 = i16x8(0, 0, 0, 0, -1, -1, -1, -1);
+
 // Straight-line code below, every vector a named value: arrays indexed in loops would live in
 // memory instead of registers.
 pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
@@ -115,11 +129,6 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
     let quad = |i: usize| quads.get(i).map_or(i32x4_splat(0), load);
     let row = |r: usize| i16x8_narrow_i32x4(quad(2 * r), quad(2 * r + 1));
     let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
-    // Columns, all eight at once: the input pairs interleaved, as two halves of four lanes.
-    let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
-    let ([left75, right75], [left31, right31]) = (interleave(x7, x5), interleave(x3, x1));
-    let [l0, l1, l2, l3, l4, l5, l6, l7] = points_from_pairs([left04, left26, left75, left31]);
-    let [r0, r1, r2, r3, r4, r5, r6, r7] = points_from_pairs([right04, right26, right75, right31]);
     // Each work row saturated to 16 bits, its pairs for the row pass side by side ((x0, x4),
     // (x2, x6), (x7, x5), (x3, x1) in its four 32-bit lanes), so that transposing four rows'
     // lanes gives those pairs with the rows as lanes.
@@ -128,10 +137,33 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
         let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
         i8x16_swizzle(row, ROW_PAIRS)
     };
-    let top = transpose([work(l0, r0), work(l1, r1), work(l2, r2), work(l3, r3)]);
-    let bottom = transpose([work(l4, r4), work(l5, r5), work(l6, r6), work(l7, r7)]);
-    let [t0, t1, t2, t3, t4, t5, t6, t7] = points_from_pairs(top);
-    let [b0, b1, b2, b3, b4, b5, b6, b7] = points_from_pairs(bottom);
+    let bottom_or_right = v128_or(
+        v128_or(v128_or(x4, x5), v128_or(x6, x7)),
+        v128_and(v128_or(v128_or(x0, x1), v128_or(x2, x3)), RIGHT_HALF),
+    );
+    let (top, bottom) = if v128_any_true(bottom_or_right) {
+        // Columns, all eight at once: the input pairs interleaved, as two halves of four lanes.
+        let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
+        let ([left75, right75], [left31, right31]) = (interleave(x7, x5), interleave(x3, x1));
+        let [l0, l1, l2, l3, l4, l5, l6, l7] = points_from_pairs([left04, left26, left75, left31]);
+        let [r0, r1, r2, r3, r4, r5, r6, r7] = points_from_pairs([right04, right26, right75, right31]);
+        let top = transpose([work(l0, r0), work(l1, r1), work(l2, r2), work(l3, r3)]);
+        let bottom = transpose([work(l4, r4), work(l5, r5), work(l6, r6), work(l7, r7)]);
+        (points_from_pairs(top), points_from_pairs(bottom))
+    } else {
+        // Every coefficient in the top-left 4 × 4, as in most of a photo's blocks: the right
+        // half's columns, and the work rows' right halves, are zero. (x0, 0) and (x2, 0) pairs
+        // are the rows zero-extended.
+        let (left00, left20) = (u32x4_extend_low_u16x8(x0), u32x4_extend_low_u16x8(x2));
+        let [left31, _] = interleave(x3, x1);
+        let [l0, l1, l2, l3, l4, l5, l6, l7] = points_from_top_left_pairs([left00, left20, left31]);
+        let zero = i32x4_splat(0);
+        let [t04, t26, _, t31] = transpose([work(l0, zero), work(l1, zero), work(l2, zero), work(l3, zero)]);
+        let [b04, b26, _, b31] = transpose([work(l4, zero), work(l5, zero), work(l6, zero), work(l7, zero)]);
+        (points_from_top_left_pairs([t04, t26, t31]), points_from_top_left_pairs([b04, b26, b31]))
+    };
+    let [t0, t1, t2, t3, t4, t5, t6, t7] = top;
+    let [b0, b1, b2, b3, b4, b5, b6, b7] = bottom;
     // Output column `c` from its top and bottom four rows: descaled with the level shift of 128
     // folded into the rounding (adding a multiple of 2^18 first changes nothing else).
     let shift = CONST_BITS + PASS1_BITS + 3;
