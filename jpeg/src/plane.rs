@@ -36,6 +36,9 @@ pub struct Plane {
     pub blocks_high: usize,
     /// Block rows the plane holds: `blocks_high`, or a few MCU rows' worth as a ring.
     held_block_rows: usize,
+    /// Where each block row starts in `samples` (a ring's rows wrap round), looked up rather
+    /// than computed with a division per block.
+    block_row_starts: Vec<usize>,
     /// Samples a side each block becomes: 8 at full scale, fewer when scaled.
     block: usize,
     /// How many times the plane is upsampled each way to the output's size.
@@ -66,12 +69,14 @@ impl Plane {
         let bytes = stride
             .checked_mul(held_block_rows * block)
             .ok_or(Error::TooLarge { width: frame.width, height: frame.height })?;
+        let block_row_starts = (0..blocks_high).map(|y| (y % held_block_rows.max(1)) * block * stride).collect();
         Ok(Plane {
             samples: vec![0; bytes],
             stride,
             blocks_wide,
             blocks_high,
             held_block_rows,
+            block_row_starts,
             block,
             upsampling,
             fancy: size > 1,
@@ -107,19 +112,17 @@ impl Plane {
     /// The block at `(x, y)` (in blocks) through the IDCT into the plane; `dc_only` says every
     /// AC coefficient is zero.
     pub fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64], dc_only: bool, backend: Backend) -> Result<()> {
-        if !self.needs(x) || y >= self.blocks_high {
-            return Ok(());
-        }
-        let offset = (y % self.held_block_rows) * self.block * self.stride + x * self.block;
+        let Some(&row_start) = self.block_row_starts.get(y).filter(|_| self.needs(x)) else { return Ok(()) };
+        let offset = row_start + x * self.block;
         let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
         if dc_only && self.block > 1 {
             // What the IDCT makes of a DC alone, without it (flat blocks are common in photos).
-            let block = self.block;
-            let sample = if block == 8 { flat_sample(coefficients[0]) } else { flat_reduced_sample(coefficients[0]) };
-            for row in target.chunks_mut(self.stride).take(block) {
-                row.get_mut(..block).ok_or(Error::Internal("a block outside its plane"))?.fill(sample);
-            }
-            return Ok(());
+            let stride = self.stride;
+            return match self.block {
+                8 => fill_block::<8>(target, stride, flat_sample(coefficients[0])),
+                4 => fill_block::<4>(target, stride, flat_reduced_sample(coefficients[0])),
+                _ => fill_block::<2>(target, stride, flat_reduced_sample(coefficients[0])),
+            };
         }
         let transformed = match self.block {
             8 => kernels::idct_8x8(coefficients, target, self.stride, backend),
@@ -190,6 +193,15 @@ impl Plane {
         };
         row.get(..width).ok_or(Error::Internal("an upsampled row shorter than the image"))
     }
+}
+
+/// `N` rows of `N` samples set to `sample`, rows `stride` apart: whole-array stores, where a
+/// fill of a run-time length would be a `memory.fill` call per row.
+fn fill_block<const N: usize>(target: &mut [u8], stride: usize, sample: u8) -> Result<()> {
+    for row in target.chunks_mut(stride).take(N) {
+        *row.first_chunk_mut::<N>().ok_or(Error::Internal("a block outside its plane"))? = [sample; N];
+    }
+    Ok(())
 }
 
 /// Every sample of the full-size IDCT of a block whose only non-zero coefficient is the
