@@ -2,11 +2,13 @@
 //! arithmetic lane by lane; the upsamplers leave each row's first sample and its tail to the
 //! scalar code, where neighbours are clamped at the ends.
 //!
-//! The colour conversion's constants over 2^15 are split into a whole part and a 16-bit
-//! remainder so that the products fit `i32x4.extmul` and `i32x4.dot` on 16-bit lanes:
+//! The colour conversion's constants over 2^16 are split into a whole part and a remainder:
 //! `1.402 cr = cr + 0.402 cr`, `1.772 cb = 2 cb - 0.228 cb`, `0.71414 cr = cr - 0.28586 cr`.
-//! Adding whole multiples of 2^16 before the shift changes nothing after it, so the results are
-//! the scalar ones exactly.
+//! Adding whole multiples of 2^16 before the shift changes nothing after it. Green's two
+//! products are summed before rounding, in `i32x4.dot` on 16-bit lanes; red's and blue's single
+//! ones are `i16x8.q15mulr_sat` (one instruction for eight pixels), whose rounding at 2^15 with
+//! the constants below gives the scalar rounding at 2^16 for every Cb and Cr (a compile-time
+//! check), so the results are the scalar ones exactly.
 
 use core::arch::wasm32::*;
 
@@ -14,10 +16,21 @@ use super::scalar::{self, CB_B, CB_G, CR_G, CR_R, HALF, SCALE_BITS};
 use crate::simd::memory::{load, store};
 
 const ONE: i32 = 1 << SCALE_BITS;
-const CR_R_REMAINDER: i16 = (CR_R - ONE) as i16;
-const CB_B_REMAINDER: i16 = (CB_B - 2 * ONE) as i16;
 const CR_G_REMAINDER: i16 = (ONE - CR_G) as i16;
-const _: () = assert!(CR_R - ONE < 1 << 15 && CB_B - 2 * ONE > -(1 << 15) && ONE - CR_G < 1 << 15);
+const _: () = assert!(ONE - CR_G < 1 << 15);
+/// 0.402 and -0.228 × 2^15, for `q15mulr` (`(c × k + 2^14) >> 15`, which never saturates here).
+const CR_R_Q15: i16 = 13173;
+const CB_B_Q15: i16 = -7471;
+// Checked at compile time: for every chroma value, the products rounded at 2^15 are the scalar
+// remainders' products rounded at 2^16.
+const _: () = {
+    let mut c = -128;
+    while c < 128 {
+        assert!((c * CR_R_Q15 as i32 + (1 << 14)) >> 15 == ((CR_R - ONE) * c + HALF) >> SCALE_BITS);
+        assert!((c * CB_B_Q15 as i32 + (1 << 14)) >> 15 == ((CB_B - 2 * ONE) * c + HALF) >> SCALE_BITS);
+        c += 1;
+    }
+};
 
 #[inline(always)]
 fn window<const N: usize>(values: &[u8], at: usize) -> Option<&[u8; N]> {
@@ -128,8 +141,7 @@ fn descale(low_products: v128, high_products: v128) -> v128 {
 fn eight_pixels(y: v128, cb: v128, cr: v128) -> [v128; 3] {
     let offset = i16x8_splat(128);
     let (cb, cr) = (i16x8_sub(cb, offset), i16x8_sub(cr, offset));
-    let cr_r = i16x8_splat(CR_R_REMAINDER);
-    let r = i16x8_add(i16x8_add(y, cr), descale(i32x4_extmul_low_i16x8(cr, cr_r), i32x4_extmul_high_i16x8(cr, cr_r)));
+    let r = i16x8_add(i16x8_add(y, cr), i16x8_q15mulr_sat(cr, i16x8_splat(CR_R_Q15)));
     let weights = i16x8(
         -CB_G as i16,
         CR_G_REMAINDER,
@@ -144,11 +156,7 @@ fn eight_pixels(y: v128, cb: v128, cr: v128) -> [v128; 3] {
     let pairs_high = i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(cb, cr);
     let g =
         i16x8_add(i16x8_sub(y, cr), descale(i32x4_dot_i16x8(pairs_low, weights), i32x4_dot_i16x8(pairs_high, weights)));
-    let cb_b = i16x8_splat(CB_B_REMAINDER);
-    let b = i16x8_add(
-        i16x8_add(y, i16x8_shl(cb, 1)),
-        descale(i32x4_extmul_low_i16x8(cb, cb_b), i32x4_extmul_high_i16x8(cb, cb_b)),
-    );
+    let b = i16x8_add(i16x8_add(y, i16x8_shl(cb, 1)), i16x8_q15mulr_sat(cb, i16x8_splat(CB_B_Q15)));
     [r, g, b]
 }
 
