@@ -18,7 +18,7 @@ has_version() { # command, version
 }
 
 # clang-19/llvm-19/wasi-libc: .cargo/config.toml points the cc crate at them for wasm32.
-# webp (dwebp), libavif-bin (avifdec), libjpeg-turbo-progs (djpeg): tests/native/codecs.rs, and djpeg
+# webp (dwebp), libavif-bin (avifdec), libjpeg-turbo-progs (djpeg): tests/native/codecs.rs, and djpeg and jpegtran
 # for jpeg/tests/djpeg.rs; liblcms2-utils (jpgicc, transicc): CMYK profiles in tests/native/codecs.rs.
 # chromium: the playground's browser tests (tests/browser/, driven by puppeteer-core).
 APT_PACKAGES=(clang-19 llvm-19 wasi-libc webp libavif-bin libjpeg-turbo-progs liblcms2-utils chromium)
