@@ -493,13 +493,14 @@ pub extern "C" fn run_jpeg_kernel(variant: u32, kernel: u32) -> u32 {
         let mut state = state.borrow_mut();
         let Some(case) = state.jpeg.as_mut() else { return 0 };
         let (width, height) = case.size;
-        let idct = |case: &mut JpegKernelCase, size: usize, transform: fn(&[i32; 64], &mut [u8], usize, Backend) -> _| {
-            let (stride, blocks_wide) = (width * size / 8, width / 8);
-            case.blocks.iter().enumerate().try_for_each(|(i, block)| {
-                let offset = (i / blocks_wide) * size * stride + (i % blocks_wide) * size;
-                transform(block, &mut case.plane[offset..], stride, backend)
-            })
-        };
+        let idct =
+            |case: &mut JpegKernelCase, size: usize, transform: fn(&[i32; 64], &mut [u8], usize, Backend) -> _| {
+                let (stride, blocks_wide) = (width * size / 8, width / 8);
+                case.blocks.iter().enumerate().try_for_each(|(i, block)| {
+                    let offset = (i / blocks_wide) * size * stride + (i % blocks_wide) * size;
+                    transform(block, &mut case.plane[offset..], stride, backend)
+                })
+            };
         let half_width = width / 2;
         let half_row = |y: usize| &case.half[y.min(height / 2 - 1) * half_width..][..half_width];
         let done = match kernel {
