@@ -676,14 +676,15 @@ fn progressive_block(
                     break;
                 }
             };
-            // The still-zero position `run` zero ones on (past the band when it has fewer).
-            let mut zeros = !block.nonzero() & band & from_position(k);
+            // The still-zero position `run` zero ones on (past the band when it has fewer), and
+            // the non-zero ones before it.
+            let (ahead, nonzero) = (band & from_position(k), block.nonzero());
+            let mut zeros = ahead & !nonzero;
             for _ in 0..run {
                 zeros &= zeros.wrapping_sub(1);
             }
             let target = if zeros == 0 { end + 1 } else { zeros.trailing_zeros() as usize };
-            let passed = block.nonzero() & band & from_position(k) & !from_position(target);
-            refine(bits, block, passed, one);
+            refine(bits, block, ahead & nonzero & !from_position(target), one);
             if target <= end && value != 0 {
                 block.set(target, value);
             }

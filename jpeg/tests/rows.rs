@@ -5,21 +5,24 @@ use std::path::Path;
 
 use kernels::Backend;
 
-fn rocket() -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/rocket.jpg")).unwrap()
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(name)).unwrap()
 }
 
-fn retina() -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/retina.jpg")).unwrap()
+fn rocket() -> Vec<u8> {
+    fixture("rocket.jpg")
+}
+
+/// rocket.jpg (4:4:4) and retina.jpg (4:2:0), each at every scale.
+fn both_samplings_at_every_scale() -> impl Iterator<Item = (Vec<u8>, u8)> {
+    [rocket(), fixture("retina.jpg")].into_iter().flat_map(|data| [1u8, 2, 4, 8].map(|scale| (data.clone(), scale)))
 }
 
 /// Rows skipped go without their IDCTs but for the MCU row above the first read (4:2:0's
 /// upsampling reads a chroma row of it): 4:4:4 and 4:2:0, skips inside and across MCU rows.
 #[test]
 fn rows_after_a_skip_are_the_whole_decodes() {
-    for (data, scale) in
-        [rocket(), retina()].into_iter().flat_map(|data| [1u8, 2, 4, 8].map(|scale| (data.clone(), scale)))
-    {
+    for (data, scale) in both_samplings_at_every_scale() {
         let whole = jpeg::decode(&data, scale, u64::MAX, Backend::best()).unwrap();
         let row_bytes = whole.width as usize * usize::from(whole.channels);
         for skip in [0, 1, 7, 15, 16, 17, 32, 33, 48, whole.height as usize / 2, whole.height as usize - 5] {
@@ -66,9 +69,7 @@ fn progressive_coefficients_shrink_with_the_scale() {
 /// 4:4:4 and 4:2:0 (whose upsampling reads a chroma sample either side), at every scale.
 #[test]
 fn needed_columns_are_the_whole_decodes() {
-    for (data, scale) in
-        [rocket(), retina()].into_iter().flat_map(|data| [1u8, 2, 4, 8].map(|scale| (data.clone(), scale)))
-    {
+    for (data, scale) in both_samplings_at_every_scale() {
         let whole = jpeg::decode(&data, scale, u64::MAX, Backend::best()).unwrap();
         let (width, channels) = (whole.width as usize, usize::from(whole.channels));
         for columns in [0..1, 0..width / 3, 7..9, 15..17, width / 2..width / 2 + 1, width / 3..width, width - 1..width]
