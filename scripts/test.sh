@@ -90,7 +90,7 @@ start_worker() {
 # Each keeps its state (the edge cache, R2) in a fresh folder, so every run starts cold.
 port=$(free_port)
 start_worker main "$port" --persist-to "$logs/main-state" --var "ORIGIN:http://127.0.0.1:$origin_port/fixtures/" \
-  --var "ALLOWED_ORIGINS:http://127.0.0.1:$origin_port/" --var ORIGIN_TIMEOUT_MS:2000 \
+  --var "ALLOWED_ORIGINS:http://127.0.0.1:$origin_port/" --var ORIGIN_TIMEOUT_MS:5000 \
   --var CORS_ORIGINS:https://app.example
 server=${pids[-1]}
 demo_port=$(free_port)

@@ -18,8 +18,8 @@ const routes = {
   '/status/404': (_, res) => res.writeHead(404).end('no such image'),
   '/status/403': (_, res) => res.writeHead(403).end('forbidden'),
   '/status/500': (_, res) => res.writeHead(500).end('origin failure'),
-  // Longer than the test Worker's ORIGIN_TIMEOUT_MS.
-  '/slow': (_, res) => setTimeout(() => res.writeHead(200, { 'Content-Type': 'image/jpeg' }).end('late'), 6000),
+  // Far longer than the test Worker's ORIGIN_TIMEOUT_MS (5 s).
+  '/slow': (_, res) => setTimeout(() => res.writeHead(200, { 'Content-Type': 'image/jpeg' }).end('late'), 20000),
   '/big/announced': (_, res) => {
     res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': OVERSIZED });
     res.end(Buffer.alloc(OVERSIZED));

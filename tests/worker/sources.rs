@@ -2,7 +2,8 @@
 //! `ALLOWED_ORIGINS`, Cloudflare's `/cdn-cgi/image/` path, and every way an origin can fail, with
 //! a real loopback origin (`tests/worker/origin.mjs`, at `ORIGIN_URL`) that counts its hits.
 //! `scripts/test.sh` starts the origin, the Worker under test (`WORKER_URL`: `ORIGIN` is the
-//! origin's `/fixtures/`, `ALLOWED_ORIGINS` the whole origin, `ORIGIN_TIMEOUT_MS` 2000), a
+//! origin's `/fixtures/`, `ALLOWED_ORIGINS` the whole origin, `ORIGIN_TIMEOUT_MS` 5000, which a
+//! loaded host's 32 MiB oversize reads once exceeded at 2000), a
 //! Worker configured as `npm run dev` is (`DEMO_WORKER_URL`: the bundled demo images), and one
 //! with an R2 bucket bound as `IMAGES` in wrangler's local simulation (`R2_WORKER_URL`).
 
