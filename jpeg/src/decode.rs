@@ -11,7 +11,7 @@ use crate::huffman::{AcCode, BitReader, HuffmanTable};
 use kernels::Backend;
 
 use crate::markers::{self, Frame, Reader, Scan, Tables};
-use crate::plane::{self, Plane};
+use crate::plane::{self, Plane, PlaneBand, PlaneSampling};
 
 /// The headers up to the first scan: what a caller needs before deciding how to decode.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,6 +182,8 @@ pub struct Decoder<'a> {
     backend: Backend,
     /// CMYK and YCCK rows as ink amounts (see [`Decoder::keep_cmyk`]).
     ink: bool,
+    /// Planar reading: the next MCU row [`Decoder::next_planes`] hands out.
+    next_mcu_row: usize,
     /// Streaming: MCU rows before this one are decoded without their IDCTs, as no row read
     /// needs them (those wholly above the rows skipped, less the one just above the first row
     /// read, which fancy upsampling reads).
@@ -239,6 +241,7 @@ impl<'a> Decoder<'a> {
             rows,
             backend,
             ink: false,
+            next_mcu_row: 0,
             unplaced_before: 0,
             placing: true,
         };
@@ -346,6 +349,46 @@ impl<'a> Decoder<'a> {
     pub fn finish(&mut self) -> Result<()> {
         self.placing = false;
         self.decode_mcu_rows(usize::MAX)
+    }
+
+    /// Whether the file is YCbCr, so that a caller reading its planes ([`Decoder::next_planes`])
+    /// knows how to convert them.
+    pub fn is_ycbcr(&self) -> bool {
+        self.color_space == ColorSpace::YCbCr
+    }
+
+    /// Each component plane's size, and the output pixels each of its samples spans.
+    pub fn plane_sampling(&self) -> Vec<PlaneSampling> {
+        self.planes.iter().map(Plane::sampling).collect()
+    }
+
+    /// Planar reading: only samples `columns` of `component`'s plane will be read (a crop).
+    pub fn need_plane_columns(&mut self, component: usize, columns: core::ops::Range<usize>) {
+        if let Some(plane) = self.planes.get_mut(component) {
+            plane.need_samples(columns);
+        }
+    }
+
+    /// Planar reading: MCU rows before `mcu_row` go without their IDCTs and are never handed out
+    /// (a crop's top rows cost only their entropy decoding). Call it before the first
+    /// [`Decoder::next_planes`].
+    pub fn skip_mcu_rows(&mut self, mcu_row: usize) {
+        self.next_mcu_row = self.next_mcu_row.max(mcu_row);
+        self.unplaced_before = self.unplaced_before.max(mcu_row);
+    }
+
+    /// Planar reading, for a caller that resizes each component at its own size and converts
+    /// the resized rows itself (so chroma is never upsampled, and colour conversion runs on the
+    /// output's pixels): the next MCU row of every component, as decoded, or `None` after the
+    /// last.
+    pub fn next_planes(&mut self) -> Result<Option<Vec<PlaneBand<'_>>>> {
+        let mcu_row = self.next_mcu_row;
+        if mcu_row >= self.frame.mcus().1 {
+            return Ok(None);
+        }
+        self.decode_mcu_rows(mcu_row + 1)?;
+        self.next_mcu_row += 1;
+        self.planes.iter().map(|plane| plane.mcu_row_band(mcu_row)).collect::<Result<Vec<_>>>().map(Some)
     }
 
     /// Streaming: decodes MCU rows until `count` are (or all are).

@@ -2,7 +2,8 @@
 //! (ITU T.81) and libjpeg's documented behaviour. It decodes baseline and progressive Huffman
 //! JPEGs at full size or 1/2, 1/4 or 1/8 (any sampling factors, 1, 3 or 4 components, restart
 //! intervals, interleaved or not), row by row ([`Decoder`]: sequential files stream through
-//! three MCU rows; progressive files keep only the coefficients their scale reads), with the
+//! three MCU rows; progressive files keep only the coefficients their scale reads) or an MCU row
+//! of component planes at a time, for a caller that resizes YCbCr planes itself, with the
 //! IDCTs, upsampling and YCbCr conversion as `kernels` with bit-identical simd128 twins, and
 //! refuses the variants it does not read in words. The Worker decodes JPEG with it.
 //!
@@ -31,3 +32,4 @@ mod plane;
 pub use color::ColorSpace;
 pub use decode::{decode, read_info, Decoded, Decoder, Info};
 pub use error::{Error, Result};
+pub use plane::{PlaneBand, PlaneSampling};

@@ -26,6 +26,30 @@ pub fn block_size(frame: &Frame, component: &Component, size: usize) -> (usize, 
     (size * multiple, (across / multiple, down / multiple))
 }
 
+/// A component plane's size in samples, and the output pixels each sample spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlaneSampling {
+    pub width: usize,
+    pub height: usize,
+    /// Across and down.
+    pub upsampling: (usize, usize),
+    /// Rows of samples each MCU row holds.
+    pub mcu_rows: usize,
+    /// Whether upsampling by 2 would be libjpeg's "fancy" triangle filter (else replication).
+    pub fancy: bool,
+}
+
+/// Rows `first_row..first_row + rows` of a component plane: `width` samples each, `stride` apart
+/// in `samples` (which ends with the last row's last sample).
+#[derive(Clone, Copy, Debug)]
+pub struct PlaneBand<'a> {
+    pub samples: &'a [u8],
+    pub stride: usize,
+    pub width: usize,
+    pub first_row: usize,
+    pub rows: usize,
+}
+
 /// A component's samples, padded to whole blocks of its MCUs: all of them, or a ring of a few
 /// MCU rows while streaming.
 pub struct Plane {
@@ -49,6 +73,8 @@ pub struct Plane {
     /// The component's size in samples at this block size.
     width: usize,
     height: usize,
+    /// Block rows in each MCU row (the component's vertical sampling factor).
+    mcu_block_rows: usize,
     /// The block columns the rows read need (all, unless [`Plane::need_columns`] said less).
     needed: core::ops::Range<usize>,
 }
@@ -82,8 +108,50 @@ impl Plane {
             fancy: size > 1,
             width,
             height,
+            mcu_block_rows: usize::from(component.vertical),
             needed: 0..blocks_wide,
         })
+    }
+
+    /// The component's size in samples, and how many output pixels each sample spans across and
+    /// down (the factors upsampling would apply).
+    pub fn sampling(&self) -> PlaneSampling {
+        let mcu_rows = self.mcu_block_rows * self.block;
+        PlaneSampling {
+            width: self.width,
+            height: self.height,
+            upsampling: self.upsampling,
+            mcu_rows,
+            fancy: self.fancy,
+        }
+    }
+
+    /// Only samples `columns` of the plane's own rows will be read (planar reading): the blocks
+    /// outside them skip their IDCT.
+    pub fn need_samples(&mut self, columns: core::ops::Range<usize>) {
+        let block = self.block.max(1);
+        self.needed = columns.start / block..columns.end.div_ceil(block).min(self.blocks_wide);
+    }
+
+    /// The plane's rows that MCU row `mcu_row` decoded (none past the plane's height), as they lie
+    /// in `samples`: a ring keeps each MCU row's block rows together.
+    pub fn mcu_row_band(&self, mcu_row: usize) -> Result<PlaneBand<'_>> {
+        let first_block_row = mcu_row * self.mcu_block_rows;
+        let first_row = first_block_row * self.block;
+        let rows = (self.mcu_block_rows * self.block).min(self.height.saturating_sub(first_row));
+        if rows == 0 {
+            return Ok(PlaneBand { samples: &[], stride: self.stride, width: self.width, first_row, rows });
+        }
+        let start = self
+            .block_row_starts
+            .get(first_block_row)
+            .copied()
+            .ok_or(Error::Internal("an MCU row outside its plane"))?;
+        let samples = self
+            .samples
+            .get(start..start + (rows - 1) * self.stride + self.width)
+            .ok_or(Error::Internal("an MCU row outside its plane"))?;
+        Ok(PlaneBand { samples, stride: self.stride, width: self.width, first_row, rows })
     }
 
     /// Samples a side each of its blocks becomes.

@@ -1,13 +1,14 @@
 //! JPEG chroma upsampling and YCbCr to RGB (`kernels/src/chroma/`): simd128 against scalar on
 //! random rows of every length up to 100 and a few long ones, with the bytes after each output
-//! left untouched; and the scalar conversion against the JFIF formulas in floating point.
+//! left untouched; and the scalar conversions (from bytes, and from a resize's fine values)
+//! against the JFIF formulas in floating point.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod support;
 
-use kernels::{upsample_h2, upsample_h2v2, upsample_v2, ycbcr_to_rgb, Backend};
+use kernels::{upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb, ycbcr_to_rgb, Backend};
 use support::{assert_backends_agree, Rng, GUARD};
 
 fn lengths() -> impl Iterator<Item = usize> {
@@ -121,6 +122,51 @@ fn colour_conversion_is_jfif() {
     }
 }
 
+/// A resize's fine output: mostly a smooth row in 0..=4080 with overshoot past both ends,
+/// some values anywhere in `i16` (which saturate).
+fn fine_row(rng: &mut Rng, length: usize) -> Vec<i16> {
+    let mut value = rng.range(0, 4080) as i32;
+    (0..length)
+        .map(|_| match rng.below(32) {
+            0 => rng.next() as i16,
+            1 => i16::MIN,
+            2 => i16::MAX,
+            _ => {
+                value = (value + rng.range(0, 160) as i32 - 80).clamp(-400, 4500);
+                value as i16
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn fine_colour_conversion_backends_agree() {
+    let mut rng = Rng(1601);
+    for length in lengths() {
+        let (y, cb, cr) = (fine_row(&mut rng, length), fine_row(&mut rng, length), fine_row(&mut rng, length + 1));
+        assert_backends_agree(format!("ycbcr_fine_to_rgb, {length} pixels"), |backend| {
+            guarded("ycbcr_fine_to_rgb", 3 * length, |out| ycbcr_fine_to_rgb(&y, &cb, &cr, out, backend).unwrap())
+        });
+    }
+}
+
+#[test]
+fn fine_colour_conversion_is_jfif_rounded_once() {
+    let mut rng = Rng(1993);
+    for _ in 0..20_000 {
+        let [y, cb, cr] = [(); 3].map(|()| rng.range(0, 4799) as i16 - 400);
+        let mut rgb = [0u8; 3];
+        ycbcr_fine_to_rgb(&[y], &[cb], &[cr], &mut rgb, Backend::Scalar).unwrap();
+        let [yf, cbf, crf] = [y, cb, cr].map(|v| f64::from(v) / 16.0);
+        let (cbf, crf) = (cbf - 128.0, crf - 128.0);
+        let expected = [yf + 1.402 * crf, yf - 0.344136 * cbf - 0.714136 * crf, yf + 1.772 * cbf];
+        for (got, want) in rgb.iter().zip(expected) {
+            // Half a level of rounding, and the 14-bit constants' error over the range.
+            assert!((f64::from(*got) - want.clamp(0.0, 255.0)).abs() <= 0.52, "{y} {cb} {cr}: {rgb:?} vs {expected:?}");
+        }
+    }
+}
+
 #[test]
 fn short_buffers_are_refused() {
     for backend in Backend::available() {
@@ -130,5 +176,7 @@ fn short_buffers_are_refused() {
         assert!(upsample_v2(&[1; 8], &[1; 8], false, &mut [0; 7], backend).is_err());
         assert!(ycbcr_to_rgb(&[1; 8], &[1; 8], &[1; 7], &mut [0; 24], backend).is_err());
         assert!(ycbcr_to_rgb(&[1; 8], &[1; 8], &[1; 8], &mut [0; 23], backend).is_err());
+        assert!(ycbcr_fine_to_rgb(&[1; 8], &[1; 7], &[1; 8], &mut [0; 24], backend).is_err());
+        assert!(ycbcr_fine_to_rgb(&[1; 8], &[1; 8], &[1; 8], &mut [0; 23], backend).is_err());
     }
 }

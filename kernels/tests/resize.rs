@@ -1,8 +1,8 @@
 //! Resizing: every backend against scalar, bit for bit, for all layouts and filters, scales from
 //! 1/16x to 8x, fractional crops and padded strides; the streaming resize fed in random bands
 //! against the whole-image resize, bit for bit, on every backend, including the upscales
-//! whose windows step back where a zero weight was trimmed. (Linear-light resizing is in
-//! `linear.rs`.)
+//! whose windows step back where a zero weight was trimmed; the fine `i16` output against
+//! scalar and against the byte output. (Linear-light resizing is in `linear.rs`.)
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -188,6 +188,88 @@ fn banded_resize_matches_the_whole_image_resize_on_every_backend() {
                         let seed = rng.next();
                         let banded = case.run_in_bands(backend, &mut Rng(seed | 1));
                         assert!(banded == whole, "{} in bands differs from whole: {}", backend.name(), case.describe());
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Case {
+    /// The resize through a [`RowResizer`] writing fine `i16` values (4 fractional bits), fed
+    /// bands of random heights drawn from `seed`.
+    fn run_fine(&self, backend: Backend, seed: u64) -> Vec<i16> {
+        let channels = self.layout.channels();
+        let out_stride = self.out_width * channels + 3;
+        let mut out = vec![i16::MIN; out_stride * self.out_height];
+        let mut dst = ImageMut {
+            pixels: &mut out,
+            width: self.out_width,
+            height: self.out_height,
+            stride: out_stride,
+            layout: self.layout,
+        };
+        let (width, height, mut rng) = (self.width, self.height, Rng(seed | 1));
+        let mut resizer: RowResizer<u8, i16> = RowResizer::new(
+            width,
+            height,
+            self.layout,
+            self.region,
+            self.out_width,
+            self.out_height,
+            self.filter,
+            backend,
+        )
+        .expect("valid case");
+        while !resizer.is_done() {
+            let first = resizer.next_row();
+            let rows = rng.range(1, height + 2).min(height - first);
+            let band = &self.pixels[first * self.stride..(first + rows) * self.stride];
+            let band = ImageRef { pixels: band, width, height: rows, stride: self.stride, layout: self.layout };
+            resizer.push(band, &mut dst).expect("valid band");
+        }
+        resizer.finish().expect("every output row written");
+        for row in out.chunks(out_stride) {
+            assert!(
+                row[self.out_width * channels..].iter().all(|&v| v == i16::MIN),
+                "wrote past a row: {}",
+                self.describe()
+            );
+        }
+        out
+    }
+}
+
+#[test]
+fn fine_output_matches_scalar_and_rounds_to_the_byte_output() {
+    let mut rng = Rng(0xF1_4E);
+    for layout in [PixelLayout::L8, PixelLayout::Rgb8] {
+        for filter in Filter::ALL {
+            for scale in SCALES {
+                for _ in 0..3 {
+                    let mut case = Case::random(&mut rng, layout, filter, scale);
+                    if rng.below(2) == 0 {
+                        // Wider and taller, so that the simd128 blocks of 32 and 8 values run.
+                        let (width, height) = (rng.range(40, 200), rng.range(40, 120));
+                        (case.width, case.height, case.stride) = (width, height, width * layout.channels());
+                        case.pixels = vec![0; case.stride * height];
+                        rng.fill(&mut case.pixels);
+                        case.region = random_region(&mut rng, width, height);
+                        case.out_width = ((case.region.width * scale).round() as usize).max(1);
+                        case.out_height = ((case.region.height * scale).round() as usize).max(1);
+                        case.out_stride = case.out_width * layout.channels();
+                    }
+                    let seed = rng.next();
+                    let fine = assert_backends_agree(case.describe(), |backend| case.run_fine(backend, seed));
+                    let bytes = case.run(Backend::Scalar);
+                    let row_len = case.out_width * layout.channels();
+                    let fine_rows = fine.chunks(row_len + 3).map(|row| &row[..row_len]);
+                    for (fine_row, byte_row) in fine_rows.zip(bytes.chunks(case.out_stride)) {
+                        for (&fine, &byte) in fine_row.iter().zip(byte_row) {
+                            // Both round the same sum; rounding the fine value again may differ by one.
+                            let rounded = ((i32::from(fine) + 8) >> 4).clamp(0, 255);
+                            assert!((rounded - i32::from(byte)).abs() <= 1, "{fine} vs {byte}: {}", case.describe());
+                        }
                     }
                 }
             }

@@ -2,7 +2,8 @@
 //! the resize asks for them (its planes hold a few MCU rows, so the full image never exists).
 //! Either way at 1/1, 1/2, 1/4 or 1/8 of the stored size (shrink-on-load), in L8 or RGB8, an
 //! embedded profile applied to the rows. A CMYK file with a usable CMYK profile decodes to ink
-//! amounts a few rows at a time, which the profile turns into RGB.
+//! amounts a few rows at a time, which the profile turns into RGB. A YCbCr file without a
+//! profile can also be read as its planes, an MCU row at a time (for the planar resize).
 
 use kernels::{Backend, Image, PixelLayout};
 
@@ -131,6 +132,29 @@ impl<'a> JpegRows<'a> {
     /// Passes over `count` rows (those above a crop).
     pub fn skip_rows(&mut self, count: usize) -> Result<(), TransformError> {
         self.decoder.skip_rows(count).map_err(jpeg_error)
+    }
+
+    /// The Y, Cb and Cr planes' sizes (and the output pixels a sample spans) when the rows can
+    /// be read as planes instead ([`JpegRows::next_planes`]): a YCbCr file with no profile to
+    /// apply (which works on whole pixels).
+    pub fn ycbcr_planes(&self) -> Option<[jpeg::PlaneSampling; 3]> {
+        let planes = <[jpeg::PlaneSampling; 3]>::try_from(self.decoder.plane_sampling()).ok()?;
+        (matches!(self.colour, Colour::Srgb) && self.decoder.is_ycbcr()).then_some(planes)
+    }
+
+    /// Planar reading: only samples `columns` of `component`'s plane will be used.
+    pub fn need_plane_columns(&mut self, component: usize, columns: core::ops::Range<usize>) {
+        self.decoder.need_plane_columns(component, columns);
+    }
+
+    /// Planar reading: the MCU rows before `mcu_row` are passed over.
+    pub fn skip_mcu_rows(&mut self, mcu_row: usize) {
+        self.decoder.skip_mcu_rows(mcu_row);
+    }
+
+    /// Planar reading: the next MCU row of every component plane, or `None` after the last.
+    pub fn next_planes(&mut self) -> Result<Option<Vec<jpeg::PlaneBand<'_>>>, TransformError> {
+        self.decoder.next_planes().map_err(jpeg_error)
     }
 
     /// Decodes the rest of the scan: a file damaged below the rows used is refused, as a whole

@@ -11,6 +11,7 @@
 //! also checked as their frames are written ([`check_growth`]), since what those code to is
 //! unknown until they are.
 
+use super::stream::Resampling;
 use crate::codec::quality::{self, along, Curve};
 use crate::codec::{avif_working_bytes, Probe, Storage, CMYK_ROWS};
 use crate::config::Limits;
@@ -81,9 +82,21 @@ pub(super) fn estimate(
         // Streamed rows go to linear light a band at a time; the resized image is whole.
         Route::Streamed => 8 * resized,
     };
+    // A subsampled YCbCr JPEG resized as planes for a lossy output: three planes of fine `i16`
+    // values the resized size, beside the RGB image they become.
+    let planes = match (route, probe.storage) {
+        (Route::Streamed, Storage::Jpeg { components: 3, samples_16ths, .. })
+            if samples_16ths < 48
+                && Resampling::for_output(options.gamma_correct, format, options.quality)
+                    == Resampling::PlanesAllowed =>
+        {
+            6 * resized
+        }
+        _ => 0,
+    };
     // The resize's buffers come after the decoder's, which they seldom fit in once freed: the
     // allocator grows memory for them, so they count on top of the decode.
-    let resize = decode + window_bytes(probe.size, placement, options.gamma_correct) + linear + 4 * resized;
+    let resize = decode + window_bytes(probe.size, placement, options.gamma_correct) + linear + planes + 4 * resized;
     // Per output pixel, the output image and the encoder. GIF holds about the same whatever the
     // picture (measured peaks over the source: 9–12 bytes), JPEG too up to quality 85 (12–14:
     // jpeg-encoder's optimizing pass keeps every component at full resolution twice, the rows

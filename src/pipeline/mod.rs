@@ -24,7 +24,7 @@ pub use self::negotiate::accept_class;
 use self::negotiate::{choose_format, Affordable, Candidate};
 use self::render::{drop_alpha_in_place, output_size, resamples, with_layout, Steps};
 use self::shrink::{jpeg_shrink, jpeg_shrinks, region_in, shrunk};
-use self::stream::{resize_rows, scan_rows};
+use self::stream::{resize_rows, scan_rows, Resampling};
 use crate::codec::{self, AnimationWriter, EncodeSettings, JpegRows, PngRows, Probe, Rows, Storage};
 use crate::config::Limits;
 use crate::content;
@@ -126,7 +126,8 @@ fn streamed(
     let steps = Steps { placement, stored: probe.size, options, format, limits, backend };
     let decoded = Size { width: rows.width() as u32, height: rows.height() as u32 };
     let region = region_in(placement.region, probe.size, decoded);
-    let resized = resize_rows(rows, region, placement.resized, options.gamma_correct, backend)?;
+    let resampling = Resampling::for_output(options.gamma_correct, format, options.quality);
+    let resized = resize_rows(rows, region, placement.resized, resampling, backend)?;
     let image = steps.after_resize(resized.image, resized.premultiplied)?;
     let estimate = request.estimate(placement, Route::Streamed, format);
     let transformed = encoded(image, format, negotiated, probe, source, options, limits, backend)?;

@@ -1,7 +1,8 @@
 //! The last steps of JPEG decoding, on rows: chroma upsampling by libjpeg's "fancy" triangle
 //! filter (each output sample 3/4 of its nearer input and 1/4 of the next one out, the way
 //! libjpeg-turbo's `djpeg` does by default), and YCbCr to RGB in the standard's 16-bit fixed
-//! point. The simd128 twins run the same integer arithmetic, so their output is identical.
+//! point, from bytes or from the fine values a resize of YCbCr planes writes. The simd128 twins
+//! run the same integer arithmetic, so their output is identical.
 
 mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -78,6 +79,30 @@ pub fn ycbcr_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8], backend: Bac
         Backend::Scalar => scalar::ycbcr_to_rgb(y, cb, cr, out),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Backend::Simd128 => simd128::ycbcr_to_rgb(y, cb, cr, out),
+    }
+    Ok(())
+}
+
+/// As [`ycbcr_to_rgb`] from fine values (`i16`, 16 times the sample, as a resize writes them
+/// with [`crate::FINE_BITS`] fractional bits), so that resizing YCbCr planes before converting
+/// them rounds once: `(Y + 1.402 (Cr - 128))` and the others in 14-bit fixed point, rounded
+/// to the nearest sample, clamped to 0..=255. Chroma's offset is subtracted saturating.
+pub fn ycbcr_fine_to_rgb(
+    y: &[i16],
+    cb: &[i16],
+    cr: &[i16],
+    out: &mut [u8],
+    backend: Backend,
+) -> Result<(), KernelError> {
+    let width = y.len();
+    check_length(cb.len(), width)?;
+    check_length(cr.len(), width)?;
+    check_length(out.len(), 3 * width)?;
+    let (cb, cr, out) = (&cb[..width], &cr[..width], &mut out[..3 * width]);
+    match backend {
+        Backend::Scalar => scalar::ycbcr_fine_to_rgb(y, cb, cr, out),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::ycbcr_fine_to_rgb(y, cb, cr, out),
     }
     Ok(())
 }

@@ -50,3 +50,29 @@ pub(super) fn ycbcr_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
         rgb.copy_from_slice(&[r.clamp(0, 255) as u8, g.clamp(0, 255) as u8, b.clamp(0, 255) as u8]);
     }
 }
+
+/// The fine conversion ([`super::ycbcr_fine_to_rgb`]): constants over 2^14, so that Y shifted
+/// up and every product stay inside `i32` for any `i16` input.
+pub(super) const FINE_SCALE_BITS: u32 = 14;
+/// The shift from a fine sum to a sample: the constants' bits and the inputs' fractional bits.
+pub(super) const FINE_SHIFT: u32 = FINE_SCALE_BITS + crate::resize::FINE_BITS;
+pub(super) const FINE_HALF: i32 = 1 << (FINE_SHIFT - 1);
+/// Chroma's zero, 128, in fine units.
+pub(super) const FINE_CENTRE: i16 = 128 << crate::resize::FINE_BITS;
+/// 1.40200, 1.77200, 0.34414 and 0.71414 × 2^14, rounded.
+pub(super) const FINE_CR_R: i32 = 22970;
+pub(super) const FINE_CB_B: i32 = 29032;
+pub(super) const FINE_CB_G: i32 = 5638;
+pub(super) const FINE_CR_G: i32 = 11700;
+
+pub(super) fn ycbcr_fine_to_rgb(y: &[i16], cb: &[i16], cr: &[i16], out: &mut [u8]) {
+    for (((rgb, &y), &cb), &cr) in out.chunks_exact_mut(3).zip(y).zip(cb).zip(cr) {
+        let base = (i32::from(y) << FINE_SCALE_BITS) + FINE_HALF;
+        // Saturating, as 16-bit lanes subtract: only values far outside any resize's reach differ.
+        let (cb, cr) = (i32::from(cb.saturating_sub(FINE_CENTRE)), i32::from(cr.saturating_sub(FINE_CENTRE)));
+        let r = (base + FINE_CR_R * cr) >> FINE_SHIFT;
+        let g = (base - FINE_CB_G * cb - FINE_CR_G * cr) >> FINE_SHIFT;
+        let b = (base + FINE_CB_B * cb) >> FINE_SHIFT;
+        rgb.copy_from_slice(&[r.clamp(0, 255) as u8, g.clamp(0, 255) as u8, b.clamp(0, 255) as u8]);
+    }
+}

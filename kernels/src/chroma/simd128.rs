@@ -12,7 +12,10 @@
 
 use core::arch::wasm32::*;
 
-use super::scalar::{self, CB_B, CB_G, CR_G, CR_R, HALF, SCALE_BITS};
+use super::scalar::{
+    self, CB_B, CB_G, CR_G, CR_R, FINE_CB_B, FINE_CB_G, FINE_CENTRE, FINE_CR_G, FINE_CR_R, FINE_HALF, FINE_SCALE_BITS,
+    FINE_SHIFT, HALF, SCALE_BITS,
+};
 use crate::simd::memory::{load, store};
 
 const ONE: i32 = 1 << SCALE_BITS;
@@ -169,26 +172,85 @@ pub(super) fn ycbcr_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
         let (y, cb, cr) = (load(y), load(cb), load(cr));
         let [r_low, g_low, b_low] = eight_pixels(low(y), low(cb), low(cr));
         let [r_high, g_high, b_high] = eight_pixels(high(y), high(cb), high(cr));
-        // Saturating to 0..=255 is the scalar clamp.
-        let r = u8x16_narrow_i16x8(r_low, r_high);
-        let g = u8x16_narrow_i16x8(g_low, g_high);
-        let b = u8x16_narrow_i16x8(b_low, b_high);
-        // Interleave: R and G into place first (B's bytes left for the second shuffle).
-        let first = i8x16_shuffle::<0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5>(r, g);
-        let second = i8x16_shuffle::<21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26>(r, g);
-        let third = i8x16_shuffle::<0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0>(r, g);
-        let (out_first, rest) = out.split_at_mut(16);
-        let (out_second, out_third) = rest.split_at_mut(16);
-        let stores = [
-            (out_first, i8x16_shuffle::<0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15>(first, b)),
-            (out_second, i8x16_shuffle::<0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15>(second, b)),
-            (out_third, i8x16_shuffle::<26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31>(third, b)),
-        ];
-        for (target, vector) in stores {
-            if let Some(target) = target.first_chunk_mut::<16>() {
-                store(target, vector);
-            }
-        }
+        store_rgb(out, [r_low, g_low, b_low], [r_high, g_high, b_high]);
     }
     scalar::ycbcr_to_rgb(y_tail, cb_tail, cr_tail, out_tail);
 }
+
+/// Sixteen pixels' R, G and B (16-bit lanes, eight pixels and the next eight) clamped to bytes
+/// and interleaved into `out`.
+#[inline(always)]
+fn store_rgb(out: &mut [u8; 48], [r_low, g_low, b_low]: [v128; 3], [r_high, g_high, b_high]: [v128; 3]) {
+    // Saturating to 0..=255 is the scalar clamp.
+    let r = u8x16_narrow_i16x8(r_low, r_high);
+    let g = u8x16_narrow_i16x8(g_low, g_high);
+    let b = u8x16_narrow_i16x8(b_low, b_high);
+    // Interleave: R and G into place first (B's bytes left for the second shuffle).
+    let first = i8x16_shuffle::<0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5>(r, g);
+    let second = i8x16_shuffle::<21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26>(r, g);
+    let third = i8x16_shuffle::<0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0>(r, g);
+    let (out_first, rest) = out.split_at_mut(16);
+    let (out_second, out_third) = rest.split_at_mut(16);
+    let stores = [
+        (out_first, i8x16_shuffle::<0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15>(first, b)),
+        (out_second, i8x16_shuffle::<0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15>(second, b)),
+        (out_third, i8x16_shuffle::<26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31>(third, b)),
+    ];
+    for (target, vector) in stores {
+        if let Some(target) = target.first_chunk_mut::<16>() {
+            store(target, vector);
+        }
+    }
+}
+
+/// As [`ycbcr_to_rgb`] from fine values (16 × the sample): the scalar sums in 32-bit lanes, Y
+/// widened and shifted, red's and blue's products as `i32x4.extmul`, green's two in one
+/// `i32x4.dot`.
+pub(super) fn ycbcr_fine_to_rgb(y: &[i16], cb: &[i16], cr: &[i16], out: &mut [u8]) {
+    let (y_chunks, y_tail) = y.as_chunks::<16>();
+    let (cb_chunks, cb_tail) = cb.as_chunks::<16>();
+    let (cr_chunks, cr_tail) = cr.as_chunks::<16>();
+    let (out_chunks, out_tail) = out.as_chunks_mut::<48>();
+    for (((out, y), cb), cr) in out_chunks.iter_mut().zip(y_chunks).zip(cb_chunks).zip(cr_chunks) {
+        let halves = |values: &[i16; 16]| {
+            let (first, second) = values.split_at(8);
+            [first, second].map(|half| <&[i16; 8]>::try_from(half).map_or(i16x8_splat(0), load))
+        };
+        let ([y_low, y_high], [cb_low, cb_high], [cr_low, cr_high]) = (halves(y), halves(cb), halves(cr));
+        store_rgb(out, fine_eight_pixels(y_low, cb_low, cr_low), fine_eight_pixels(y_high, cb_high, cr_high));
+    }
+    scalar::ycbcr_fine_to_rgb(y_tail, cb_tail, cr_tail, out_tail);
+}
+
+/// Eight pixels' R, G and B (16-bit lanes, saturated, not yet clamped) from fine Y, Cb and Cr.
+#[inline(always)]
+fn fine_eight_pixels(y: v128, cb: v128, cr: v128) -> [v128; 3] {
+    let centre = i16x8_splat(FINE_CENTRE);
+    let (cb, cr) = (i16x8_sub_sat(cb, centre), i16x8_sub_sat(cr, centre));
+    let half = i32x4_splat(FINE_HALF);
+    let base = [i32x4_extend_low_i16x8(y), i32x4_extend_high_i16x8(y)]
+        .map(|luma| i32x4_add(i32x4_shl(luma, FINE_SCALE_BITS), half));
+    let descale = |[low, high]: [v128; 2]| i16x8_narrow_i32x4(i32x4_shr(low, FINE_SHIFT), i32x4_shr(high, FINE_SHIFT));
+    let cr_r = i16x8_splat(FINE_CR_R as i16);
+    let cb_b = i16x8_splat(FINE_CB_B as i16);
+    let r = descale([
+        i32x4_add(base[0], i32x4_extmul_low_i16x8(cr, cr_r)),
+        i32x4_add(base[1], i32x4_extmul_high_i16x8(cr, cr_r)),
+    ]);
+    let b = descale([
+        i32x4_add(base[0], i32x4_extmul_low_i16x8(cb, cb_b)),
+        i32x4_add(base[1], i32x4_extmul_high_i16x8(cb, cb_b)),
+    ]);
+    let (g_cb, g_cr) = (-FINE_CB_G as i16, -FINE_CR_G as i16);
+    let weights = i16x8(g_cb, g_cr, g_cb, g_cr, g_cb, g_cr, g_cb, g_cr);
+    let pairs_low = i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(cb, cr);
+    let pairs_high = i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(cb, cr);
+    let g = descale([
+        i32x4_add(base[0], i32x4_dot_i16x8(pairs_low, weights)),
+        i32x4_add(base[1], i32x4_dot_i16x8(pairs_high, weights)),
+    ]);
+    [r, g, b]
+}
+
+// The constants fit the 16-bit lanes they are splatted into.
+const _: () = assert!(FINE_CR_R < 1 << 15 && FINE_CB_B < 1 << 15 && FINE_CR_G < 1 << 15 && FINE_CB_G < 1 << 15);

@@ -21,20 +21,54 @@ pub use weights::{AxisWeights, WEIGHT_BITS};
 
 use crate::{Backend, ImageMut, ImageRef, KernelError};
 
-/// The sample types the resize passes read and write.
-pub trait Sample: Copy + Default + 'static {
+/// Fractional bits of an `i16` output ([`OutputSample`]): a value is 16 times the sample.
+pub const FINE_BITS: u32 = 4;
+
+/// What the last pass writes: samples of the input's type, or `i16` values keeping
+/// [`FINE_BITS`] fractional bits (unclamped but for the `i16` range), for a caller that converts
+/// the result further (YCbCr planes to RGB) and would otherwise round twice.
+pub trait OutputSample: Copy + Default + 'static {
+    /// Fractional bits kept beyond the sample's unit.
+    const FRACTION_BITS: u32;
+    /// A rounded result clamped to what the type holds: `0..=255` for bytes, 12 bits for linear
+    /// light, the `i16` range for fine values.
+    fn clamped(value: i32) -> Self;
+}
+
+impl OutputSample for u8 {
+    const FRACTION_BITS: u32 = 0;
+    #[inline(always)]
+    fn clamped(value: i32) -> Self {
+        value.clamp(0, 255) as u8
+    }
+}
+
+impl OutputSample for u16 {
+    const FRACTION_BITS: u32 = 0;
+    #[inline(always)]
+    fn clamped(value: i32) -> Self {
+        value.clamp(0, crate::LINEAR_MAX as i32) as u16
+    }
+}
+
+impl OutputSample for i16 {
+    const FRACTION_BITS: u32 = FINE_BITS;
+    #[inline(always)]
+    fn clamped(value: i32) -> Self {
+        value.clamp(i16::MIN as i32, i16::MAX as i32) as i16
+    }
+}
+
+/// The sample types the resize passes read (and, by default, write).
+pub trait Sample: OutputSample {
     /// Fractional bits of the `i16` values between the two passes: the largest sample times
     /// `1 << INTERMEDIATE_BITS` leaves the `i16` range twice over, for overshoot.
     const INTERMEDIATE_BITS: u32;
-    /// The largest value written.
-    const MAX: i32;
     /// Whether a resize may filter vertically first (see `rows.rs`): bytes only. Linear light
     /// keeps the horizontal pass first, so that the code for it stays out of the Worker's wasm,
     /// whose 1 MiB gzip budget it would not fit.
     const VERTICAL_FIRST: bool;
     fn value(self) -> i32;
-    /// `value` clamped to `0..=MAX`.
-    fn clamped(value: i32) -> Self;
 
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_horizontal(src: ImageRef<'_, Self>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]);
@@ -54,15 +88,10 @@ pub trait Sample: Copy + Default + 'static {
 
 impl Sample for u8 {
     const INTERMEDIATE_BITS: u32 = 6;
-    const MAX: i32 = 255;
     const VERTICAL_FIRST: bool = true;
     #[inline(always)]
     fn value(self) -> i32 {
         self as i32
-    }
-    #[inline(always)]
-    fn clamped(value: i32) -> Self {
-        value.clamp(0, 255) as u8
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_horizontal(src: ImageRef<'_, u8>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
@@ -82,15 +111,10 @@ impl Sample for u8 {
 /// Linear light: 12-bit values (see [`crate::to_linear`]).
 impl Sample for u16 {
     const INTERMEDIATE_BITS: u32 = 2;
-    const MAX: i32 = crate::LINEAR_MAX as i32;
     const VERTICAL_FIRST: bool = false;
     #[inline(always)]
     fn value(self) -> i32 {
         self as i32
-    }
-    #[inline(always)]
-    fn clamped(value: i32) -> Self {
-        value.clamp(0, <Self as Sample>::MAX) as u16
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn simd_horizontal(src: ImageRef<'_, u16>, rows: core::ops::Range<usize>, weights: &AxisWeights, dst: &mut [i16]) {
@@ -193,17 +217,17 @@ pub(crate) struct VerticalRows<'a> {
 }
 
 /// Filters the packed `i16` rows of `src` (each `row_len` values long) vertically into `dst`.
-fn vertical_pass<S: Sample>(
+fn vertical_pass<S: Sample, O: OutputSample>(
     backend: Backend,
     src: &[i16],
     row_len: usize,
     weights: &VerticalRows<'_>,
-    dst: ImageMut<'_, S>,
+    dst: ImageMut<'_, O>,
 ) {
     match backend {
-        Backend::Scalar => scalar::vertical(src, row_len, weights, dst),
+        Backend::Scalar => scalar::vertical::<S, O>(src, row_len, weights, dst),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Backend::Simd128 => simd128::vertical(src, row_len, weights, dst),
+        Backend::Simd128 => simd128::vertical::<S, O>(src, row_len, weights, dst),
     }
 }
 
@@ -235,17 +259,17 @@ fn vertical_first_pass<S: Sample>(
 
 /// Filters the packed intermediate rows of `src` (each `row_len` values long) horizontally into
 /// the rows of `dst` (the horizontal pass last).
-fn horizontal_last_pass<S: Sample>(
+fn horizontal_last_pass<S: Sample, O: OutputSample>(
     backend: Backend,
     src: &[i16],
     row_len: usize,
     weights: &AxisWeights,
-    dst: ImageMut<'_, S>,
+    dst: ImageMut<'_, O>,
 ) {
     match backend {
-        Backend::Scalar => scalar::horizontal_last(src, row_len, weights, dst),
+        Backend::Scalar => scalar::horizontal_last::<S, O>(src, row_len, weights, dst),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Backend::Simd128 => simd128::horizontal_last(src, row_len, weights, dst),
+        Backend::Simd128 => simd128::horizontal_last::<S, O>(src, row_len, weights, dst),
     }
 }
 
@@ -261,17 +285,23 @@ fn vertical_intermediate<S: Sample>(src: &[S], first: usize, row_len: usize, tap
 /// the `taps.len()` pixels (`channels` values apart) at the start of `window`, weighted and
 /// rounded to a sample as [`vertical_sample`] rounds.
 #[inline(always)]
-fn intermediate_sample<S: Sample>(window: &[i16], channel: usize, channels: usize, taps: &[i16]) -> S {
-    let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
+fn intermediate_sample<S: Sample, O: OutputSample>(window: &[i16], channel: usize, channels: usize, taps: &[i16]) -> O {
+    let shift = output_shift::<S, O>();
     let sum: i32 = taps.iter().enumerate().map(|(k, &w)| window[k * channels + channel] as i32 * w as i32).sum();
-    S::clamped((sum + (1 << (shift - 1))) >> shift)
+    O::clamped((sum + (1 << (shift - 1))) >> shift)
+}
+
+/// The shift that rounds a second-pass sum (intermediate × weight) to an output value.
+#[inline(always)]
+const fn output_shift<S: Sample, O: OutputSample>() -> u32 {
+    WEIGHT_BITS + S::INTERMEDIATE_BITS - O::FRACTION_BITS
 }
 
 /// One output channel value of the vertical pass: the intermediate values at `src[first]`,
 /// `src[first + row_len]`, ... weighted by `taps`, rounded to a sample.
 #[inline(always)]
-fn vertical_sample<S: Sample>(src: &[i16], first: usize, row_len: usize, taps: &[i16]) -> S {
-    let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
+fn vertical_sample<S: Sample, O: OutputSample>(src: &[i16], first: usize, row_len: usize, taps: &[i16]) -> O {
+    let shift = output_shift::<S, O>();
     let sum: i32 = taps.iter().enumerate().map(|(k, &w)| src[first + k * row_len] as i32 * w as i32).sum();
-    S::clamped((sum + (1 << (shift - 1))) >> shift)
+    O::clamped((sum + (1 << (shift - 1))) >> shift)
 }

@@ -17,8 +17,8 @@
 use core::ops::Range;
 
 use super::{
-    horizontal_last_pass, horizontal_pass, vertical_first_pass, vertical_pass, AxisWeights, Profile, Sample,
-    SourceRegion, VerticalRows,
+    horizontal_last_pass, horizontal_pass, vertical_first_pass, vertical_pass, AxisWeights, OutputSample, Profile,
+    Sample, SourceRegion, VerticalRows,
 };
 use crate::{Backend, Filter, ImageMut, ImageRef, KernelError, PixelLayout};
 
@@ -41,8 +41,9 @@ enum Order<S> {
 
 /// A resize from `region` of a source image to a whole output image, fed source rows from
 /// [`RowResizer::next_row`] on, and writing each output row as soon as its inputs have arrived.
-/// It owns both axes' weights and its intermediate window, allocated once.
-pub struct RowResizer<S: Sample> {
+/// It owns both axes' weights and its intermediate window, allocated once. It writes samples
+/// like those it reads, or fine `i16` values ([`OutputSample`]).
+pub struct RowResizer<S: Sample, O: OutputSample = S> {
     layout: PixelLayout,
     backend: Backend,
     source_width: usize,
@@ -66,10 +67,10 @@ pub struct RowResizer<S: Sample> {
     held: usize,
     /// The next output row to write.
     next_output: usize,
-    _samples: core::marker::PhantomData<S>,
+    _samples: core::marker::PhantomData<(S, O)>,
 }
 
-impl<S: Sample> RowResizer<S> {
+impl<S: Sample, O: OutputSample> RowResizer<S, O> {
     /// A Lanczos, Mitchell, … resize of `region` of a `source_width` × `source_height` image to
     /// `output_width` × `output_height`, in `layout`. RGBA rows should come premultiplied.
     #[allow(clippy::too_many_arguments)] // The two sizes, the region and the how: all needed.
@@ -93,6 +94,23 @@ impl<S: Sample> RowResizer<S> {
             profile,
             backend,
         )
+    }
+
+    /// As [`RowResizer::new`], for a plane stored at half size along the axes `halved` says
+    /// (across, down), as JPEG stores subsampled chroma: weighted as if libjpeg's "fancy"
+    /// upsampling had doubled it first ([`Profile::Halved`]), so that the result is the resize of
+    /// the upsampled plane but for its ends, without the plane being made. For planes that
+    /// shrink to the output.
+    pub fn for_halved_plane(
+        source: (usize, usize),
+        layout: PixelLayout,
+        region: SourceRegion,
+        output: (usize, usize),
+        (filter, halved): (Filter, (bool, bool)),
+        backend: Backend,
+    ) -> Result<Self, KernelError> {
+        let profile = |halved| if halved { Profile::Halved(filter) } else { Profile::Filter(filter) };
+        Self::with_profiles(source, layout, region, output, profile(halved.0), profile(halved.1), backend)
     }
 
     /// The resizer with each axis's weight profile given.
@@ -197,7 +215,7 @@ impl<S: Sample> RowResizer<S> {
     /// Takes `band`, the source rows from [`Self::next_row`] on (rows past
     /// [`Self::source_rows`] are ignored), and writes every output row they complete into `dst`,
     /// the whole output image.
-    pub fn push(&mut self, band: ImageRef<'_, S>, dst: &mut ImageMut<'_, S>) -> Result<(), KernelError> {
+    pub fn push(&mut self, band: ImageRef<'_, S>, dst: &mut ImageMut<'_, O>) -> Result<(), KernelError> {
         band.validate()?;
         dst.validate()?;
         if band.layout != self.layout || dst.layout != self.layout || band.width != self.source_width {
@@ -274,7 +292,7 @@ impl<S: Sample> RowResizer<S> {
     }
 
     /// The output rows from the next on, `ready` of them, as an image to write.
-    fn next_rows<'d>(&self, dst: &'d mut ImageMut<'_, S>, ready: usize) -> ImageMut<'d, S> {
+    fn next_rows<'d>(&self, dst: &'d mut ImageMut<'_, O>, ready: usize) -> ImageMut<'d, O> {
         let stride = dst.stride;
         ImageMut {
             pixels: &mut dst.pixels[self.next_output * stride..],
@@ -286,7 +304,7 @@ impl<S: Sample> RowResizer<S> {
     }
 
     /// Writes the output rows whose windows the held rows cover.
-    fn write_ready_rows(&mut self, dst: &mut ImageMut<'_, S>) {
+    fn write_ready_rows(&mut self, dst: &mut ImageMut<'_, O>) {
         let ready = self.ready_before(self.first + self.held);
         if ready == 0 {
             return;
@@ -297,7 +315,7 @@ impl<S: Sample> RowResizer<S> {
         let weights = VerticalRows { axis: &self.vertical, outputs: outputs.clone(), origin: self.first };
         match &mut self.order {
             Order::HorizontalFirst { window } => {
-                vertical_pass(self.backend, &window[held], self.row_len, &weights, rows)
+                vertical_pass::<S, O>(self.backend, &window[held], self.row_len, &weights, rows)
             }
             // (`S::VERTICAL_FIRST` lets the compiler drop this for samples never filtered so.)
             Order::VerticalFirst { window, intermediate, .. } if S::VERTICAL_FIRST => {
@@ -329,12 +347,12 @@ impl<S: Sample> RowResizer<S> {
 /// apart, counted from source row `weights.origin`) through the vertical pass into
 /// `intermediate`, `VERTICAL_FIRST_BATCH` rows at a time, then the horizontal pass into `rows`.
 #[inline(never)]
-fn vertical_then_horizontal<S: Sample>(
+fn vertical_then_horizontal<S: Sample, O: OutputSample>(
     (backend, horizontal, row_len): (Backend, &AxisWeights, usize),
     (src, stride): (&[S], usize),
     weights: &VerticalRows<'_>,
     intermediate: &mut [i16],
-    mut rows: ImageMut<'_, S>,
+    mut rows: ImageMut<'_, O>,
 ) {
     let outputs = weights.outputs.clone();
     for batch in outputs.clone().step_by(VERTICAL_FIRST_BATCH) {
@@ -343,7 +361,7 @@ fn vertical_then_horizontal<S: Sample>(
         let these_weights = VerticalRows { outputs: batch.clone(), ..*weights };
         vertical_first_pass(backend, src, (stride, row_len), &these_weights, made);
         let (these, rest) = rows.pixels.split_at_mut((batch.len() * rows.stride).min(rows.pixels.len()));
-        horizontal_last_pass(
+        horizontal_last_pass::<S, O>(
             backend,
             made,
             row_len,

@@ -2,8 +2,8 @@
 //! exact, so any summation order gives the same result.
 
 use super::{
-    intermediate_sample, round_to_intermediate, vertical_intermediate, vertical_sample, AxisWeights, Sample,
-    VerticalRows,
+    intermediate_sample, round_to_intermediate, vertical_intermediate, vertical_sample, AxisWeights, OutputSample,
+    Sample, VerticalRows,
 };
 use crate::{ImageMut, ImageRef};
 
@@ -32,11 +32,16 @@ pub(super) fn horizontal<S: Sample>(
     }
 }
 
-pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &VerticalRows<'_>, dst: ImageMut<'_, S>) {
+pub(super) fn vertical<S: Sample, O: OutputSample>(
+    src: &[i16],
+    row_len: usize,
+    weights: &VerticalRows<'_>,
+    dst: ImageMut<'_, O>,
+) {
     for (y, out_row) in weights.outputs.clone().zip(dst.pixels.chunks_mut(dst.stride).take(dst.height)) {
         let window = (weights.axis.starts[y] - weights.origin) * row_len;
         for (x, out) in out_row[..row_len].iter_mut().enumerate() {
-            *out = vertical_sample(src, window + x, row_len, weights.axis.weights(y));
+            *out = vertical_sample::<S, O>(src, window + x, row_len, weights.axis.weights(y));
         }
     }
 }
@@ -59,14 +64,19 @@ pub(super) fn vertical_first<S: Sample>(
 }
 
 /// Then the horizontal pass: packed intermediate rows of `row_len` values into the rows of
-/// `dst`, rounded to samples as the vertical pass of the other order rounds them.
-pub(super) fn horizontal_last<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_, S>) {
+/// `dst`, rounded to outputs as the vertical pass of the other order rounds them.
+pub(super) fn horizontal_last<S: Sample, O: OutputSample>(
+    src: &[i16],
+    row_len: usize,
+    weights: &AxisWeights,
+    dst: ImageMut<'_, O>,
+) {
     let channels = dst.layout.channels();
     for (in_row, out_row) in src.chunks_exact(row_len).zip(dst.pixels.chunks_mut(dst.stride).take(dst.height)) {
         for (x, out_pixel) in out_row[..dst.width * channels].chunks_exact_mut(channels).enumerate() {
             let window = &in_row[weights.starts[x] * channels..];
             for (c, out) in out_pixel.iter_mut().enumerate() {
-                *out = intermediate_sample(window, c, channels, weights.weights(x));
+                *out = intermediate_sample::<S, O>(window, c, channels, weights.weights(x));
             }
         }
     }

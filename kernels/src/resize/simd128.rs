@@ -6,7 +6,9 @@
 use core::any::Any;
 use core::arch::wasm32::*;
 
-use super::{vertical_intermediate, vertical_sample, AxisWeights, Sample, VerticalRows, WEIGHT_BITS};
+use super::{
+    output_shift, vertical_intermediate, vertical_sample, AxisWeights, OutputSample, Sample, VerticalRows, WEIGHT_BITS,
+};
 use crate::simd::memory::{load_padded, splat_pair, store, Lane, Loads, Window};
 use crate::{ImageMut, ImageRef, PixelLayout};
 
@@ -270,7 +272,12 @@ fn lane_totals<const ROWS: usize>(sums: [v128; ROWS]) -> v128 {
     }
 }
 
-pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &VerticalRows<'_>, dst: ImageMut<'_, S>) {
+pub(super) fn vertical<S: Sample, O: OutputSample>(
+    src: &[i16],
+    row_len: usize,
+    weights: &VerticalRows<'_>,
+    dst: ImageMut<'_, O>,
+) {
     for (y, out_row) in weights.outputs.clone().zip(dst.pixels.chunks_mut(dst.stride).take(dst.height)) {
         let window = (weights.axis.starts[y] - weights.origin) * row_len;
         let taps = weights.axis.weights(y);
@@ -279,17 +286,17 @@ pub(super) fn vertical<S: Sample>(src: &[i16], row_len: usize, weights: &Vertica
         if let Some(rows) = Window::new(src, window + taps.len() * row_len) {
             while x + 32 <= row_len {
                 // SAFETY: the block's columns end by `row_len`, so its loads end in the window.
-                unsafe { vertical_block::<S, 4>(&rows, window + x, row_len, taps, &mut out_row[x..x + 32]) };
+                unsafe { vertical_block::<S, O, 4>(&rows, window + x, row_len, taps, &mut out_row[x..x + 32]) };
                 x += 32;
             }
             while x + 8 <= row_len {
                 // SAFETY: as above.
-                unsafe { vertical_block::<S, 1>(&rows, window + x, row_len, taps, &mut out_row[x..x + 8]) };
+                unsafe { vertical_block::<S, O, 1>(&rows, window + x, row_len, taps, &mut out_row[x..x + 8]) };
                 x += 8;
             }
         }
         for (x, out) in out_row.iter_mut().enumerate().take(row_len).skip(x) {
-            *out = vertical_sample::<S>(src, window + x, row_len, taps);
+            *out = vertical_sample::<S, O>(src, window + x, row_len, taps);
         }
     }
 }
@@ -342,36 +349,38 @@ unsafe fn column_sums<T: Lane, const VECTORS: usize>(
 /// # Safety
 /// `first + (taps.len() - 1) * row_len + 8 * VECTORS` is at most the end of `src`.
 #[inline(always)]
-unsafe fn vertical_block<S: Sample, const VECTORS: usize>(
+unsafe fn vertical_block<S: Sample, O: OutputSample, const VECTORS: usize>(
     src: &Window<'_, i16>,
     first: usize,
     row_len: usize,
     taps: &[i16],
-    out: &mut [S],
+    out: &mut [O],
 ) {
     // SAFETY: as this function requires.
     let (low, high) = unsafe { column_sums::<i16, VECTORS>(src, first, row_len, taps, |values| values) };
-    let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
+    let shift = output_shift::<S, O>();
     let round = i32x4_splat(1 << (shift - 1));
     for (v, eight) in out.as_chunks_mut::<8>().0.iter_mut().enumerate().take(VECTORS) {
         let l = i32x4_shr(i32x4_add(low[v], round), shift);
         let h = i32x4_shr(i32x4_add(high[v], round), shift);
-        // Saturating to i16, then clamping to the sample range, is clamping to it directly.
+        // Saturating to i16, then clamping to the output's range, is clamping to it directly.
         let words = i16x8_narrow_i32x4(l, h);
-        store_samples(eight, words);
+        store_outputs(eight, words);
     }
 }
 
-/// Eight vertical-pass results (`i16` lanes) into eight samples: bytes, by saturating
-/// narrowing, or 12-bit linear samples, clamped. The downcast from `S`, resolved at compile
-/// time, tells which.
+/// Eight vertical-pass results (`i16` lanes) into eight outputs: bytes, by saturating
+/// narrowing; 12-bit linear samples, clamped; fine values as they are. The downcast from `O`,
+/// resolved at compile time, tells which.
 #[inline(always)]
-fn store_samples<S: Sample>(out: &mut [S; 8], words: v128) {
+fn store_outputs<O: OutputSample>(out: &mut [O; 8], words: v128) {
     let out: &mut dyn Any = out;
     if let Some(bytes) = out.downcast_mut::<[u8; 8]>() {
         store(bytes, u8x16_narrow_i16x8(words, words));
     } else if let Some(linear) = out.downcast_mut::<[u16; 8]>() {
-        store(linear, i16x8_min(i16x8_max(words, i16x8_splat(0)), i16x8_splat(S::MAX as i16)));
+        store(linear, i16x8_min(i16x8_max(words, i16x8_splat(0)), i16x8_splat(crate::LINEAR_MAX as i16)));
+    } else if let Some(fine) = out.downcast_mut::<[i16; 8]>() {
+        store(fine, words);
     }
 }
 
@@ -541,7 +550,12 @@ unsafe fn vertical_first_block<S: Sample + Lane, const VECTORS: usize>(
 /// Then the horizontal pass, as the scalar `horizontal_last`: intermediate values fit `i16`
 /// lanes as they are, so the sums are those of the linear-light pass ([`linear_sums`]), four
 /// rows per weight load, rounded to samples.
-pub(super) fn horizontal_last<S: Sample>(src: &[i16], row_len: usize, weights: &AxisWeights, dst: ImageMut<'_, S>) {
+pub(super) fn horizontal_last<S: Sample, O: OutputSample>(
+    src: &[i16],
+    row_len: usize,
+    weights: &AxisWeights,
+    dst: ImageMut<'_, O>,
+) {
     let channels = dst.layout.channels();
     let width = dst.width * channels;
     let mut out_rows = dst.pixels.chunks_mut(dst.stride).take(dst.height).map(|row| &mut row[..width]);
@@ -552,23 +566,23 @@ pub(super) fn horizontal_last<S: Sample>(src: &[i16], row_len: usize, weights: &
             return;
         };
         let starts = [first, first + row_len, first + 2 * row_len, first + 3 * row_len];
-        intermediate_rows(src, channels, starts, weights, [a, b, c, d]);
+        intermediate_rows::<S, O, 4>(src, channels, starts, weights, [a, b, c, d]);
         first += 4 * row_len;
     }
     for out in out_rows {
-        intermediate_rows(src, channels, [first], weights, [out]);
+        intermediate_rows::<S, O, 1>(src, channels, [first], weights, [out]);
         first += row_len;
     }
 }
 
-fn intermediate_rows<S: Sample, const ROWS: usize>(
+fn intermediate_rows<S: Sample, O: OutputSample, const ROWS: usize>(
     src: &[i16],
     channels: usize,
     row_starts: [usize; ROWS],
     weights: &AxisWeights,
-    mut out: [&mut [S]; ROWS],
+    mut out: [&mut [O]; ROWS],
 ) {
-    let shift = WEIGHT_BITS + S::INTERMEDIATE_BITS;
+    let shift = output_shift::<S, O>();
     let round = |sum: v128| {
         let value = i32x4_shr(i32x4_add(sum, i32x4_splat(1 << (shift - 1))), shift);
         [
@@ -592,13 +606,13 @@ fn intermediate_rows<S: Sample, const ROWS: usize>(
         };
         if channels == 1 {
             for (out_row, value) in out.iter_mut().zip(round(lane_totals(sums))) {
-                out_row[x] = S::clamped(value);
+                out_row[x] = O::clamped(value);
             }
         } else {
             for (sum, out_row) in sums.into_iter().zip(out.iter_mut()) {
                 let pixel = &mut out_row[x * channels..(x + 1) * channels];
                 for (sample, value) in pixel.iter_mut().zip(round(sum)) {
-                    *sample = S::clamped(value);
+                    *sample = O::clamped(value);
                 }
             }
         }
