@@ -277,6 +277,88 @@ fn fine_output_matches_scalar_and_rounds_to_the_byte_output() {
     }
 }
 
+/// `plane` (`width` × `height`) doubled across, and down too if `down`, by the fancy
+/// upsampling kernels, cut to `full` (as a JPEG decoder's rows are).
+fn fancy_upsampled(plane: &[u8], (width, height): (usize, usize), down: bool, full: (usize, usize)) -> Vec<u8> {
+    let row = |y: usize| &plane[y.min(height - 1) * width..][..width];
+    let mut out = Vec::with_capacity(full.0 * full.1);
+    let mut doubled = vec![0; 2 * width];
+    for y in 0..full.1 {
+        if down {
+            let near = y / 2;
+            let far = if y.is_multiple_of(2) { near.saturating_sub(1) } else { near + 1 };
+            kernels::upsample_h2v2(row(near), row(far), &mut doubled, Backend::Scalar).unwrap();
+        } else {
+            kernels::upsample_h2(row(y), &mut doubled, Backend::Scalar).unwrap();
+        }
+        out.extend_from_slice(&doubled[..full.0]);
+    }
+    out
+}
+
+#[test]
+fn a_halved_plane_resizes_as_its_fancy_upsampled_plane() {
+    let mut rng = Rng(0x4A1F);
+    for _ in 0..40 {
+        let down = rng.below(2) == 0;
+        let full = (rng.range(2, 120), rng.range(2, 90));
+        let plane_size = (full.0.div_ceil(2), if down { full.1.div_ceil(2) } else { full.1 });
+        let mut plane = vec![0u8; plane_size.0 * plane_size.1];
+        // Smooth, as chroma is, with some noise.
+        let mut value = rng.below(256) as i32;
+        for sample in &mut plane {
+            value = (value + rng.below(31) as i32 - 15).clamp(0, 255);
+            *sample = value as u8;
+        }
+        let upsampled = fancy_upsampled(&plane, plane_size, down, full);
+        let region = random_region(&mut rng, full.0, full.1);
+        let scale = [0.2, 0.5, 0.8, 1.0, 1.7][rng.below(5)];
+        let output =
+            (((region.width * scale).round() as usize).max(1), ((region.height * scale).round() as usize).max(1));
+        for &backend in Backend::available() {
+            let mut expected = vec![0u8; output.0 * output.1];
+            let whole =
+                ImageRef { pixels: &upsampled, width: full.0, height: full.1, stride: full.0, layout: PixelLayout::L8 };
+            let dst = ImageMut {
+                pixels: &mut expected,
+                width: output.0,
+                height: output.1,
+                stride: output.0,
+                layout: PixelLayout::L8,
+            };
+            resize(whole, region, dst, Filter::Lanczos3, backend).unwrap();
+            let mut halved = vec![0u8; output.0 * output.1];
+            let mut dst = ImageMut {
+                pixels: &mut halved,
+                width: output.0,
+                height: output.1,
+                stride: output.0,
+                layout: PixelLayout::L8,
+            };
+            let how = (Filter::Lanczos3, (true, down));
+            let mut resizer: RowResizer<u8> =
+                RowResizer::for_halved_plane((plane_size, full), PixelLayout::L8, region, output, how, backend)
+                    .unwrap();
+            let rows = resizer.source_rows();
+            let band = ImageRef {
+                pixels: &plane[rows.start * plane_size.0..],
+                width: plane_size.0,
+                height: rows.len(),
+                stride: plane_size.0,
+                layout: PixelLayout::L8,
+            };
+            resizer.push(band, &mut dst).unwrap();
+            resizer.finish().unwrap();
+            // The upsampled plane was rounded to bytes; the halved weights never round it.
+            let differences: Vec<i32> =
+                expected.iter().zip(&halved).map(|(&a, &b)| (i32::from(a) - i32::from(b)).abs()).collect();
+            let mean = differences.iter().sum::<i32>() as f64 / differences.len() as f64;
+            let max = differences.iter().max().copied().unwrap_or(0);
+            assert!(max <= 2 && mean <= 0.5, "{full:?} down {down} {region:?} -> {output:?}: mean {mean}, max {max}");
+        }
+    }
+}
+
 #[test]
 fn a_resize_fed_too_few_rows_says_so() {
     let layout = PixelLayout::Rgb8;

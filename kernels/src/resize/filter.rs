@@ -96,29 +96,13 @@ fn cubic(x: f64, b: f64, c: f64) -> f64 {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Profile {
     Filter(Filter),
-    Gaussian {
-        sigma: f64,
-    },
-    /// The filter on a plane stored at half size along the axis (JPEG's subsampled chroma),
-    /// weighted as if libjpeg's "fancy" triangle upsampling had doubled it first: a stored
-    /// sample makes 3/4 of the two upsampled samples a quarter of it either side of its centre,
-    /// and 1/4 of the next two out (three quarters away), so its weight is the filter's at those
-    /// four places, so weighted (the filter stretched as on the upsampled plane, for planes that
-    /// shrink to the output). Away from the plane's ends this is the resize of the upsampled
-    /// plane exactly, without making it.
-    Halved(Filter),
+    Gaussian { sigma: f64 },
 }
-
-/// Where a stored sample's share of the upsampled samples lies (in stored samples from its
-/// centre), and how large it is: [`Profile::Halved`].
-const HALVED_SHARES: [(f64, f64); 4] = [(-0.75, 0.25), (-0.25, 0.75), (0.25, 0.75), (0.75, 0.25)];
 
 impl Profile {
     pub(super) fn support(self) -> f64 {
         match self {
             Profile::Filter(filter) => filter.support(),
-            // The shares reach three quarters of a sample further (at scale 1, and so at any).
-            Profile::Halved(filter) => filter.support() + 0.75,
             // Beyond three standard deviations the weights are under 1.1% of the peak.
             Profile::Gaussian { sigma } => 3.0 * sigma,
         }
@@ -128,7 +112,6 @@ impl Profile {
         match self {
             Profile::Filter(filter) => filter.kernel(x),
             Profile::Gaussian { sigma } => (-x * x / (2.0 * sigma * sigma)).exp(),
-            Profile::Halved(filter) => halved_weight(filter, x, 1.0),
         }
     }
 
@@ -151,7 +134,6 @@ impl Profile {
                     (sine, cosine) = (sine * step_cosine + cosine * step_sine, cosine * step_cosine - sine * step_sine);
                 }
             }
-            Profile::Halved(filter) => out.extend(taps.map(|j| halved_weight(filter, x(j), filter_scale))),
             profile => out.extend(taps.map(|j| profile.weight(x(j)))),
         }
     }
@@ -159,12 +141,6 @@ impl Profile {
     pub(super) fn is_nearest(self) -> bool {
         self == Profile::Filter(Filter::Nearest)
     }
-}
-
-/// [`Profile::Halved`]'s weight of a stored sample `x` from the output's centre (in filter
-/// units: stored samples over `filter_scale`).
-fn halved_weight(filter: Filter, x: f64, filter_scale: f64) -> f64 {
-    HALVED_SHARES.iter().map(|&(offset, share)| share * filter.kernel(x + offset / filter_scale)).sum()
 }
 
 #[cfg(test)]

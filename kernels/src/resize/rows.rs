@@ -97,20 +97,36 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
     }
 
     /// As [`RowResizer::new`], for a plane stored at half size along the axes `halved` says
-    /// (across, down), as JPEG stores subsampled chroma: weighted as if libjpeg's "fancy"
-    /// upsampling had doubled it first ([`Profile::Halved`]), so that the result is the resize of
-    /// the upsampled plane but for its ends, without the plane being made. For planes that
-    /// shrink to the output.
+    /// (across, down), as JPEG stores subsampled chroma, `source` samples of it standing for an
+    /// `upsampled` image (to which `region` refers): the result is the resize of the plane
+    /// doubled by libjpeg's "fancy" upsampling ([`AxisWeights::halved`]), without making it.
     pub fn for_halved_plane(
-        source: (usize, usize),
+        (source, upsampled): ((usize, usize), (usize, usize)),
         layout: PixelLayout,
         region: SourceRegion,
         output: (usize, usize),
         (filter, halved): (Filter, (bool, bool)),
         backend: Backend,
     ) -> Result<Self, KernelError> {
-        let profile = |halved| if halved { Profile::Halved(filter) } else { Profile::Filter(filter) };
-        Self::with_profiles(source, layout, region, output, profile(halved.0), profile(halved.1), backend)
+        if source.0 == 0 || source.1 == 0 || output.0 == 0 || output.1 == 0 {
+            return Err(KernelError::EmptyImage);
+        }
+        if !region.is_inside(upsampled.0, upsampled.1) {
+            return Err(KernelError::BadRegion);
+        }
+        let profile = Profile::Filter(filter);
+        let (horizontal_multiple, vertical_multiple) = tap_multiples(layout);
+        let axis = |halved: bool, lengths: (usize, usize), start: f64, len: f64, out: usize, multiple: usize| {
+            if halved {
+                AxisWeights::halved(profile, lengths, start, len, out, multiple)
+            } else {
+                AxisWeights::new(profile, lengths.0, start, len, out, multiple)
+            }
+        };
+        let (across, down) = ((source.0, upsampled.0), (source.1, upsampled.1));
+        let horizontal = axis(halved.0, across, region.left, region.width, output.0, horizontal_multiple);
+        let vertical = axis(halved.1, down, region.top, region.height, output.1, vertical_multiple);
+        Self::with_weights(source, layout, output, horizontal, vertical, backend)
     }
 
     /// The resizer with each axis's weight profile given.
@@ -129,12 +145,23 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         if !region.is_inside(source.0, source.1) {
             return Err(KernelError::BadRegion);
         }
-        let channels = layout.channels();
-        // Tap counts the simd128 loops consume whole: 8 luma bytes, 4 RGB(A) pixels, 2 rows.
-        let horizontal_multiple = if channels == 1 { 8 } else { 4 };
-        let mut horizontal =
+        let (horizontal_multiple, vertical_multiple) = tap_multiples(layout);
+        let horizontal =
             AxisWeights::new(horizontal, source.0, region.left, region.width, output.0, horizontal_multiple);
-        let vertical = AxisWeights::new(vertical, source.1, region.top, region.height, output.1, 2);
+        let vertical = AxisWeights::new(vertical, source.1, region.top, region.height, output.1, vertical_multiple);
+        Self::with_weights(source, layout, output, horizontal, vertical, backend)
+    }
+
+    /// The resizer with both axes' weights made (for a `source` and `output` that are not empty).
+    fn with_weights(
+        source: (usize, usize),
+        layout: PixelLayout,
+        output: (usize, usize),
+        mut horizontal: AxisWeights,
+        vertical: AxisWeights,
+        backend: Backend,
+    ) -> Result<Self, KernelError> {
+        let channels = layout.channels();
         let mut lowest_start = vertical.starts.clone();
         let mut lowest = usize::MAX;
         for start in lowest_start.iter_mut().rev() {
@@ -341,6 +368,12 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         self.first += dropped;
         self.held -= dropped;
     }
+}
+
+/// Tap counts the simd128 loops consume whole, across and down: 8 luma bytes or 4 RGB(A)
+/// pixels, and 2 rows.
+fn tap_multiples(layout: PixelLayout) -> (usize, usize) {
+    (if layout.channels() == 1 { 8 } else { 4 }, 2)
 }
 
 /// Vertical pass first: the output rows of `weights` from sample rows (`src`, `stride` values

@@ -36,13 +36,66 @@ impl AxisWeights {
         tap_multiple: usize,
     ) -> Self {
         let scale = region_len / output_len as f64;
+        Self::from_windows(source_len, output_len, tap_multiple, |i, weights| {
+            let centre = region_start + (i as f64 + 0.5) * scale;
+            window(profile, source_len, centre, scale, weights)
+        })
+    }
+
+    /// As [`AxisWeights::new`] on the plane a stored plane of `stored_len` positions becomes when
+    /// libjpeg's "fancy" upsampling doubles it (JPEG's subsampled chroma; `upsampled_len`
+    /// positions, to which the region refers), folded back onto the stored positions: upsampled
+    /// position `k` is 3/4 of stored `k / 2` and 1/4 of its neighbour on `k`'s side (itself at
+    /// the ends), so a stored position's weight is the sum of those shares of the upsampled
+    /// weights. Resizing the stored plane with these is resizing the upsampled one, without it.
+    pub fn halved(
+        profile: Profile,
+        (stored_len, upsampled_len): (usize, usize),
+        region_start: f64,
+        region_len: f64,
+        output_len: usize,
+        tap_multiple: usize,
+    ) -> Self {
+        let scale = region_len / output_len as f64;
+        let mut upsampled = Vec::new();
+        let last = stored_len - 1;
+        Self::from_windows(stored_len, output_len, tap_multiple, |i, weights| {
+            upsampled.clear();
+            let centre = region_start + (i as f64 + 0.5) * scale;
+            let first = window(profile, upsampled_len, centre, scale, &mut upsampled);
+            let shares = |k: usize| {
+                let near = (k / 2).min(last);
+                let far = if k.is_multiple_of(2) { near.saturating_sub(1) } else { (near + 1).min(last) };
+                (near, far)
+            };
+            let end = first + upsampled.len();
+            let low = shares(first).1.min(shares(first).0);
+            let high = shares(end - 1).1.max(shares(end - 1).0);
+            let offset = weights.len();
+            weights.resize(offset + high + 1 - low, 0.0);
+            for (k, &w) in (first..end).zip(&upsampled) {
+                let (near, far) = shares(k);
+                weights[offset + near - low] += 0.75 * w;
+                weights[offset + far - low] += 0.25 * w;
+            }
+            low
+        })
+    }
+
+    /// The weights from each output position's float window, which `window` appends to the
+    /// buffer it is given (normalized), returning the source position of its first weight.
+    fn from_windows(
+        source_len: usize,
+        output_len: usize,
+        tap_multiple: usize,
+        mut window: impl FnMut(usize, &mut Vec<f64>) -> usize,
+    ) -> Self {
         // All windows' float weights in one buffer: (first source position, offset, length).
         let mut float_weights = Vec::new();
         let spans: Vec<(usize, usize, usize)> = (0..output_len)
             .map(|i| {
-                let centre = region_start + (i as f64 + 0.5) * scale;
                 let offset = float_weights.len();
-                let first = window(profile, source_len, centre, scale, &mut float_weights);
+                let first = window(i, &mut float_weights);
                 (first, offset, float_weights.len() - offset)
             })
             .collect();
