@@ -67,14 +67,23 @@ pub fn upsample_v2(
     Ok(())
 }
 
-/// `y.len()` pixels of YCbCr to interleaved RGB in `out` (3 bytes each), as JFIF defines the
-/// conversion, in 16-bit fixed point rounded as libjpeg does, clamped to 0..=255.
-pub fn ycbcr_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8], backend: Backend) -> Result<(), KernelError> {
-    let width = y.len();
+/// A conversion's chroma rows and output cut to `width` pixels, refused when shorter.
+fn conversion_rows<'a, T>(
+    width: usize,
+    cb: &'a [T],
+    cr: &'a [T],
+    out: &'a mut [u8],
+) -> Result<(&'a [T], &'a [T], &'a mut [u8]), KernelError> {
     check_length(cb.len(), width)?;
     check_length(cr.len(), width)?;
     check_length(out.len(), 3 * width)?;
-    let (cb, cr, out) = (&cb[..width], &cr[..width], &mut out[..3 * width]);
+    Ok((&cb[..width], &cr[..width], &mut out[..3 * width]))
+}
+
+/// `y.len()` pixels of YCbCr to interleaved RGB in `out` (3 bytes each), as JFIF defines the
+/// conversion, in 16-bit fixed point rounded as libjpeg does, clamped to 0..=255.
+pub fn ycbcr_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8], backend: Backend) -> Result<(), KernelError> {
+    let (cb, cr, out) = conversion_rows(y.len(), cb, cr, out)?;
     match backend {
         Backend::Scalar => scalar::ycbcr_to_rgb(y, cb, cr, out),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -94,11 +103,7 @@ pub fn ycbcr_fine_to_rgb(
     out: &mut [u8],
     backend: Backend,
 ) -> Result<(), KernelError> {
-    let width = y.len();
-    check_length(cb.len(), width)?;
-    check_length(cr.len(), width)?;
-    check_length(out.len(), 3 * width)?;
-    let (cb, cr, out) = (&cb[..width], &cr[..width], &mut out[..3 * width]);
+    let (cb, cr, out) = conversion_rows(y.len(), cb, cr, out)?;
     match backend {
         Backend::Scalar => scalar::ycbcr_fine_to_rgb(y, cb, cr, out),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
