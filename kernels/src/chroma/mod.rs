@@ -67,13 +67,16 @@ pub fn upsample_v2(
     Ok(())
 }
 
+/// A conversion's Cb and Cr rows and its RGB output.
+type ConversionRows<'a, T> = (&'a [T], &'a [T], &'a mut [u8]);
+
 /// A conversion's chroma rows and output cut to `width` pixels, refused when shorter.
 fn conversion_rows<'a, T>(
     width: usize,
     cb: &'a [T],
     cr: &'a [T],
     out: &'a mut [u8],
-) -> Result<(&'a [T], &'a [T], &'a mut [u8]), KernelError> {
+) -> Result<ConversionRows<'a, T>, KernelError> {
     check_length(cb.len(), width)?;
     check_length(cr.len(), width)?;
     check_length(out.len(), 3 * width)?;
