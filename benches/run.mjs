@@ -171,7 +171,7 @@ for (const [w, h] of [[1920, 1280]]) {
 const JPEG_KERNELS = [
   ['IDCT 8x8 (photo-like blocks)', 0, 'L8'], ['IDCT 4x4 (1/2 scale)', 1, 'L8'], ['IDCT 2x2 (1/4 scale)', 2, 'L8'],
   ['upsample 2x2 (4:2:0 chroma)', 3, 'L8'], ['upsample 2x1 (4:2:2 chroma)', 4, 'L8'], ['upsample 1x2 (4:4:0 chroma)', 5, 'L8'],
-  ['YCbCr to RGB', 6, 'YCbCr'],
+  ['YCbCr to RGB', 6, 'YCbCr'], ['YCbCr to RGB from fine values (planar resize)', 7, 'YCbCr i16'],
 ];
 for (const [w, h] of [[1920, 1280]]) {
   for (const exports of [scalar, simd]) exports.setup_jpeg_kernels(w, h);

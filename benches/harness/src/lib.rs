@@ -425,6 +425,8 @@ struct JpegKernelCase {
     cb: Vec<u8>,
     cr: Vec<u8>,
     half: Vec<u8>,
+    /// The same Y, Cb and Cr as a planar resize writes them (16 times the sample).
+    fine: [Vec<i16>; 3],
     /// An upsampled row, and the RGB output.
     row: Vec<u8>,
     rgb: Vec<u8>,
@@ -460,13 +462,16 @@ fn photo_like_blocks(count: usize) -> Vec<[i32; 64]> {
 pub extern "C" fn setup_jpeg_kernels(width: u32, height: u32) {
     let (width, height) = (width as usize, height as usize);
     let len = width * height;
+    let (luma, cb, cr) = (test_pixels(len, 0x1), test_pixels(len, 0x2), test_pixels(len, 0x3));
+    let fine = [&luma, &cb, &cr].map(|plane| plane.iter().map(|&v| i16::from(v) << kernels::FINE_BITS).collect());
     let case = JpegKernelCase {
         size: (width, height),
         blocks: photo_like_blocks(len / 64),
         plane: vec![0; len],
-        luma: test_pixels(len, 0x1),
-        cb: test_pixels(len, 0x2),
-        cr: test_pixels(len, 0x3),
+        luma,
+        cb,
+        cr,
+        fine,
         half: test_pixels(len / 4, 0x4),
         row: vec![0; width],
         rgb: vec![0; len * 3],
@@ -482,10 +487,11 @@ const UPSAMPLE_H2V2: u32 = 3;
 const UPSAMPLE_H2: u32 = 4;
 const UPSAMPLE_V2: u32 = 5;
 const YCBCR_TO_RGB: u32 = 6;
+const YCBCR_FINE_TO_RGB: u32 = 7;
 
 /// Runs JPEG kernel `kernel` over the prepared image with our `variant`: the IDCTs on every
 /// block of a plane (at 1/1, 1/2, 1/4), the upsamplers making every full-size row of a chroma
-/// plane, the conversion on every pixel.
+/// plane, the conversions (from bytes, and from a planar resize's fine values) on every pixel.
 #[no_mangle]
 pub extern "C" fn run_jpeg_kernel(variant: u32, kernel: u32) -> u32 {
     let Some(backend) = backend(variant) else { return 0 };
@@ -518,6 +524,10 @@ pub extern "C" fn run_jpeg_kernel(variant: u32, kernel: u32) -> u32 {
                 kernels::upsample_v2(row(y / 2), row(far), y % 2 == 1, &mut case.row, backend)
             }),
             YCBCR_TO_RGB => kernels::ycbcr_to_rgb(&case.luma, &case.cb, &case.cr, &mut case.rgb, backend),
+            YCBCR_FINE_TO_RGB => {
+                let [y, cb, cr] = &case.fine;
+                kernels::ycbcr_fine_to_rgb(y, cb, cr, &mut case.rgb, backend)
+            }
             _ => return 0,
         };
         done.is_ok() as u32
