@@ -89,3 +89,67 @@ fn needed_columns_are_the_whole_decodes() {
         }
     }
 }
+
+/// Each component plane read an MCU row at a time (`next_planes`), upsampled and converted as
+/// the decoder's own rows are, gives the whole decode's pixels, in 4:4:4 and 4:2:0 at every
+/// scale; after `skip_mcu_rows` the planes start at that MCU row with the same samples.
+#[test]
+fn planes_read_by_mcu_rows_make_the_whole_decodes_rows() {
+    for (data, scale) in both_samplings_at_every_scale() {
+        let whole = jpeg::decode(&data, scale, u64::MAX, Backend::best()).unwrap();
+        let (width, height) = (whole.width as usize, whole.height as usize);
+        let read = |skip: usize| {
+            let mut decoder = jpeg::Decoder::new(&data, scale, u64::MAX, Backend::best()).unwrap();
+            assert!(decoder.is_ycbcr());
+            let sampling = decoder.plane_sampling();
+            decoder.skip_mcu_rows(skip);
+            let mut planes: Vec<Vec<u8>> = sampling.iter().map(|plane| vec![0; plane.width * plane.height]).collect();
+            let mut first_row = Vec::new();
+            while let Some(bands) = decoder.next_planes().unwrap() {
+                for ((band, plane), samples) in bands.iter().zip(&sampling).zip(&mut planes) {
+                    if first_row.len() < sampling.len() {
+                        first_row.push(band.first_row);
+                    }
+                    for row in 0..band.rows {
+                        let to = (band.first_row + row) * plane.width;
+                        samples[to..to + plane.width].copy_from_slice(&band.samples[row * band.stride..][..band.width]);
+                    }
+                }
+            }
+            decoder.finish().unwrap();
+            (sampling, planes, first_row)
+        };
+        let (sampling, planes, _) = read(0);
+        let mut upsampled = vec![vec![0; 2 * width + 16]; 3];
+        for y in 0..height {
+            let rows: Vec<&[u8]> = sampling
+                .iter()
+                .zip(&planes)
+                .zip(&mut upsampled)
+                .map(|((plane, samples), buffer)| {
+                    let row = |y: usize| &samples[y.min(plane.height - 1) * plane.width..][..plane.width];
+                    match plane.upsampling {
+                        (1, 1) => &row(y)[..width],
+                        (2, 2) => {
+                            let far = if y % 2 == 0 { (y / 2).saturating_sub(1) } else { y / 2 + 1 };
+                            kernels::upsample_h2v2(row(y / 2), row(far), buffer, Backend::Scalar).unwrap();
+                            &buffer[..width]
+                        }
+                        other => panic!("no fixture has upsampling {other:?}"),
+                    }
+                })
+                .collect();
+            let mut rgb = vec![0; 3 * width];
+            kernels::ycbcr_to_rgb(rows[0], rows[1], rows[2], &mut rgb, Backend::Scalar).unwrap();
+            assert!(rgb == whole.pixels[3 * width * y..3 * width * (y + 1)], "1/{scale}, row {y}");
+        }
+        let (_, skipped, first_rows) = read(1);
+        for ((plane, samples), (skipped_samples, first)) in
+            sampling.iter().zip(&planes).zip(skipped.iter().zip(first_rows))
+        {
+            assert_eq!(first, plane.mcu_rows, "1/{scale}: the first band after a skip");
+            let from = first.min(plane.height) * plane.width;
+            assert!(skipped_samples[from..] == samples[from..], "1/{scale}: samples after a skip");
+        }
+    }
+}
