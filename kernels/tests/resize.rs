@@ -9,7 +9,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod support;
 
-use kernels::{resize, Backend, Filter, ImageMut, ImageRef, PixelLayout, RowResizer, SourceRegion};
+use kernels::{resize, Backend, Filter, ImageMut, ImageRef, OutputSample, PixelLayout, RowResizer, SourceRegion};
 use support::{assert_backends_agree, assert_guards_intact, random_region, Rng, GUARD, LAYOUTS};
 
 /// Output size as a fraction of input size, from 1/16x down to 8x up.
@@ -132,16 +132,27 @@ impl Case {
     /// The same resize through a [`RowResizer`] fed bands of random heights (from 1 row to more
     /// than the whole source), each band in a buffer of its own.
     fn run_in_bands(&self, backend: Backend, rng: &mut Rng) -> Vec<u8> {
-        let mut out = vec![GUARD; self.out_stride * self.out_height];
+        self.resize_in_bands(backend, rng, vec![GUARD; self.out_stride * self.out_height], self.out_stride)
+    }
+
+    /// The resize through a [`RowResizer`] writing `O` into `out` (rows `out_stride` apart), fed
+    /// bands of random heights as [`Case::run_in_bands`] is.
+    fn resize_in_bands<O: OutputSample>(
+        &self,
+        backend: Backend,
+        rng: &mut Rng,
+        mut out: Vec<O>,
+        out_stride: usize,
+    ) -> Vec<O> {
         let mut dst = ImageMut {
             pixels: &mut out,
             width: self.out_width,
             height: self.out_height,
-            stride: self.out_stride,
+            stride: out_stride,
             layout: self.layout,
         };
         let (width, height) = (self.width, self.height);
-        let mut resizer = RowResizer::new(
+        let mut resizer: RowResizer<u8, O> = RowResizer::new(
             width,
             height,
             self.layout,
@@ -197,38 +208,12 @@ fn banded_resize_matches_the_whole_image_resize_on_every_backend() {
 
 impl Case {
     /// The resize through a [`RowResizer`] writing fine `i16` values (4 fractional bits), fed
-    /// bands of random heights drawn from `seed`.
+    /// bands of random heights drawn from `seed`, into rows padded with a guard.
     fn run_fine(&self, backend: Backend, seed: u64) -> Vec<i16> {
         let channels = self.layout.channels();
         let out_stride = self.out_width * channels + 3;
-        let mut out = vec![i16::MIN; out_stride * self.out_height];
-        let mut dst = ImageMut {
-            pixels: &mut out,
-            width: self.out_width,
-            height: self.out_height,
-            stride: out_stride,
-            layout: self.layout,
-        };
-        let (width, height, mut rng) = (self.width, self.height, Rng(seed | 1));
-        let mut resizer: RowResizer<u8, i16> = RowResizer::new(
-            width,
-            height,
-            self.layout,
-            self.region,
-            self.out_width,
-            self.out_height,
-            self.filter,
-            backend,
-        )
-        .expect("valid case");
-        while !resizer.is_done() {
-            let first = resizer.next_row();
-            let rows = rng.range(1, height + 2).min(height - first);
-            let band = &self.pixels[first * self.stride..(first + rows) * self.stride];
-            let band = ImageRef { pixels: band, width, height: rows, stride: self.stride, layout: self.layout };
-            resizer.push(band, &mut dst).expect("valid band");
-        }
-        resizer.finish().expect("every output row written");
+        let out = vec![i16::MIN; out_stride * self.out_height];
+        let out = self.resize_in_bands(backend, &mut Rng(seed | 1), out, out_stride);
         for row in out.chunks(out_stride) {
             assert!(
                 row[self.out_width * channels..].iter().all(|&v| v == i16::MIN),

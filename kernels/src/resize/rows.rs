@@ -108,12 +108,7 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         (filter, halved): (Filter, (bool, bool)),
         backend: Backend,
     ) -> Result<Self, KernelError> {
-        if source.0 == 0 || source.1 == 0 || output.0 == 0 || output.1 == 0 {
-            return Err(KernelError::EmptyImage);
-        }
-        if !region.is_inside(upsampled.0, upsampled.1) {
-            return Err(KernelError::BadRegion);
-        }
+        check_sizes(source, output, region, upsampled)?;
         let profile = Profile::Filter(filter);
         let (horizontal_multiple, vertical_multiple) = tap_multiples(layout);
         let axis = |halved: bool, lengths: (usize, usize), start: f64, len: f64, out: usize, multiple: usize| {
@@ -139,12 +134,7 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         vertical: Profile,
         backend: Backend,
     ) -> Result<Self, KernelError> {
-        if source.0 == 0 || source.1 == 0 || output.0 == 0 || output.1 == 0 {
-            return Err(KernelError::EmptyImage);
-        }
-        if !region.is_inside(source.0, source.1) {
-            return Err(KernelError::BadRegion);
-        }
+        check_sizes(source, output, region, source)?;
         let (horizontal_multiple, vertical_multiple) = tap_multiples(layout);
         let horizontal =
             AxisWeights::new(horizontal, source.0, region.left, region.width, output.0, horizontal_multiple);
@@ -368,6 +358,22 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         self.first += dropped;
         self.held -= dropped;
     }
+}
+
+/// Refuses an empty source or output, and a region outside the `extent` it refers to.
+fn check_sizes(
+    source: (usize, usize),
+    output: (usize, usize),
+    region: SourceRegion,
+    extent: (usize, usize),
+) -> Result<(), KernelError> {
+    if source.0 == 0 || source.1 == 0 || output.0 == 0 || output.1 == 0 {
+        return Err(KernelError::EmptyImage);
+    }
+    if !region.is_inside(extent.0, extent.1) {
+        return Err(KernelError::BadRegion);
+    }
+    Ok(())
 }
 
 /// Tap counts the simd128 loops consume whole, across and down: 8 luma bytes or 4 RGB(A)
