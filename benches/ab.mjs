@@ -2,15 +2,18 @@
 // kernel, the decoder or the pipeline: both instances in one node process, calls alternating
 // (the order reversed every round), and for each case the median of the per-round ratios B ÷ A,
 // which host noise moves far less than medians taken in separate runs. Ratios under 1 mean B is
-// faster. This host's noise reaches ±7% between identical builds, so trust effects of 5% or more
-// (run A against A first to see the noise on the day).
+// faster. Each build runs in several instances (--instances, default 3), alternating A, B, A, B
+// ...: an instance's speed can depend on where its memory lies (one resize case ran 18% slower
+// in the second of two instances of the same build, every time), and the geometric mean over
+// instances evens that out. This host's noise reaches ±7% between identical builds, so trust
+// effects of 5% or more (run A against A first to see the noise on the day).
 //
 // Build the harness with simd128 at each revision and keep a copy of each wasm:
 //   RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/bench-simd128 \
 //     cargo build --release --target wasm32-unknown-unknown --manifest-path benches/harness/Cargo.toml
 //   cp target/bench-simd128/wasm32-unknown-unknown/release/bench_harness.wasm /tmp/a.wasm
 //
-// Usage: node benches/ab.mjs MODE A.wasm B.wasm [--rounds N] [--fir]
+// Usage: node benches/ab.mjs MODE A.wasm B.wasm [--rounds N] [--instances N] [--fir]
 //   resize    the resize cases of kernels.md that fast_image_resize runs closest to (CASES env,
 //             JSON [[channels, filter, width, height, out_width, out_height], ...]; filter indexes
 //             kernels::Filter::ALL: 0 nearest, 1 box, 2 bilinear, 3 Catmull-Rom, 4 Mitchell,
@@ -28,12 +31,13 @@ const option = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
-const [mode, fileA, fileB] = args.filter((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--rounds'));
+const [mode, fileA, fileB] = args.filter((arg, i) => !arg.startsWith('--') && !/^--(rounds|instances)$/.test(args[i - 1]));
 if (!['resize', 'decode', 'pipeline'].includes(mode) || !fileA || !fileB) {
-  console.error('usage: node benches/ab.mjs resize|decode|pipeline A.wasm B.wasm [--rounds N] [--fir]');
+  console.error('usage: node benches/ab.mjs resize|decode|pipeline A.wasm B.wasm [--rounds N] [--instances N] [--fir]');
   process.exit(2);
 }
 const rounds = option('--rounds', 15);
+const instances = option('--instances', 3);
 
 // rav1e brings wasm-bindgen placeholder imports it never calls in this build.
 function instantiate(file) {
@@ -45,8 +49,14 @@ function instantiate(file) {
   }
   return new WebAssembly.Instance(module, imports).exports;
 }
-const [a, b] = [instantiate(fileA), instantiate(fileB)];
-if (a.has_simd128() !== 1 || b.has_simd128() !== 1) throw new Error('build both with -C target-feature=+simd128');
+// A's and B's instances, interleaved.
+const [as, bs] = [[], []];
+for (let i = 0; i < instances; i++) {
+  as.push(instantiate(fileA));
+  bs.push(instantiate(fileB));
+}
+if ([...as, ...bs].some((exports) => exports.has_simd128() !== 1)) throw new Error('build both with -C target-feature=+simd128');
+const everyInstance = [...as, ...bs];
 
 const median = (values) => {
   const sorted = [...values].sort((x, y) => x - y);
@@ -55,21 +65,28 @@ const median = (values) => {
 };
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
-// Times `runs` (functions returning a truthy result) interleaved; per run its median ms, and
-// each run after the first as the median of its per-round ratios to the first.
-function compare(runs) {
-  for (const run of runs) if (!run()) throw new Error('a run failed (its result was 0)');
-  const times = runs.map(() => []);
+const geometricMean = (values) => Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+
+// Times `contenders` (each a list of functions, one per instance, returning a truthy result)
+// interleaved, every instance once a round; per contender the median over rounds of the
+// geometric mean of its instances' ms, and each contender after the first as the median of its
+// per-round ratios to the first.
+function compare(contenders) {
+  const runs = contenders.flatMap((instancesOf, c) => instancesOf.map((run) => ({ run, c })));
+  for (const { run } of runs) if (!run()) throw new Error('a run failed (its result was 0)');
+  const perRound = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 ? [...runs.keys()].reverse() : [...runs.keys()];
-    for (const i of order) {
+    const order = round % 2 ? [...runs].reverse() : runs;
+    const times = contenders.map(() => []);
+    for (const { run, c } of order) {
       const start = performance.now();
-      runs[i]();
-      times[i].push(performance.now() - start);
+      run();
+      times[c].push(performance.now() - start);
     }
+    times.forEach((t, c) => perRound[c].push(geometricMean(t)));
   }
-  const ratios = times.slice(1).map((t) => median(t.map((ms, round) => ms / times[0][round])));
-  return { ms: times.map(median), ratios };
+  const ratios = perRound.slice(1).map((t) => median(t.map((ms, round) => ms / perRound[0][round])));
+  return { ms: perRound.map(median), ratios };
 }
 
 function load(exports, photo) {
@@ -96,10 +113,11 @@ if (mode === 'resize') {
   const fir = args.includes('--fir');
   lines.push(`| case | A ms | B ms | B ÷ A |${fir ? ' fir ms | B ÷ fir |' : ''}`, `|---|--:|--:|--:|${fir ? '--:|--:|' : ''}`);
   for (const c of cases) {
-    for (const exports of [a, b]) exports.setup_resize(...c);
-    const runs = [() => a.run_resize(OURS_SIMD128), () => b.run_resize(OURS_SIMD128)];
-    if (fir) runs.push(() => a.run_resize(FAST_IMAGE_RESIZE));
-    const { ms, ratios } = compare(runs);
+    for (const exports of everyInstance) exports.setup_resize(...c);
+    const ours = (instancesOf) => instancesOf.map((e) => () => e.run_resize(OURS_SIMD128));
+    const contenders = [ours(as), ours(bs)];
+    if (fir) contenders.push(as.map((e) => () => e.run_resize(FAST_IMAGE_RESIZE)));
+    const { ms, ratios } = compare(contenders);
     // With fir, its ratio to B comes from the same rounds: (fir ÷ A) ÷ (B ÷ A).
     const firColumns = fir ? ` ${fmt(ms[2])} | ${(ratios[0] / ratios[1]).toFixed(3)} |` : '';
     lines.push(`| ${JSON.stringify(c)} | ${fmt(ms[0])} | ${fmt(ms[1])} | ${ratios[0].toFixed(3)} |${firColumns}`);
@@ -109,13 +127,13 @@ if (mode === 'resize') {
   const width = Number(process.env.WIDTH ?? 800);
   lines.push('| photo | case | A ms | B ms | B ÷ A |', '|---|---|--:|--:|--:|');
   for (const photo of photos) {
-    for (const exports of [a, b]) load(exports, photo);
+    for (const exports of everyInstance) load(exports, photo);
     // run_decode's kinds 5..8 are our decoder at 1/1..1/8; pipeline 0 is ours.
     const cases = mode === 'decode'
       ? scales.map((scale) => [`decode 1/${scale}`, (e) => e.run_decode(5 + Math.log2(scale))])
       : [[`pipeline → ${width} px`, (e) => e.run_pipeline(0, width, 85)]];
     for (const [name, run] of cases) {
-      const { ms, ratios } = compare([() => run(a), () => run(b)]);
+      const { ms, ratios } = compare([as.map((e) => () => run(e)), bs.map((e) => () => run(e))]);
       lines.push(`| ${photo.split('/').pop()} | ${name} | ${fmt(ms[0])} | ${fmt(ms[1])} | ${ratios[0].toFixed(3)} |`);
     }
   }
