@@ -49,7 +49,7 @@ function instantiate(file) {
   }
   return new WebAssembly.Instance(module, imports).exports;
 }
-// A's and B's instances, interleaved.
+// A's and B's instances, made in turn.
 const [as, bs] = [[], []];
 for (let i = 0; i < instances; i++) {
   as.push(instantiate(fileA));
@@ -72,7 +72,8 @@ const geometricMean = (values) => Math.exp(values.reduce((sum, v) => sum + Math.
 // geometric mean of its instances' ms, and each contender after the first as the median of its
 // per-round ratios to the first.
 function compare(contenders) {
-  const runs = contenders.flatMap((instancesOf, c) => instancesOf.map((run) => ({ run, c })));
+  // Instance by instance, each contender's in turn: A1, B1, A2, B2, ...
+  const runs = contenders[0].flatMap((_, i) => contenders.map((instancesOf, c) => ({ run: instancesOf[i], c })));
   for (const { run } of runs) if (!run()) throw new Error('a run failed (its result was 0)');
   const perRound = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
