@@ -376,6 +376,23 @@ mod tests {
         assert_eq!(image::load_from_memory(&out.bytes).unwrap().to_rgba8(), rgba);
     }
 
+    #[test]
+    fn whole_pixel_crops_keep_translucent_colours_exactly() {
+        // Copied, not resampled at scale 1 through premultiplied alpha, which would change them.
+        let rgba = image::RgbaImage::from_fn(30, 30, |x, y| {
+            image::Rgba([200, (x * 8) as u8, (y * 8) as u8, (x + 3 * y) as u8])
+        });
+        let png = png_of(&rgba);
+        // A trim, and fit=crop with a box wider than the image (which it does not enlarge).
+        for (options, (left, top)) in
+            [("trim=3;5;7;2,format=png", (2, 3)), ("width=40,height=10,fit=crop,format=png", (0, 10))]
+        {
+            let out = run(&png, options).to_rgba8();
+            let expected = image::imageops::crop_imm(&rgba, left, top, out.width(), out.height()).to_image();
+            assert_eq!(out, expected, "{options}");
+        }
+    }
+
     fn rgba_png(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
         png_of(&image::RgbaImage::from_fn(width, height, |x, y| image::Rgba(pixel(x, y))))
     }

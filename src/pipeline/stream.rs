@@ -17,7 +17,7 @@ use kernels::{
     PixelLayout, RowResizer, Sample, SourceRegion,
 };
 
-use super::render::drop_alpha_in_place;
+use super::render::{copy_crop, drop_alpha_in_place, whole_pixel_crop};
 use crate::codec::{JpegRows, PngRows, Probe, Rows};
 use crate::config::Limits;
 use crate::content::{border_corner, BorderScan, EnergyGrid, FocusScan};
@@ -73,8 +73,9 @@ pub(super) fn resize_rows(
     let gamma_correct = resampling == Resampling::Linear;
     let (layout, source_width) = (rows.layout(), rows.width());
     let (width, height) = (size.width as usize, size.height as usize);
+    let crop = whole_pixel_crop(region, size);
     let rows = match rows {
-        Rows::Jpeg(jpeg) if resampling == Resampling::PlanesAllowed => match jpeg.ycbcr_planes() {
+        Rows::Jpeg(jpeg) if resampling == Resampling::PlanesAllowed && crop.is_none() => match jpeg.ycbcr_planes() {
             Some(planes) if planes_pay(&planes, region, size) => {
                 let image = resize_planes(jpeg, &planes, region, size, backend)?;
                 return Ok(Resized { image, premultiplied: false });
@@ -84,7 +85,16 @@ pub(super) fn resize_rows(
         rows => rows,
     };
     let mut bands = Bands::new(rows)?;
-    let mut resized = if gamma_correct {
+    let mut resized = if let Some((left, top)) = crop {
+        bands.need_columns(left..left + width);
+        let mut image = Image::new(width, height, layout)?;
+        let mut copied = 0;
+        while copied < height {
+            let band = bands.next(top + copied)?;
+            copied += copy_crop(band.as_image_ref(), left, &mut image, copied)?;
+        }
+        Resized { image, premultiplied: false }
+    } else if gamma_correct {
         let mut resizer = lanczos3::<u16>(&bands.rows, region, size, backend)?;
         bands.need_columns(resizer.source_columns());
         let mut linear = Image::<u16>::new(source_width, bands.band_rows, layout)?;
@@ -340,8 +350,12 @@ mod tests {
     use crate::pipeline::{place, place_from_rows, Request};
 
     /// Crops, fits, orientations, linear light, underlays, pads and upscales.
-    const OPTIONS: [&str; 12] = [
+    const OPTIONS: [&str; 15] = [
         "width=37",
+        // Whole-pixel crops, copied rather than resampled (also in linear light).
+        "trim=3;5;7;2",
+        "trim=3;5;7;2,gamma-correct=true",
+        "width=5000,height=40,fit=crop,gravity=0x0,format=jpeg",
         "width=200,height=100,fit=cover",
         "width=45,gamma-correct=true",
         "width=64,height=64,fit=pad,background=red",
@@ -423,6 +437,7 @@ mod tests {
             let region = region_in(placement.region, probe.size, decoded);
             let resampling = Resampling::for_output(options.gamma_correct, format, options.quality);
             planar = resampling == Resampling::PlanesAllowed
+                && whole_pixel_crop(region, placement.resized).is_none()
                 && rows.ycbcr_planes().is_some_and(|planes| planes_pay(&planes, region, placement.resized));
             resize_rows(Rows::Jpeg(rows), region, placement.resized, resampling, backend)
         });
