@@ -75,12 +75,12 @@ pub(super) fn resize_rows(
     let (width, height) = (size.width as usize, size.height as usize);
     let crop = whole_pixel_crop(region, size);
     let rows = match rows {
-        Rows::Jpeg(jpeg) if resampling == Resampling::PlanesAllowed && crop.is_none() => match jpeg.ycbcr_planes() {
-            Some(planes) if planes_pay(&planes, region, size) => {
+        Rows::Jpeg(jpeg) => match planar_route(&jpeg, region, size, resampling) {
+            Some(planes) => {
                 let image = resize_planes(jpeg, &planes, region, size, backend)?;
                 return Ok(Resized { image, premultiplied: false });
             }
-            _ => Rows::Jpeg(jpeg),
+            None => Rows::Jpeg(jpeg),
         },
         rows => rows,
     };
@@ -137,6 +137,20 @@ pub(super) fn resize_rows(
         resized.premultiplied = false;
     }
     Ok(resized)
+}
+
+/// The planes `jpeg` is resized as ([`resize_planes`]), where `resampling` allows it, the
+/// region is resampled rather than copied ([`whole_pixel_crop`]) and planes pay ([`planes_pay`]).
+fn planar_route(
+    jpeg: &JpegRows<'_>,
+    region: SourceRegion,
+    size: Size,
+    resampling: Resampling,
+) -> Option<[PlaneSampling; 3]> {
+    if resampling != Resampling::PlanesAllowed || whole_pixel_crop(region, size).is_some() {
+        return None;
+    }
+    jpeg.ycbcr_planes().filter(|planes| planes_pay(planes, region, size))
 }
 
 /// Whether resizing the planes one at a time ([`resize_planes`]) does less work than resizing
@@ -436,9 +450,7 @@ mod tests {
             let decoded = Size { width: rows.width() as u32, height: rows.height() as u32 };
             let region = region_in(placement.region, probe.size, decoded);
             let resampling = Resampling::for_output(options.gamma_correct, format, options.quality);
-            planar = resampling == Resampling::PlanesAllowed
-                && whole_pixel_crop(region, placement.resized).is_none()
-                && rows.ycbcr_planes().is_some_and(|planes| planes_pay(&planes, region, placement.resized));
+            planar = planar_route(&rows, region, placement.resized, resampling).is_some();
             resize_rows(Rows::Jpeg(rows), region, placement.resized, resampling, backend)
         });
         let whole = match codec::decode(jpeg, &probe, &limits, shrink, backend) {
