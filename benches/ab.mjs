@@ -20,7 +20,9 @@
 //             5 Lanczos3); --fir adds fast_image_resize (from A) as a third column
 //   decode    our JPEG decoder at 1/1, 1/2, 1/4 and 1/8 (SCALES env, e.g. 1,8) on PHOTOS
 //   pipeline  JPEG → WIDTH px (default 800) JPEG at q85 through the whole pipeline on PHOTOS
-// PHOTOS: comma-separated JPEG paths (default: the corpus's 13 MP photo and two 2560x1600 ones,
+//   avif      the AVIF encoder alone at QUALITY (default 85) on PHOTOS resized to WIDTH px (as
+//             benches/codecs.mjs times it), with each build's bytes: for judging rav1e's settings
+// PHOTOS: comma-separated image paths (default: the corpus's 13 MP photo and two 2560x1600 ones,
 // or the fixtures without the corpus).
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,8 +34,8 @@ const option = (name, fallback) => {
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
 const [mode, fileA, fileB] = args.filter((arg, i) => !arg.startsWith('--') && !/^--(rounds|instances)$/.test(args[i - 1]));
-if (!['resize', 'decode', 'pipeline'].includes(mode) || !fileA || !fileB) {
-  console.error('usage: node benches/ab.mjs resize|decode|pipeline A.wasm B.wasm [--rounds N] [--instances N] [--fir]');
+if (!['resize', 'decode', 'pipeline', 'avif'].includes(mode) || !fileA || !fileB) {
+  console.error('usage: node benches/ab.mjs resize|decode|pipeline|avif A.wasm B.wasm [--rounds N] [--instances N] [--fir]');
   process.exit(2);
 }
 const rounds = option('--rounds', 15);
@@ -104,6 +106,7 @@ const photos = process.env.PHOTOS?.split(',')
 
 const OURS_SIMD128 = 1;
 const FAST_IMAGE_RESIZE = 2;
+const CODEC_AVIF = 2;
 const lines = [];
 if (mode === 'resize') {
   const cases = JSON.parse(process.env.CASES ?? JSON.stringify([
@@ -123,6 +126,24 @@ if (mode === 'resize') {
     const firColumns = fir ? ` ${fmt(ms[2])} | ${(ratios[0] / ratios[1]).toFixed(3)} |` : '';
     lines.push(`| ${JSON.stringify(c)} | ${fmt(ms[0])} | ${fmt(ms[1])} | ${ratios[0].toFixed(3)} |${firColumns}`);
   }
+} else if (mode === 'avif') {
+  const width = Number(process.env.WIDTH ?? 800);
+  const quality = Number(process.env.QUALITY ?? 85);
+  lines.push('| photo | A ms | B ms | B ÷ A | A bytes | B bytes | B ÷ A |', '|---|--:|--:|--:|--:|--:|--:|');
+  const [timeRatios, byteRatios] = [[], []];
+  for (const photo of photos) {
+    for (const exports of everyInstance) {
+      load(exports, photo);
+      if (!exports.prepare_codec(width)) throw new Error(`${photo} did not resize`);
+    }
+    const encode = (instancesOf) => instancesOf.map((e) => () => e.run_codec(CODEC_AVIF, quality));
+    const { ms, ratios } = compare([encode(as), encode(bs)]);
+    const [bytesA, bytesB] = [as[0], bs[0]].map((e) => e.run_codec(CODEC_AVIF, quality));
+    timeRatios.push(ratios[0]);
+    byteRatios.push(bytesB / bytesA);
+    lines.push(`| ${photo.split('/').pop()} | ${fmt(ms[0])} | ${fmt(ms[1])} | ${ratios[0].toFixed(3)} | ${bytesA} | ${bytesB} | ${(bytesB / bytesA).toFixed(3)} |`);
+  }
+  lines.push(`| geometric mean | | | ${geometricMean(timeRatios).toFixed(3)} | | | ${geometricMean(byteRatios).toFixed(3)} |`);
 } else {
   const scales = (process.env.SCALES ?? '1,2,4,8').split(',').map(Number);
   const width = Number(process.env.WIDTH ?? 800);

@@ -3,11 +3,11 @@
 //! pipeline sends AVIF only up to `MAX_AVIF_DIMENSION`.
 //!
 //! rav1e's settings are chosen for a still picture made within a request: 8x8 blocks only,
-//! coefficient rates counted exactly rather than estimated, PSNR tuning (no activity masking),
-//! no CDEF or loop restoration. `codec-quality avif-settings` (benches/quality) measures each
-//! choice against its alternative, and against rav1e's fastest preset as the ravif crate ran it
-//! before (benches/results/avif-settings.md). Chroma is 4:2:0 or 4:4:4 by quality
-//! (`quality::AVIF_444_FROM`).
+//! coefficient rates counted exactly rather than estimated, psychovisual tuning (activity
+//! masking), no fine intra angles, CDEF or loop restoration. `codec-quality avif-settings`
+//! (benches/quality) measures each choice against its alternative, and against rav1e's fastest
+//! preset as the ravif crate ran it before (benches/results/avif-settings.md). Chroma is 4:2:0
+//! (from each 2x2 block's mean light) or 4:4:4 by quality (`quality::AVIF_444_FROM`).
 
 use avif_serialize::{constants::MatrixCoefficients as Matrix, Aviffy};
 use kernels::{Image, PixelLayout};
@@ -101,14 +101,14 @@ fn speed_settings() -> SpeedSettings {
     speed.scene_detection_mode = SceneDetectionSpeed::None;
     speed.multiref = false;
     speed.motion.include_near_mvs = false;
-    // 8x8 blocks only: 2% fewer bytes than 16x16 for a third more time; letting rate-distortion
-    // choose between 8x8 and 16x16 saves 5% more, at half again the time.
+    // 8x8 blocks only: 2% fewer bytes than 16x16 for 15% more time; letting rate-distortion
+    // choose between 8x8 and 16x16 saves 6% more, at 1.6x the time.
     speed.partition.partition_range = PartitionRange::new(BlockSize::BLOCK_8X8, BlockSize::BLOCK_8X8);
-    // Exact coefficient rates: 20% fewer bytes than estimated ones, for a fifth more time.
+    // Exact coefficient rates: 19% fewer bytes than estimated ones, for 13% more time.
     speed.transform.tx_domain_rate = false;
     speed.transform.rdo_tx_decision = false;
-    // Finer intra angles would save 3% of the bytes for a quarter more time; CDEF and loop
-    // restoration save nothing at web qualities.
+    // Fine intra angles would save 3.3% of the bytes for 1.3x the time in V8, past what a
+    // request can spend; CDEF and loop restoration save nothing at web qualities.
     speed.prediction.fine_directional_intra = false;
     speed.cdef = false;
     speed.lrf = false;
@@ -280,9 +280,9 @@ fn encode_picture(
         quantizer: usize::from(quantizer),
         min_quantizer: quantizer,
         bitrate: 0,
-        // PSNR tuning skips rav1e's activity masking, which would save 3% of the bytes for a
-        // fifth more time in V8.
-        tune: Tune::Psnr,
+        // Activity masking (bits go where SSIMULACRA2, and the eye, see them): 3.5% fewer
+        // bytes at equal SSIMULACRA2 than PSNR tuning, for 1.2x the time in V8.
+        tune: Tune::Psychovisual,
         tiles: Tiling::for_picture(width, height, sampling, quantizer, allowance).target,
         speed_settings: speed_settings(),
         ..EncoderConfig::default()
@@ -313,38 +313,106 @@ fn unencodable(reason: &str) -> TransformError {
     TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as AVIF: {reason}"))
 }
 
-/// Writes the image's full-range BT.601 YCbCr into the frame's planes; with `chroma_420` each
-/// chroma sample is the mean of a 2x2 block (centred between them, as JPEG's).
+/// Writes the image's full-range BT.601 YCbCr into the frame's planes. With `chroma_420` each
+/// chroma sample is the chroma of the mean light of a 2x2 block (centred between them, as
+/// JPEG's): the mean of the blocks' gamma-encoded chroma instead darkens colour next to dark
+/// pixels and cost 2% more bytes at equal SSIMULACRA2 (benches/results/avif-settings.md).
 fn fill_ycbcr(frame: &mut Frame<u16>, image: &Image, chroma_420: bool) {
     let [luma, cb, cr] = &mut frame.planes;
     let (mut luma, mut cb, mut cr) =
         (luma.mut_slice(Default::default()), cb.mut_slice(Default::default()), cr.mut_slice(Default::default()));
     let (mut cb_rows, mut cr_rows) = (cb.rows_iter_mut(), cr.rows_iter_mut());
-    // Full-resolution chroma of an even row and of the odd row below it.
-    let (mut upper, mut lower) = (vec![[0; 2]; image.width], vec![[0; 2]; image.width]);
     let rows = image.pixels.chunks_exact(image.width * image.layout.channels());
     let last = rows.len().saturating_sub(1);
+    // 4:4:4: a row's own chroma; 4:2:0: the light summed over each block so far.
+    let light = chroma_420.then(Light::new);
+    let (mut chroma, mut sums) = match light {
+        Some(_) => (Vec::new(), vec![[0.0f32; 3]; image.width.div_ceil(2)]),
+        None => (vec![[0; 2]; image.width], Vec::new()),
+    };
     for (y, (row, luma_out)) in rows.zip(luma.rows_iter_mut()).enumerate() {
-        let odd = chroma_420 && y % 2 == 1;
-        convert_row(row, image.layout, luma_out, if odd { &mut lower } else { &mut upper });
-        // A 4:2:0 chroma row is written once its two image rows are in.
-        if chroma_420 && !odd && y != last {
-            continue;
-        }
-        let (Some(cb_out), Some(cr_out)) = (cb_rows.next(), cr_rows.next()) else { continue };
-        let outputs = cb_out.iter_mut().zip(cr_out.iter_mut());
-        if !chroma_420 {
-            for (&[cb, cr], (cb_out, cr_out)) in upper.iter().zip(outputs) {
+        let Some(light) = &light else {
+            convert_row(row, image.layout, luma_out, &mut chroma);
+            let (Some(cb_out), Some(cr_out)) = (cb_rows.next(), cr_rows.next()) else { continue };
+            for (&[cb, cr], (cb_out, cr_out)) in chroma.iter().zip(cb_out.iter_mut().zip(cr_out)) {
                 (*cb_out, *cr_out) = (cb, cr);
             }
             continue;
+        };
+        luma_row(row, image.layout, luma_out);
+        light.add_row(row, image.layout, &mut sums);
+        // A 4:2:0 chroma row is written once its two image rows are in; an odd last row pairs
+        // with itself.
+        if y % 2 == 0 {
+            if y != last {
+                continue;
+            }
+            light.add_row(row, image.layout, &mut sums);
         }
-        // An odd last row pairs with itself, an odd last column likewise.
-        let bottom = if odd { &lower } else { &upper };
-        for ((top, bottom), (cb_out, cr_out)) in upper.chunks(2).zip(bottom.chunks(2)).zip(outputs) {
-            let block = top.iter().cycle().take(2).chain(bottom.iter().cycle().take(2));
-            let [cb, cr] = block.fold([2u32; 2], |[cb, cr], &[b, r]| [cb + u32::from(b), cr + u32::from(r)]);
-            (*cb_out, *cr_out) = ((cb / 4) as u16, (cr / 4) as u16);
+        let (Some(cb_out), Some(cr_out)) = (cb_rows.next(), cr_rows.next()) else { continue };
+        for (sum, (cb_out, cr_out)) in sums.iter_mut().zip(cb_out.iter_mut().zip(cr_out)) {
+            [*cb_out, *cr_out] = chroma_of(sum.map(|total| light.encoded(total / 4.0)));
+            *sum = [0.0; 3];
+        }
+    }
+}
+
+/// sRGB's transfer function both ways by table: the light (0–1) of each 8-bit value, and the
+/// value (on the 0–255 scale, unrounded) of light in `LIGHT_STEPS` steps, linear between them.
+struct Light {
+    of_value: [f32; 256],
+    values: Vec<f32>,
+}
+
+/// Fine enough that interpolation stays within 0.01 of a level (the curve is steepest at black,
+/// 12.92 levels per 1/255 of light).
+const LIGHT_STEPS: usize = 4096;
+
+impl Light {
+    fn new() -> Light {
+        let mut of_value = [0.0; 256];
+        for (value, light) in of_value.iter_mut().enumerate() {
+            let v = value as f32 / 255.0;
+            *light = if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
+        }
+        let values = (0..=LIGHT_STEPS)
+            .map(|step| {
+                let light = step as f32 / LIGHT_STEPS as f32;
+                let v = if light <= 0.003_130_8 { light * 12.92 } else { 1.055 * light.powf(1.0 / 2.4) - 0.055 };
+                v * 255.0
+            })
+            .collect();
+        Light { of_value, values }
+    }
+
+    fn of(&self, value: u8) -> f32 {
+        self.of_value.get(usize::from(value)).copied().unwrap_or(0.0)
+    }
+
+    /// The 0–255 value of `light` (0–1).
+    fn encoded(&self, light: f32) -> f32 {
+        let position = light.clamp(0.0, 1.0) * LIGHT_STEPS as f32;
+        let step = (position as usize).min(LIGHT_STEPS - 1);
+        let (Some(&low), Some(&high)) = (self.values.get(step), self.values.get(step + 1)) else { return 0.0 };
+        low + (high - low) * (position - step as f32)
+    }
+
+    /// Adds each pixel's light (R, G, B) into its 2x2 block's sum; an odd last column counts
+    /// twice, pairing with itself.
+    fn add_row(&self, row: &[u8], layout: PixelLayout, sums: &mut [[f32; 3]]) {
+        let channels = layout.channels();
+        for (pair, sum) in row.chunks(2 * channels).zip(sums) {
+            let pixels = pair.chunks_exact(channels);
+            for pixel in pixels.clone().cycle().take(2) {
+                let rgb = match (layout, pixel) {
+                    (PixelLayout::L8, &[v, ..]) => [v; 3],
+                    (_, &[r, g, b, ..]) => [r, g, b],
+                    _ => continue,
+                };
+                for (total, value) in sum.iter_mut().zip(rgb) {
+                    *total += self.of(value);
+                }
+            }
         }
     }
 }
@@ -366,6 +434,17 @@ fn convert_row(row: &[u8], layout: PixelLayout, luma: &mut [u16], chroma: &mut [
     }
 }
 
+/// One image row as 10-bit luma.
+fn luma_row(row: &[u8], layout: PixelLayout, luma: &mut [u16]) {
+    match layout {
+        PixelLayout::Rgb8 => row.as_chunks::<3>().0.iter().zip(luma).for_each(|(&[r, g, b], y)| *y = ycbcr(r, g, b)[0]),
+        PixelLayout::Rgba8 => {
+            row.as_chunks::<4>().0.iter().zip(luma).for_each(|(&[r, g, b, _], y)| *y = ycbcr(r, g, b)[0]);
+        }
+        PixelLayout::L8 => row.iter().zip(luma).for_each(|(&v, y)| *y = ten_bits(v)),
+    }
+}
+
 /// An 8-bit sample on the 10-bit scale (0 → 0, 255 → 1023).
 fn ten_bits(value: u8) -> u16 {
     u16::from(value) << 2 | u16::from(value) >> 6
@@ -373,15 +452,28 @@ fn ten_bits(value: u8) -> u16 {
 
 /// Full-range BT.601 YCbCr (the matrix the file declares), 10-bit, rounded to nearest.
 fn ycbcr(r: u8, g: u8, b: u8) -> [u16; 3] {
+    exact_ycbcr([r, g, b].map(f32::from)).map(round)
+}
+
+/// The 10-bit (Cb, Cr) of a colour on the 0–255 scale, rounded to nearest.
+fn chroma_of(rgb: [f32; 3]) -> [u16; 2] {
+    let [_, cb, cr] = exact_ycbcr(rgb).map(round);
+    [cb, cr]
+}
+
+/// Unrounded full-range BT.601 YCbCr on the 10-bit scale of a colour on the 0–255 scale.
+fn exact_ycbcr([r, g, b]: [f32; 3]) -> [f32; 3] {
     const SCALE: f32 = 1023.0 / 255.0;
-    let (r, g, b) = (f32::from(r) * SCALE, f32::from(g) * SCALE, f32::from(b) * SCALE);
+    let (r, g, b) = (r * SCALE, g * SCALE, b * SCALE);
     let y = 0.299 * r + 0.587 * g + 0.114 * b;
-    let cb = (b - y) / 1.772 + 512.0;
-    let cr = (r - y) / 1.402 + 512.0;
-    // In range by construction (0..=1023 up to rounding); `as` saturates anyway. Ties to even is
-    // wasm's own `f32.nearest`; `round` would be three software calls a pixel.
-    let round = f32::round_ties_even;
-    [round(y) as u16, round(cb).min(1023.0) as u16, round(cr).min(1023.0) as u16]
+    [y, (b - y) / 1.772 + 512.0, (r - y) / 1.402 + 512.0]
+}
+
+/// To the nearest 10-bit value. In range by construction (0..=1023 up to rounding); `as`
+/// saturates anyway. Ties to even is wasm's own `f32.nearest`; `round` would be three software
+/// calls a pixel.
+fn round(value: f32) -> u16 {
+    value.round_ties_even().min(1023.0) as u16
 }
 
 #[cfg(test)]
@@ -396,14 +488,20 @@ mod tests {
     }
 
     #[test]
-    fn chroma_420_is_the_mean_of_each_2x2_block() {
+    fn chroma_420_is_the_chroma_of_each_2x2_blocks_mean_light() {
         let image = odd_image();
         let mut frame = Frame::new_with_padding(5, 3, ChromaSampling::Cs420, 0);
         fill_ycbcr(&mut frame, &image, true);
-        let full = |x: usize, y: usize| {
-            let p = &image.pixels[(y * 5 + x) * 3..][..3];
-            ycbcr(p[0], p[1], p[2])
+        // sRGB's transfer function in f64, from its definition.
+        let light = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
         };
+        let encoded = |l: f64| 255.0 * if l <= 0.0031308 { l * 12.92 } else { 1.055 * l.powf(1.0 / 2.4) - 0.055 };
         for (cy, cx) in [(0, 0), (0, 1), (0, 2), (1, 0), (1, 2)] {
             let block = [
                 (2 * cx, 2 * cy),
@@ -411,13 +509,35 @@ mod tests {
                 (2 * cx, (2 * cy + 1).min(2)),
                 ((2 * cx + 1).min(4), (2 * cy + 1).min(2)),
             ];
-            for plane in [1, 2] {
-                let sum: u32 = block.iter().map(|&(x, y)| u32::from(full(x, y)[plane])).sum();
-                assert_eq!(frame.planes[plane].p(cx, cy), ((sum + 2) / 4) as u16, "plane {plane} at {cx},{cy}");
+            let mean = [0, 1, 2].map(|c| {
+                let total: f64 = block.iter().map(|&(x, y)| light(image.pixels[(y * 5 + x) * 3 + c])).sum();
+                encoded(total / 4.0)
+            });
+            let [r, g, b] = mean.map(|v| v * 1023.0 / 255.0);
+            let y = 0.299 * r + 0.587 * g + 0.114 * b;
+            let expected = [(b - y) / 1.772 + 512.0, (r - y) / 1.402 + 512.0];
+            for (plane, expected) in [1, 2].into_iter().zip(expected) {
+                let got = f64::from(frame.planes[plane].p(cx, cy));
+                assert!((got - expected).abs() <= 0.51, "plane {plane} at {cx},{cy}: {got} for {expected:.3}");
             }
         }
         for (x, y) in [(0, 0), (4, 0), (3, 2), (4, 2)] {
-            assert_eq!(frame.planes[0].p(x, y), full(x, y)[0]);
+            let p = &image.pixels[(y * 5 + x) * 3..][..3];
+            assert_eq!(frame.planes[0].p(x, y), ycbcr(p[0], p[1], p[2])[0]);
+        }
+    }
+
+    #[test]
+    fn grey_has_neutral_chroma_in_either_sampling() {
+        let image = Image { pixels: (0..=255).collect(), width: 16, height: 16, layout: PixelLayout::L8 };
+        for chroma_420 in [true, false] {
+            let sampling = if chroma_420 { ChromaSampling::Cs420 } else { ChromaSampling::Cs444 };
+            let mut frame = Frame::new_with_padding(16, 16, sampling, 0);
+            fill_ycbcr(&mut frame, &image, chroma_420);
+            let side = if chroma_420 { 8 } else { 16 };
+            for (x, y) in (0..side).flat_map(|y| (0..side).map(move |x| (x, y))) {
+                assert_eq!([frame.planes[1].p(x, y), frame.planes[2].p(x, y)], [512, 512], "at {x},{y}");
+            }
         }
     }
 
