@@ -96,8 +96,8 @@ const WEBP_CURVE: &Curve = &[
 ];
 
 /// rav1e's quantizer (0 best – 255 worst) and chroma subsampling for our `quality`: 4:2:0 below
-/// [`AVIF_444_FROM`], 4:4:4 from it. Between whole quantizers the finer one, so that a quality
-/// never looks worse than the JPEG it was calibrated against.
+/// [`AVIF_444_FROM`], 4:4:4 from it. Between whole quantizers the finer one, so that at the
+/// calibrated points the photos' mean score is not below the JPEG's.
 pub fn avif(quality: u8) -> AvifSettings {
     let chroma_420 = quality < AVIF_444_FROM;
     let curve = if chroma_420 { AVIF_420_CURVE } else { AVIF_444_CURVE };
