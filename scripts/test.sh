@@ -70,6 +70,9 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$logs"' EXIT
 origin_port=$(free_port)
 node tests/worker/origin.mjs "$origin_port" >"$logs/origin" 2>&1 &
 pids+=($!)
+# Wait until it listens: free_port may hand its port out again until then, and a Worker started
+# on it would look ready (the origin answers GET / with a 404) while every test reached the origin.
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$origin_port/" && break; sleep 0.1; done
 # start_worker NAME PORT [wrangler dev arguments...]: starts a Worker and waits until it answers.
 start_worker() {
   local name=$1 port=$2
