@@ -11,12 +11,12 @@ export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 # The playground shows the kernel benchmark's chart: a copy in the bundled assets (not committed).
 cp benches/results/speedups.svg demo/playground/speedups.svg
-# worker-build's wasm-opt pass takes half a minute even when nothing changed, and every
-# `wrangler dev` runs this script (npm test starts four Workers): compile first, with worker-build's
-# own cargo command, and skip the rest when the compiled wasm and this script are what build/ was
+# Every `wrangler dev` runs this script (npm test starts four Workers): compile first, with
+# worker-build's own cargo command, and skip the rest when the compiled wasm, this script and
+# Cargo.toml (whose wasm-pack metadata turns worker-build's `wasm-opt -O` off) are what build/ was
 # made from.
 WASM_BINDGEN_USE_JS_SYS=1 cargo build --lib --release --target wasm32-unknown-unknown
-made_from=$(cat "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/image_worker.wasm" "$0" | sha256sum)
+made_from=$(cat "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/image_worker.wasm" "$0" Cargo.toml | sha256sum)
 if [ -f "$out_dir/index_bg.wasm" ] && [ -f "$out_dir/worker/shim.mjs" ] && [ "$(cat "$out_dir/.made-from" 2>/dev/null)" = "$made_from" ]; then
   echo "$out_dir/ is up to date"
   exit 0
