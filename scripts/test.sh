@@ -13,7 +13,7 @@ cargo fmt --all --check
 for manifest in benches/harness benches/native benches/quality fuzz; do cargo fmt --manifest-path "$manifest/Cargo.toml" --check; done
 
 echo "== lints: nothing on the Worker's request path can panic (src/lib.rs denies it); every crate warning-free"
-cargo clippy --release -p image-worker --lib --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --release -p image-worker -p image-worker-cloudflare --lib --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --release -p image-worker -p image-worker-js -p imgw -p jpeg --all-targets -- -D warnings
 cargo clippy --release -p jpeg --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --release -p image-worker-js --target wasm32-unknown-unknown -- -D warnings
