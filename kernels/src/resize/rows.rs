@@ -4,9 +4,10 @@
 //! less per tap and the horizontal one then runs on output rows only; upscales filter
 //! horizontally first. Horizontal first, each band goes through the horizontal pass into a
 //! window of intermediate rows; vertical first, the window holds the band's source rows (the
-//! columns the horizontal windows read). Every output row whose vertical window is complete is
-//! written at once, and rows no later output reads are dropped: only about two vertical windows
-//! of rows ever exist, where a whole-image resize would hold one per source row.
+//! columns the horizontal windows read). Output rows are written once their vertical windows are
+//! complete (vertical first, four at a time, as the horizontal pass takes them), and rows no
+//! later output reads are dropped: only about two vertical windows of rows ever exist, where a
+//! whole-image resize would hold one per source row.
 //!
 //! Window starts mostly grow from one output row to the next, but may step back a little where a
 //! window was trimmed of a zero weight, so the rows kept are those from the lowest start of all
@@ -28,6 +29,11 @@ const MIN_BATCH_ROWS: usize = 16;
 
 /// Most output rows whose intermediate rows are made at once when the vertical pass comes first.
 const VERTICAL_FIRST_BATCH: usize = 8;
+
+/// Vertical first, output rows are written in multiples of this many (but for the last ones, or
+/// where the window is full): the horizontal pass takes rows four at a time, and bands of a few
+/// source rows (a JPEG's MCU rows) would otherwise complete one or two output rows at a time.
+const VERTICAL_FIRST_ROWS: usize = 4;
 
 /// Which pass comes first, and what the window holds.
 enum Order<S> {
@@ -161,9 +167,18 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         let taps = vertical.taps;
         let first = lowest_start.first().copied().unwrap_or(0);
         let end_row = vertical.starts.iter().map(|start| start + taps).max().unwrap_or(0);
-        // Rows held while waiting for an output row: from the lowest start on to its window's end.
-        let span = vertical.starts.iter().zip(&lowest_start).map(|(start, low)| start + taps - low).max().unwrap_or(0);
-        let capacity = (span + taps.max(MIN_BATCH_ROWS)).min(end_row - first);
+        // Rows held while waiting for output rows: from the lowest start of the next on to the end
+        // of the window of the `ahead`th row after it (vertical first, rows are written four at a
+        // time).
+        let capacity = |ahead: usize| {
+            let starts = &vertical.starts;
+            let last = starts.len().saturating_sub(1);
+            let span = (0..starts.len())
+                .map(|i| starts[i].max(starts[(i + ahead).min(last)]) + taps - lowest_start[i])
+                .max()
+                .unwrap_or(0);
+            (span + taps.max(MIN_BATCH_ROWS)).min(end_row - first)
+        };
         // The columns the horizontal windows read, and the taps each order runs (a horizontal
         // tap costing about one and a half vertical ones in simd128, in V8).
         let columns = horizontal.starts.iter().min().copied().unwrap_or(0)
@@ -174,21 +189,21 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         let vertical_first_cost =
             2 * height * columns.len() as u64 * vertical_taps + 3 * height * width * horizontal_taps;
         let order = if S::VERTICAL_FIRST && vertical_first_cost < horizontal_first_cost {
+            let capacity = capacity(VERTICAL_FIRST_ROWS - 1);
             let row_len = columns.len().checked_mul(channels).ok_or(KernelError::TooLarge)?;
             for start in &mut horizontal.starts {
                 *start -= columns.start;
             }
             let window = vec![S::default(); capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?];
             let intermediate = vec![0; VERTICAL_FIRST_BATCH.min(output.1) * row_len];
-            (row_len, Order::VerticalFirst { window, columns: columns.clone(), intermediate })
+            (row_len, Order::VerticalFirst { window, columns: columns.clone(), intermediate }, capacity)
         } else {
+            let capacity = capacity(0);
             let row_len = output.0.checked_mul(channels).ok_or(KernelError::TooLarge)?;
-            (
-                row_len,
-                Order::HorizontalFirst { window: vec![0; capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?] },
-            )
+            let window = vec![0; capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?];
+            (row_len, Order::HorizontalFirst { window }, capacity)
         };
-        let (row_len, order) = order;
+        let (row_len, order, capacity) = order;
         Ok(RowResizer {
             layout,
             backend,
@@ -230,8 +245,9 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
     }
 
     /// Takes `band`, the source rows from [`Self::next_row`] on (rows past
-    /// [`Self::source_rows`] are ignored), and writes every output row they complete into `dst`,
-    /// the whole output image.
+    /// [`Self::source_rows`] are ignored), and writes the output rows they complete into `dst`,
+    /// the whole output image (vertical first, a few may wait for the next band; the last band
+    /// writes all that are left).
     pub fn push(&mut self, band: ImageRef<'_, S>, dst: &mut ImageMut<'_, O>) -> Result<(), KernelError> {
         band.validate()?;
         dst.validate()?;
@@ -246,7 +262,8 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         // Vertical first with nothing held yet: the output rows whose windows lie in the band are
         // made from it in place, and only the rows after them that later outputs read are copied.
         let vertical_first = S::VERTICAL_FIRST && matches!(self.order, Order::VerticalFirst { .. });
-        let ready = if vertical_first && self.held == 0 { self.ready_before(self.first + wanted) } else { 0 };
+        let ready =
+            if vertical_first && self.held == 0 { self.batch(self.ready_before(self.first + wanted)) } else { 0 };
         if ready > 0 {
             let rows = self.next_rows(dst, ready);
             if let Order::VerticalFirst { columns, intermediate, .. } = &mut self.order {
@@ -263,6 +280,7 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         }
         while row < wanted {
             if self.held == self.capacity {
+                self.write_ready_rows(dst, true);
                 self.drop_read_rows();
             }
             let mut take = (self.capacity - self.held).min(wanted - row);
@@ -286,7 +304,7 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
             }
             self.held += take;
             row += take;
-            self.write_ready_rows(dst);
+            self.write_ready_rows(dst, false);
         }
         Ok(())
     }
@@ -308,6 +326,17 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         starts.iter().position(|&start| start + taps > end).unwrap_or(starts.len())
     }
 
+    /// How many of `ready` output rows to write now: vertical first, a multiple of
+    /// [`VERTICAL_FIRST_ROWS`] unless they are the last.
+    fn batch(&self, ready: usize) -> usize {
+        let vertical_first = S::VERTICAL_FIRST && matches!(self.order, Order::VerticalFirst { .. });
+        if vertical_first && self.next_output + ready < self.output.1 {
+            ready - ready % VERTICAL_FIRST_ROWS
+        } else {
+            ready
+        }
+    }
+
     /// The output rows from the next on, `ready` of them, as an image to write.
     fn next_rows<'d>(&self, dst: &'d mut ImageMut<'_, O>, ready: usize) -> ImageMut<'d, O> {
         let stride = dst.stride;
@@ -320,9 +349,11 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         }
     }
 
-    /// Writes the output rows whose windows the held rows cover.
-    fn write_ready_rows(&mut self, dst: &mut ImageMut<'_, O>) {
+    /// Writes the output rows whose windows the held rows cover: all of them if `all` (the window
+    /// is full), else a [`Self::batch`] of them.
+    fn write_ready_rows(&mut self, dst: &mut ImageMut<'_, O>, all: bool) {
         let ready = self.ready_before(self.first + self.held);
+        let ready = if all { ready } else { self.batch(ready) };
         if ready == 0 {
             return;
         }
