@@ -154,12 +154,13 @@ fn planar_route(
 }
 
 /// Whether resizing the planes one at a time ([`resize_planes`]) does less work than resizing
-/// RGB rows: when chroma is stored at half size (and upsampled by the triangle filter, which the
-/// planes' weights reproduce) and the image shrinks to the output, so the upsampling and the
-/// source-sized colour conversion it saves were work thrown away. (Three one-channel resizes cost
-/// as much as one of RGB, so planes the same size gain nothing; an enlargement would convert more
-/// pixels than the source has.) Chroma may still grow: the 4:2:0 photo 1411 px square → 800 px
-/// took 0.89x the time as planes, the 2560x1600 4:2:0 one → 1600 px 0.90x.
+/// RGB rows: when the image shrinks to the output and either chroma is stored at half size (and
+/// upsampled by the triangle filter, which the planes' weights reproduce), so the upsampling and
+/// the source-sized colour conversion it saves were work thrown away, or the source has at least
+/// [`FULL_CHROMA_PLANES_RATIO`] times the output's pixels, so the conversion it saves is large.
+/// (An enlargement would convert more pixels than the source has.) Chroma may still grow: the
+/// 4:2:0 photo 1411 px square → 800 px took 0.89x the time as planes, the 2560x1600 4:2:0 one →
+/// 1600 px 0.90x.
 fn planes_pay(planes: &[PlaneSampling], region: SourceRegion, size: Size) -> bool {
     let subsampled = planes.iter().any(|plane| plane.upsampling != (1, 1));
     let halved_by_the_triangle = planes.iter().all(|plane| {
@@ -167,8 +168,16 @@ fn planes_pay(planes: &[PlaneSampling], region: SourceRegion, size: Size) -> boo
         matches!(across, 1 | 2) && matches!(down, 1 | 2) && (plane.fancy || (across, down) == (1, 1))
     });
     let shrinks = region.width >= f64::from(size.width) && region.height >= f64::from(size.height);
-    subsampled && halved_by_the_triangle && shrinks
+    let pixels_per_output = region.width * region.height / (f64::from(size.width) * f64::from(size.height));
+    (subsampled || pixels_per_output >= FULL_CHROMA_PLANES_RATIO) && halved_by_the_triangle && shrinks
 }
+
+/// Source pixels per output pixel from which a JPEG with full-size chroma (4:4:4) is resized as
+/// planes: three one-channel resizes cost a little more than one of RGB, and the conversion
+/// they save must pay for that. 2560x1600 4:4:4 photos took 0.94-0.96x the time as planes →
+/// 800 and 1000 px (10 and 6.4 source pixels an output one), the same → 1280 px (4) and
+/// 1.04-1.11x → 1600 px (2.6).
+const FULL_CHROMA_PLANES_RATIO: f64 = 6.0;
 
 /// A YCbCr JPEG resized one plane at a time, each from its own size, then converted to RGB:
 /// chroma stored at half size is resized from there, with weights that fold in the triangle
@@ -494,6 +503,25 @@ mod tests {
         files.into_iter().map(|path| (path.display().to_string(), std::fs::read(&path).unwrap())).collect()
     }
 
+    /// Both routes for `jpeg` with `options`: `Some(true)` where the streamed one resized planes,
+    /// within [`PLANAR_MEAN`] and [`PLANAR_MAX`] of the RGB rows', `Some(false)` where it read
+    /// the same pixels, `None` where there is nothing to compare.
+    fn compare_jpeg_routes(name: &str, jpeg: &[u8], options: &str) -> Option<bool> {
+        let (whole, streamed, planar) = both_jpeg_routes(jpeg, options)?;
+        if !planar {
+            assert!(whole == streamed, "{name} with {options}: the streamed pixels differ from the whole image's");
+            return Some(false);
+        }
+        assert_eq!((whole.width, whole.height, whole.layout), (streamed.width, streamed.height, streamed.layout));
+        let differences: Vec<u32> =
+            whole.pixels.iter().zip(&streamed.pixels).map(|(&a, &b)| u32::from(a.abs_diff(b))).collect();
+        let mean = f64::from(differences.iter().sum::<u32>()) / differences.len() as f64;
+        let max = differences.iter().max().copied().unwrap_or(0);
+        println!("{name} with {options}: planes against RGB rows: mean {mean:.3}, max {max}");
+        assert!(mean <= PLANAR_MEAN && max <= PLANAR_MAX, "{name} with {options}: mean {mean:.3}, max {max}");
+        Some(true)
+    }
+
     #[test]
     fn streamed_jpeg_rows_give_the_whole_images_pixels() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -503,40 +531,35 @@ mod tests {
         let (mut compared, mut planar_compared) = (0, 0);
         for (name, jpeg) in &files {
             for options in OPTIONS.iter().chain(&PLANAR_OPTIONS) {
-                match both_jpeg_routes(jpeg, options) {
-                    Some((whole, streamed, false)) => {
-                        assert!(
-                            whole == streamed,
-                            "{name} with {options}: the streamed pixels differ from the whole image's"
-                        );
-                        compared += 1;
-                    }
-                    Some((whole, streamed, true)) => {
-                        assert_eq!(
-                            (whole.width, whole.height, whole.layout),
-                            (streamed.width, streamed.height, streamed.layout)
-                        );
-                        let differences: Vec<u32> = whole
-                            .pixels
-                            .iter()
-                            .zip(&streamed.pixels)
-                            .map(|(&a, &b)| u32::from(a.abs_diff(b)))
-                            .collect();
-                        let mean = f64::from(differences.iter().sum::<u32>()) / differences.len() as f64;
-                        let max = differences.iter().max().copied().unwrap_or(0);
-                        println!("{name} with {options}: planes against RGB rows: mean {mean:.3}, max {max}");
-                        assert!(
-                            mean <= PLANAR_MEAN && max <= PLANAR_MAX,
-                            "{name} with {options}: mean {mean:.3}, max {max}"
-                        );
-                        planar_compared += 1;
-                    }
+                match compare_jpeg_routes(name, jpeg, options) {
+                    Some(true) => planar_compared += 1,
+                    Some(false) => compared += 1,
                     None => {}
                 }
             }
         }
         assert!(compared >= 15, "only {compared} comparisons");
         assert!(planar_compared >= 2, "only {planar_compared} comparisons of the planar route");
+    }
+
+    #[test]
+    fn a_jpeg_with_full_size_chroma_is_resized_as_planes_only_when_much_smaller() {
+        // chelsea.png, 451x300, as a 4:4:4 JPEG in one interleaved scan (the image crate's
+        // encoder; ours writes a scan a component at full-size chroma, which does not stream).
+        let png = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/chelsea.png")).unwrap();
+        let mut jpeg = Vec::new();
+        image::load_from_memory(&png)
+            .unwrap()
+            .to_rgb8()
+            .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90))
+            .unwrap();
+        let name = "chelsea.png as a 4:4:4 JPEG";
+        // 9 and 6.3 source pixels an output one, then 4.
+        let cases =
+            [("width=150,format=jpeg", true), ("width=180,format=webp", true), ("width=225,format=jpeg", false)];
+        for (options, planar) in cases {
+            assert_eq!(compare_jpeg_routes(name, &jpeg, options), Some(planar), "{options}");
+        }
     }
 
     fn assert_routes_agree(name: &str, png: &[u8]) -> usize {
