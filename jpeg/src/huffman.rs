@@ -283,18 +283,18 @@ impl<'a> BitReader<'a> {
     /// One block of a sequential scan: the DC difference (added to `prediction`) and, with
     /// `AC`, the AC coefficients, dequantised by `quant` into `block` (natural order), which
     /// must be all zero (without `AC`, as a 1/8 decode needs the DC alone, they are read past).
-    /// Returns a mask of the natural positions written (bit 0, the DC, always). The entropy
-    /// decoder's hot loop: the bit buffer lives in locals while it runs.
+    /// Returns whether an AC coefficient was written (else the block is its DC alone). The
+    /// entropy decoder's hot loop: the bit buffer lives in locals while it runs.
     pub fn sequential_block<const AC: bool>(
         &mut self,
         (dc, ac): (&HuffmanTable, &HuffmanTable),
         quant: &[i32; 64],
         prediction: &mut i32,
         block: &mut [i32; 64],
-    ) -> Result<u64> {
+    ) -> Result<bool> {
         *prediction = prediction.wrapping_add(self.dc_difference(dc)?);
         block[0] = prediction.wrapping_mul(quant[0]);
-        let mut written = 1u64;
+        let mut ac_written = false;
         let (mut bits, mut count) = (self.bits, self.count);
         let mut k = 1usize;
         while k < 64 {
@@ -311,7 +311,7 @@ impl<'a> BitReader<'a> {
                 k += run;
                 if AC {
                     let value = i32::from((entry >> 16) as u16 as i16);
-                    place(k, value, quant, block, &mut written);
+                    place(k, value, quant, block, &mut ac_written);
                 }
                 k += 1;
                 continue;
@@ -339,7 +339,7 @@ impl<'a> BitReader<'a> {
                     k += run;
                     let value = self.signed(size);
                     if AC {
-                        place(k, value, quant, block, &mut written);
+                        place(k, value, quant, block, &mut ac_written);
                     }
                     k += 1;
                 }
@@ -350,7 +350,7 @@ impl<'a> BitReader<'a> {
         if k > 64 {
             return Err(Error::Corrupt("a zero run past the end of a block"));
         }
-        Ok(written)
+        Ok(ac_written)
     }
 
     #[inline(always)]
@@ -433,12 +433,12 @@ const PADDED_ZIGZAG_TO_NATURAL: [u8; 128] = {
 
 /// Coefficient `k` (zigzag order) of a sequential block, dequantised into place.
 #[inline(always)]
-fn place(k: usize, value: i32, quant: &[i32; 64], block: &mut [i32; 64], written: &mut u64) {
+fn place(k: usize, value: i32, quant: &[i32; 64], block: &mut [i32; 64], ac_written: &mut bool) {
     let natural = usize::from(PADDED_ZIGZAG_TO_NATURAL.get(k & 127).copied().unwrap_or(63)) & 63;
     if let (Some(coefficient), Some(quant)) = (block.get_mut(natural), quant.get(natural)) {
         *coefficient = value.wrapping_mul(*quant);
     }
-    *written |= 1 << natural;
+    *ac_written = true;
 }
 
 /// The standard's EXTEND: `size` bits as a signed value (a leading 0 bit means negative).
