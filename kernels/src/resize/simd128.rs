@@ -480,10 +480,9 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
 }
 
 /// The vertical pass first, as the scalar `vertical_first`: the same pairs of rows as
-/// [`vertical`], from samples (bytes widened, 12-bit linear samples as they are), into the
-/// intermediate.
-pub(super) fn vertical_first<S: Sample + Lane>(
-    src: &[S],
+/// [`vertical`], from bytes, into the intermediate.
+pub(super) fn vertical_first(
+    src: &[u8],
     (stride, row_len): (usize, usize),
     weights: &VerticalRows<'_>,
     dst: &mut [i16],
@@ -497,12 +496,12 @@ pub(super) fn vertical_first<S: Sample + Lane>(
         if let Some(rows) = Window::new(src, end) {
             while x + 32 <= row_len {
                 // SAFETY: the block's columns end by `row_len` in each row of the window.
-                unsafe { vertical_first_block::<S, 4>(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
+                unsafe { vertical_first_bytes(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
                 x += 32;
             }
             while x + 8 <= row_len {
                 // SAFETY: as above.
-                unsafe { vertical_first_block::<S, 1>(&rows, window + x, stride, taps, &mut out_row[x..x + 8]) };
+                unsafe { vertical_first_block::<1>(&rows, window + x, stride, taps, &mut out_row[x..x + 8]) };
                 x += 8;
             }
         }
@@ -512,38 +511,93 @@ pub(super) fn vertical_first<S: Sample + Lane>(
     }
 }
 
-/// Eight samples as 16-bit lanes: bytes widened, 12-bit linear samples as loaded.
+/// Sums of four columns (32-bit lanes) rounded to the bytes' intermediate, two vectors' worth
+/// narrowed (saturating is the scalar clamp to `i16`) into eight values.
 #[inline(always)]
-fn sample_lanes<S: Sample>(loaded: v128) -> v128 {
-    if size_of::<S>() == 1 {
-        u16x8_extend_low_u8x16(loaded)
-    } else {
-        loaded
+fn store_intermediate(out: &mut [i16; 8], low: v128, high: v128) {
+    let shift = WEIGHT_BITS - u8::INTERMEDIATE_BITS;
+    let round = |sum: v128| i32x4_shr(i32x4_add(sum, i32x4_splat(1 << (shift - 1))), shift);
+    store(out, i16x8_narrow_i32x4(round(low), round(high)));
+}
+
+/// Sixteen columns of two rows (`near` and `far`) as four vectors of the columns' 16-bit pairs
+/// `(near, far)`: the bytes interleaved, then widened (one interleave per eight columns, where
+/// widening each row first takes two; the resize cases of kernels.md took 0.86-0.99x the time).
+#[inline(always)]
+fn byte_pairs(near: v128, far: v128) -> [v128; 4] {
+    let low = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(near, far);
+    let high = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(near, far);
+    [
+        u16x8_extend_low_u8x16(low),
+        u16x8_extend_high_u8x16(low),
+        u16x8_extend_low_u8x16(high),
+        u16x8_extend_high_u8x16(high),
+    ]
+}
+
+/// Thirty-two intermediate values of one row (`out`, exactly that long) from the byte rows
+/// `first`, `first + stride`, ...: each pair of rows' columns as [`byte_pairs`], so that each
+/// 32-bit lane of `i32x4.dot_i16x8_s` accumulates one column's `v0 * w0 + v1 * w1`. Straight-line
+/// code, every sum a named value: arrays of them, or loops over the two halves, would live in
+/// memory instead of registers.
+///
+/// # Safety
+/// `first + (taps.len() - 1) * stride + 32` is at most the end of `src`.
+#[inline(always)]
+unsafe fn vertical_first_bytes(src: &Window<'_, u8>, first: usize, stride: usize, taps: &[i16], out: &mut [i16]) {
+    let zero = i32x4_splat(0);
+    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) =
+        (zero, zero, zero, zero, zero, zero, zero, zero);
+    let (pairs, last) = taps.as_chunks::<2>();
+    let mut row = first;
+    for pair in pairs {
+        let w = splat_pair(pair);
+        let add = |sum: v128, pairs: v128| i32x4_add(sum, i32x4_dot_i16x8(pairs, w));
+        // SAFETY: rows `row` and `row + stride` are rows of taps, inside `src` as required.
+        let [p0, p1, p2, p3] = byte_pairs(unsafe { src.load::<16>(row) }, unsafe { src.load::<16>(row + stride) });
+        (s0, s1, s2, s3) = (add(s0, p0), add(s1, p1), add(s2, p2), add(s3, p3));
+        // SAFETY: as above.
+        let [p4, p5, p6, p7] =
+            byte_pairs(unsafe { src.load::<16>(row + 16) }, unsafe { src.load::<16>(row + stride + 16) });
+        (s4, s5, s6, s7) = (add(s4, p4), add(s5, p5), add(s6, p6), add(s7, p7));
+        row += 2 * stride;
+    }
+    if let [last] = last {
+        // The last row paired with zeros, which its zero weight's partner meets.
+        let w = splat_pair(&[*last, 0]);
+        let add = |sum: v128, pairs: v128| i32x4_add(sum, i32x4_dot_i16x8(pairs, w));
+        let zeros = i32x4_splat(0);
+        // SAFETY: `row` is the last tap's row.
+        let [p0, p1, p2, p3] = byte_pairs(unsafe { src.load::<16>(row) }, zeros);
+        (s0, s1, s2, s3) = (add(s0, p0), add(s1, p1), add(s2, p2), add(s3, p3));
+        // SAFETY: as above.
+        let [p4, p5, p6, p7] = byte_pairs(unsafe { src.load::<16>(row + 16) }, zeros);
+        (s4, s5, s6, s7) = (add(s4, p4), add(s5, p5), add(s6, p6), add(s7, p7));
+    }
+    let (eights, _) = out.as_chunks_mut::<8>();
+    for (eight, (low, high)) in eights.iter_mut().zip([(s0, s1), (s2, s3), (s4, s5), (s6, s7)]) {
+        store_intermediate(eight, low, high);
     }
 }
 
-/// `8 * VECTORS` intermediate values of one row (`out`, exactly that long) from the sample rows
-/// `first`, `first + stride`, ... ([`column_sums`]).
+/// `8 * VECTORS` intermediate values of one row (`out`, exactly that long) from the byte rows
+/// `first`, `first + stride`, ... ([`column_sums`]), for the columns short of a block of 32.
 ///
 /// # Safety
 /// `first + (taps.len() - 1) * stride + 8 * VECTORS` is at most the end of `src`.
 #[inline(always)]
-unsafe fn vertical_first_block<S: Sample + Lane, const VECTORS: usize>(
-    src: &Window<'_, S>,
+unsafe fn vertical_first_block<const VECTORS: usize>(
+    src: &Window<'_, u8>,
     first: usize,
     stride: usize,
     taps: &[i16],
     out: &mut [i16],
 ) {
     // SAFETY: as this function requires.
-    let (low, high) = unsafe { column_sums::<S, VECTORS>(src, first, stride, taps, sample_lanes::<S>) };
-    let shift = WEIGHT_BITS - S::INTERMEDIATE_BITS;
-    let round = i32x4_splat(1 << (shift - 1));
+    let (low, high) =
+        unsafe { column_sums::<u8, VECTORS>(src, first, stride, taps, |bytes| u16x8_extend_low_u8x16(bytes)) };
     for (v, eight) in out.as_chunks_mut::<8>().0.iter_mut().enumerate().take(VECTORS) {
-        let l = i32x4_shr(i32x4_add(low[v], round), shift);
-        let h = i32x4_shr(i32x4_add(high[v], round), shift);
-        // Saturating is the scalar clamp to `i16`.
-        store(eight, i16x8_narrow_i32x4(l, h));
+        store_intermediate(eight, low[v], high[v]);
     }
 }
 
