@@ -563,15 +563,14 @@ unsafe fn vertical_first_bytes(src: &Window<'_, u8>, first: usize, stride: usize
         row += 2 * stride;
     }
     if let [last] = last {
-        // The last row paired with zeros, which its zero weight's partner meets.
+        // The last row paired with zeros, weighted by the last tap and zero.
         let w = splat_pair(&[*last, 0]);
         let add = |sum: v128, pairs: v128| i32x4_add(sum, i32x4_dot_i16x8(pairs, w));
-        let zeros = i32x4_splat(0);
         // SAFETY: `row` is the last tap's row.
-        let [p0, p1, p2, p3] = byte_pairs(unsafe { src.load::<16>(row) }, zeros);
+        let [p0, p1, p2, p3] = byte_pairs(unsafe { src.load::<16>(row) }, zero);
         (s0, s1, s2, s3) = (add(s0, p0), add(s1, p1), add(s2, p2), add(s3, p3));
         // SAFETY: as above.
-        let [p4, p5, p6, p7] = byte_pairs(unsafe { src.load::<16>(row + 16) }, zeros);
+        let [p4, p5, p6, p7] = byte_pairs(unsafe { src.load::<16>(row + 16) }, zero);
         (s4, s5, s6, s7) = (add(s4, p4), add(s5, p5), add(s6, p6), add(s7, p7));
     }
     let (eights, _) = out.as_chunks_mut::<8>();
