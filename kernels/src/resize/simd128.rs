@@ -479,6 +479,13 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
     sums
 }
 
+/// Bytes of source rows per output row from which the vertical pass first sweeps every other
+/// output row backwards: more than a core's L2 holds (1-2 MiB on current servers), so a row
+/// swept from the left would find the start of the rows it shares with the row before evicted.
+/// RGBA8 Lanczos3 4928x3279 → 320x213 (94 rows of 19.7 KB) took 0.82x the time; backwards
+/// sweeps over rows that fit the cache cost up to 1.14x, so they are kept to where they pay.
+const SWEPT_BOTH_WAYS_BYTES: usize = 1 << 20;
+
 /// The vertical pass first, as the scalar `vertical_first`: the same pairs of rows as
 /// [`vertical`], from bytes, into the intermediate.
 pub(super) fn vertical_first(
@@ -494,8 +501,18 @@ pub(super) fn vertical_first(
         // `src` holds every row a window reads: one check per output row.
         let end = window + taps.len().saturating_sub(1) * stride + row_len;
         if let Some(rows) = Window::new(src, end) {
+            if y % 2 == 1 && taps.len() * row_len > SWEPT_BOTH_WAYS_BYTES {
+                // Where an output row's source rows overflow the cache, every other output row
+                // goes from the right: it starts on the columns the row before ended on, still
+                // in cache.
+                for x in (0..row_len / 32).rev().map(|block| block * 32) {
+                    // SAFETY: the block's columns end by `row_len` in each row of the window.
+                    unsafe { vertical_first_bytes(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
+                }
+                x = row_len - row_len % 32;
+            }
             while x + 32 <= row_len {
-                // SAFETY: the block's columns end by `row_len` in each row of the window.
+                // SAFETY: as above.
                 unsafe { vertical_first_bytes(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
                 x += 32;
             }
