@@ -545,7 +545,8 @@ mod tests {
     #[test]
     fn a_jpeg_with_full_size_chroma_is_resized_as_planes_only_when_much_smaller() {
         // chelsea.png, 451x300, as a 4:4:4 JPEG in one interleaved scan (the image crate's
-        // encoder; ours writes a scan a component at full-size chroma, which does not stream).
+        // encoder; ours, with optimized Huffman tables, writes a scan per component, which does
+        // not stream).
         let png = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/chelsea.png")).unwrap();
         let mut jpeg = Vec::new();
         image::load_from_memory(&png)

@@ -261,9 +261,11 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         let mut row = 0;
         // Vertical first with nothing held yet: the output rows whose windows lie in the band are
         // made from it in place, and only the rows after them that later outputs read are copied.
-        let vertical_first = S::VERTICAL_FIRST && matches!(self.order, Order::VerticalFirst { .. });
-        let ready =
-            if vertical_first && self.held == 0 { self.batch(self.ready_before(self.first + wanted)) } else { 0 };
+        let ready = if self.vertical_first() && self.held == 0 {
+            self.batch(self.ready_before(self.first + wanted))
+        } else {
+            0
+        };
         if ready > 0 {
             let rows = self.next_rows(dst, ready);
             if let Order::VerticalFirst { columns, intermediate, .. } = &mut self.order {
@@ -326,11 +328,16 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         starts.iter().position(|&start| start + taps > end).unwrap_or(starts.len())
     }
 
+    /// Whether the vertical pass comes first (`S::VERTICAL_FIRST` lets the compiler drop the
+    /// code for it where it never does).
+    fn vertical_first(&self) -> bool {
+        S::VERTICAL_FIRST && matches!(self.order, Order::VerticalFirst { .. })
+    }
+
     /// How many of `ready` output rows to write now: vertical first, a multiple of
     /// [`VERTICAL_FIRST_ROWS`] unless they are the last.
     fn batch(&self, ready: usize) -> usize {
-        let vertical_first = S::VERTICAL_FIRST && matches!(self.order, Order::VerticalFirst { .. });
-        if vertical_first && self.next_output + ready < self.output.1 {
+        if self.vertical_first() && self.next_output + ready < self.output.1 {
             ready - ready % VERTICAL_FIRST_ROWS
         } else {
             ready

@@ -517,9 +517,9 @@ pub(super) fn vertical_first(
                 unsafe { vertical_first_bytes(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
                 x += 32;
             }
-            while x + 8 <= row_len {
+            while let Some(eight) = out_row.get_mut(x..).and_then(|rest| rest.first_chunk_mut::<8>()) {
                 // SAFETY: as above.
-                unsafe { vertical_first_block::<1>(&rows, window + x, stride, taps, &mut out_row[x..x + 8]) };
+                unsafe { vertical_first_eight(&rows, window + x, stride, taps, eight) };
                 x += 8;
             }
         }
@@ -597,25 +597,17 @@ unsafe fn vertical_first_bytes(src: &Window<'_, u8>, first: usize, stride: usize
     }
 }
 
-/// `8 * VECTORS` intermediate values of one row (`out`, exactly that long) from the byte rows
-/// `first`, `first + stride`, ... ([`column_sums`]), for the columns short of a block of 32.
+/// Eight intermediate values of one row from the byte rows `first`, `first + stride`, ...
+/// ([`column_sums`]), for the columns short of a block of 32.
 ///
 /// # Safety
-/// `first + (taps.len() - 1) * stride + 8 * VECTORS` is at most the end of `src`.
+/// `first + (taps.len() - 1) * stride + 8` is at most the end of `src`.
 #[inline(always)]
-unsafe fn vertical_first_block<const VECTORS: usize>(
-    src: &Window<'_, u8>,
-    first: usize,
-    stride: usize,
-    taps: &[i16],
-    out: &mut [i16],
-) {
+unsafe fn vertical_first_eight(src: &Window<'_, u8>, first: usize, stride: usize, taps: &[i16], out: &mut [i16; 8]) {
     // SAFETY: as this function requires.
-    let (low, high) =
-        unsafe { column_sums::<u8, VECTORS>(src, first, stride, taps, |bytes| u16x8_extend_low_u8x16(bytes)) };
-    for (v, eight) in out.as_chunks_mut::<8>().0.iter_mut().enumerate().take(VECTORS) {
-        store_intermediate(eight, low[v], high[v]);
-    }
+    let ([low], [high]) =
+        unsafe { column_sums::<u8, 1>(src, first, stride, taps, |bytes| u16x8_extend_low_u8x16(bytes)) };
+    store_intermediate(out, low, high);
 }
 
 /// Then the horizontal pass, as the scalar `horizontal_last`: intermediate values fit `i16`
