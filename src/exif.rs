@@ -10,8 +10,8 @@ const ASCII: u16 = 2;
 const SHORT: u16 = 3;
 /// Bytes of one IFD entry: tag, type, count, value or offset.
 const ENTRY_LEN: usize = 12;
-/// The APP1 marker's payload limit, less the "Exif\0\0" header.
-pub const MAX_JPEG_EXIF_LEN: usize = 65_528;
+/// The APP1 marker's payload limit, less its length field and the "Exif\0\0" header.
+pub const MAX_JPEG_EXIF_LEN: usize = jpeg::encode::MAX_EXIF_LEN;
 
 /// A TIFF-structured EXIF block.
 pub struct Exif<'a> {

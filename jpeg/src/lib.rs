@@ -5,7 +5,8 @@
 //! three MCU rows; progressive files keep only the coefficients their scale reads) or an MCU row
 //! of component planes at a time, for a caller that resizes YCbCr planes itself, with the
 //! IDCTs, upsampling and YCbCr conversion as `kernels` with bit-identical simd128 twins, and
-//! refuses the variants it does not read in words. The Worker decodes JPEG with it.
+//! refuses the variants it does not read in words. The Worker decodes JPEG with it, and encodes
+//! with [`encode`]: baseline, one interleaved scan, Huffman tables fitted to the image.
 //!
 //! Input is untrusted: nothing here may panic on it (the lints below, as in the Worker).
 #![cfg_attr(
@@ -24,6 +25,7 @@
 mod coefficients;
 mod color;
 mod decode;
+pub mod encode;
 mod error;
 mod huffman;
 mod markers;

@@ -17,6 +17,8 @@ pub enum KernelError {
     TooLarge,
     /// A streaming kernel (resize, edge energy) ended before its source gave the rows it needed.
     MissingRows { next: usize, needed: usize },
+    /// A kernel that pairs columns (2 × 2 chroma) was given an odd width.
+    OddWidth { width: usize },
 }
 
 impl fmt::Display for KernelError {
@@ -35,6 +37,7 @@ impl fmt::Display for KernelError {
             KernelError::MissingRows { next, needed } => {
                 write!(f, "the source ended at row {next} of the {needed} rows the kernel needs")
             }
+            KernelError::OddWidth { width } => write!(f, "width {width} is odd where pairs of columns are needed"),
         }
     }
 }

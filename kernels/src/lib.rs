@@ -22,6 +22,7 @@ mod chroma;
 mod colour;
 mod convert;
 mod error;
+mod fdct;
 mod idct;
 mod image;
 mod linear;
@@ -35,10 +36,13 @@ mod trim;
 pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultiply};
 pub use backend::Backend;
 pub use blur::{gaussian_blur, unsharp_mask, MAX_DIRECT_SIGMA, MAX_SHARPEN_AMOUNT};
-pub use chroma::{upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb, ycbcr_to_rgb};
+pub use chroma::{
+    rgb_to_ycbcr, rgb_to_ycbcr_h2v2, upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb, ycbcr_to_rgb,
+};
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use convert::widen;
 pub use error::KernelError;
+pub use fdct::{fdct_quantize, Quantizer, ZIGZAG_TO_NATURAL};
 pub use idct::{idct_2x2, idct_4x4, idct_8x8};
 pub use image::{Image, ImageMut, ImageRef, PixelLayout};
 pub use linear::{from_linear, to_linear, LINEAR_MAX};

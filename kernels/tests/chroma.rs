@@ -1,14 +1,16 @@
-//! JPEG chroma upsampling and YCbCr to RGB (`kernels/src/chroma/`): simd128 against scalar on
-//! random rows of every length up to 100 and a few long ones, with the bytes after each output
-//! left untouched; and the scalar conversions (from bytes, and from a resize's fine values)
-//! against the JFIF formulas in floating point.
+//! JPEG chroma upsampling, YCbCr to RGB and back (`kernels/src/chroma/`): simd128 against
+//! scalar on random rows of every length up to 100 and a few long ones, with the bytes after
+//! each output left untouched; and the scalar conversions (from bytes, from a resize's fine
+//! values, and RGB to YCbCr at full and half size) against the JFIF formulas in floating point.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod support;
 
-use kernels::{upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb, ycbcr_to_rgb, Backend};
+use kernels::{
+    rgb_to_ycbcr, rgb_to_ycbcr_h2v2, upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb, ycbcr_to_rgb, Backend,
+};
 use support::{assert_backends_agree, Rng, GUARD};
 
 fn lengths() -> impl Iterator<Item = usize> {
@@ -38,7 +40,7 @@ fn row(rng: &mut Rng, length: usize) -> Vec<u8> {
 }
 
 /// Runs `kernel` into a guarded buffer of `written + 7` bytes and checks the guard.
-fn guarded(what: &str, written: usize, kernel: impl Fn(&mut [u8])) -> Vec<u8> {
+fn guarded(what: &str, written: usize, mut kernel: impl FnMut(&mut [u8])) -> Vec<u8> {
     let mut out = vec![GUARD; written + 7];
     kernel(&mut out);
     assert!(out[written..].iter().all(|&b| b == GUARD), "{what}: wrote past {written} bytes");
@@ -178,5 +180,77 @@ fn short_buffers_are_refused() {
         assert!(ycbcr_to_rgb(&[1; 8], &[1; 8], &[1; 8], &mut [0; 23], backend).is_err());
         assert!(ycbcr_fine_to_rgb(&[1; 8], &[1; 7], &[1; 8], &mut [0; 24], backend).is_err());
         assert!(ycbcr_fine_to_rgb(&[1; 8], &[1; 8], &[1; 8], &mut [0; 23], backend).is_err());
+    }
+}
+
+#[test]
+fn rgb_to_ycbcr_backends_agree() {
+    let mut rng = Rng(2026);
+    for length in lengths() {
+        let rgb = row(&mut rng, 3 * length + 2);
+        assert_backends_agree(format!("rgb_to_ycbcr, {length} pixels"), |backend| {
+            let (mut y, mut cb) = (vec![GUARD; length], vec![GUARD; length + 7]);
+            let cr = guarded("rgb_to_ycbcr", length, |cr| {
+                rgb_to_ycbcr(&rgb, &mut y, &mut cb, cr, backend).unwrap();
+            });
+            assert!(cb[length..].iter().all(|&b| b == GUARD), "rgb_to_ycbcr: wrote past Cb");
+            (y, cb, cr)
+        });
+        if length % 2 != 0 {
+            continue;
+        }
+        let (top, bottom) = (row(&mut rng, 3 * length), row(&mut rng, 3 * length + 5));
+        assert_backends_agree(format!("rgb_to_ycbcr_h2v2, {length} pixels"), |backend| {
+            let (mut y_top, mut y_bottom, mut cb) =
+                (vec![0; length], vec![GUARD; length + 3], vec![GUARD; length / 2 + 7]);
+            let cr = guarded("rgb_to_ycbcr_h2v2", length / 2, |cr| {
+                rgb_to_ycbcr_h2v2([&top, &bottom], [&mut y_top, &mut y_bottom], &mut cb, cr, backend).unwrap();
+            });
+            assert!(y_bottom[length..].iter().all(|&b| b == GUARD), "rgb_to_ycbcr_h2v2: wrote past Y");
+            assert!(cb[length / 2..].iter().all(|&b| b == GUARD), "rgb_to_ycbcr_h2v2: wrote past Cb");
+            (y_top, y_bottom, cb, cr)
+        });
+    }
+    // The extremes of every channel, where chroma must stay within 0..=255 unclamped.
+    let corners: Vec<u8> = (0..8u8).flat_map(|c| [c & 1, (c >> 1) & 1, c >> 2].map(|bit| bit * 255)).collect();
+    let rgb: Vec<u8> = corners.iter().cycle().take(3 * 64).copied().collect();
+    assert_backends_agree("rgb_to_ycbcr, corners of the cube", |backend| {
+        let (mut y, mut cb, mut cr) = (vec![0; 64], vec![0; 64], vec![0; 64]);
+        rgb_to_ycbcr(&rgb, &mut y, &mut cb, &mut cr, backend).unwrap();
+        (y, cb, cr)
+    });
+}
+
+/// JFIF's RGB to YCbCr in floating point.
+fn ycbcr_of(r: f64, g: f64, b: f64) -> [f64; 3] {
+    [
+        0.299 * r + 0.587 * g + 0.114 * b,
+        128.0 - 0.168736 * r - 0.331264 * g + 0.5 * b,
+        128.0 + 0.5 * r - 0.418688 * g - 0.081312 * b,
+    ]
+}
+
+#[test]
+fn rgb_to_ycbcr_is_jfif() {
+    let mut rng = Rng(1991);
+    for _ in 0..2000 {
+        let mut rgb = [0u8; 12];
+        rng.fill(&mut rgb);
+        let (mut y, mut cb, mut cr) = ([0u8; 4], [0u8; 4], [0u8; 4]);
+        rgb_to_ycbcr(&rgb, &mut y, &mut cb, &mut cr, Backend::Scalar).unwrap();
+        for (i, pixel) in rgb.chunks(3).enumerate() {
+            let expected = ycbcr_of(f64::from(pixel[0]), f64::from(pixel[1]), f64::from(pixel[2]));
+            for (got, want) in [y[i], cb[i], cr[i]].into_iter().zip(expected) {
+                assert!((f64::from(got) - want).abs() <= 0.51, "{pixel:?}: {got} vs {want}");
+            }
+        }
+        // The same pixels as a 2 × 2 square: chroma is the mean's, Y each pixel's own.
+        let (mut y_top, mut y_bottom, mut cb, mut cr) = ([0u8; 2], [0u8; 2], [0u8; 1], [0u8; 1]);
+        rgb_to_ycbcr_h2v2([&rgb[..6], &rgb[6..]], [&mut y_top, &mut y_bottom], &mut cb, &mut cr, Backend::Scalar)
+            .unwrap();
+        let mean = |c: usize| rgb.iter().skip(c).step_by(3).map(|&v| f64::from(v)).sum::<f64>() / 4.0;
+        let [_, cb_want, cr_want] = ycbcr_of(mean(0), mean(1), mean(2));
+        assert_eq!([y_top, y_bottom].concat(), y, "{rgb:?}");
+        assert!((f64::from(cb[0]) - cb_want).abs() <= 0.51 && (f64::from(cr[0]) - cr_want).abs() <= 0.51, "{rgb:?}");
     }
 }

@@ -79,43 +79,30 @@ fn side(pixels: usize) -> Result<u32, TransformError> {
 }
 
 fn encode_jpeg(image: &Image, settings: &EncodeSettings) -> Result<Vec<u8>, TransformError> {
-    let color = match image.layout {
-        PixelLayout::L8 => jpeg_encoder::ColorType::Luma,
-        PixelLayout::Rgb8 => jpeg_encoder::ColorType::Rgb,
-        PixelLayout::Rgba8 => {
-            return Err(TransformError::new(ErrorKind::Internal, "JPEG has no alpha; flatten the image first"))
-        }
-    };
-    let side = |pixels: usize| {
-        u16::try_from(pixels)
-            .map_err(|_| TransformError::new(ErrorKind::Unencodable, "JPEG images are at most 65535 pixels a side"))
-    };
-    let failed = |error: jpeg_encoder::EncodingError| {
-        TransformError::new(ErrorKind::Unencodable, format!("the image cannot be encoded as JPEG: {error}"))
-    };
-    let mut out = Vec::new();
-    // Grey images have their own tables and mapping: Klein's luma table, chosen on colour
-    // photos, left grey ones 2 SSIMULACRA2 points short of libjpeg-turbo.
-    let (setting, tables) = quality::jpeg(settings.quality, image.layout == PixelLayout::L8);
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, setting);
-    // Chroma halved both ways below quality 90, full from 90, as libjpeg-turbo does on its scale.
-    encoder.set_sampling_factor(if settings.quality < 90 {
-        jpeg_encoder::SamplingFactor::R_4_2_0
-    } else {
-        jpeg_encoder::SamplingFactor::R_4_4_4
-    });
-    // The free gains over a default libjpeg file: Huffman tables fitted to the image, chroma
-    // averaged (not point-sampled) when halved, and quantization tables that spend bits where
-    // they are seen (`codec-quality` in benches/quality measured them). Baseline: jpeg-encoder's
-    // progressive mode (spectral selection only) measured 9% larger.
-    encoder.set_optimized_huffman_tables(true);
-    encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-    encoder.set_quantization_tables(tables.clone(), tables);
-    if let Some(exif) = settings.exif {
-        encoder.add_exif_metadata(exif).map_err(failed)?;
+    if image.layout == PixelLayout::Rgba8 {
+        return Err(TransformError::new(ErrorKind::Internal, "JPEG has no alpha; flatten the image first"));
     }
-    encoder.encode(&image.pixels, side(image.width)?, side(image.height)?, color).map_err(failed)?;
-    Ok(out)
+    // Grey images have their own table and mapping: Klein's luma table, chosen on colour
+    // photos, left grey ones 2 SSIMULACRA2 points short of libjpeg-turbo.
+    let table = quality::jpeg(settings.quality, image.layout == PixelLayout::L8);
+    // The free gains over a default libjpeg file: Huffman tables fitted to the image (always, in
+    // our encoder), chroma averaged (not point-sampled) when halved, and quantization tables
+    // that spend bits where they are seen (`codec-quality` in benches/quality measured them).
+    // Chroma halved both ways below quality 90, full from 90, as libjpeg-turbo does on its scale.
+    let jpeg_settings = jpeg::encode::EncodeSettings {
+        luma_table: &table,
+        chroma_table: &table,
+        subsample_chroma: settings.quality < 90,
+        exif: settings.exif,
+    };
+    let channels = image.layout.channels();
+    jpeg::encode::encode(&image.pixels, image.width, image.height, channels, &jpeg_settings).map_err(|error| {
+        let kind = match error {
+            jpeg::encode::EncodeError::Internal(_) => ErrorKind::Internal,
+            _ => ErrorKind::Unencodable,
+        };
+        TransformError::new(kind, format!("the image cannot be encoded as JPEG: {error}"))
+    })
 }
 
 /// Encodes `image`; JPEG takes L8 or RGB8 only (flatten alpha first), GIF RGBA8 only.

@@ -1,8 +1,8 @@
 //! Source bytes to pixels and pixels to output bytes, under our limits. `probe` reads the header
 //! (format, size, metadata, frame count) and checks the pixel limit before any pixel buffer
 //! exists; `decode` and `decode_frames` produce sRGB [`Image`](kernels::Image)s; `encode` and
-//! [`AnimationWriter`] write them. JPEG goes through our own decoder (the `jpeg` crate, which
-//! decodes at a reduced scale and row by row) and jpeg-encoder; PNG and GIF through the image
+//! [`AnimationWriter`] write them. JPEG goes through our own codec (the `jpeg` crate, which
+//! decodes at a reduced scale and row by row, and encodes baseline); PNG and GIF through the image
 //! crate (and the png and gif crates beneath it); WebP through libwebp; AVIF out through rav1e.
 //! `container` holds our own bounded walks over file structure, for what those crates
 //! would over-allocate on.

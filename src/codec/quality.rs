@@ -3,15 +3,14 @@
 //! same. The mapping was measured with SSIMULACRA2 on the corpus photos (benches/quality's
 //! `codec-quality sweep`, then `calibrate`; the README's "Formats and quality" has the method).
 
-use jpeg_encoder::QuantizationTableType;
-
 use super::avif::AvifSettings;
 
 /// JPEG quantization tables (both luma and chroma): Klein, Silverstein and Carney's (1992), the
 /// smallest of jpeg-encoder's nine sets at libjpeg-turbo's SSIMULACRA2 from quality 75 to 88
 /// (`codec-quality jpeg-tables`: 0.865x libjpeg-turbo's bytes at its quality 85, against 0.893x
-/// for ImageMagick's and 0.975x for the Annex K tables libjpeg uses).
-pub const JPEG_TABLES: QuantizationTableType = QuantizationTableType::KleinSilversteinCarney;
+/// for ImageMagick's and 0.975x for the Annex K tables libjpeg uses). Our encoder's files match
+/// jpeg-encoder's at the same tables (jpeg/tests/encode.rs), so the measurements hold.
+pub const JPEG_TABLES: &[u16; 64] = &jpeg::encode::KLEIN_SILVERSTEIN_CARNEY;
 
 /// Points (our quality, encoder setting) between which the mapping is linear, flat beyond the
 /// ends (also used for other measured curves).
@@ -31,11 +30,16 @@ pub(crate) fn along(curve: &Curve, quality: u8) -> f32 {
     previous.1
 }
 
-/// jpeg-encoder's quality (1–100) for our `quality`, and the quantization tables it goes with:
-/// [`JPEG_TABLES`] and its curve, or for grey images [`JPEG_GREY_TABLES`] and theirs.
-pub fn jpeg(quality: u8, grey: bool) -> (u8, QuantizationTableType) {
-    let (curve, tables) = if grey { (JPEG_GREY_CURVE, JPEG_GREY_TABLES) } else { (JPEG_CURVE, JPEG_TABLES) };
-    (along(curve, quality).round().clamp(1.0, 100.0) as u8, tables)
+/// The quantization table for our `quality`: [`JPEG_TABLES`] at libjpeg's quality from its
+/// curve, or for grey images [`JPEG_GREY_TABLES`] at theirs.
+pub fn jpeg(quality: u8, grey: bool) -> [u16; 64] {
+    let (curve, table) = if grey { (JPEG_GREY_CURVE, JPEG_GREY_TABLES) } else { (JPEG_CURVE, JPEG_TABLES) };
+    jpeg::encode::scaled_table(table, jpeg_setting(curve, quality))
+}
+
+/// libjpeg's quality (1–100) on `curve` at our `quality`.
+fn jpeg_setting(curve: &Curve, quality: u8) -> u8 {
+    along(curve, quality).round().clamp(1.0, 100.0) as u8
 }
 
 /// Measured at 40 to 90 (`codec-quality jpeg-tables DIR 800 klein`); from 90 both are 4:4:4.
@@ -56,7 +60,7 @@ const JPEG_CURVE: &Curve = &[
 /// JPEG quantization table for grey images (luma only): the one tuned for MS-SSIM, the smallest
 /// of the nine at libjpeg-turbo's SSIMULACRA2 on the corpus's grey photos (0.887x its bytes at
 /// its quality 85; Klein's 0.946x, Annex K 0.954x).
-pub const JPEG_GREY_TABLES: QuantizationTableType = QuantizationTableType::CustomMsSsim;
+pub const JPEG_GREY_TABLES: &[u16; 64] = &jpeg::encode::MS_SSIM_LUMA;
 
 /// Measured at 30 to 90 on the two grey corpus photos (`codec-quality jpeg-tables`).
 const JPEG_GREY_CURVE: &Curve = &[
@@ -140,8 +144,9 @@ mod tests {
         assert_eq!(avif(85), AvifSettings { quantizer: 90, chroma_420: true });
         assert_eq!(avif(90), AvifSettings { quantizer: 59, chroma_420: false });
         assert_eq!(avif(100), AvifSettings { quantizer: 0, chroma_420: false });
-        assert!(matches!(jpeg(85, false), (84, QuantizationTableType::KleinSilversteinCarney)));
-        assert!(matches!(jpeg(85, true), (86, QuantizationTableType::CustomMsSsim)));
+        assert_eq!((jpeg_setting(JPEG_CURVE, 85), jpeg_setting(JPEG_GREY_CURVE, 85)), (84, 86));
+        assert_eq!(jpeg(85, false), jpeg::encode::scaled_table(JPEG_TABLES, 84));
+        assert_eq!(jpeg(85, true), jpeg::encode::scaled_table(JPEG_GREY_TABLES, 86));
         for quality in 1..100 {
             let (avif_here, avif_next) = (avif(quality), avif(quality + 1));
             // At the switch to 4:4:4 the quantizer may rise: full chroma looks as good with more.
@@ -149,7 +154,8 @@ mod tests {
                 avif_here.chroma_420 != avif_next.chroma_420 || avif_here.quantizer >= avif_next.quantizer;
             assert!(webp(quality) <= webp(quality + 1) && avif_monotonic, "monotonic at {quality}");
             for grey in [false, true] {
-                assert!(jpeg(quality, grey).0 <= jpeg(quality + 1, grey).0, "monotonic at {quality}");
+                let curve = if grey { JPEG_GREY_CURVE } else { JPEG_CURVE };
+                assert!(jpeg_setting(curve, quality) <= jpeg_setting(curve, quality + 1), "monotonic at {quality}");
             }
         }
     }

@@ -1,8 +1,9 @@
 //! The last steps of JPEG decoding, on rows: chroma upsampling by libjpeg's "fancy" triangle
 //! filter (each output sample 3/4 of its nearer input and 1/4 of the next one out, the way
 //! libjpeg-turbo's `djpeg` does by default), and YCbCr to RGB in the standard's 16-bit fixed
-//! point, from bytes or from the fine values a resize of YCbCr planes writes. The simd128 twins
-//! run the same integer arithmetic, so their output is identical.
+//! point, from bytes or from the fine values a resize of YCbCr planes writes. And the first steps
+//! of encoding: RGB to YCbCr, with chroma at full size or the mean of each 2 × 2 pixels. The
+//! simd128 twins run the same integer arithmetic, so their output is identical.
 
 mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -111,6 +112,61 @@ pub fn ycbcr_fine_to_rgb(
         Backend::Scalar => scalar::ycbcr_fine_to_rgb(y, cb, cr, out),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Backend::Simd128 => simd128::ycbcr_fine_to_rgb(y, cb, cr, out),
+    }
+    Ok(())
+}
+
+/// `y.len()` pixels of interleaved RGB (3 bytes each) to Y, Cb and Cr, as JFIF defines the
+/// conversion, in 15-bit fixed point (see `scalar.rs`).
+pub fn rgb_to_ycbcr(
+    rgb: &[u8],
+    y: &mut [u8],
+    cb: &mut [u8],
+    cr: &mut [u8],
+    backend: Backend,
+) -> Result<(), KernelError> {
+    let width = y.len();
+    check_length(rgb.len(), 3 * width)?;
+    check_length(cb.len(), width)?;
+    check_length(cr.len(), width)?;
+    let (rgb, cb, cr) = (&rgb[..3 * width], &mut cb[..width], &mut cr[..width]);
+    match backend {
+        Backend::Scalar => scalar::rgb_to_ycbcr(rgb, y, cb, cr),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::rgb_to_ycbcr(rgb, y, cb, cr),
+    }
+    Ok(())
+}
+
+/// Two rows of interleaved RGB (`rows`, each `y_rows[0].len()` pixels, an even number) to their
+/// Y rows and one row of Cb and Cr at half the width, each chroma sample converted from the sums
+/// of the 2 × 2 pixels it covers (the mean, rounded once) for 4:2:0 JPEG.
+pub fn rgb_to_ycbcr_h2v2(
+    rows: [&[u8]; 2],
+    y_rows: [&mut [u8]; 2],
+    cb: &mut [u8],
+    cr: &mut [u8],
+    backend: Backend,
+) -> Result<(), KernelError> {
+    let [top, bottom] = rows;
+    let [y_top, y_bottom] = y_rows;
+    let width = y_top.len();
+    if width % 2 != 0 {
+        return Err(KernelError::OddWidth { width });
+    }
+    for len in [top.len(), bottom.len()] {
+        check_length(len, 3 * width)?;
+    }
+    check_length(y_bottom.len(), width)?;
+    check_length(cb.len(), width / 2)?;
+    check_length(cr.len(), width / 2)?;
+    let rows = [&top[..3 * width], &bottom[..3 * width]];
+    let y_rows = [y_top, &mut y_bottom[..width]];
+    let (cb, cr) = (&mut cb[..width / 2], &mut cr[..width / 2]);
+    match backend {
+        Backend::Scalar => scalar::rgb_to_ycbcr_h2v2(rows, y_rows, cb, cr, 0..width / 2),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::rgb_to_ycbcr_h2v2(rows, y_rows, cb, cr),
     }
     Ok(())
 }

@@ -76,3 +76,78 @@ pub(super) fn ycbcr_fine_to_rgb(y: &[i16], cb: &[i16], cr: &[i16], out: &mut [u8
         rgb.copy_from_slice(&[r.clamp(0, 255) as u8, g.clamp(0, 255) as u8, b.clamp(0, 255) as u8]);
     }
 }
+
+// RGB to YCbCr for encoding: JFIF's conversion over 2^15, every triple of constants summing to
+// exactly 2^15 (Y) or 0 (Cb, Cr), so grey stays grey. Chroma rounds half a unit short of
+// half, as libjpeg's does, which keeps its extremes at 0 and 255 with no clamp.
+pub(super) const TO_YCBCR_BITS: u32 = 15;
+/// 0.29900, 0.58700 and 0.11400 × 2^15.
+pub(super) const Y_R: i32 = 9798;
+pub(super) const Y_G: i32 = 19235;
+pub(super) const Y_B: i32 = 3735;
+/// -0.16874, -0.33126 and 0.5 × 2^15.
+pub(super) const CB_FROM_R: i32 = -5529;
+pub(super) const CB_FROM_G: i32 = -10855;
+pub(super) const CB_FROM_B: i32 = 16384;
+/// 0.5, -0.41869 and -0.08131 × 2^15.
+pub(super) const CR_FROM_R: i32 = 16384;
+pub(super) const CR_FROM_G: i32 = -13720;
+pub(super) const CR_FROM_B: i32 = -2664;
+/// Chroma's rounding, a unit short of half.
+pub(super) const CHROMA_ROUNDING: i32 = (1 << (TO_YCBCR_BITS - 1)) - 1;
+const _: () = assert!(Y_R + Y_G + Y_B == 1 << TO_YCBCR_BITS);
+const _: () = assert!(CB_FROM_R + CB_FROM_G + CB_FROM_B == 0 && CR_FROM_R + CR_FROM_G + CR_FROM_B == 0);
+
+fn luma(r: i32, g: i32, b: i32) -> u8 {
+    ((Y_R * r + Y_G * g + Y_B * b + (1 << (TO_YCBCR_BITS - 1))) >> TO_YCBCR_BITS) as u8
+}
+
+/// Cb and Cr of `pixels` pixels whose R, G and B sum to `r`, `g` and `b` (`pixels` 1 or 4): each
+/// pixel's rounding term added once per pixel.
+fn chroma(r: i32, g: i32, b: i32, pixels: i32, shift: u32) -> (u8, u8) {
+    let offset = (128 << shift) + pixels * CHROMA_ROUNDING;
+    let cb = (CB_FROM_R * r + CB_FROM_G * g + CB_FROM_B * b + offset) >> shift;
+    let cr = (CR_FROM_R * r + CR_FROM_G * g + CR_FROM_B * b + offset) >> shift;
+    (cb as u8, cr as u8)
+}
+
+fn channels(pixel: &[u8]) -> (i32, i32, i32) {
+    let at = |i: usize| pixel.get(i).map_or(0, |&v| i32::from(v));
+    (at(0), at(1), at(2))
+}
+
+pub(super) fn rgb_to_ycbcr(rgb: &[u8], y: &mut [u8], cb: &mut [u8], cr: &mut [u8]) {
+    for (((pixel, y), cb), cr) in rgb.chunks_exact(3).zip(y).zip(cb).zip(cr) {
+        let (r, g, b) = channels(pixel);
+        *y = luma(r, g, b);
+        (*cb, *cr) = chroma(r, g, b, 1, TO_YCBCR_BITS);
+    }
+}
+
+/// Pixel pairs `pairs` (a range of chroma columns) of two rows.
+pub(super) fn rgb_to_ycbcr_h2v2(
+    [top, bottom]: [&[u8]; 2],
+    [y_top, y_bottom]: [&mut [u8]; 2],
+    cb: &mut [u8],
+    cr: &mut [u8],
+    pairs: Range<usize>,
+) {
+    for i in pairs {
+        let pixels = 6 * i..6 * i + 6;
+        let (Some(top), Some(bottom)) = (top.get(pixels.clone()), bottom.get(pixels)) else { return };
+        let (mut r, mut g, mut b) = (0, 0, 0);
+        for (row, out) in [(top, &mut *y_top), (bottom, &mut *y_bottom)] {
+            for (k, pixel) in row.chunks_exact(3).enumerate() {
+                let (pr, pg, pb) = channels(pixel);
+                if let Some(y) = out.get_mut(2 * i + k) {
+                    *y = luma(pr, pg, pb);
+                }
+                (r, g, b) = (r + pr, g + pg, b + pb);
+            }
+        }
+        let (cb_value, cr_value) = chroma(r, g, b, 4, TO_YCBCR_BITS + 2);
+        if let (Some(cb), Some(cr)) = (cb.get_mut(i), cr.get_mut(i)) {
+            (*cb, *cr) = (cb_value, cr_value);
+        }
+    }
+}

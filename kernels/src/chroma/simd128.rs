@@ -13,8 +13,9 @@
 use core::arch::wasm32::*;
 
 use super::scalar::{
-    self, CB_B, CB_G, CR_G, CR_R, FINE_CB_B, FINE_CB_G, FINE_CENTRE, FINE_CR_G, FINE_CR_R, FINE_HALF, FINE_SCALE_BITS,
-    FINE_SHIFT, HALF, SCALE_BITS,
+    self, CB_B, CB_FROM_B, CB_FROM_G, CB_FROM_R, CB_G, CHROMA_ROUNDING, CR_FROM_B, CR_FROM_G, CR_FROM_R, CR_G, CR_R,
+    FINE_CB_B, FINE_CB_G, FINE_CENTRE, FINE_CR_G, FINE_CR_R, FINE_HALF, FINE_SCALE_BITS, FINE_SHIFT, HALF, SCALE_BITS,
+    TO_YCBCR_BITS, Y_B, Y_G, Y_R,
 };
 use crate::simd::memory::{load, store};
 
@@ -254,3 +255,134 @@ fn fine_eight_pixels(y: v128, cb: v128, cr: v128) -> [v128; 3] {
 
 // The constants fit the 16-bit lanes they are splatted into.
 const _: () = assert!(FINE_CR_R < 1 << 15 && FINE_CB_B < 1 << 15 && FINE_CR_G < 1 << 15 && FINE_CB_G < 1 << 15);
+
+// RGB to YCbCr: sixteen pixels' 48 bytes regrouped into (R, G) and (B, 1) byte pairs, widened to
+// 16-bit lanes, so that each of Y, Cb and Cr for four pixels is two `i32x4.dot` products: the
+// (B, 1) pair's second weight is the rounding term. Pairs summed over 2 × 2 pixels give
+// (4-pixel sums, 4), so the same weights give 4:2:0's sums and rounding.
+
+/// Two 16-bit weights in one 32-bit lane, for `i32x4.dot_i16x8_s` on (first, second) pairs.
+const fn pair(first: i32, second: i32) -> i32 {
+    assert!(
+        first >= i16::MIN as i32 && first <= i16::MAX as i32 && second >= i16::MIN as i32 && second <= i16::MAX as i32
+    );
+    (second << 16) | (first & 0xFFFF)
+}
+
+const Y_FROM_RG: i32 = pair(Y_R, Y_G);
+const Y_FROM_B: i32 = pair(Y_B, 1 << (TO_YCBCR_BITS - 1));
+const CB_FROM_RG: i32 = pair(CB_FROM_R, CB_FROM_G);
+const CB_FROM_B1: i32 = pair(CB_FROM_B, CHROMA_ROUNDING);
+const CR_FROM_RG: i32 = pair(CR_FROM_R, CR_FROM_G);
+const CR_FROM_B1: i32 = pair(CR_FROM_B, CHROMA_ROUNDING);
+
+/// Sixteen pixels as 16-bit (R, G) pairs and (B, 1) pairs, four pixels a vector.
+struct Pairs {
+    rg: [v128; 4],
+    b1: [v128; 4],
+}
+
+#[inline(always)]
+fn pairs(pixels: &[u8; 48]) -> Pairs {
+    let (first, rest) = pixels.split_at(16);
+    let (second, third) = rest.split_at(16);
+    let part = |bytes: &[u8]| bytes.first_chunk::<16>().map_or(u8x16_splat(0), load);
+    let (v0, v1, v2) = (part(first), part(second), part(third));
+    let rg_low = i8x16_shuffle::<0, 1, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16, 18, 19, 21, 22>(v0, v1);
+    let rg_high = i8x16_shuffle::<8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24, 26, 27, 29, 30>(v1, v2);
+    let b_low = i8x16_shuffle::<2, 0, 5, 0, 8, 0, 11, 0, 14, 0, 17, 0, 20, 0, 23, 0>(v0, v1);
+    let b_high = i8x16_shuffle::<10, 0, 13, 0, 16, 0, 19, 0, 22, 0, 25, 0, 28, 0, 31, 0>(v1, v2);
+    // B in each pair's low byte, 1 in its high byte.
+    let with_one = |b: v128| v128_bitselect(b, u16x8_splat(0x0100), u16x8_splat(0x00FF));
+    let (b1_low, b1_high) = (with_one(b_low), with_one(b_high));
+    Pairs {
+        rg: [low(rg_low), high(rg_low), low(rg_high), high(rg_high)],
+        b1: [low(b1_low), high(b1_low), low(b1_high), high(b1_high)],
+    }
+}
+
+/// `(dot(rg, rg_weights) + dot(b1, b1_weights) + offset) >> shift` for four pixels.
+#[inline(always)]
+fn weighted(rg: v128, b1: v128, [rg_weights, b1_weights]: [i32; 2], offset: i32, shift: u32) -> v128 {
+    let sum = i32x4_add(i32x4_dot_i16x8(rg, i32x4_splat(rg_weights)), i32x4_dot_i16x8(b1, i32x4_splat(b1_weights)));
+    i32x4_shr(i32x4_add(sum, i32x4_splat(offset)), shift)
+}
+
+/// Sixteen values in 32-bit lanes (each 0..=255) to bytes.
+#[inline(always)]
+fn bytes([a, b, c, d]: [v128; 4]) -> v128 {
+    u8x16_narrow_i16x8(i16x8_narrow_i32x4(a, b), i16x8_narrow_i32x4(c, d))
+}
+
+#[inline(always)]
+fn luma(pairs: &Pairs) -> v128 {
+    let [rg0, rg1, rg2, rg3] = pairs.rg;
+    let [b0, b1, b2, b3] = pairs.b1;
+    let y = |rg, b| weighted(rg, b, [Y_FROM_RG, Y_FROM_B], 0, TO_YCBCR_BITS);
+    bytes([y(rg0, b0), y(rg1, b1), y(rg2, b2), y(rg3, b3)])
+}
+
+const CB_WEIGHTS: [i32; 2] = [CB_FROM_RG, CB_FROM_B1];
+const CR_WEIGHTS: [i32; 2] = [CR_FROM_RG, CR_FROM_B1];
+
+pub(super) fn rgb_to_ycbcr(rgb: &[u8], y: &mut [u8], cb: &mut [u8], cr: &mut [u8]) {
+    let (rgb_chunks, rgb_tail) = rgb.as_chunks::<48>();
+    let (y_chunks, y_tail) = y.as_chunks_mut::<16>();
+    let (cb_chunks, cb_tail) = cb.as_chunks_mut::<16>();
+    let (cr_chunks, cr_tail) = cr.as_chunks_mut::<16>();
+    let offset = 128 << TO_YCBCR_BITS;
+    for (((pixels, y), cb), cr) in rgb_chunks.iter().zip(y_chunks).zip(cb_chunks).zip(cr_chunks) {
+        let pairs = pairs(pixels);
+        store(y, luma(&pairs));
+        let [rg0, rg1, rg2, rg3] = pairs.rg;
+        let [b0, b1, b2, b3] = pairs.b1;
+        let cb_of = |rg, b| weighted(rg, b, CB_WEIGHTS, offset, TO_YCBCR_BITS);
+        let cr_of = |rg, b| weighted(rg, b, CR_WEIGHTS, offset, TO_YCBCR_BITS);
+        store(cb, bytes([cb_of(rg0, b0), cb_of(rg1, b1), cb_of(rg2, b2), cb_of(rg3, b3)]));
+        store(cr, bytes([cr_of(rg0, b0), cr_of(rg1, b1), cr_of(rg2, b2), cr_of(rg3, b3)]));
+    }
+    scalar::rgb_to_ycbcr(rgb_tail, y_tail, cb_tail, cr_tail);
+}
+
+/// Two rows' pairs of four pixels summed down the columns, then across each two columns:
+/// 32-bit lanes 0 and 2 hold the 2 × 2 sums of pixels (0, 1) and (2, 3).
+#[inline(always)]
+fn square_sums(top: v128, bottom: v128) -> v128 {
+    let columns = i16x8_add(top, bottom);
+    i16x8_add(columns, i32x4_shuffle::<1, 0, 3, 2>(columns, columns))
+}
+
+pub(super) fn rgb_to_ycbcr_h2v2(
+    [top, bottom]: [&[u8]; 2],
+    [y_top, y_bottom]: [&mut [u8]; 2],
+    cb: &mut [u8],
+    cr: &mut [u8],
+) {
+    let (top_chunks, _) = top.as_chunks::<48>();
+    let (bottom_chunks, _) = bottom.as_chunks::<48>();
+    let (y_top_chunks, _) = y_top.as_chunks_mut::<16>();
+    let (y_bottom_chunks, _) = y_bottom.as_chunks_mut::<16>();
+    let (cb_chunks, _) = cb.as_chunks_mut::<8>();
+    let (cr_chunks, _) = cr.as_chunks_mut::<8>();
+    let done = top_chunks.len().min(cb_chunks.len());
+    let offset = 128 << (TO_YCBCR_BITS + 2);
+    let rows = top_chunks.iter().zip(bottom_chunks).zip(y_top_chunks.iter_mut().zip(y_bottom_chunks));
+    for (((top, bottom), (y_top, y_bottom)), (cb, cr)) in rows.zip(cb_chunks.iter_mut().zip(cr_chunks)) {
+        let (top, bottom) = (pairs(top), pairs(bottom));
+        store(y_top, luma(&top));
+        store(y_bottom, luma(&bottom));
+        let sums = |[t0, t1, t2, t3]: [v128; 4], [b0, b1, b2, b3]: [v128; 4]| {
+            let (s0, s1, s2, s3) = (square_sums(t0, b0), square_sums(t1, b1), square_sums(t2, b2), square_sums(t3, b3));
+            [i32x4_shuffle::<0, 2, 4, 6>(s0, s1), i32x4_shuffle::<0, 2, 4, 6>(s2, s3)]
+        };
+        let ([rg0, rg1], [b0, b1]) = (sums(top.rg, bottom.rg), sums(top.b1, bottom.b1));
+        let chroma = |weights| {
+            let value = |rg, b| weighted(rg, b, weights, offset, TO_YCBCR_BITS + 2);
+            let zero = i32x4_splat(0);
+            bytes([value(rg0, b0), value(rg1, b1), zero, zero])
+        };
+        store(cb, chroma(CB_WEIGHTS));
+        store(cr, chroma(CR_WEIGHTS));
+    }
+    scalar::rgb_to_ycbcr_h2v2([top, bottom], [y_top, y_bottom], cb, cr, 8 * done..cb.len());
+}

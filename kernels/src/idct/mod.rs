@@ -7,7 +7,7 @@
 //! identical. The
 //! reduced transforms for scaled decoding (4 × 4 and 2 × 2 outputs) work the same way.
 
-mod scalar;
+pub(crate) mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 

@@ -1,21 +1,21 @@
 //! The specification: the transform on one column or row of 8 values at a time, in `i32`.
 
-pub(super) const CONST_BITS: i32 = 13;
-pub(super) const PASS1_BITS: i32 = 2;
+pub(crate) const CONST_BITS: i32 = 13;
+pub(crate) const PASS1_BITS: i32 = 2;
 
 // cos-derived constants × 2^13, rounded.
-pub(super) const FIX_0_298631336: i32 = 2446;
-pub(super) const FIX_0_390180644: i32 = 3196;
-pub(super) const FIX_0_541196100: i32 = 4433;
-pub(super) const FIX_0_765366865: i32 = 6270;
-pub(super) const FIX_0_899976223: i32 = 7373;
-pub(super) const FIX_1_175875602: i32 = 9633;
-pub(super) const FIX_1_501321110: i32 = 12299;
-pub(super) const FIX_1_847759065: i32 = 15137;
-pub(super) const FIX_1_961570560: i32 = 16069;
-pub(super) const FIX_2_053119869: i32 = 16819;
-pub(super) const FIX_2_562915447: i32 = 20995;
-pub(super) const FIX_3_072711026: i32 = 25172;
+pub(crate) const FIX_0_298631336: i32 = 2446;
+pub(crate) const FIX_0_390180644: i32 = 3196;
+pub(crate) const FIX_0_541196100: i32 = 4433;
+pub(crate) const FIX_0_765366865: i32 = 6270;
+pub(crate) const FIX_0_899976223: i32 = 7373;
+pub(crate) const FIX_1_175875602: i32 = 9633;
+pub(crate) const FIX_1_501321110: i32 = 12299;
+pub(crate) const FIX_1_847759065: i32 = 15137;
+pub(crate) const FIX_1_961570560: i32 = 16069;
+pub(crate) const FIX_2_053119869: i32 = 16819;
+pub(crate) const FIX_2_562915447: i32 = 20995;
+pub(crate) const FIX_3_072711026: i32 = 25172;
 
 /// One 8-point transform of `x` (coefficients 0..8), as the even and odd halves' sums, scaled
 /// by 2^CONST_BITS: `out[i]` before descaling.

@@ -6,13 +6,14 @@
 
 use core::arch::wasm32::*;
 
-/// Integer sample and weight types: any bit pattern is a valid value, so vectors may be stored
+/// Sample, weight and divisor types: any bit pattern is a valid value, so vectors may be stored
 /// into arrays of them.
 pub(crate) trait Lane: Copy + Default {}
 impl Lane for u8 {}
 impl Lane for i16 {}
 impl Lane for u16 {}
 impl Lane for i32 {}
+impl Lane for f32 {}
 
 /// Fails to compile for arrays that are not 2, 4, 8, 12 or 16 bytes.
 const fn assert_vector_part<T, const N: usize>() {
