@@ -430,6 +430,12 @@ struct JpegKernelCase {
     /// An upsampled row, and the RGB output.
     row: Vec<u8>,
     rgb: Vec<u8>,
+    /// For the encoder's kernels: RGB pixels, the Y, Cb and Cr they convert to, the quantizer
+    /// of quality 84's Klein table, and one block's coefficients.
+    rgb_in: Vec<u8>,
+    converted: [Vec<u8>; 3],
+    quantizer: kernels::Quantizer,
+    coefficients: [i16; 64],
 }
 
 /// Blocks as a photo's non-flat ones (flat blocks skip the IDCT): about two in five with every
@@ -475,6 +481,10 @@ pub extern "C" fn setup_jpeg_kernels(width: u32, height: u32) {
         half: test_pixels(len / 4, 0x4),
         row: vec![0; width],
         rgb: vec![0; len * 3],
+        rgb_in: test_pixels(len * 3, 0x5),
+        converted: [vec![0; len], vec![0; len], vec![0; len]],
+        quantizer: kernels::Quantizer::new(&jpeg::encode::scaled_table(&jpeg::encode::KLEIN_SILVERSTEIN_CARNEY, 84)),
+        coefficients: [0; 64],
     };
     STATE.with(|state| state.borrow_mut().jpeg = Some(case));
 }
@@ -488,10 +498,15 @@ const UPSAMPLE_H2: u32 = 4;
 const UPSAMPLE_V2: u32 = 5;
 const YCBCR_TO_RGB: u32 = 6;
 const YCBCR_FINE_TO_RGB: u32 = 7;
+const FDCT_QUANTIZE: u32 = 8;
+const RGB_TO_YCBCR: u32 = 9;
+const RGB_TO_YCBCR_H2V2: u32 = 10;
 
 /// Runs JPEG kernel `kernel` over the prepared image with our `variant`: the IDCTs on every
 /// block of a plane (at 1/1, 1/2, 1/4), the upsamplers making every full-size row of a chroma
-/// plane, the conversions (from bytes, and from a planar resize's fine values) on every pixel.
+/// plane, the conversions (from bytes, and from a planar resize's fine values) on every pixel;
+/// and the encoder's: the forward DCT with quantization of every block of a plane, RGB to YCbCr
+/// of every pixel at full chroma and at 4:2:0.
 #[no_mangle]
 pub extern "C" fn run_jpeg_kernel(variant: u32, kernel: u32) -> u32 {
     let Some(backend) = backend(variant) else { return 0 };
@@ -527,6 +542,27 @@ pub extern "C" fn run_jpeg_kernel(variant: u32, kernel: u32) -> u32 {
             YCBCR_FINE_TO_RGB => {
                 let [y, cb, cr] = &case.fine;
                 kernels::ycbcr_fine_to_rgb(y, cb, cr, &mut case.rgb, backend)
+            }
+            FDCT_QUANTIZE => (0..height / 8).try_for_each(|by| {
+                (0..width / 8).try_for_each(|bx| {
+                    let block = &case.luma[8 * by * width + 8 * bx..];
+                    kernels::fdct_quantize(block, width, &case.quantizer, &mut case.coefficients, backend).map(|_| ())
+                })
+            }),
+            RGB_TO_YCBCR => {
+                let [y, cb, cr] = &mut case.converted;
+                kernels::rgb_to_ycbcr(&case.rgb_in, y, cb, cr, backend)
+            }
+            RGB_TO_YCBCR_H2V2 => {
+                let [y, cb, cr] = &mut case.converted;
+                let (rows, half_width) = (y.chunks_exact_mut(2 * width), width / 2);
+                let chroma = cb.chunks_exact_mut(half_width).zip(cr.chunks_exact_mut(half_width));
+                let pixels = case.rgb_in.chunks_exact(6 * width);
+                pixels.zip(rows).zip(chroma).try_for_each(|((pixels, luma), (cb, cr))| {
+                    let (top, bottom) = pixels.split_at(3 * width);
+                    let (luma_top, luma_bottom) = luma.split_at_mut(width);
+                    kernels::rgb_to_ycbcr_h2v2([top, bottom], [luma_top, luma_bottom], cb, cr, backend)
+                })
             }
             _ => return 0,
         };
