@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use jpeg::encode::{encode, scaled_table, EncodeSettings, KLEIN_SILVERSTEIN_CARNEY, MS_SSIM_LUMA};
+use jpeg::encode::{encode, scaled_table, EncodeSettings, Pixels, KLEIN_SILVERSTEIN_CARNEY, MS_SSIM_LUMA};
 use kernels::Backend;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -43,7 +43,8 @@ fn ours(pixels: &[u8], width: usize, height: usize, channels: usize, quality: u8
     let base = if channels == 1 { &MS_SSIM_LUMA } else { &KLEIN_SILVERSTEIN_CARNEY };
     let table = scaled_table(base, quality);
     let settings = EncodeSettings { luma_table: &table, chroma_table: &table, subsample_chroma: subsample, exif: None };
-    encode(pixels, width, height, channels, &settings).expect("encodes")
+    let pixels = if channels == 1 { Pixels::Grey(pixels) } else { Pixels::Rgb(pixels) };
+    encode(pixels, width, height, &settings).expect("encodes")
 }
 
 /// djpeg's verdict where it is installed: decodes with no warning, to the same pixels as ours
@@ -120,11 +121,62 @@ fn exif_is_written_and_bad_arguments_are_refused() {
     let exif = b"MM\0*\0\0\0\x08\0\0";
     let settings =
         EncodeSettings { luma_table: &table, chroma_table: &table, subsample_chroma: true, exif: Some(exif) };
-    let file = encode(&[128; 12], 2, 2, 3, &settings).unwrap();
+    let file = encode(Pixels::Rgb(&[128; 12]), 2, 2, &settings).unwrap();
     assert!(file.windows(6 + exif.len()).any(|w| w == [&b"Exif\0\0"[..], exif].concat()));
-    assert!(encode(&[0; 11], 2, 2, 3, &settings).is_err());
-    assert!(encode(&[], 0, 2, 3, &settings).is_err());
-    assert!(encode(&[0; 8], 2, 2, 2, &settings).is_err());
+    assert!(encode(Pixels::Rgb(&[0; 11]), 2, 2, &settings).is_err());
+    assert!(encode(Pixels::Rgb(&[]), 0, 2, &settings).is_err());
+    assert!(encode(Pixels::Grey(&[0; 3]), 2, 2, &settings).is_err());
+    let planes = Pixels::Planes { y: &[0; 6], cb: &[0; 2], cr: &[0; 1] };
+    assert!(encode(planes, 3, 2, &settings).is_err());
     let long = vec![0; jpeg::encode::MAX_EXIF_LEN + 1];
-    assert!(encode(&[0; 12], 2, 2, 3, &EncodeSettings { exif: Some(&long), ..settings }).is_err());
+    assert!(encode(Pixels::Rgb(&[0; 12]), 2, 2, &EncodeSettings { exif: Some(&long), ..settings }).is_err());
+}
+
+#[test]
+fn planes_given_are_the_planes_written() {
+    // The RGB pixels' own conversion, given as planes, makes the same file as the pixels.
+    let (pixels, width, height) = photo("rocket.jpg", 4);
+    for (w, h) in [(width, height), (width - 1, height - 3)] {
+        let rgb: Vec<u8> = (0..h).flat_map(|y| pixels[3 * y * width..3 * (y * width + w)].to_vec()).collect();
+        let table = scaled_table(&KLEIN_SILVERSTEIN_CARNEY, 84);
+        for subsample in [true, false] {
+            let settings =
+                EncodeSettings { luma_table: &table, chroma_table: &table, subsample_chroma: subsample, exif: None };
+            let from_rgb = encode(Pixels::Rgb(&rgb), w, h, &settings).unwrap();
+            let decoded = jpeg::decode(&from_rgb, 1, u64::MAX, Backend::Scalar).unwrap();
+            // Planes: full-size Y; chroma full or averaged over 2 × 2 (the edge pixel repeated).
+            let ycbcr: Vec<[f64; 3]> = rgb
+                .chunks(3)
+                .map(|p| {
+                    let (r, g, b) = (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]));
+                    [
+                        0.299 * r + 0.587 * g + 0.114 * b,
+                        128.0 - 0.168736 * r - 0.331264 * g + 0.5 * b,
+                        128.0 + 0.5 * r - 0.418688 * g - 0.081312 * b,
+                    ]
+                })
+                .collect();
+            let y: Vec<u8> = ycbcr.iter().map(|c| c[0].round() as u8).collect();
+            let (cw, ch) = if subsample { (w.div_ceil(2), h.div_ceil(2)) } else { (w, h) };
+            let factor = if subsample { 2 } else { 1 };
+            let chroma = |c: usize| -> Vec<u8> {
+                (0..ch)
+                    .flat_map(|j| (0..cw).map(move |i| (i, j)))
+                    .map(|(i, j)| {
+                        let mut sum = 0.0;
+                        for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)].into_iter().take(factor * factor) {
+                            let (x, y) = ((factor * i + dx).min(w - 1), (factor * j + dy).min(h - 1));
+                            sum += ycbcr[y * w + x][c];
+                        }
+                        (sum / (factor * factor) as f64).round() as u8
+                    })
+                    .collect()
+            };
+            let (cb, cr) = (chroma(1), chroma(2));
+            let from_planes = encode(Pixels::Planes { y: &y, cb: &cb, cr: &cr }, w, h, &settings).unwrap();
+            let planes_decoded = jpeg::decode(&from_planes, 1, u64::MAX, Backend::Scalar).unwrap();
+            assert!(psnr(&decoded.pixels, &planes_decoded.pixels) > 40.0, "{w}x{h}, subsampled {subsample}");
+            assert!(psnr(&rgb, &planes_decoded.pixels) > psnr(&rgb, &decoded.pixels) - 0.2, "{w}x{h}");
+        }
+    }
 }

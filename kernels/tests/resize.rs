@@ -9,7 +9,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod support;
 
-use kernels::{resize, Backend, Filter, ImageMut, ImageRef, OutputSample, PixelLayout, RowResizer, SourceRegion};
+use kernels::{
+    resize, Backend, Filter, ImageMut, ImageRef, KernelError, OutputSample, PixelLayout, RowResizer, SourceRegion,
+};
 use support::{assert_backends_agree, assert_guards_intact, random_region, Rng, GUARD, LAYOUTS};
 
 /// Output size as a fraction of input size, from 1/16x down to 8x up.
@@ -341,6 +343,38 @@ fn a_halved_plane_resizes_as_its_fancy_upsampled_plane() {
             let max = differences.iter().max().copied().unwrap_or(0);
             assert!(max <= 2 && mean <= 0.5, "{full:?} down {down} {region:?} -> {output:?}: mean {mean}, max {max}");
         }
+    }
+}
+
+#[test]
+fn a_halved_plane_region_may_overhang_by_less_than_one_output_sample() {
+    // A 4:2:0 chroma grid for a 7 x 5 output: 4 x 3 samples over a region 8/7 and 6/5 of the
+    // image's, whose last samples lie past its edge; a flat plane stays flat.
+    let (plane_size, full) = ((50, 40), (100, 80));
+    let plane = vec![77u8; plane_size.0 * plane_size.1];
+    let how = (Filter::Lanczos3, (true, true));
+    let grid = |over: f64| SourceRegion { left: 0.0, top: 0.0, width: 100.0 * over, height: 80.0 * over };
+    for &backend in Backend::available() {
+        let mut out = vec![0u8; 4 * 3];
+        let mut dst = ImageMut { pixels: &mut out, width: 4, height: 3, stride: 4, layout: PixelLayout::L8 };
+        let region = SourceRegion { width: 100.0 * 8.0 / 7.0, height: 80.0 * 6.0 / 5.0, ..grid(1.0) };
+        let mut resizer: RowResizer<u8> =
+            RowResizer::for_halved_plane((plane_size, full), PixelLayout::L8, region, (4, 3), how, backend).unwrap();
+        let rows = resizer.source_rows();
+        let band = ImageRef {
+            pixels: &plane[rows.start * plane_size.0..],
+            width: plane_size.0,
+            height: rows.len(),
+            stride: plane_size.0,
+            layout: PixelLayout::L8,
+        };
+        resizer.push(band, &mut dst).unwrap();
+        resizer.finish().unwrap();
+        assert!(out.iter().all(|&v| v == 77), "{out:?}");
+        // A whole sample or more past the edge is refused.
+        let result =
+            RowResizer::<u8>::for_halved_plane((plane_size, full), PixelLayout::L8, grid(1.34), (4, 3), how, backend);
+        assert!(matches!(result, Err(KernelError::BadRegion)));
     }
 }
 

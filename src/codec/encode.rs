@@ -78,31 +78,63 @@ fn side(pixels: usize) -> Result<u32, TransformError> {
     u32::try_from(pixels).map_err(|_| TransformError::new(ErrorKind::Unencodable, "the image is too large to encode"))
 }
 
-fn encode_jpeg(image: &Image, settings: &EncodeSettings) -> Result<Vec<u8>, TransformError> {
-    if image.layout == PixelLayout::Rgba8 {
-        return Err(TransformError::new(ErrorKind::Internal, "JPEG has no alpha; flatten the image first"));
-    }
+/// Whether JPEG output at our `quality` halves chroma both ways (4:2:0): below 90, full from 90,
+/// as libjpeg-turbo does on its scale.
+pub fn jpeg_chroma_halved(quality: u8) -> bool {
+    quality < 90
+}
+
+/// `pixels` (`size`) as JPEG at `settings`' quality, grey images with their own table.
+fn encode_jpeg_pixels(
+    pixels: jpeg::encode::Pixels,
+    size: (usize, usize),
+    settings: &EncodeSettings,
+) -> Result<Vec<u8>, TransformError> {
     // Grey images have their own table and mapping: Klein's luma table, chosen on colour
     // photos, left grey ones 2 SSIMULACRA2 points short of libjpeg-turbo.
-    let table = quality::jpeg(settings.quality, image.layout == PixelLayout::L8);
+    let table = quality::jpeg(settings.quality, matches!(pixels, jpeg::encode::Pixels::Grey(_)));
     // The free gains over a default libjpeg file: Huffman tables fitted to the image (always, in
     // our encoder), chroma averaged (not point-sampled) when halved, and quantization tables
     // that spend bits where they are seen (`codec-quality` in benches/quality measured them).
-    // Chroma halved both ways below quality 90, full from 90, as libjpeg-turbo does on its scale.
     let jpeg_settings = jpeg::encode::EncodeSettings {
         luma_table: &table,
         chroma_table: &table,
-        subsample_chroma: settings.quality < 90,
+        subsample_chroma: jpeg_chroma_halved(settings.quality),
         exif: settings.exif,
     };
-    let channels = image.layout.channels();
-    jpeg::encode::encode(&image.pixels, image.width, image.height, channels, &jpeg_settings).map_err(|error| {
+    jpeg::encode::encode(pixels, size.0, size.1, &jpeg_settings).map_err(|error| {
         let kind = match error {
             jpeg::encode::EncodeError::Internal(_) => ErrorKind::Internal,
             _ => ErrorKind::Unencodable,
         };
         TransformError::new(kind, format!("the image cannot be encoded as JPEG: {error}"))
     })
+}
+
+fn encode_jpeg(image: &Image, settings: &EncodeSettings) -> Result<Vec<u8>, TransformError> {
+    let pixels = match image.layout {
+        PixelLayout::L8 => jpeg::encode::Pixels::Grey(&image.pixels),
+        PixelLayout::Rgb8 => jpeg::encode::Pixels::Rgb(&image.pixels),
+        PixelLayout::Rgba8 => {
+            return Err(TransformError::new(ErrorKind::Internal, "JPEG has no alpha; flatten the image first"))
+        }
+    };
+    encode_jpeg_pixels(pixels, (image.width, image.height), settings)
+}
+
+/// A picture as JPEG's Y, Cb and Cr planes (one byte a sample, rows packed), Cb and Cr at half
+/// the width and height (rounded up) where [`jpeg_chroma_halved`] says so for the quality.
+pub struct YcbcrPlanes {
+    pub size: Size,
+    pub y: Vec<u8>,
+    pub cb: Vec<u8>,
+    pub cr: Vec<u8>,
+}
+
+/// `planes` as JPEG, with no colour conversion or chroma averaging of ours.
+pub fn encode_jpeg_planes(planes: &YcbcrPlanes, settings: &EncodeSettings) -> Result<Vec<u8>, TransformError> {
+    let pixels = jpeg::encode::Pixels::Planes { y: &planes.y, cb: &planes.cb, cr: &planes.cr };
+    encode_jpeg_pixels(pixels, (planes.size.width as usize, planes.size.height as usize), settings)
 }
 
 /// Encodes `image`; JPEG takes L8 or RGB8 only (flatten alpha first), GIF RGBA8 only.

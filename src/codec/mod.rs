@@ -28,7 +28,9 @@ use kernels::PixelLayout;
 
 pub use avif::{avif_working_bytes, encode_avif, encode_avif_with, AvifSettings};
 pub use decode::{decode, decode_frames, AnimationFrame};
-pub use encode::{encode, webp_mode, AnimationWriter, EncodeSettings};
+pub use encode::{
+    encode, encode_jpeg_planes, jpeg_chroma_halved, webp_mode, AnimationWriter, EncodeSettings, YcbcrPlanes,
+};
 pub use jpeg_rows::{JpegRows, CMYK_ROWS};
 pub use png_rows::PngRows;
 pub use probe::{probe, Probe, Storage};

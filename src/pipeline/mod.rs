@@ -24,7 +24,7 @@ pub use self::negotiate::accept_class;
 use self::negotiate::{choose_format, Affordable, Candidate};
 use self::render::{drop_alpha_in_place, output_size, resamples, with_layout, Steps};
 use self::shrink::{jpeg_shrink, jpeg_shrinks, region_in, shrunk};
-use self::stream::{resize_rows, scan_rows, Resampling};
+use self::stream::{resize_rows, resize_to_jpeg_planes, scan_rows, Resampling};
 use crate::codec::{self, AnimationWriter, EncodeSettings, JpegRows, PngRows, Probe, Rows, Storage};
 use crate::config::Limits;
 use crate::content;
@@ -126,10 +126,25 @@ fn streamed(
     let steps = Steps { placement, stored: probe.size, options, format, limits, backend };
     let decoded = Size { width: rows.width() as u32, height: rows.height() as u32 };
     let region = region_in(placement.region, probe.size, decoded);
+    let estimate = request.estimate(placement, Route::Streamed, format);
+    // A JPEG's resized YCbCr planes go straight to a JPEG encoder when nothing comes between.
+    let rows = if format == OutputFormat::Jpeg && !options.gamma_correct && steps.keep_opaque_resized() {
+        match resize_to_jpeg_planes(rows, region, placement.resized, options.quality, backend)? {
+            Ok(planes) => {
+                let exif = output_exif(probe, options.metadata, format);
+                let settings = EncodeSettings { quality: options.quality, exif: exif.as_deref(), avif_allowance: 0 };
+                let bytes = codec::encode_jpeg_planes(&planes, &settings)?;
+                let transformed = finish(bytes, format, planes.size, negotiated, probe, source, options);
+                return Ok(Transformed { memory_estimate: estimate, ..transformed });
+            }
+            Err(rows) => rows,
+        }
+    } else {
+        rows
+    };
     let resampling = Resampling::for_output(options.gamma_correct, format, options.quality);
     let resized = resize_rows(rows, region, placement.resized, resampling, backend)?;
     let image = steps.after_resize(resized.image, resized.premultiplied)?;
-    let estimate = request.estimate(placement, Route::Streamed, format);
     let transformed = encoded(image, format, negotiated, probe, source, options, limits, backend)?;
     Ok(Transformed { memory_estimate: estimate, ..transformed })
 }

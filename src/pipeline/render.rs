@@ -64,6 +64,18 @@ impl Steps<'_> {
         self.after_resize(out, has_alpha)
     }
 
+    /// Whether [`Steps::after_resize`] leaves an opaque image as it is: no orientation, colour
+    /// adjustment, filter, pad or border (kept beside it, condition for condition).
+    pub fn keep_opaque_resized(&self) -> bool {
+        let Steps { placement, options, .. } = *self;
+        placement.orientation == Orientation::IDENTITY
+            && (options.brightness, options.contrast, options.gamma) == (1.0, 1.0, 1.0)
+            && options.saturation == 1.0
+            && !(options.blur > 0.0 || options.sharpen > 0.0)
+            && placement.plan.canvas == placement.plan.resized
+            && options.border.is_none()
+    }
+
     /// The steps after the resize: orient, composite, adjust colour, filter, pad and border.
     /// `premultiplied` tells whether RGBA `image` has premultiplied alpha.
     pub fn after_resize(&self, mut image: Image, mut premultiplied: bool) -> Result<Image, TransformError> {

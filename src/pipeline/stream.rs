@@ -14,11 +14,11 @@
 use jpeg::PlaneSampling;
 use kernels::{
     from_linear, is_opaque, premultiply, to_linear, ycbcr_fine_to_rgb, Backend, Filter, Image, ImageMut, ImageRef,
-    PixelLayout, RowResizer, Sample, SourceRegion,
+    OutputSample, PixelLayout, RowResizer, Sample, SourceRegion,
 };
 
 use super::render::{copy_crop, drop_alpha_in_place, whole_pixel_crop};
-use crate::codec::{JpegRows, PngRows, Probe, Rows};
+use crate::codec::{jpeg_chroma_halved, JpegRows, PngRows, Probe, Rows, YcbcrPlanes};
 use crate::config::Limits;
 use crate::content::{border_corner, BorderScan, EnergyGrid, FocusScan};
 use crate::error::{ErrorKind, TransformError};
@@ -188,30 +188,80 @@ const FULL_CHROMA_PLANES_RATIO: f64 = 6.0;
 /// pixels are rounded once), and for clamping to 0–255 coming after the resize rather than
 /// before.
 fn resize_planes(
-    mut rows: JpegRows<'_>,
+    rows: JpegRows<'_>,
     planes: &[PlaneSampling; 3],
     region: SourceRegion,
     size: Size,
     backend: Backend,
 ) -> Result<Image, TransformError> {
     let (width, height) = (size.width as usize, size.height as usize);
+    let [y, cb, cr] = resize_each_plane::<i16>(rows, planes, [((width, height), region); 3], backend)?;
+    let mut image = Image::new(width, height, PixelLayout::Rgb8)?;
+    let planes = y.pixels.chunks_exact(width).zip(cb.pixels.chunks_exact(width)).zip(cr.pixels.chunks_exact(width));
+    for (rgb, ((y, cb), cr)) in image.pixels.chunks_exact_mut(width * 3).zip(planes) {
+        ycbcr_fine_to_rgb(y, cb, cr, rgb, backend)?;
+    }
+    Ok(image)
+}
+
+/// For JPEG output with nothing to do between the resize and the encoder: the YCbCr planes of
+/// a JPEG that takes the planar route ([`planar_route`]), resized straight to the encoder's
+/// sampling ([`crate::codec::jpeg_chroma_halved`] at `quality`), with no conversion to RGB and
+/// back; `Err(rows)` (untouched) where the route does not apply. Chroma halved is resized
+/// from the plane to half the output size, each sample centred on the 2 x 2 pixels it stands
+/// for: where a side is odd, the last pair's second pixel does not exist, and its region
+/// reaches one output pixel past the image's edge (the filter reads the edge there, as
+/// libjpeg repeats the edge pixel).
+pub(super) fn resize_to_jpeg_planes<'a>(
+    rows: Rows<'a>,
+    region: SourceRegion,
+    size: Size,
+    quality: u8,
+    backend: Backend,
+) -> Result<Result<YcbcrPlanes, Rows<'a>>, TransformError> {
+    let Rows::Jpeg(jpeg) = rows else { return Ok(Err(rows)) };
+    let resampling = Resampling::for_output(false, OutputFormat::Jpeg, quality);
+    let Some(planes) = planar_route(&jpeg, region, size, resampling) else { return Ok(Err(Rows::Jpeg(jpeg))) };
+    let (width, height) = (size.width as usize, size.height as usize);
+    let (chroma, chroma_region) = if jpeg_chroma_halved(quality) {
+        let (across, down) = (width.div_ceil(2), height.div_ceil(2));
+        let region_width = region.width * (2 * across) as f64 / width as f64;
+        let region_height = region.height * (2 * down) as f64 / height as f64;
+        ((across, down), SourceRegion { width: region_width, height: region_height, ..region })
+    } else {
+        ((width, height), region)
+    };
+    let outputs = [((width, height), region), (chroma, chroma_region), (chroma, chroma_region)];
+    let [y, cb, cr] = resize_each_plane::<u8>(jpeg, &planes, outputs, backend)?;
+    Ok(Ok(YcbcrPlanes { size, y: y.pixels, cb: cb.pixels, cr: cr.pixels }))
+}
+
+/// Each of a JPEG's three planes resized to its size in `outputs` from its region there (in the
+/// decoded image's coordinates), as the rows come.
+fn resize_each_plane<O: OutputSample>(
+    mut rows: JpegRows<'_>,
+    planes: &[PlaneSampling; 3],
+    outputs: [((usize, usize), SourceRegion); 3],
+    backend: Backend,
+) -> Result<[Image<O>; 3], TransformError> {
     let decoded = (rows.width(), rows.height());
     let mut first_mcu_row = usize::MAX;
     let mut resizers = Vec::with_capacity(3);
-    for (component, plane) in planes.iter().enumerate() {
+    for ((component, plane), (output, region)) in planes.iter().enumerate().zip(outputs) {
         // A plane at half size along an axis is weighted as the RGB route's upsampled plane.
-        let (source, output) = ((plane.width, plane.height), (width, height));
+        let source = (plane.width, plane.height);
         let halved = (plane.upsampling.0 == 2, plane.upsampling.1 == 2);
         let how = (Filter::Lanczos3, halved);
-        let resizer: RowResizer<u8, i16> =
+        let resizer: RowResizer<u8, O> =
             RowResizer::for_halved_plane((source, decoded), PixelLayout::L8, region, output, how, backend)?;
         rows.need_plane_columns(component, resizer.source_columns());
         first_mcu_row = first_mcu_row.min(resizer.source_rows().start / plane.mcu_rows.max(1));
         resizers.push(resizer);
     }
-    let plane = || Image::<i16>::new(width, height, PixelLayout::L8);
-    let mut fine = [plane()?, plane()?, plane()?];
-    let [y_plane, cb_plane, cr_plane] = &mut fine;
+    let plane = |(width, height): (usize, usize)| Image::<O>::new(width, height, PixelLayout::L8);
+    let [(y_size, _), (cb_size, _), (cr_size, _)] = outputs;
+    let mut resized = [plane(y_size)?, plane(cb_size)?, plane(cr_size)?];
+    let [y_plane, cb_plane, cr_plane] = &mut resized;
     let mut outputs = [y_plane.view_mut(), cb_plane.view_mut(), cr_plane.view_mut()];
     rows.skip_mcu_rows(first_mcu_row);
     while let Some(bands) = rows.next_planes()? {
@@ -235,13 +285,7 @@ fn resize_planes(
     for resizer in resizers {
         resizer.finish()?;
     }
-    let mut image = Image::new(width, height, PixelLayout::Rgb8)?;
-    let [y_rows, cb_rows, cr_rows] = fine.each_ref().map(|plane| plane.pixels.chunks_exact(width));
-    let planes = y_rows.zip(cb_rows).zip(cr_rows);
-    for (rgb, ((y, cb), cr)) in image.pixels.chunks_exact_mut(width * 3).zip(planes) {
-        ycbcr_fine_to_rgb(y, cb, cr, rgb, backend)?;
-    }
-    Ok(image)
+    Ok(resized)
 }
 
 /// What the stored image's pixels say about the plan: the box `trim=border` keeps (`None` when
@@ -542,11 +586,44 @@ mod tests {
         assert!(planar_compared >= 2, "only {planar_compared} comparisons of the planar route");
     }
 
+    /// PSNR of `a` against `b`, in dB.
+    fn psnr(a: &[u8], b: &[u8]) -> f64 {
+        let squared: f64 = a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum();
+        10.0 * (255.0f64.powi(2) / (squared / a.len() as f64)).log10()
+    }
+
+    #[test]
+    fn jpeg_planes_go_to_the_encoder_no_worse_than_through_rgb() {
+        // The 4:2:0 fixture, 1411 px square: even and odd sizes, 4:2:0 and 4:4:4 qualities.
+        let jpeg = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/retina.jpg")).unwrap();
+        let limits = Limits::default();
+        let decode =
+            |file: &[u8]| codec::decode(file, &codec::probe(file, &limits).unwrap(), &limits, 1, Backend::Scalar);
+        for options in [
+            "width=400,format=jpeg",
+            "width=401,height=333,fit=squeeze,format=jpeg",
+            "width=500,quality=95,format=jpeg",
+        ] {
+            let (whole, through_rgb, planar) = both_jpeg_routes(&jpeg, options).unwrap();
+            assert!(planar, "{options}: takes the planar route");
+            let parsed = TransformOptions::from_path_segment(options, &limits).unwrap();
+            let settings = codec::EncodeSettings { quality: parsed.quality, exif: None, avif_allowance: 0 };
+            let through_rgb = decode(&codec::encode(&through_rgb, OutputFormat::Jpeg, &settings).unwrap()).unwrap();
+            let out = crate::pipeline::transform(&jpeg, &parsed, None, &limits, Backend::Scalar).unwrap();
+            let direct = decode(&out.bytes).unwrap();
+            assert_eq!((direct.width, direct.height), (whole.width, whole.height));
+            let (direct_psnr, rgb_psnr) =
+                (psnr(&direct.pixels, &whole.pixels), psnr(&through_rgb.pixels, &whole.pixels));
+            println!("{options}: planes to the encoder {direct_psnr:.2} dB, through RGB {rgb_psnr:.2} dB");
+            assert!(direct.pixels != through_rgb.pixels, "{options}: the planes went to the encoder");
+            assert!(direct_psnr > rgb_psnr - 0.2, "{options}: {direct_psnr:.2} dB against {rgb_psnr:.2}");
+        }
+    }
+
     #[test]
     fn a_jpeg_with_full_size_chroma_is_resized_as_planes_only_when_much_smaller() {
-        // chelsea.png, 451x300, as a 4:4:4 JPEG in one interleaved scan (the image crate's
-        // encoder; ours, with optimized Huffman tables, writes a scan per component, which does
-        // not stream).
+        // chelsea.png, 451x300, as a 4:4:4 JPEG (the image crate's encoder: ours halves chroma
+        // below quality 90).
         let png = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/chelsea.png")).unwrap();
         let mut jpeg = Vec::new();
         image::load_from_memory(&png)

@@ -40,7 +40,7 @@ pub enum EncodeError {
     Size { width: usize, height: usize },
     /// Exif data over [`MAX_EXIF_LEN`].
     ExifTooLong { len: usize },
-    /// Fewer pixel bytes than `width × height × channels`, or channels other than 1 and 3.
+    /// Fewer pixel (or plane) bytes than the size needs.
     Pixels { len: usize, needed: usize },
     /// Our own bug: a kernel refused the arguments we gave it.
     Internal(&'static str),
@@ -69,24 +69,49 @@ struct Component {
     table: usize,
 }
 
-/// `pixels`, `width` × `height` rows of grey (`channels` 1) or RGB (3) bytes, as a JPEG file.
-pub fn encode(
-    pixels: &[u8],
-    width: usize,
-    height: usize,
-    channels: usize,
-    settings: &EncodeSettings,
-) -> Result<Vec<u8>, EncodeError> {
+/// What to encode: `width` × `height` rows of grey or RGB bytes, or the Y, Cb and Cr planes a
+/// caller converted itself, Cb and Cr at half the width and height (rounded up) when the settings
+/// subsample chroma.
+#[derive(Clone, Copy, Debug)]
+pub enum Pixels<'a> {
+    Grey(&'a [u8]),
+    Rgb(&'a [u8]),
+    Planes { y: &'a [u8], cb: &'a [u8], cr: &'a [u8] },
+}
+
+impl Pixels<'_> {
+    fn channels(&self) -> usize {
+        match self {
+            Pixels::Grey(_) => 1,
+            _ => 3,
+        }
+    }
+}
+
+/// `pixels`, `width` × `height`, as a JPEG file.
+pub fn encode(pixels: Pixels, width: usize, height: usize, settings: &EncodeSettings) -> Result<Vec<u8>, EncodeError> {
     if width == 0 || height == 0 || width > 65535 || height > 65535 {
         return Err(EncodeError::Size { width, height });
     }
-    let needed = width * height * channels;
-    if pixels.len() < needed || !matches!(channels, 1 | 3) {
-        return Err(EncodeError::Pixels { len: pixels.len(), needed });
+    let chroma_size = if settings.subsample_chroma { (width.div_ceil(2), height.div_ceil(2)) } else { (width, height) };
+    let short = [
+        match pixels {
+            Pixels::Grey(grey) => (grey.len(), width * height),
+            Pixels::Rgb(rgb) => (rgb.len(), 3 * width * height),
+            Pixels::Planes { y, .. } => (y.len(), width * height),
+        },
+        match pixels {
+            Pixels::Planes { cb, cr, .. } => (cb.len().min(cr.len()), chroma_size.0 * chroma_size.1),
+            _ => (0, 0),
+        },
+    ];
+    if let Some(&(len, needed)) = short.iter().find(|(len, needed)| len < needed) {
+        return Err(EncodeError::Pixels { len, needed });
     }
     if let Some(exif) = settings.exif.filter(|exif| exif.len() > MAX_EXIF_LEN) {
         return Err(EncodeError::ExifTooLong { len: exif.len() });
     }
+    let channels = pixels.channels();
     let luma = Component { horizontal: 1, vertical: 1, table: 0 };
     let chroma = Component { horizontal: 1, vertical: 1, table: 1 };
     let components: &[Component] = match (channels, settings.subsample_chroma) {
@@ -96,7 +121,7 @@ pub fn encode(
     };
     let quantizers = [Quantizer::new(settings.luma_table), Quantizer::new(settings.chroma_table)];
     let frame = Frame::new(width, height, components);
-    let (blocks, counts) = frame.transform(pixels, channels, &quantizers)?;
+    let (blocks, counts) = frame.transform(pixels, chroma_size, &quantizers)?;
 
     let tables = counts.each_ref().map(|[dc, ac]| [fit(dc), fit(ac)]);
     let mut out = Vec::with_capacity(blocks.len() * 16 + 1024);
@@ -153,8 +178,8 @@ impl<'a> Frame<'a> {
     /// (MCU by MCU, each component's blocks row by row), and the symbols they need per table.
     fn transform(
         &self,
-        pixels: &[u8],
-        channels: usize,
+        pixels: Pixels,
+        chroma_size: (usize, usize),
         quantizers: &[Quantizer; 2],
     ) -> Result<(Vec<Block>, Box<TableCounts>), EncodeError> {
         let backend = Backend::best();
@@ -165,11 +190,25 @@ impl<'a> Frame<'a> {
         let mut planes: Vec<Vec<u8>> =
             self.components.iter().zip(&plane_widths).map(|(c, &w)| vec![0; w * 8 * c.vertical]).collect();
         let padded_width = self.mcus_across * self.mcu_width;
-        let mut padded_rows = [vec![0u8; padded_width * channels], vec![0u8; padded_width * channels]];
+        let channels = pixels.channels();
+        let row_bytes = padded_width * channels;
+        let mut padded_rows = [vec![0u8; row_bytes], vec![0u8; row_bytes]];
         let mut previous_dc = vec![0i16; self.components.len()];
         let failed = |_| EncodeError::Internal("a kernel refused the encoder's arguments");
         for band in 0..self.mcus_down {
-            self.convert_band(pixels, channels, band, &mut padded_rows, &mut planes, &plane_widths).map_err(failed)?;
+            match pixels {
+                Pixels::Planes { y, cb, cr } => {
+                    let sizes = [(self.width, self.height), chroma_size, chroma_size];
+                    let sources = [y, cb, cr].into_iter().zip(sizes);
+                    for ((source, size), (plane, &width)) in sources.zip(planes.iter_mut().zip(&plane_widths)) {
+                        copy_band(source, size, band, plane, width);
+                    }
+                }
+                Pixels::Grey(pixels) | Pixels::Rgb(pixels) => {
+                    self.convert_band(pixels, channels, band, &mut padded_rows, &mut planes, &plane_widths)
+                        .map_err(failed)?;
+                }
+            }
             for mcu in 0..self.mcus_across {
                 for (index, component) in self.components.iter().enumerate() {
                     let (Some(plane), Some(&stride)) = (planes.get(index), plane_widths.get(index)) else { continue };
@@ -284,6 +323,19 @@ impl<'a> Frame<'a> {
             }
         }
         writer.finish();
+    }
+}
+
+/// MCU row `band` of a `size` plane into `plane` (rows `width` apart, as many as it holds), the
+/// rows past the bottom repeating the last and the columns past the right edge the last sample.
+fn copy_band(source: &[u8], (width, height): (usize, usize), band: usize, plane: &mut [u8], plane_width: usize) {
+    let rows = plane.len() / plane_width.max(1);
+    for (y, target) in plane.chunks_exact_mut(plane_width).enumerate() {
+        let y = (band * rows + y).min(height.saturating_sub(1));
+        let row = source.get(y * width..(y + 1) * width).unwrap_or(&[]);
+        let (start, end) = target.split_at_mut(row.len().min(plane_width));
+        start.copy_from_slice(row.get(..start.len()).unwrap_or(&[]));
+        end.fill(row.last().copied().unwrap_or(0));
     }
 }
 

@@ -106,6 +106,9 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
     /// (across, down), as JPEG stores subsampled chroma, `source` samples of it standing for an
     /// `upsampled` image (to which `region` refers): the result is the resize of the plane
     /// doubled by libjpeg's "fancy" upsampling ([`AxisWeights::halved`]), without making it.
+    /// The region may overhang the far edges by up to one output sample (a chroma grid for an
+    /// odd-sized image, whose last sample stands for a pair of pixels of which only the first
+    /// exists): the filter's taps stay inside the plane, weighted towards its edge.
     pub fn for_halved_plane(
         (source, upsampled): ((usize, usize), (usize, usize)),
         layout: PixelLayout,
@@ -114,7 +117,13 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
         (filter, halved): (Filter, (bool, bool)),
         backend: Backend,
     ) -> Result<Self, KernelError> {
-        check_sizes(source, output, region, upsampled)?;
+        let less_one_sample = |len: f64, samples: usize| len * (samples.max(2) - 1) as f64 / samples.max(2) as f64;
+        let inner = SourceRegion {
+            width: less_one_sample(region.width, output.0),
+            height: less_one_sample(region.height, output.1),
+            ..region
+        };
+        check_sizes(source, output, inner, upsampled)?;
         let profile = Profile::Filter(filter);
         let (horizontal_multiple, vertical_multiple) = tap_multiples(layout);
         let axis = |halved: bool, lengths: (usize, usize), start: f64, len: f64, out: usize, multiple: usize| {
