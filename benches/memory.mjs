@@ -43,7 +43,7 @@ const CHECK_OPTIONS = [
 const NOISE_OPTIONS = [
   'width=400,format=avif,quality=100', 'width=800,format=avif,quality=100', 'width=1100,format=avif,quality=90',
   'width=1600,format=avif', 'width=2000,format=webp,quality=100', 'width=2000,format=jpeg,quality=100',
-  'width=2000,format=png',
+  'width=2000,format=jpeg,quality=89', 'width=2000,format=png',
 ];
 const NOISE_BUDGETS = [64, 192];
 // Animations of noise code to more than the estimate allows for their frames: the pipeline stops

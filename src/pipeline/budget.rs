@@ -98,10 +98,10 @@ pub(super) fn estimate(
     // allocator grows memory for them, so they count on top of the decode.
     let resize = decode + window_bytes(probe.size, placement, options.gamma_correct) + linear + planes + 4 * resized;
     // Per output pixel, the output image and the encoder. GIF holds about the same whatever the
-    // picture (measured peaks over the source: 9–12 bytes), JPEG too up to quality 85 (12–14:
-    // jpeg-encoder's optimizing pass keeps every component at full resolution twice, the rows
-    // and then a block buffer sized for full resolution even for subsampled chroma) and then
-    // its output grows, to 16 bytes on noise at 100. PNG holds its compressed output and
+    // picture (measured peaks over the source: 9–12 bytes). JPEG keeps every quantized block
+    // between its two passes (3.2 bytes a pixel at 4:2:0, below quality 90; 6.4 at 4:4:4) beside
+    // its output, which grows with the detail: 6.8 and 10.4 bytes on a smooth picture, 7.6 and
+    // 14.9 on noise (at 85 and 95-100). PNG holds its compressed output and
     // deflate state, up to 17 bytes on noise (21 with alpha). WebP and AVIF hold more the more
     // they code, so by quality (`WEBP_BYTES_PER_PIXEL`; AVIF's encoder bounds its own beside
     // the output image, splitting the picture into more tiles to fit what the budget leaves it).
@@ -147,8 +147,9 @@ pub(super) fn avif_allowance(source_len: usize, options: &TransformOptions, outp
     budget.saturating_sub(beside)
 }
 
-/// What JPEG output holds per pixel at our `quality`, with the output image (see above).
-const JPEG_BYTES_PER_PIXEL: &Curve = &[(85, 16.0), (100, 18.0)];
+/// What JPEG output holds per pixel at our `quality`, with the output image (see above): 4:2:0
+/// below 90, 4:4:4 from it.
+const JPEG_BYTES_PER_PIXEL: &Curve = &[(89, 10.0), (90, 18.0)];
 
 /// What opaque WebP output holds per pixel at our `quality`, with the output image: libwebp keeps
 /// the tokens of the whole picture (2 bytes each) to write them after choosing their
