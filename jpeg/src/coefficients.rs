@@ -66,22 +66,28 @@ impl Coefficients {
         Some(Block { values, nonzero: self.nonzero.get_mut(index)?, slots: &self.zigzag_slots })
     }
 
-    /// Block `index` dequantised by `quant` (natural order) into `out`, the coefficients not
-    /// kept as zero; returns whether its DC is its only non-zero coefficient.
-    pub fn dequantised(&self, index: usize, quant: &[u16; 64], out: &mut [i32; 64]) -> bool {
+    /// Block `index` dequantised by `quant` (natural order) into `out`, saturated to 16 bits (as
+    /// the IDCT takes them), the coefficients not kept as zero; returns whether its DC is its
+    /// only non-zero coefficient.
+    pub fn dequantised(&self, index: usize, quant: &[u16; 64], out: &mut [i16; 64]) -> bool {
         let values = self.values.get(index * self.kept..(index + 1) * self.kept).unwrap_or_default();
         if self.kept == 64 {
             // Full size: every coefficient kept, in natural order.
             for ((coefficient, &value), &q) in out.iter_mut().zip(values).zip(quant) {
-                *coefficient = i32::from(value) * i32::from(q);
+                *coefficient = saturated(i32::from(value) * i32::from(q));
             }
         } else {
             for ((coefficient, &slot), &q) in out.iter_mut().zip(&self.slots).zip(quant) {
-                *coefficient = values.get(usize::from(slot)).map_or(0, |&v| i32::from(v) * i32::from(q));
+                *coefficient = values.get(usize::from(slot)).map_or(0, |&v| saturated(i32::from(v) * i32::from(q)));
             }
         }
         self.nonzero.get(index).is_none_or(|&bits| bits & !1 == 0)
     }
+}
+
+/// `value` saturated to 16 bits.
+pub(crate) fn saturated(value: i32) -> i16 {
+    value.clamp(i16::MIN.into(), i16::MAX.into()) as i16
 }
 
 /// One block's coefficients, by zig-zag position.

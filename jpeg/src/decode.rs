@@ -396,7 +396,7 @@ impl<'a> Decoder<'a> {
         let Source::Streaming { bits, walker, decoded_rows } = &mut self.source else { return Ok(()) };
         let (mcus_wide, mcus_high) = walker.units;
         let count = count.min(mcus_high);
-        let mut block = [0i32; 64];
+        let mut block = [0i16; 64];
         let backend = self.backend;
         while *decoded_rows < count {
             let first = *decoded_rows * mcus_wide;
@@ -456,7 +456,7 @@ impl<'a> Decoder<'a> {
                     progressive_block(bits, part, tables, &scan, &mut block)
                 })?;
             } else {
-                let mut block = [0i32; 64];
+                let mut block = [0i16; 64];
                 walker.run(&mut bits, &self.tables, 0..units, |bits, part, tables, x, y| {
                     sequential_into_plane(bits, part, tables, &mut block, planes, (x, y), (backend, true))
                 })?;
@@ -491,7 +491,7 @@ impl<'a> Decoder<'a> {
                 .get(usize::from(component.quant_table))
                 .and_then(Option::as_ref)
                 .ok_or(Error::Corrupt("a component's quantisation table is missing"))?;
-            let mut dequantised = [0i32; 64];
+            let mut dequantised = [0i16; 64];
             for index in 0..plane.blocks_wide * plane.blocks_high {
                 let dc_only = blocks.dequantised(index, quant, &mut dequantised);
                 plane.put(index % plane.blocks_wide, index / plane.blocks_wide, &dequantised, dc_only, self.backend)?;
@@ -619,7 +619,7 @@ fn sequential_into_plane(
     bits: &mut BitReader<'_>,
     part: &mut Part,
     tables: &Tables,
-    block: &mut [i32; 64],
+    block: &mut [i16; 64],
     planes: &mut [Plane],
     (x, y): (usize, usize),
     (backend, place): (Backend, bool),

@@ -2,6 +2,7 @@
 //! codes fit in, so one load decodes them), the standard's code-length walk for longer codes, and
 //! a bit reader over the entropy-coded data that refills 64 bits at a time.
 
+use crate::coefficients::saturated;
 use crate::error::{Error, Result};
 use crate::markers::ZIGZAG_TO_NATURAL;
 
@@ -290,10 +291,10 @@ impl<'a> BitReader<'a> {
         (dc, ac): (&HuffmanTable, &HuffmanTable),
         quant: &[i32; 64],
         prediction: &mut i32,
-        block: &mut [i32; 64],
+        block: &mut [i16; 64],
     ) -> Result<bool> {
         *prediction = prediction.wrapping_add(self.dc_difference(dc)?);
-        block[0] = prediction.wrapping_mul(quant[0]);
+        block[0] = saturated(prediction.wrapping_mul(quant[0]));
         let mut ac_written = false;
         let (mut bits, mut count) = (self.bits, self.count);
         let mut k = 1usize;
@@ -433,10 +434,10 @@ const PADDED_ZIGZAG_TO_NATURAL: [u8; 128] = {
 
 /// Coefficient `k` (zigzag order) of a sequential block, dequantised into place.
 #[inline(always)]
-fn place(k: usize, value: i32, quant: &[i32; 64], block: &mut [i32; 64], ac_written: &mut bool) {
+fn place(k: usize, value: i32, quant: &[i32; 64], block: &mut [i16; 64], ac_written: &mut bool) {
     let natural = usize::from(PADDED_ZIGZAG_TO_NATURAL.get(k & 127).copied().unwrap_or(63)) & 63;
     if let (Some(coefficient), Some(quant)) = (block.get_mut(natural), quant.get(natural)) {
-        *coefficient = value.wrapping_mul(*quant);
+        *coefficient = saturated(value.wrapping_mul(*quant));
     }
     *ac_written = true;
 }

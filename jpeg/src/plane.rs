@@ -179,7 +179,7 @@ impl Plane {
 
     /// The block at `(x, y)` (in blocks) through the IDCT into the plane; `dc_only` says every
     /// AC coefficient is zero.
-    pub fn put(&mut self, x: usize, y: usize, coefficients: &[i32; 64], dc_only: bool, backend: Backend) -> Result<()> {
+    pub fn put(&mut self, x: usize, y: usize, coefficients: &[i16; 64], dc_only: bool, backend: Backend) -> Result<()> {
         let Some(&row_start) = self.block_row_starts.get(y).filter(|_| self.needs(x)) else { return Ok(()) };
         let offset = row_start + x * self.block;
         let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
@@ -187,9 +187,9 @@ impl Plane {
             // What the IDCT makes of a DC alone, without it (flat blocks are common in photos).
             let stride = self.stride;
             return match self.block {
-                8 => fill_block::<8>(target, stride, flat_sample(coefficients[0])),
-                4 => fill_block::<4>(target, stride, flat_reduced_sample(coefficients[0])),
-                _ => fill_block::<2>(target, stride, flat_reduced_sample(coefficients[0])),
+                8 => fill_block::<8>(target, stride, flat_sample(coefficients[0].into())),
+                4 => fill_block::<4>(target, stride, flat_reduced_sample(coefficients[0].into())),
+                _ => fill_block::<2>(target, stride, flat_reduced_sample(coefficients[0].into())),
             };
         }
         let transformed = match self.block {
@@ -198,7 +198,7 @@ impl Plane {
             2 => kernels::idct_2x2(coefficients, target, self.stride, backend),
             _ => {
                 // 1/8: the block's mean, its DC term over 8.
-                let mean = (coefficients[0] + 4).div_euclid(8) + 128;
+                let mean = (i32::from(coefficients[0]) + 4).div_euclid(8) + 128;
                 if let Some(sample) = target.first_mut() {
                     *sample = mean.clamp(0, 255) as u8;
                 }
@@ -291,25 +291,26 @@ mod tests {
 
     #[test]
     fn a_flat_reduced_block_is_what_the_reduced_idcts_make_of_its_dc() {
-        for dc in -40_000..40_000 {
-            let mut coefficients = [0i32; 64];
+        for dc in i16::MIN..=i16::MAX {
+            let mut coefficients = [0i16; 64];
             coefficients[0] = dc;
             let (mut four, mut two) = ([0u8; 16], [0u8; 4]);
             kernels::idct_4x4(&coefficients, &mut four, 4, kernels::Backend::Scalar).unwrap();
             kernels::idct_2x2(&coefficients, &mut two, 2, kernels::Backend::Scalar).unwrap();
-            let expected = flat_reduced_sample(dc);
+            let expected = flat_reduced_sample(dc.into());
             assert!(four.iter().chain(&two).all(|&s| s == expected), "DC {dc}: {four:?} {two:?} against {expected}");
         }
     }
 
     #[test]
     fn a_flat_block_is_what_the_idct_makes_of_its_dc() {
-        for dc in -40_000..40_000 {
-            let mut coefficients = [0i32; 64];
+        for dc in i16::MIN..=i16::MAX {
+            let mut coefficients = [0i16; 64];
             coefficients[0] = dc;
             let mut samples = [0u8; 64];
             kernels::idct_8x8(&coefficients, &mut samples, 8, kernels::Backend::Scalar).unwrap();
-            assert!(samples.iter().all(|&s| s == flat_sample(dc)), "DC {dc}: {samples:?} against {}", flat_sample(dc));
+            let expected = flat_sample(dc.into());
+            assert!(samples.iter().all(|&s| s == expected), "DC {dc}: {samples:?} against {expected}");
         }
     }
 }

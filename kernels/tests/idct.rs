@@ -11,7 +11,8 @@ mod support;
 use kernels::{idct_2x2, idct_4x4, idct_8x8};
 use support::{assert_backends_agree, Rng, GUARD};
 
-fn block(rng: &mut Rng, kind: usize) -> [i32; 64] {
+/// A block as a decoder hands it over: dequantised values saturated to 16 bits.
+fn block(rng: &mut Rng, kind: usize) -> [i16; 64] {
     let signed = |rng: &mut Rng, magnitude: usize| rng.below(2 * magnitude + 1) as i32 - magnitude as i32;
     let mut block = [0i32; 64];
     match kind {
@@ -28,7 +29,7 @@ fn block(rng: &mut Rng, kind: usize) -> [i32; 64] {
         }
         // Dense: every coefficient.
         1 => block.iter_mut().for_each(|c| *c = signed(rng, 2048)),
-        // Extreme: large values that drive outputs far out of range (and through saturation).
+        // Extreme: large values that drive outputs far out of range (and saturate to 16 bits).
         _ => {
             let (columns, rows) = ([4, 8][rng.below(2)], [4, 8][rng.below(2)]);
             for (_, c) in block.iter_mut().enumerate().filter(|(i, _)| i % 8 < columns && i / 8 < rows) {
@@ -36,7 +37,7 @@ fn block(rng: &mut Rng, kind: usize) -> [i32; 64] {
             }
         }
     }
-    block
+    block.map(|c| c.clamp(i16::MIN.into(), i16::MAX.into()) as i16)
 }
 
 #[test]
@@ -65,7 +66,7 @@ fn reduced_idct_backends_agree() {
         let kind = case % 3;
         let coefficients = block(&mut rng, kind);
         let stride = 4 + [0, 1, 4, 23][rng.below(4)];
-        for (size, idct) in [(4, idct_4x4 as fn(&[i32; 64], &mut [u8], usize, kernels::Backend) -> _), (2, idct_2x2)] {
+        for (size, idct) in [(4, idct_4x4 as fn(&[i16; 64], &mut [u8], usize, kernels::Backend) -> _), (2, idct_2x2)] {
             let what = format!("{size}x{size}, block {case} (kind {kind}), stride {stride}");
             let out = assert_backends_agree(&what, |backend| {
                 let mut out = vec![GUARD; size * stride];
@@ -89,7 +90,7 @@ fn reduced_idcts_are_means_of_the_full_one() {
         let mut full = [0u8; 64];
         idct_8x8(&coefficients, &mut full, 8, kernels::Backend::Scalar).unwrap();
         for (size, idct) in
-            [(4usize, idct_4x4 as fn(&[i32; 64], &mut [u8], usize, kernels::Backend) -> _), (2, idct_2x2)]
+            [(4usize, idct_4x4 as fn(&[i16; 64], &mut [u8], usize, kernels::Backend) -> _), (2, idct_2x2)]
         {
             let mut reduced = vec![0u8; size * size];
             idct(&coefficients, &mut reduced, size, kernels::Backend::Scalar).unwrap();
@@ -115,7 +116,7 @@ fn reduced_idcts_are_means_of_the_full_one() {
 
 #[test]
 fn a_dc_only_block_is_flat() {
-    let mut coefficients = [0i32; 64];
+    let mut coefficients = [0i16; 64];
     coefficients[0] = 80; // the mean of the block × 8: 10 above the level shift
     let out = assert_backends_agree("DC only", |backend| {
         let mut out = vec![0u8; 64];
@@ -127,7 +128,7 @@ fn a_dc_only_block_is_flat() {
 
 #[test]
 fn short_buffers_are_refused() {
-    let coefficients = [0i32; 64];
+    let coefficients = [0i16; 64];
     for backend in kernels::Backend::available() {
         assert!(idct_8x8(&coefficients, &mut [0u8; 63], 8, *backend).is_err());
         assert!(idct_8x8(&coefficients, &mut [0u8; 64], 7, *backend).is_err());

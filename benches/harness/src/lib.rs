@@ -417,7 +417,7 @@ pub extern "C" fn run_effect(variant: u32, kernel: u32) -> u32 {
 /// subsampled chroma planes and full-size component planes.
 struct JpegKernelCase {
     size: (usize, usize),
-    blocks: Vec<[i32; 64]>,
+    blocks: Vec<[i16; 64]>,
     /// A plane the IDCTs write into (full size; the reduced ones use part of it).
     plane: Vec<u8>,
     /// Y, Cb, Cr at full size, and a chroma plane at half size each way.
@@ -441,7 +441,7 @@ struct JpegKernelCase {
 /// Blocks as a photo's non-flat ones (flat blocks skip the IDCT): about two in five with every
 /// coefficient in the top-left 4 × 4, the rest with a dozen or two spread over the block, the
 /// shares of the 13 MP corpus photo.
-fn photo_like_blocks(count: usize) -> Vec<[i32; 64]> {
+fn photo_like_blocks(count: usize) -> Vec<[i16; 64]> {
     let mut state = 0x1DC7_u64;
     let mut next = |below: u64| {
         state ^= state << 13;
@@ -451,12 +451,12 @@ fn photo_like_blocks(count: usize) -> Vec<[i32; 64]> {
     };
     (0..count)
         .map(|i| {
-            let mut block = [0i32; 64];
-            block[0] = next(2048) as i32 - 1024;
+            let mut block = [0i16; 64];
+            block[0] = next(2048) as i16 - 1024;
             let (side, terms) = if i % 5 < 2 { (4, 1 + next(10)) } else { (8, 8 + next(24)) };
             for _ in 0..terms {
                 let at = (next(side) * 8 + next(side)) as usize;
-                block[at] = (next(121) as i32 - 60) * (1 + next(6) as i32);
+                block[at] = (next(121) as i16 - 60) * (1 + next(6) as i16);
             }
             block
         })
@@ -515,7 +515,7 @@ pub extern "C" fn run_jpeg_kernel(variant: u32, kernel: u32) -> u32 {
         let Some(case) = state.jpeg.as_mut() else { return 0 };
         let (width, height) = case.size;
         let idct =
-            |case: &mut JpegKernelCase, size: usize, transform: fn(&[i32; 64], &mut [u8], usize, Backend) -> _| {
+            |case: &mut JpegKernelCase, size: usize, transform: fn(&[i16; 64], &mut [u8], usize, Backend) -> _| {
                 let (stride, blocks_wide) = (width * size / 8, width / 8);
                 case.blocks.iter().enumerate().try_for_each(|(i, block)| {
                     let offset = (i / blocks_wide) * size * stride + (i % blocks_wide) * size;

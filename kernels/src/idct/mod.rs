@@ -26,7 +26,7 @@ fn check(out: &[u8], stride: usize, size: usize) -> Result<(), KernelError> {
 
 /// One block of dequantised coefficients (natural order) to 8 × 8 samples, level-shifted by 128
 /// and clamped to 0..=255, into `out` at rows `stride` bytes apart.
-pub fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
+pub fn idct_8x8(coefficients: &[i16; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
     check(out, stride, 8)?;
     match backend {
         Backend::Scalar => scalar::idct_8x8(coefficients, out, stride),
@@ -39,7 +39,7 @@ pub fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend
 /// For scaled decoding at 1/2: one block to 4 × 4 samples, each the mean of the 2 × 2 full-size
 /// samples it covers (computed in the DCT domain, in integers as [`idct_8x8`]), level-shifted and
 /// clamped.
-pub fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
+pub fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
     check(out, stride, 4)?;
     match backend {
         Backend::Scalar => scalar::idct_4x4(coefficients, out, stride),
@@ -50,7 +50,7 @@ pub fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend
 }
 
 /// For 1/4: one block to 2 × 2 samples, each the mean of 4 × 4, as [`idct_4x4`].
-pub fn idct_2x2(coefficients: &[i32; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
+pub fn idct_2x2(coefficients: &[i16; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
     check(out, stride, 2)?;
     match backend {
         Backend::Scalar => scalar::idct_2x2(coefficients, out, stride),

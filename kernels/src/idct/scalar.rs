@@ -51,7 +51,7 @@ fn descale(value: i32, shift: i32) -> i32 {
 
 /// The 8x8 block `coefficients` (dequantised, natural order) to samples in `out` rows of
 /// `stride` bytes.
-pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+pub(super) fn idct_8x8(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     let values = idct_8x8_values(coefficients);
     for (row, line) in values.chunks_exact(8).enumerate() {
         if let Some(target) = out.get_mut(row * stride..row * stride + 8) {
@@ -63,21 +63,21 @@ pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) 
 }
 
 /// `value` saturated to 16 bits. The transforms' workspace is 16-bit (the reduced ones' too), as
-/// in libjpeg-turbo's SIMD code: coefficients saturate on the way in, and the first pass's outputs
-/// on the way out. No real encoder's coefficients come near (8-bit samples' are within about
-/// ±1100, and the first pass's outputs within about 31000), so on valid files this is libjpeg's
-/// islow exactly; only crafted blocks saturate, and the simd128 twin, on 16-bit lanes, saturates
-/// the same. With 16-bit inputs no sum of a pass can overflow `i32` (at most about 2.0e9).
+/// in libjpeg-turbo's SIMD code: coefficients come in 16 bits (a decoder saturates dequantised
+/// values), and the first pass's outputs saturate on the way out. No real encoder's coefficients
+/// come near (8-bit samples' are within about ±1100, and the first pass's outputs within about
+/// 31000), so on valid files this is libjpeg's islow exactly; only crafted blocks saturate, and
+/// the simd128 twin, on 16-bit lanes, saturates the same. With 16-bit inputs no sum of a pass can
+/// overflow `i32` (at most about 2.0e9).
 fn saturate(value: i32) -> i32 {
     value.clamp(i16::MIN.into(), i16::MAX.into())
 }
 
 /// The transform itself, before the level shift and clamping (what IEEE 1180 measures).
-fn idct_8x8_values(coefficients: &[i32; 64]) -> [i32; 64] {
+fn idct_8x8_values(coefficients: &[i16; 64]) -> [i32; 64] {
     let mut work = [0i32; 64];
     for column in 0..8 {
-        let x: [i32; 8] =
-            core::array::from_fn(|row| saturate(coefficients.get(row * 8 + column).copied().unwrap_or(0)));
+        let x: [i32; 8] = core::array::from_fn(|row| coefficients.get(row * 8 + column).map_or(0, |&c| i32::from(c)));
         let values = if x[1..].iter().all(|&v| v == 0) {
             // A flat column: every output is the DC term.
             [saturate(x[0] << PASS1_BITS); 8]
@@ -135,15 +135,14 @@ fn points2(x: [i32; 8]) -> [i32; 2] {
 /// An 8x8 block to `N` × `N` samples (`N` 4 or 2) through `points` (columns, then rows),
 /// with the full-size transform's extra precision and 16-bit workspace between the passes.
 fn idct_reduced<const N: usize>(
-    coefficients: &[i32; 64],
+    coefficients: &[i16; 64],
     out: &mut [u8],
     stride: usize,
     points: fn([i32; 8]) -> [i32; N],
 ) {
     let mut work = [[0i32; 8]; N];
     for column in 0..8 {
-        let x: [i32; 8] =
-            core::array::from_fn(|row| saturate(coefficients.get(row * 8 + column).copied().unwrap_or(0)));
+        let x: [i32; 8] = core::array::from_fn(|row| coefficients.get(row * 8 + column).map_or(0, |&c| i32::from(c)));
         for (line, value) in work.iter_mut().zip(points(x)) {
             line[column] = saturate(descale(value, CONST_BITS - PASS1_BITS));
         }
@@ -157,11 +156,11 @@ fn idct_reduced<const N: usize>(
     }
 }
 
-pub(super) fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     idct_reduced(coefficients, out, stride, points4);
 }
 
-pub(super) fn idct_2x2(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+pub(super) fn idct_2x2(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     idct_reduced(coefficients, out, stride, points2);
 }
 
@@ -228,7 +227,7 @@ mod tests {
                 for _ in 0..blocks {
                     let block: [i64; 64] = core::array::from_fn(|_| sign * generator.next(low, high));
                     // Forward DCT, rounded and clamped as the standard says.
-                    let coefficients: [i32; 64] = core::array::from_fn(|i| {
+                    let coefficients: [i16; 64] = core::array::from_fn(|i| {
                         let (v, u) = (i / 8, i % 8);
                         let mut sum = 0f64;
                         for y in 0..8 {
@@ -236,7 +235,7 @@ mod tests {
                                 sum += c[y][v] * c[x][u] * block[y * 8 + x] as f64;
                             }
                         }
-                        (sum.round() as i32).clamp(-2048, 2047)
+                        (sum.round() as i16).clamp(-2048, 2047)
                     });
                     let reference: [i64; 64] = core::array::from_fn(|i| {
                         let (y, x) = (i / 8, i % 8);

@@ -121,13 +121,12 @@ const RIGHT_HALF: v128 = i16x8(0, 0, 0, 0, -1, -1, -1, -1);
 
 // Straight-line code below, every vector a named value: arrays indexed in loops would live in
 // memory instead of registers.
-pub(super) fn idct_8x8(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+pub(super) fn idct_8x8(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     // The caller checked the rows' bounds.
     let Some(mut rows) = RowsMut::<8, 8>::new(out, stride) else { return };
-    // Rows of coefficients saturated to 16 bits (as the scalar code does): lanes are columns.
-    let (quads, _) = coefficients.as_chunks::<4>();
-    let quad = |i: usize| quads.get(i).map_or(i32x4_splat(0), load);
-    let row = |r: usize| i16x8_narrow_i32x4(quad(2 * r), quad(2 * r + 1));
+    // Rows of coefficients: lanes are columns.
+    let (rows_in, _) = coefficients.as_chunks::<8>();
+    let row = |r: usize| rows_in.get(r).map_or(i16x8_splat(0), load);
     let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
     // Each work row saturated to 16 bits, its pairs for the row pass side by side ((x0, x4),
     // (x2, x6), (x7, x5), (x3, x1) in its four 32-bit lanes), so that transposing four rows'
@@ -224,13 +223,12 @@ fn points4_from_pairs([p04, p26, p13, p57]: [v128; 4]) -> [v128; 4] {
 const ROW4_PAIRS: v128 = i8x16(0, 1, 8, 9, 4, 5, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
 
 // Straight-line code, as the full-size transform: 16-bit lanes, products as dot products.
-pub(super) fn idct_4x4(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     // The caller checked the rows' bounds.
     let Some(mut rows) = RowsMut::<4, 4>::new(out, stride) else { return };
-    // Rows of coefficients saturated to 16 bits (as the scalar code does): lanes are columns.
-    let (quads, _) = coefficients.as_chunks::<4>();
-    let quad = |i: usize| quads.get(i).map_or(i32x4_splat(0), load);
-    let row = |r: usize| i16x8_narrow_i32x4(quad(2 * r), quad(2 * r + 1));
+    // Rows of coefficients: lanes are columns.
+    let (rows_in, _) = coefficients.as_chunks::<8>();
+    let row = |r: usize| rows_in.get(r).map_or(i16x8_splat(0), load);
     let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
     // Columns, all eight at once, as two halves of four lanes.
     let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
@@ -267,13 +265,12 @@ const R2_ODD_PAIRS: [i32; 2] = [pair(R2_ODD[0], R2_ODD[1]), pair(R2_ODD[2], R2_O
 /// (x1, x3), (x5, x7), then (x2, x6), which no output weighs.
 const ROW2_PAIRS: v128 = i8x16(0, 1, 8, 9, 2, 3, 6, 7, 10, 11, 14, 15, 4, 5, 12, 13);
 
-pub(super) fn idct_2x2(coefficients: &[i32; 64], out: &mut [u8], stride: usize) {
+pub(super) fn idct_2x2(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     // The caller checked the rows' bounds.
     let Some(mut rows) = RowsMut::<2, 2>::new(out, stride) else { return };
-    // Rows of coefficients saturated to 16 bits (as the scalar code does): lanes are columns.
-    let (quads, _) = coefficients.as_chunks::<4>();
-    let quad = |i: usize| quads.get(i).map_or(i32x4_splat(0), load);
-    let row = |r: usize| i16x8_narrow_i32x4(quad(2 * r), quad(2 * r + 1));
+    // Rows of coefficients: lanes are columns.
+    let (rows_in, _) = coefficients.as_chunks::<8>();
+    let row = |r: usize| rows_in.get(r).map_or(i16x8_splat(0), load);
     let (x0, x1, x3, x4, x5, x7) = (row(0), row(1), row(3), row(4), row(5), row(7));
     // Columns, all eight at once, as two halves of four lanes: `points2`'s two outputs.
     let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
