@@ -614,7 +614,9 @@ fn ac_table<'t>(part: &Part, tables: &'t Tables) -> Result<&'t HuffmanTable> {
 }
 
 /// One block of a sequential scan, dequantised and through the IDCT into its plane at `(x, y)`
-/// (in blocks) if `place`; `block` is all zero before and after.
+/// (in blocks) if `place`; `block` is all zero before and after. Inlined into the walk over the
+/// blocks, as [`Plane::put`] is into it (0.96-0.98x the decode's time).
+#[inline(always)]
 fn sequential_into_plane(
     bits: &mut BitReader<'_>,
     part: &mut Part,
