@@ -18,6 +18,7 @@ use super::scalar::{
     TO_YCBCR_BITS, Y_B, Y_G, Y_R,
 };
 use crate::simd::memory::{load, store};
+use crate::simd::weights::pair;
 
 const ONE: i32 = 1 << SCALE_BITS;
 const CR_G_REMAINDER: i16 = (ONE - CR_G) as i16;
@@ -260,14 +261,6 @@ const _: () = assert!(FINE_CR_R < 1 << 15 && FINE_CB_B < 1 << 15 && FINE_CR_G < 
 // 16-bit lanes, so that each of Y, Cb and Cr for four pixels is two `i32x4.dot` products: the
 // (B, 1) pair's second weight is the rounding term. Pairs summed over 2 × 2 pixels give
 // (4-pixel sums, 4), so the same weights give 4:2:0's sums and rounding.
-
-/// Two 16-bit weights in one 32-bit lane, for `i32x4.dot_i16x8_s` on (first, second) pairs.
-const fn pair(first: i32, second: i32) -> i32 {
-    assert!(
-        first >= i16::MIN as i32 && first <= i16::MAX as i32 && second >= i16::MIN as i32 && second <= i16::MAX as i32
-    );
-    (second << 16) | (first & 0xFFFF)
-}
 
 const Y_FROM_RG: i32 = pair(Y_R, Y_G);
 const Y_FROM_B: i32 = pair(Y_B, 1 << (TO_YCBCR_BITS - 1));

@@ -1,6 +1,6 @@
 //! The JPEG forward DCT with quantization, for encoding: the Loeffler–Ligtenberg–Moschytz
 //! factorisation with 13-bit constants and 2 extra bits between the passes (libjpeg's "islow"
-//! accuracy class, the inverse of [`crate::idct_8x8`]), columns first, then each coefficient
+//! accuracy class, the inverse of [`crate::idct_8x8`]), rows first as libjpeg, then each coefficient
 //! divided by its quantizer and rounded half away from zero, with the mask of the nonzero ones in
 //! zig-zag order, as an entropy coder reads them. The simd128 twin runs the same integer
 //! transform on four columns (then rows) a lane and divides in `f32`, which gives the integer

@@ -1,10 +1,13 @@
-//! The scalar transform's arithmetic on `i32x4` lanes: the column pass on the rows' left and
-//! right halves (four columns a vector), a transpose, the row pass the same way, and a transpose
-//! back to natural order. Quantization divides in `f32`: the transform's outputs (|x| < 2^15)
-//! and the divisors (8 × a step ≤ 2047) are exact in `f32`, so a correctly rounded quotient that
-//! lies exactly halfway is exact, and any other lies at least 1/divisor from the halfway point,
-//! far more than `f32`'s error at these magnitudes; adding ±0.5 and truncating then gives the
-//! integer rounding half away from zero.
+//! The scalar transform's arithmetic on 16-bit lanes, eight lines at once: the block transposed
+//! so that a pass over its vectors transforms each row, its products as `i32x4.dot_i16x8_s` over
+//! interleaved pairs of inputs (`pmaddwd`, two products a lane, the scalar sums regrouped),
+//! narrowed back to 16 bits, transposed back, and the column pass the same way.
+//!
+//! Quantization divides in `f32`: the transform's outputs (|x| < 2^15) and the divisors (8 × a
+//! step ≤ 2047) are exact in `f32`, so a correctly rounded quotient that lies exactly halfway is
+//! exact, and any other lies at least 1/divisor from the halfway point, far more than `f32`'s
+//! error at these magnitudes; adding ±0.5 and truncating then gives the integer rounding half
+//! away from zero.
 
 use core::arch::wasm32::*;
 
@@ -14,37 +17,38 @@ use crate::idct::scalar::{
     FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447, FIX_3_072711026, PASS1_BITS,
 };
 use crate::simd::memory::{load, store};
+use crate::simd::weights::pair;
 
+// The scalar `points`' products regrouped by `(a + b) c = a c + b c`, so that each output is
+// one dot product of a pair of inputs (even part, over (t12, t13)) or two (odd part, over
+// (t4, t5) and (t6, t7)): the same integer sums.
+const Z5: i32 = FIX_1_175875602;
+const Y2: i32 = pair(FIX_0_541196100, FIX_0_541196100 + FIX_0_765366865);
+const Y6: i32 = pair(FIX_0_541196100 - FIX_1_847759065, FIX_0_541196100);
+const Y7: [i32; 2] = [
+    pair(FIX_0_298631336 - FIX_0_899976223 - FIX_1_961570560 + Z5, Z5),
+    pair(Z5 - FIX_1_961570560, Z5 - FIX_0_899976223),
+];
+const Y5: [i32; 2] = [
+    pair(Z5, FIX_2_053119869 - FIX_2_562915447 + Z5 - FIX_0_390180644),
+    pair(Z5 - FIX_2_562915447, Z5 - FIX_0_390180644),
+];
+const Y3: [i32; 2] = [
+    pair(Z5 - FIX_1_961570560, Z5 - FIX_2_562915447),
+    pair(FIX_3_072711026 - FIX_2_562915447 + Z5 - FIX_1_961570560, Z5),
+];
+const Y1: [i32; 2] = [
+    pair(Z5 - FIX_0_899976223, Z5 - FIX_0_390180644),
+    pair(Z5, FIX_1_501321110 - FIX_0_899976223 + Z5 - FIX_0_390180644),
+];
+/// (t10, t11) to their sum and difference.
+const SUM: i32 = pair(1, 1);
+const DIFFERENCE: i32 = pair(1, -1);
+
+/// Two vectors' 16-bit lanes interleaved: the pairs of lanes 0..4, then of lanes 4..8.
 #[inline(always)]
-fn mul(value: v128, constant: i32) -> v128 {
-    i32x4_mul(value, i32x4_splat(constant))
-}
-
-/// The scalar `points` on four lanes.
-#[inline(always)]
-fn points([x0, x1, x2, x3, x4, x5, x6, x7]: [v128; 8]) -> [v128; 8] {
-    let (t0, t7) = (i32x4_add(x0, x7), i32x4_sub(x0, x7));
-    let (t1, t6) = (i32x4_add(x1, x6), i32x4_sub(x1, x6));
-    let (t2, t5) = (i32x4_add(x2, x5), i32x4_sub(x2, x5));
-    let (t3, t4) = (i32x4_add(x3, x4), i32x4_sub(x3, x4));
-
-    let (t10, t13) = (i32x4_add(t0, t3), i32x4_sub(t0, t3));
-    let (t11, t12) = (i32x4_add(t1, t2), i32x4_sub(t1, t2));
-    let z1 = mul(i32x4_add(t12, t13), FIX_0_541196100);
-    let y2 = i32x4_add(z1, mul(t13, FIX_0_765366865));
-    let y6 = i32x4_sub(z1, mul(t12, FIX_1_847759065));
-
-    let (z1, z2, z3, z4) = (i32x4_add(t4, t7), i32x4_add(t5, t6), i32x4_add(t4, t6), i32x4_add(t5, t7));
-    let z5 = mul(i32x4_add(z3, z4), FIX_1_175875602);
-    let (z1, z2) = (mul(z1, -FIX_0_899976223), mul(z2, -FIX_2_562915447));
-    let z3 = i32x4_sub(z5, mul(z3, FIX_1_961570560));
-    let z4 = i32x4_sub(z5, mul(z4, FIX_0_390180644));
-    let y7 = i32x4_add(mul(t4, FIX_0_298631336), i32x4_add(z1, z3));
-    let y5 = i32x4_add(mul(t5, FIX_2_053119869), i32x4_add(z2, z4));
-    let y3 = i32x4_add(mul(t6, FIX_3_072711026), i32x4_add(z2, z3));
-    let y1 = i32x4_add(mul(t7, FIX_1_501321110), i32x4_add(z1, z4));
-
-    [i32x4_add(t10, t11), y1, y2, y3, i32x4_sub(t10, t11), y5, y6, y7]
+fn interleave(a: v128, b: v128) -> [v128; 2] {
+    [i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b)]
 }
 
 #[inline(always)]
@@ -52,47 +56,79 @@ fn descale(value: v128, shift: i32) -> v128 {
     i32x4_shr(i32x4_add(value, i32x4_splat(1 << (shift - 1))), shift as u32)
 }
 
+/// One pass over eight vectors of eight 16-bit lanes (each lane its own line of 8 points), as
+/// the scalar `points`: each output as two `i32x4` halves (lanes 0..4, 4..8) before descaling,
+/// outputs 0 and 4 as plain sums, the others × 2^CONST_BITS.
 #[inline(always)]
-fn first_pass(x: [v128; 8]) -> [v128; 8] {
-    let [y0, y1, y2, y3, y4, y5, y6, y7] = points(x);
-    let odd = |y| descale(y, CONST_BITS - PASS1_BITS);
-    let even = |y| i32x4_shl(y, PASS1_BITS as u32);
-    [even(y0), odd(y1), odd(y2), odd(y3), even(y4), odd(y5), odd(y6), odd(y7)]
-}
-
-#[inline(always)]
-fn second_pass(x: [v128; 8]) -> [v128; 8] {
-    let [y0, y1, y2, y3, y4, y5, y6, y7] = points(x);
-    let odd = |y| descale(y, CONST_BITS + PASS1_BITS);
-    let even = |y| descale(y, PASS1_BITS);
-    [even(y0), odd(y1), odd(y2), odd(y3), even(y4), odd(y5), odd(y6), odd(y7)]
-}
-
-/// Rows of a 4 × 4 tile to its columns.
-#[inline(always)]
-fn transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
-    let ab_low = i32x4_shuffle::<0, 4, 1, 5>(a, b);
-    let ab_high = i32x4_shuffle::<2, 6, 3, 7>(a, b);
-    let cd_low = i32x4_shuffle::<0, 4, 1, 5>(c, d);
-    let cd_high = i32x4_shuffle::<2, 6, 3, 7>(c, d);
+fn points([x0, x1, x2, x3, x4, x5, x6, x7]: [v128; 8]) -> [[v128; 2]; 8] {
+    // Sums of two 16-bit values within ±8192 (8-bit samples, then the first pass's outputs).
+    let (t0, t7) = (i16x8_add(x0, x7), i16x8_sub(x0, x7));
+    let (t1, t6) = (i16x8_add(x1, x6), i16x8_sub(x1, x6));
+    let (t2, t5) = (i16x8_add(x2, x5), i16x8_sub(x2, x5));
+    let (t3, t4) = (i16x8_add(x3, x4), i16x8_sub(x3, x4));
+    let (t10, t13) = (i16x8_add(t0, t3), i16x8_sub(t0, t3));
+    let (t11, t12) = (i16x8_add(t1, t2), i16x8_sub(t1, t2));
+    let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
+    let one = |[low, high]: [v128; 2], weights: i32| [dot(low, weights), dot(high, weights)];
+    let two = |[low, high]: [v128; 2], [other_low, other_high]: [v128; 2], [first, second]: [i32; 2]| {
+        [i32x4_add(dot(low, first), dot(other_low, second)), i32x4_add(dot(high, first), dot(other_high, second))]
+    };
+    let (p1011, p1213) = (interleave(t10, t11), interleave(t12, t13));
+    let (p45, p67) = (interleave(t4, t5), interleave(t6, t7));
     [
-        i64x2_shuffle::<0, 2>(ab_low, cd_low),
-        i64x2_shuffle::<1, 3>(ab_low, cd_low),
-        i64x2_shuffle::<0, 2>(ab_high, cd_high),
-        i64x2_shuffle::<1, 3>(ab_high, cd_high),
+        one(p1011, SUM),
+        two(p45, p67, Y1),
+        one(p1213, Y2),
+        two(p45, p67, Y3),
+        one(p1011, DIFFERENCE),
+        two(p45, p67, Y5),
+        one(p1213, Y6),
+        two(p45, p67, Y7),
     ]
 }
 
-/// An 8 × 8 block held as left halves (columns 0..4 of rows 0..8) and right halves, transposed.
+/// The scalar first pass, its outputs narrowed back to 16 bits (they lie within ±4096).
 #[inline(always)]
-fn transpose_block(left: [v128; 8], right: [v128; 8]) -> ([v128; 8], [v128; 8]) {
-    let [l0, l1, l2, l3, l4, l5, l6, l7] = left;
-    let [r0, r1, r2, r3, r4, r5, r6, r7] = right;
-    let [a0, a1, a2, a3] = transpose([l0, l1, l2, l3]);
-    let [b0, b1, b2, b3] = transpose([l4, l5, l6, l7]);
-    let [c0, c1, c2, c3] = transpose([r0, r1, r2, r3]);
-    let [d0, d1, d2, d3] = transpose([r4, r5, r6, r7]);
-    ([a0, a1, a2, a3, c0, c1, c2, c3], [b0, b1, b2, b3, d0, d1, d2, d3])
+fn first_pass(x: [v128; 8]) -> [v128; 8] {
+    let [y0, y1, y2, y3, y4, y5, y6, y7] = points(x);
+    let odd = |[low, high]: [v128; 2]| {
+        let shift = CONST_BITS - PASS1_BITS;
+        i16x8_narrow_i32x4(descale(low, shift), descale(high, shift))
+    };
+    let even = |[low, high]: [v128; 2]| {
+        i16x8_narrow_i32x4(i32x4_shl(low, PASS1_BITS as u32), i32x4_shl(high, PASS1_BITS as u32))
+    };
+    [even(y0), odd(y1), odd(y2), odd(y3), even(y4), odd(y5), odd(y6), odd(y7)]
+}
+
+/// The scalar second pass, as `i32x4` halves.
+#[inline(always)]
+fn second_pass(x: [v128; 8]) -> [[v128; 2]; 8] {
+    let [y0, y1, y2, y3, y4, y5, y6, y7] = points(x);
+    let odd = |[low, high]: [v128; 2]| [descale(low, CONST_BITS + PASS1_BITS), descale(high, CONST_BITS + PASS1_BITS)];
+    let even = |[low, high]: [v128; 2]| [descale(low, PASS1_BITS), descale(high, PASS1_BITS)];
+    [even(y0), odd(y1), odd(y2), odd(y3), even(y4), odd(y5), odd(y6), odd(y7)]
+}
+
+/// An 8 × 8 block of 16-bit lanes, rows to columns.
+#[inline(always)]
+fn transpose([a, b, c, d, e, f, g, h]: [v128; 8]) -> [v128; 8] {
+    let ([ab0, ab1], [cd0, cd1]) = (interleave(a, b), interleave(c, d));
+    let ([ef0, ef1], [gh0, gh1]) = (interleave(e, f), interleave(g, h));
+    let low = |x: v128, y: v128| i32x4_shuffle::<0, 4, 1, 5>(x, y);
+    let high = |x: v128, y: v128| i32x4_shuffle::<2, 6, 3, 7>(x, y);
+    let (abcd0, abcd1, abcd2, abcd3) = (low(ab0, cd0), high(ab0, cd0), low(ab1, cd1), high(ab1, cd1));
+    let (efgh0, efgh1, efgh2, efgh3) = (low(ef0, gh0), high(ef0, gh0), low(ef1, gh1), high(ef1, gh1));
+    [
+        i64x2_shuffle::<0, 2>(abcd0, efgh0),
+        i64x2_shuffle::<1, 3>(abcd0, efgh0),
+        i64x2_shuffle::<0, 2>(abcd1, efgh1),
+        i64x2_shuffle::<1, 3>(abcd1, efgh1),
+        i64x2_shuffle::<0, 2>(abcd2, efgh2),
+        i64x2_shuffle::<1, 3>(abcd2, efgh2),
+        i64x2_shuffle::<0, 2>(abcd3, efgh3),
+        i64x2_shuffle::<1, 3>(abcd3, efgh3),
+    ]
 }
 
 pub(super) fn fdct_quantize(samples: &[u8], stride: usize, quantizer: &Quantizer, out: &mut [i16; 64]) -> u64 {
@@ -102,10 +138,11 @@ pub(super) fn fdct_quantize(samples: &[u8], stride: usize, quantizer: &Quantizer
         i16x8_sub(u16x8_extend_low_u8x16(bytes), i16x8_splat(128))
     };
     let rows = [row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)];
-    let left = first_pass(rows.map(|row| i32x4_extend_low_i16x8(row)));
-    let right = first_pass(rows.map(|row| i32x4_extend_high_i16x8(row)));
-    let (top, bottom) = transpose_block(left, right);
-    let (left, right) = transpose_block(second_pass(top), second_pass(bottom));
+    // Rows first: the columns as vectors, so that a pass over them transforms each row.
+    let transformed_rows = first_pass(transpose(rows));
+    // Then columns: back to rows as vectors (of the rows' coefficients).
+    let [[l0, h0], [l1, h1], [l2, h2], [l3, h3], [l4, h4], [l5, h5], [l6, h6], [l7, h7]] =
+        second_pass(transpose(transformed_rows));
 
     let (divisors, _) = quantizer.divisors.as_chunks::<4>();
     let half = f32x4_splat(0.5);
@@ -115,8 +152,6 @@ pub(super) fn fdct_quantize(samples: &[u8], stride: usize, quantizer: &Quantizer
         i32x4_trunc_sat_f32x4(f32x4_add(quotient, v128_or(half, v128_and(quotient, sign))))
     };
     // Straight-line, every vector a named value: arrays indexed in a loop would live in memory.
-    let [l0, l1, l2, l3, l4, l5, l6, l7] = left;
-    let [h0, h1, h2, h3, h4, h5, h6, h7] = right;
     let (rows_out, _) = out.as_chunks_mut::<8>();
     let zero = i16x8_splat(0);
     let mut emit = |r: usize, l: v128, h: v128| {

@@ -11,13 +11,7 @@ use super::scalar::{
     R2_0, R2_ODD, R4_0, R4_2, R4_6, R4_ODD,
 };
 use crate::simd::memory::{load, RowsMut};
-
-/// Two 16-bit weights in one 32-bit lane, for `i32x4.dot_i16x8_s` on pairs of inputs (the
-/// first weight for the lower input); refuses at compile time weights that do not fit.
-const fn pair(low: i32, high: i32) -> i32 {
-    assert!(low >= i16::MIN as i32 && low <= i16::MAX as i32 && high >= i16::MIN as i32 && high <= i16::MAX as i32);
-    (high << 16) | (low & 0xFFFF)
-}
+use crate::simd::weights::pair;
 
 // The full-size transform's products regrouped by the integer identity `(a + b) c = a c + b c`,
 // so that every sum of `points` is one or two dot products of input pairs with no 16-bit
