@@ -9,7 +9,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod support;
 
 use kernels::{
-    rgb_to_ycbcr, rgb_to_ycbcr_h2v2, upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb, ycbcr_to_rgb, Backend,
+    downsample_v2, rgb_to_ycbcr, rgb_to_ycbcr_h2v2, upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb,
+    ycbcr_to_rgb, Backend,
 };
 use support::{assert_backends_agree, Rng, GUARD};
 
@@ -252,5 +253,19 @@ fn rgb_to_ycbcr_is_jfif() {
         let [_, cb_want, cr_want] = ycbcr_of(mean(0), mean(1), mean(2));
         assert_eq!([y_top, y_bottom].concat(), y, "{rgb:?}");
         assert!((f64::from(cb[0]) - cb_want).abs() <= 0.51 && (f64::from(cr[0]) - cr_want).abs() <= 0.51, "{rgb:?}");
+    }
+}
+
+#[test]
+fn vertical_downsampling_backends_agree_and_take_the_mean() {
+    let mut rng = Rng(422);
+    for length in lengths() {
+        let (top, bottom) = (row(&mut rng, length), row(&mut rng, length + 3));
+        let out = assert_backends_agree(format!("downsample_v2, {length} samples"), |backend| {
+            guarded("downsample_v2", length, |out| downsample_v2(&top, &bottom, out, backend).unwrap())
+        });
+        for ((&mean, &a), &b) in out.iter().zip(&top).zip(&bottom) {
+            assert_eq!(u16::from(mean), (u16::from(a) + u16::from(b)).div_ceil(2));
+        }
     }
 }

@@ -13,8 +13,8 @@
 
 use jpeg::PlaneSampling;
 use kernels::{
-    from_linear, is_opaque, premultiply, to_linear, ycbcr_fine_to_rgb, Backend, Filter, Image, ImageMut, ImageRef,
-    OutputSample, PixelLayout, RowResizer, Sample, SourceRegion,
+    downsample_v2, from_linear, is_opaque, premultiply, to_linear, ycbcr_fine_to_rgb, Backend, Filter, Image, ImageMut,
+    ImageRef, OutputSample, PixelLayout, RowResizer, Sample, SourceRegion,
 };
 
 use super::render::{copy_crop, drop_alpha_in_place, whole_pixel_crop};
@@ -195,7 +195,8 @@ fn resize_planes(
     backend: Backend,
 ) -> Result<Image, TransformError> {
     let (width, height) = (size.width as usize, size.height as usize);
-    let [y, cb, cr] = resize_each_plane::<i16>(rows, planes, [((width, height), region); 3], backend)?;
+    let output = PlaneOutput { size: (width, height), region, halve_rows: false };
+    let [y, cb, cr] = resize_each_plane::<i16>(rows, planes, [output; 3], backend)?;
     let mut image = Image::new(width, height, PixelLayout::Rgb8)?;
     let planes = y.pixels.chunks_exact(width).zip(cb.pixels.chunks_exact(width)).zip(cr.pixels.chunks_exact(width));
     for (rgb, ((y, cb), cr)) in image.pixels.chunks_exact_mut(width * 3).zip(planes) {
@@ -231,58 +232,105 @@ pub(super) fn resize_to_jpeg_planes<'a>(
     } else {
         ((width, height), region)
     };
-    let outputs = [((width, height), region), (chroma, chroma_region), (chroma, chroma_region)];
+    // Chroma shrinking 4x or more down has its rows halved first.
+    let halve_rows = |plane: &PlaneSampling| plane.height >= 4 * chroma.1;
+    let [_, cb_plane, cr_plane] = &planes;
+    let outputs = [
+        PlaneOutput { size: (width, height), region, halve_rows: false },
+        PlaneOutput { size: chroma, region: chroma_region, halve_rows: halve_rows(cb_plane) },
+        PlaneOutput { size: chroma, region: chroma_region, halve_rows: halve_rows(cr_plane) },
+    ];
     let [y, cb, cr] = resize_each_plane::<u8>(jpeg, &planes, outputs, backend)?;
     Ok(Ok(YcbcrPlanes { size, y: y.pixels, cb: cb.pixels, cr: cr.pixels }))
 }
 
-/// Each of a JPEG's three planes resized to its size in `outputs` from its region there (in the
-/// decoded image's coordinates), as the rows come.
+/// How [`resize_each_plane`] resizes a plane: to `size` from `region` (in the decoded image's
+/// coordinates), and whether its rows are first halved ([`kernels::downsample_v2`], pairs of
+/// rows averaged as they come), for a plane stored at full height that shrinks 4x or more down:
+/// the box halves the rows the resize reads, and the resize still reduces at least twice.
+#[derive(Clone, Copy)]
+struct PlaneOutput {
+    size: (usize, usize),
+    region: SourceRegion,
+    halve_rows: bool,
+}
+
+/// Each of a JPEG's three planes resized as `outputs` says, as the rows come.
 fn resize_each_plane<O: OutputSample>(
     mut rows: JpegRows<'_>,
     planes: &[PlaneSampling; 3],
-    outputs: [((usize, usize), SourceRegion); 3],
+    outputs: [PlaneOutput; 3],
     backend: Backend,
 ) -> Result<[Image<O>; 3], TransformError> {
     let decoded = (rows.width(), rows.height());
     let mut first_mcu_row = usize::MAX;
     let mut resizers = Vec::with_capacity(3);
-    for ((component, plane), (output, region)) in planes.iter().enumerate().zip(outputs) {
+    // Only planes stored at full height, in bands of whole pairs of rows, have their rows halved.
+    let halved_rows = |plane: &PlaneSampling, output: &PlaneOutput| {
+        output.halve_rows && plane.upsampling.1 == 1 && plane.height == decoded.1 && plane.mcu_rows.is_multiple_of(2)
+    };
+    for ((component, plane), output) in planes.iter().enumerate().zip(&outputs) {
         // A plane at half size along an axis is weighted as the RGB route's upsampled plane.
-        let source = (plane.width, plane.height);
         let halved = (plane.upsampling.0 == 2, plane.upsampling.1 == 2);
         let how = (Filter::Lanczos3, halved);
+        let (mut source, mut extent, mut region) = ((plane.width, plane.height), decoded, output.region);
+        let row_pairs = halved_rows(plane, output);
+        if row_pairs {
+            // Row j of the halved plane is the mean of rows 2j and 2j + 1, centred between them.
+            (source.1, extent.1) = (plane.height.div_ceil(2), decoded.1.div_ceil(2));
+            region = SourceRegion { top: region.top / 2.0, height: region.height / 2.0, ..region };
+        }
         let resizer: RowResizer<u8, O> =
-            RowResizer::for_halved_plane((source, decoded), PixelLayout::L8, region, output, how, backend)?;
+            RowResizer::for_halved_plane((source, extent), PixelLayout::L8, region, output.size, how, backend)?;
         rows.need_plane_columns(component, resizer.source_columns());
-        first_mcu_row = first_mcu_row.min(resizer.source_rows().start / plane.mcu_rows.max(1));
-        resizers.push(resizer);
+        let first_row = resizer.source_rows().start * if row_pairs { 2 } else { 1 };
+        first_mcu_row = first_mcu_row.min(first_row / plane.mcu_rows.max(1));
+        resizers.push((resizer, row_pairs, plane.height));
     }
-    let plane = |(width, height): (usize, usize)| Image::<O>::new(width, height, PixelLayout::L8);
-    let [(y_size, _), (cb_size, _), (cr_size, _)] = outputs;
-    let mut resized = [plane(y_size)?, plane(cb_size)?, plane(cr_size)?];
+    let plane = |output: &PlaneOutput| Image::<O>::new(output.size.0, output.size.1, PixelLayout::L8);
+    let [y_output, cb_output, cr_output] = &outputs;
+    let mut resized = [plane(y_output)?, plane(cb_output)?, plane(cr_output)?];
     let [y_plane, cb_plane, cr_plane] = &mut resized;
     let mut outputs = [y_plane.view_mut(), cb_plane.view_mut(), cr_plane.view_mut()];
+    let mut halved_band = Vec::new();
     rows.skip_mcu_rows(first_mcu_row);
     while let Some(bands) = rows.next_planes()? {
-        for ((resizer, out), band) in resizers.iter_mut().zip(&mut outputs).zip(&bands) {
+        for ((resizer, row_pairs, plane_height), (out, band)) in resizers.iter_mut().zip(outputs.iter_mut().zip(&bands))
+        {
             let next = resizer.next_row();
-            let end = band.first_row + band.rows;
+            let mut end = band.first_row + band.rows;
+            if *row_pairs {
+                // The band's pairs of rows; the last row of an odd-height plane pairs with itself.
+                end = if end >= *plane_height { end.div_ceil(2) } else { end / 2 };
+            }
             if resizer.is_done() || next >= end {
                 continue;
             }
-            // Rows come in order from the first MCU row any plane needs, so none is missed.
-            let skipped = next.checked_sub(band.first_row).ok_or_else(band_overflow)?;
-            let pixels = band.samples.get(skipped * band.stride..).ok_or_else(band_overflow)?;
-            let (height, stride) = (end - next, band.stride);
-            resizer.push(ImageRef { pixels, width: band.width, height, stride, layout: PixelLayout::L8 }, out)?;
+            let (height, width) = (end - next, band.width);
+            let image = if *row_pairs {
+                halved_band.resize(height * width, 0);
+                for (j, target) in (next..end).zip(halved_band.chunks_exact_mut(width)) {
+                    let row = |y: usize| {
+                        let at = y.min(*plane_height - 1).checked_sub(band.first_row).ok_or_else(band_overflow)?;
+                        band.samples.get(at * band.stride..at * band.stride + width).ok_or_else(band_overflow)
+                    };
+                    downsample_v2(row(2 * j)?, row(2 * j + 1)?, target, backend)?;
+                }
+                ImageRef { pixels: &halved_band, width, height, stride: width, layout: PixelLayout::L8 }
+            } else {
+                // Rows come in order from the first MCU row any plane needs, so none is missed.
+                let skipped = next.checked_sub(band.first_row).ok_or_else(band_overflow)?;
+                let pixels = band.samples.get(skipped * band.stride..).ok_or_else(band_overflow)?;
+                ImageRef { pixels, width, height, stride: band.stride, layout: PixelLayout::L8 }
+            };
+            resizer.push(image, out)?;
         }
-        if resizers.iter().all(RowResizer::is_done) {
+        if resizers.iter().all(|(resizer, _, _)| resizer.is_done()) {
             break;
         }
     }
     rows.finish()?;
-    for resizer in resizers {
+    for (resizer, _, _) in resizers {
         resizer.finish()?;
     }
     Ok(resized)
@@ -594,29 +642,38 @@ mod tests {
 
     #[test]
     fn jpeg_planes_go_to_the_encoder_no_worse_than_through_rgb() {
-        // The 4:2:0 fixture, 1411 px square: even and odd sizes, 4:2:0 and 4:4:4 qualities.
-        let jpeg = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/retina.jpg")).unwrap();
+        // The 4:2:0 fixture, 1411 px square: even and odd sizes, 4:2:0 and 4:4:4 qualities; and
+        // chelsea.png, 451x300, as a 4:4:4 JPEG (ours at quality 95), whose chroma shrinks more
+        // than 4x down (its rows halved first).
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let limits = Limits::default();
         let decode =
             |file: &[u8]| codec::decode(file, &codec::probe(file, &limits).unwrap(), &limits, 1, Backend::Scalar);
-        for options in [
-            "width=400,format=jpeg",
-            "width=401,height=333,fit=squeeze,format=jpeg",
-            "width=500,quality=95,format=jpeg",
-        ] {
-            let (whole, through_rgb, planar) = both_jpeg_routes(&jpeg, options).unwrap();
-            assert!(planar, "{options}: takes the planar route");
+        let retina = std::fs::read(root.join("retina.jpg")).unwrap();
+        let chelsea = decode(&std::fs::read(root.join("chelsea.png")).unwrap()).unwrap();
+        let settings = codec::EncodeSettings { quality: 95, exif: None, avif_allowance: 0 };
+        let chelsea = codec::encode(&chelsea, OutputFormat::Jpeg, &settings).unwrap();
+        let cases = [
+            ("retina.jpg", &retina, "width=400,format=jpeg"),
+            ("retina.jpg", &retina, "width=401,height=333,fit=squeeze,format=jpeg"),
+            ("retina.jpg", &retina, "width=500,quality=95,format=jpeg"),
+            ("chelsea 4:4:4", &chelsea, "width=150,format=jpeg"),
+            ("chelsea 4:4:4", &chelsea, "width=151,height=99,fit=squeeze,format=jpeg"),
+        ];
+        for (name, jpeg, options) in cases {
+            let (whole, through_rgb, planar) = both_jpeg_routes(jpeg, options).unwrap();
+            assert!(planar, "{name} {options}: takes the planar route");
             let parsed = TransformOptions::from_path_segment(options, &limits).unwrap();
             let settings = codec::EncodeSettings { quality: parsed.quality, exif: None, avif_allowance: 0 };
             let through_rgb = decode(&codec::encode(&through_rgb, OutputFormat::Jpeg, &settings).unwrap()).unwrap();
-            let out = crate::pipeline::transform(&jpeg, &parsed, None, &limits, Backend::Scalar).unwrap();
+            let out = crate::pipeline::transform(jpeg, &parsed, None, &limits, Backend::Scalar).unwrap();
             let direct = decode(&out.bytes).unwrap();
             assert_eq!((direct.width, direct.height), (whole.width, whole.height));
             let (direct_psnr, rgb_psnr) =
                 (psnr(&direct.pixels, &whole.pixels), psnr(&through_rgb.pixels, &whole.pixels));
-            println!("{options}: planes to the encoder {direct_psnr:.2} dB, through RGB {rgb_psnr:.2} dB");
-            assert!(direct.pixels != through_rgb.pixels, "{options}: the planes went to the encoder");
-            assert!(direct_psnr > rgb_psnr - 0.2, "{options}: {direct_psnr:.2} dB against {rgb_psnr:.2}");
+            println!("{name} {options}: planes to the encoder {direct_psnr:.2} dB, through RGB {rgb_psnr:.2} dB");
+            assert!(direct.pixels != through_rgb.pixels, "{name} {options}: the planes went to the encoder");
+            assert!(direct_psnr > rgb_psnr - 0.2, "{name} {options}: {direct_psnr:.2} dB against {rgb_psnr:.2}");
         }
     }
 

@@ -68,6 +68,21 @@ pub fn upsample_v2(
     Ok(())
 }
 
+/// Two rows of a plane to one of half the height, in the first `top.len()` bytes of `out`: each
+/// sample the mean of the two, rounded half up (`(top + bottom + 1) / 2`), a box filter that
+/// shrinks chroma before a resize that still reduces it at least twice.
+pub fn downsample_v2(top: &[u8], bottom: &[u8], out: &mut [u8], backend: Backend) -> Result<(), KernelError> {
+    check_length(bottom.len(), top.len())?;
+    check_length(out.len(), top.len())?;
+    let (bottom, out) = (&bottom[..top.len()], &mut out[..top.len()]);
+    match backend {
+        Backend::Scalar => scalar::downsample_v2(top, bottom, out),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::downsample_v2(top, bottom, out),
+    }
+    Ok(())
+}
+
 /// A conversion's Cb and Cr rows and its RGB output.
 type ConversionRows<'a, T> = (&'a [T], &'a [T], &'a mut [u8]);
 

@@ -32,6 +32,12 @@ pub(super) fn upsample_v2(near: &[u8], far: &[u8], bias: u16, out: &mut [u8]) {
     }
 }
 
+pub(super) fn downsample_v2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
+    for ((out, &top), &bottom) in out.iter_mut().zip(top).zip(bottom) {
+        *out = ((u16::from(top) + u16::from(bottom) + 1) >> 1) as u8;
+    }
+}
+
 /// 16 fraction bits, as libjpeg's jdcolor.c.
 pub(super) const SCALE_BITS: i32 = 16;
 pub(super) const HALF: i32 = 1 << (SCALE_BITS - 1);

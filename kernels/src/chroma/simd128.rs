@@ -132,6 +132,17 @@ pub(super) fn upsample_v2(near: &[u8], far: &[u8], bias: u16, out: &mut [u8]) {
     scalar::upsample_v2(near_tail, far_tail, bias, out_tail);
 }
 
+/// `u8x16.avgr_u` is the scalar mean rounded half up.
+pub(super) fn downsample_v2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
+    let (top_chunks, top_tail) = top.as_chunks::<16>();
+    let (bottom_chunks, bottom_tail) = bottom.as_chunks::<16>();
+    let (out_chunks, out_tail) = out.as_chunks_mut::<16>();
+    for ((out, top), bottom) in out_chunks.iter_mut().zip(top_chunks).zip(bottom_chunks) {
+        store(out, u8x16_avgr(load(top), load(bottom)));
+    }
+    scalar::downsample_v2(top_tail, bottom_tail, out_tail);
+}
+
 /// `(product + HALF) >> SCALE_BITS` for the 32-bit products of eight pixels, as 16-bit lanes.
 #[inline(always)]
 fn descale(low_products: v128, high_products: v128) -> v128 {
