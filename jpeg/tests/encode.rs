@@ -41,7 +41,7 @@ fn theirs(pixels: &[u8], width: usize, height: usize, channels: usize, quality: 
 
 fn ours(pixels: &[u8], width: usize, height: usize, channels: usize, quality: u8, subsample: bool) -> Vec<u8> {
     let base = if channels == 1 { &MS_SSIM_LUMA } else { &KLEIN_SILVERSTEIN_CARNEY };
-    let table = scaled_table(base, quality);
+    let table = scaled_table(base, f32::from(quality));
     let settings = EncodeSettings { luma_table: &table, chroma_table: &table, subsample_chroma: subsample, exif: None };
     let pixels = if channels == 1 { Pixels::Grey(pixels) } else { Pixels::Rgb(pixels) };
     encode(pixels, width, height, &settings).expect("encodes")
@@ -117,7 +117,7 @@ fn odd_sizes_are_padded_from_their_edges() {
 
 #[test]
 fn exif_is_written_and_bad_arguments_are_refused() {
-    let table = scaled_table(&KLEIN_SILVERSTEIN_CARNEY, 80);
+    let table = scaled_table(&KLEIN_SILVERSTEIN_CARNEY, 80.0);
     let exif = b"MM\0*\0\0\0\x08\0\0";
     let settings =
         EncodeSettings { luma_table: &table, chroma_table: &table, subsample_chroma: true, exif: Some(exif) };
@@ -138,7 +138,7 @@ fn planes_given_are_the_planes_written() {
     let (pixels, width, height) = photo("rocket.jpg", 4);
     for (w, h) in [(width, height), (width - 1, height - 3)] {
         let rgb: Vec<u8> = (0..h).flat_map(|y| pixels[3 * y * width..3 * (y * width + w)].to_vec()).collect();
-        let table = scaled_table(&KLEIN_SILVERSTEIN_CARNEY, 84);
+        let table = scaled_table(&KLEIN_SILVERSTEIN_CARNEY, 84.0);
         for subsample in [true, false] {
             let settings =
                 EncodeSettings { luma_table: &table, chroma_table: &table, subsample_chroma: subsample, exif: None };

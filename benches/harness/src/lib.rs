@@ -483,7 +483,7 @@ pub extern "C" fn setup_jpeg_kernels(width: u32, height: u32) {
         rgb: vec![0; len * 3],
         rgb_in: test_pixels(len * 3, 0x5),
         converted: [vec![0; len], vec![0; len], vec![0; len]],
-        quantizer: kernels::Quantizer::new(&jpeg::encode::scaled_table(&jpeg::encode::KLEIN_SILVERSTEIN_CARNEY, 84)),
+        quantizer: kernels::Quantizer::new(&jpeg::encode::scaled_table(&jpeg::encode::KLEIN_SILVERSTEIN_CARNEY, 84.0)),
         coefficients: [0; 64],
     };
     STATE.with(|state| state.borrow_mut().jpeg = Some(case));

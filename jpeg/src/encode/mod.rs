@@ -90,7 +90,10 @@ impl Pixels<'_> {
 
 /// `pixels`, `width` × `height`, as a JPEG file.
 pub fn encode(pixels: Pixels, width: usize, height: usize, settings: &EncodeSettings) -> Result<Vec<u8>, EncodeError> {
-    if width == 0 || height == 0 || width > 65535 || height > 65535 {
+    // Within JPEG's sides, and with its RGB bytes countable (a 32-bit `usize` holds 65535² but
+    // not three times it).
+    let pixel_count = width.checked_mul(height).filter(|count| count.checked_mul(3).is_some());
+    if width == 0 || height == 0 || width > 65535 || height > 65535 || pixel_count.is_none() {
         return Err(EncodeError::Size { width, height });
     }
     let chroma_size = if settings.subsample_chroma { (width.div_ceil(2), height.div_ceil(2)) } else { (width, height) };

@@ -26,12 +26,14 @@ pub const MS_SSIM_LUMA: [u16; 64] = [
     68, 90, 90, 96, 113, 102, 105, 103,
 ];
 
-/// `table` at libjpeg's `quality` (1–100, clamped): scaled by `5000 / quality` percent below 50,
-/// `200 - 2 quality` from 50, rounded, each step within 1..=255 (baseline's 8-bit tables).
-pub fn scaled(table: &[u16; 64], quality: u8) -> [u16; 64] {
-    let quality = u32::from(quality.clamp(1, 100));
-    let percent = if quality < 50 { 5000 / quality } else { 200 - 2 * quality };
-    table.map(|step| ((u32::from(step) * percent + 50) / 100).clamp(1, 255) as u16)
+/// `table` at libjpeg's `quality` (1–100, clamped; fractional qualities between libjpeg's):
+/// scaled by `5000 / quality` percent (rounded down) below 50, `200 - 2 quality` from 50,
+/// rounded, each step within 1..=255 (baseline's 8-bit tables). At whole qualities this is
+/// libjpeg's integer scaling exactly.
+pub fn scaled(table: &[u16; 64], quality: f32) -> [u16; 64] {
+    let quality = quality.clamp(1.0, 100.0);
+    let percent = if quality < 50.0 { (5000.0 / quality).floor() } else { 200.0 - 2.0 * quality };
+    table.map(|step| ((f32::from(step) * percent + 50.0) / 100.0).floor().clamp(1.0, 255.0) as u16)
 }
 
 #[cfg(test)]
@@ -40,10 +42,18 @@ mod tests {
 
     #[test]
     fn quality_scales_as_libjpeg() {
-        assert_eq!(scaled(&KLEIN_SILVERSTEIN_CARNEY, 50), KLEIN_SILVERSTEIN_CARNEY.map(|s| s.min(255)));
-        assert_eq!(scaled(&KLEIN_SILVERSTEIN_CARNEY, 100), [1; 64]);
-        let q85 = scaled(&KLEIN_SILVERSTEIN_CARNEY, 85);
+        assert_eq!(scaled(&KLEIN_SILVERSTEIN_CARNEY, 50.0), KLEIN_SILVERSTEIN_CARNEY.map(|s| s.min(255)));
+        assert_eq!(scaled(&KLEIN_SILVERSTEIN_CARNEY, 100.0), [1; 64]);
+        let q85 = scaled(&KLEIN_SILVERSTEIN_CARNEY, 85.0);
         assert_eq!((q85[0], q85[63]), (3, 126));
-        assert!(scaled(&MS_SSIM_LUMA, 1).iter().all(|&s| s == 255));
+        assert!(scaled(&MS_SSIM_LUMA, 1.0).iter().all(|&s| s == 255));
+        // Between whole qualities, between their tables.
+        let (q83, q83_5, q84) = (
+            scaled(&KLEIN_SILVERSTEIN_CARNEY, 83.0),
+            scaled(&KLEIN_SILVERSTEIN_CARNEY, 83.5),
+            scaled(&KLEIN_SILVERSTEIN_CARNEY, 84.0),
+        );
+        assert!(q83.iter().zip(&q83_5).zip(&q84).all(|((a, b), c)| a >= b && b >= c));
+        assert_ne!(q83_5, q84);
     }
 }
