@@ -326,15 +326,7 @@ fn a_halved_plane_resizes_as_its_fancy_upsampled_plane() {
             let mut resizer: RowResizer<u8> =
                 RowResizer::for_halved_plane((plane_size, full), PixelLayout::L8, region, output, how, backend)
                     .unwrap();
-            let rows = resizer.source_rows();
-            let band = ImageRef {
-                pixels: &plane[rows.start * plane_size.0..],
-                width: plane_size.0,
-                height: rows.len(),
-                stride: plane_size.0,
-                layout: PixelLayout::L8,
-            };
-            resizer.push(band, &mut dst).unwrap();
+            push_plane(&mut resizer, &plane, plane_size, &mut dst);
             resizer.finish().unwrap();
             // The upsampled plane was rounded to bytes; the halved weights never round it.
             let differences: Vec<i32> =
@@ -344,6 +336,19 @@ fn a_halved_plane_resizes_as_its_fancy_upsampled_plane() {
             assert!(max <= 2 && mean <= 0.5, "{full:?} down {down} {region:?} -> {output:?}: mean {mean}, max {max}");
         }
     }
+}
+
+/// The rows of a one-byte `plane` of `size` that `resizer` reads, pushed in one band.
+fn push_plane(resizer: &mut RowResizer<u8>, plane: &[u8], size: (usize, usize), dst: &mut ImageMut<'_>) {
+    let rows = resizer.source_rows();
+    let band = ImageRef {
+        pixels: &plane[rows.start * size.0..],
+        width: size.0,
+        height: rows.len(),
+        stride: size.0,
+        layout: PixelLayout::L8,
+    };
+    resizer.push(band, dst).unwrap();
 }
 
 #[test]
@@ -360,15 +365,7 @@ fn a_halved_plane_region_may_overhang_by_less_than_one_output_sample() {
         let region = SourceRegion { width: 100.0 * 8.0 / 7.0, height: 80.0 * 6.0 / 5.0, ..grid(1.0) };
         let mut resizer: RowResizer<u8> =
             RowResizer::for_halved_plane((plane_size, full), PixelLayout::L8, region, (4, 3), how, backend).unwrap();
-        let rows = resizer.source_rows();
-        let band = ImageRef {
-            pixels: &plane[rows.start * plane_size.0..],
-            width: plane_size.0,
-            height: rows.len(),
-            stride: plane_size.0,
-            layout: PixelLayout::L8,
-        };
-        resizer.push(band, &mut dst).unwrap();
+        push_plane(&mut resizer, &plane, plane_size, &mut dst);
         resizer.finish().unwrap();
         assert!(out.iter().all(|&v| v == 77), "{out:?}");
         // A whole sample or more past the edge is refused.
