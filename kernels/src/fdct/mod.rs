@@ -1,10 +1,10 @@
 //! The JPEG forward DCT with quantization, for encoding: the Loeffler–Ligtenberg–Moschytz
 //! factorisation with 13-bit constants and 2 extra bits between the passes (libjpeg's "islow"
-//! accuracy class, the inverse of [`crate::idct_8x8`]), rows first as libjpeg, then each coefficient
-//! divided by its quantizer and rounded half away from zero, with the mask of the nonzero ones in
-//! zig-zag order, as an entropy coder reads them. The simd128 twin runs the same integer
-//! transform on four columns (then rows) a lane and divides in `f32`, which gives the integer
-//! quotient's rounding exactly (see `simd128.rs`), so its output is identical.
+//! accuracy class, the inverse of [`crate::idct_8x8`]), rows first as libjpeg does, then each
+//! coefficient divided by its quantizer and rounded half away from zero, with the mask of the
+//! nonzero ones in zig-zag order, as an entropy coder reads them. The simd128 twin runs the same
+//! integer transform on eight lines at once in 16-bit lanes and divides in `f32`, which gives the
+//! integer quotient's rounding exactly (see `simd128.rs`), so its output is identical.
 
 pub(crate) mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
