@@ -37,8 +37,8 @@ pub use alpha::{composite_over, drop_alpha, is_opaque, premultiply, unpremultipl
 pub use backend::Backend;
 pub use blur::{gaussian_blur, unsharp_mask, MAX_DIRECT_SIGMA, MAX_SHARPEN_AMOUNT};
 pub use chroma::{
-    downsample_v2, rgb_to_ycbcr, rgb_to_ycbcr_h2v2, upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb,
-    ycbcr_to_rgb,
+    downsample_h2v2, downsample_v2, rgb_to_ycbcr, rgb_to_ycbcr_h2v2, upsample_h2, upsample_h2v2, upsample_v2,
+    ycbcr_fine_to_rgb, ycbcr_to_rgb,
 };
 pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use convert::widen;

@@ -9,8 +9,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod support;
 
 use kernels::{
-    downsample_v2, rgb_to_ycbcr, rgb_to_ycbcr_h2v2, upsample_h2, upsample_h2v2, upsample_v2, ycbcr_fine_to_rgb,
-    ycbcr_to_rgb, Backend,
+    downsample_h2v2, downsample_v2, rgb_to_ycbcr, rgb_to_ycbcr_h2v2, upsample_h2, upsample_h2v2, upsample_v2,
+    ycbcr_fine_to_rgb, ycbcr_to_rgb, Backend,
 };
 use support::{assert_backends_agree, Rng, GUARD};
 
@@ -266,6 +266,23 @@ fn vertical_downsampling_backends_agree_and_take_the_mean() {
         });
         for ((&mean, &a), &b) in out.iter().zip(&top).zip(&bottom) {
             assert_eq!(u16::from(mean), (u16::from(a) + u16::from(b)).div_ceil(2));
+        }
+    }
+}
+
+#[test]
+fn two_by_two_downsampling_backends_agree_and_take_the_mean() {
+    let mut rng = Rng(444);
+    for length in lengths() {
+        let (top, bottom) = (row(&mut rng, length), row(&mut rng, length + 5));
+        let half = length.div_ceil(2);
+        let out = assert_backends_agree(format!("downsample_h2v2, {length} samples"), |backend| {
+            guarded("downsample_h2v2", half, |out| downsample_h2v2(&top, &bottom, out, backend).unwrap())
+        });
+        for (i, &mean) in out.iter().take(half).enumerate() {
+            let at = |row: &[u8], x: usize| u16::from(row[x.min(length - 1)]);
+            let sum = at(&top, 2 * i) + at(&top, 2 * i + 1) + at(&bottom, 2 * i) + at(&bottom, 2 * i + 1);
+            assert_eq!(u16::from(mean), (sum + 2) / 4, "{length} samples, output {i}");
         }
     }
 }

@@ -13,8 +13,8 @@
 
 use jpeg::PlaneSampling;
 use kernels::{
-    downsample_v2, from_linear, is_opaque, premultiply, to_linear, ycbcr_fine_to_rgb, Backend, Filter, Image, ImageMut,
-    ImageRef, OutputSample, PixelLayout, RowResizer, Sample, SourceRegion,
+    downsample_h2v2, downsample_v2, from_linear, is_opaque, premultiply, to_linear, ycbcr_fine_to_rgb, Backend, Filter,
+    Image, ImageMut, ImageRef, OutputSample, PixelLayout, RowResizer, Sample, SourceRegion,
 };
 
 use super::render::{copy_crop, drop_alpha_in_place, whole_pixel_crop};
@@ -195,7 +195,7 @@ fn resize_planes(
     backend: Backend,
 ) -> Result<Image, TransformError> {
     let (width, height) = (size.width as usize, size.height as usize);
-    let output = PlaneOutput { size: (width, height), region, halve_rows: false };
+    let output = PlaneOutput { size: (width, height), region, halve_rows: false, halve_columns: false };
     let [y, cb, cr] = resize_each_plane::<i16>(rows, planes, [output; 3], backend)?;
     let mut image = Image::new(width, height, PixelLayout::Rgb8)?;
     let planes = y.pixels.chunks_exact(width).zip(cb.pixels.chunks_exact(width)).zip(cr.pixels.chunks_exact(width));
@@ -232,27 +232,32 @@ pub(super) fn resize_to_jpeg_planes<'a>(
     } else {
         ((width, height), region)
     };
-    // Chroma shrinking 4x or more down has its rows halved first.
-    let halve_rows = |plane: &PlaneSampling| plane.height >= 4 * chroma.1;
+    // Chroma shrinking 4x or more down has its rows halved first, and its columns too where it
+    // also shrinks 4x or more across.
+    let chroma_output = |plane: &PlaneSampling| PlaneOutput {
+        size: chroma,
+        region: chroma_region,
+        halve_rows: plane.height >= 4 * chroma.1,
+        halve_columns: plane.width >= 4 * chroma.0,
+    };
     let [_, cb_plane, cr_plane] = &planes;
-    let outputs = [
-        PlaneOutput { size: (width, height), region, halve_rows: false },
-        PlaneOutput { size: chroma, region: chroma_region, halve_rows: halve_rows(cb_plane) },
-        PlaneOutput { size: chroma, region: chroma_region, halve_rows: halve_rows(cr_plane) },
-    ];
+    let luma = PlaneOutput { size: (width, height), region, halve_rows: false, halve_columns: false };
+    let outputs = [luma, chroma_output(cb_plane), chroma_output(cr_plane)];
     let [y, cb, cr] = resize_each_plane::<u8>(jpeg, &planes, outputs, backend)?;
     Ok(Ok(YcbcrPlanes { size, y: y.pixels, cb: cb.pixels, cr: cr.pixels }))
 }
 
 /// How [`resize_each_plane`] resizes a plane: to `size` from `region` (in the decoded image's
 /// coordinates), and whether its rows are first halved ([`kernels::downsample_v2`], pairs of
-/// rows averaged as they come), for a plane stored at full height that shrinks 4x or more down:
-/// the box halves the rows the resize reads, and the resize still reduces at least twice.
+/// rows averaged as they come), for a plane stored at full height that shrinks 4x or more down,
+/// and with them its columns ([`kernels::downsample_h2v2`]) where it also shrinks 4x or more
+/// across: the box halves what the resize reads, and the resize still reduces at least twice.
 #[derive(Clone, Copy)]
 struct PlaneOutput {
     size: (usize, usize),
     region: SourceRegion,
     halve_rows: bool,
+    halve_columns: bool,
 }
 
 /// Each of a JPEG's three planes resized as `outputs` says, as the rows come.
@@ -265,27 +270,37 @@ fn resize_each_plane<O: OutputSample>(
     let decoded = (rows.width(), rows.height());
     let mut first_mcu_row = usize::MAX;
     let mut resizers = Vec::with_capacity(3);
-    // Only planes stored at full height, in bands of whole pairs of rows, have their rows halved.
+    // Only planes stored at full height, in bands of whole pairs of rows, have their rows halved;
+    // their columns only with them, where the plane is stored at full width.
     let halved_rows = |plane: &PlaneSampling, output: &PlaneOutput| {
         output.halve_rows && plane.upsampling.1 == 1 && plane.height == decoded.1 && plane.mcu_rows.is_multiple_of(2)
+    };
+    let halved_columns = |plane: &PlaneSampling, output: &PlaneOutput| {
+        halved_rows(plane, output) && output.halve_columns && plane.upsampling.0 == 1 && plane.width == decoded.0
     };
     for ((component, plane), output) in planes.iter().enumerate().zip(&outputs) {
         // A plane at half size along an axis is weighted as the RGB route's upsampled plane.
         let halved = (plane.upsampling.0 == 2, plane.upsampling.1 == 2);
         let how = (Filter::Lanczos3, halved);
         let (mut source, mut extent, mut region) = ((plane.width, plane.height), decoded, output.region);
-        let row_pairs = halved_rows(plane, output);
+        let (row_pairs, column_pairs) = (halved_rows(plane, output), halved_columns(plane, output));
         if row_pairs {
             // Row j of the halved plane is the mean of rows 2j and 2j + 1, centred between them.
             (source.1, extent.1) = (plane.height.div_ceil(2), decoded.1.div_ceil(2));
             region = SourceRegion { top: region.top / 2.0, height: region.height / 2.0, ..region };
         }
+        if column_pairs {
+            (source.0, extent.0) = (plane.width.div_ceil(2), decoded.0.div_ceil(2));
+            region = SourceRegion { left: region.left / 2.0, width: region.width / 2.0, ..region };
+        }
         let resizer: RowResizer<u8, O> =
             RowResizer::for_halved_plane((source, extent), PixelLayout::L8, region, output.size, how, backend)?;
-        rows.need_plane_columns(component, resizer.source_columns());
+        let columns = resizer.source_columns();
+        let columns = if column_pairs { 2 * columns.start..(2 * columns.end).min(plane.width) } else { columns };
+        rows.need_plane_columns(component, columns);
         let first_row = resizer.source_rows().start * if row_pairs { 2 } else { 1 };
         first_mcu_row = first_mcu_row.min(first_row / plane.mcu_rows.max(1));
-        resizers.push((resizer, row_pairs, plane.height));
+        resizers.push((resizer, (row_pairs, column_pairs), plane.height));
     }
     let plane = |output: &PlaneOutput| Image::<O>::new(output.size.0, output.size.1, PixelLayout::L8);
     let [y_output, cb_output, cr_output] = &outputs;
@@ -295,7 +310,8 @@ fn resize_each_plane<O: OutputSample>(
     let mut halved_band = Vec::new();
     rows.skip_mcu_rows(first_mcu_row);
     while let Some(bands) = rows.next_planes()? {
-        for ((resizer, row_pairs, plane_height), (out, band)) in resizers.iter_mut().zip(outputs.iter_mut().zip(&bands))
+        for ((resizer, (row_pairs, column_pairs), plane_height), (out, band)) in
+            resizers.iter_mut().zip(outputs.iter_mut().zip(&bands))
         {
             let next = resizer.next_row();
             let mut end = band.first_row + band.rows;
@@ -308,15 +324,22 @@ fn resize_each_plane<O: OutputSample>(
             }
             let (height, width) = (end - next, band.width);
             let image = if *row_pairs {
-                halved_band.resize(height * width, 0);
-                for (j, target) in (next..end).zip(halved_band.chunks_exact_mut(width)) {
+                let halved_width = if *column_pairs { width.div_ceil(2) } else { width };
+                halved_band.resize(height * halved_width, 0);
+                for (j, target) in (next..end).zip(halved_band.chunks_exact_mut(halved_width)) {
                     let row = |y: usize| {
                         let at = y.min(*plane_height - 1).checked_sub(band.first_row).ok_or_else(band_overflow)?;
                         band.samples.get(at * band.stride..at * band.stride + width).ok_or_else(band_overflow)
                     };
-                    downsample_v2(row(2 * j)?, row(2 * j + 1)?, target, backend)?;
+                    let (top, bottom) = (row(2 * j)?, row(2 * j + 1)?);
+                    if *column_pairs {
+                        downsample_h2v2(top, bottom, target, backend)?;
+                    } else {
+                        downsample_v2(top, bottom, target, backend)?;
+                    }
                 }
-                ImageRef { pixels: &halved_band, width, height, stride: width, layout: PixelLayout::L8 }
+                let (pixels, width) = (&halved_band[..], halved_width);
+                ImageRef { pixels, width, height, stride: width, layout: PixelLayout::L8 }
             } else {
                 // Rows come in order from the first MCU row any plane needs, so none is missed.
                 let skipped = next.checked_sub(band.first_row).ok_or_else(band_overflow)?;

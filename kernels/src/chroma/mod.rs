@@ -83,6 +83,23 @@ pub fn downsample_v2(top: &[u8], bottom: &[u8], out: &mut [u8], backend: Backend
     Ok(())
 }
 
+/// Two rows of a plane to one of half the width and height, in the first
+/// `top.len().div_ceil(2)` bytes of `out`: each sample the mean of a 2 × 2 square, rounded half
+/// up (`(a + b + c + d + 2) / 4`), the last column of an odd width paired with itself. The box
+/// filter of [`downsample_v2`] both ways.
+pub fn downsample_h2v2(top: &[u8], bottom: &[u8], out: &mut [u8], backend: Backend) -> Result<(), KernelError> {
+    let half = top.len().div_ceil(2);
+    check_length(bottom.len(), top.len())?;
+    check_length(out.len(), half)?;
+    let (bottom, out) = (&bottom[..top.len()], &mut out[..half]);
+    match backend {
+        Backend::Scalar => scalar::downsample_h2v2(top, bottom, out, 0),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::downsample_h2v2(top, bottom, out),
+    }
+    Ok(())
+}
+
 /// A conversion's Cb and Cr rows and its RGB output.
 type ConversionRows<'a, T> = (&'a [T], &'a [T], &'a mut [u8]);
 

@@ -38,6 +38,16 @@ pub(super) fn downsample_v2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
     }
 }
 
+/// Outputs `first..` of a 2 × 2 halving (the simd128 twin leaves the tail to this).
+pub(super) fn downsample_h2v2(top: &[u8], bottom: &[u8], out: &mut [u8], first: usize) {
+    let last = top.len().saturating_sub(1);
+    let sample = |row: &[u8], x: usize| u16::from(row.get(x.min(last)).copied().unwrap_or(0));
+    for (i, out) in out.iter_mut().enumerate().skip(first) {
+        let sum = sample(top, 2 * i) + sample(top, 2 * i + 1) + sample(bottom, 2 * i) + sample(bottom, 2 * i + 1);
+        *out = ((sum + 2) >> 2) as u8;
+    }
+}
+
 /// 16 fraction bits, as libjpeg's jdcolor.c.
 pub(super) const SCALE_BITS: i32 = 16;
 pub(super) const HALF: i32 = 1 << (SCALE_BITS - 1);

@@ -143,6 +143,27 @@ pub(super) fn downsample_v2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
     scalar::downsample_v2(top_tail, bottom_tail, out_tail);
 }
 
+/// Sixteen outputs from 32 columns: pairs summed across (`i16x8.extadd_pairwise_u8x16`), the
+/// rows added, rounded and narrowed; an odd width's last column to the scalar code.
+pub(super) fn downsample_h2v2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
+    let (top_chunks, _) = top.as_chunks::<32>();
+    let (bottom_chunks, _) = bottom.as_chunks::<32>();
+    let (out_chunks, _) = out.as_chunks_mut::<16>();
+    let mut done = 0;
+    for ((out, top), bottom) in out_chunks.iter_mut().zip(top_chunks).zip(bottom_chunks) {
+        let (top_low, top_high) = top.split_at(16);
+        let (bottom_low, bottom_high) = bottom.split_at(16);
+        let part = |bytes: &[u8]| bytes.first_chunk::<16>().map_or(u8x16_splat(0), load);
+        let eight = |top: &[u8], bottom: &[u8]| {
+            let sum = i16x8_add(u16x8_extadd_pairwise_u8x16(part(top)), u16x8_extadd_pairwise_u8x16(part(bottom)));
+            u16x8_shr(i16x8_add(sum, u16x8_splat(2)), 2)
+        };
+        store(out, u8x16_narrow_i16x8(eight(top_low, bottom_low), eight(top_high, bottom_high)));
+        done += 16;
+    }
+    scalar::downsample_h2v2(top, bottom, out, done);
+}
+
 /// `(product + HALF) >> SCALE_BITS` for the 32-bit products of eight pixels, as 16-bit lanes.
 #[inline(always)]
 fn descale(low_products: v128, high_products: v128) -> v128 {
