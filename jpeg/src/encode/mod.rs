@@ -256,17 +256,9 @@ impl<'a> Frame<'a> {
         let row_bytes = self.width * channels;
         let padded_width = self.mcus_across * self.mcu_width;
         // Image row `y` (clamped to the last), padded on the right.
-        let padded = |y: usize, buffer: &mut Vec<u8>| {
+        let padded = |y: usize, target: &mut [u8]| {
             let y = y.min(self.height - 1);
-            let row = pixels.get(y * row_bytes..(y + 1) * row_bytes).unwrap_or(&[]);
-            let copied = row.len().min(buffer.len());
-            let (start, end) = buffer.split_at_mut(copied);
-            start.copy_from_slice(row.get(..start.len()).unwrap_or(&[]));
-            if let Some(last) = row.get(row.len().saturating_sub(channels)..) {
-                for pixel in end.chunks_exact_mut(channels) {
-                    pixel.copy_from_slice(last);
-                }
-            }
+            copy_padded(pixels.get(y * row_bytes..(y + 1) * row_bytes).unwrap_or(&[]), target, channels);
         };
         let first_row = band * self.mcu_height;
         let backend = Backend::best();
@@ -274,8 +266,7 @@ impl<'a> Frame<'a> {
         match planes {
             [grey] => {
                 for (y, plane_row) in grey.chunks_exact_mut(padded_width).enumerate() {
-                    padded(first_row + y, top);
-                    plane_row.copy_from_slice(top.get(..padded_width).unwrap_or(&[]));
+                    padded(first_row + y, plane_row);
                 }
             }
             [luma, cb, cr] if self.mcu_width == 16 => {
@@ -335,10 +326,20 @@ fn copy_band(source: &[u8], (width, height): (usize, usize), band: usize, plane:
     let rows = plane.len() / plane_width.max(1);
     for (y, target) in plane.chunks_exact_mut(plane_width).enumerate() {
         let y = (band * rows + y).min(height.saturating_sub(1));
-        let row = source.get(y * width..(y + 1) * width).unwrap_or(&[]);
-        let (start, end) = target.split_at_mut(row.len().min(plane_width));
-        start.copy_from_slice(row.get(..start.len()).unwrap_or(&[]));
-        end.fill(row.last().copied().unwrap_or(0));
+        copy_padded(source.get(y * width..(y + 1) * width).unwrap_or(&[]), target, 1);
+    }
+}
+
+/// `row` into the start of `target`, the rest of `target` filled with copies of the row's last
+/// `unit` bytes (its last pixel, or sample).
+fn copy_padded(row: &[u8], target: &mut [u8], unit: usize) {
+    let copied = row.len().min(target.len());
+    let (start, end) = target.split_at_mut(copied);
+    start.copy_from_slice(row.get(..copied).unwrap_or(&[]));
+    if let Some(last) = row.get(row.len().saturating_sub(unit)..).filter(|last| last.len() == unit) {
+        for repeat in end.chunks_exact_mut(unit) {
+            repeat.copy_from_slice(last);
+        }
     }
 }
 
