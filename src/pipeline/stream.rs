@@ -232,17 +232,17 @@ pub(super) fn resize_to_jpeg_planes<'a>(
     } else {
         ((width, height), region)
     };
-    // Chroma shrinking 4x or more down has its rows halved first, and its columns too where it
-    // also shrinks 4x or more across.
-    let chroma_output = |plane: &PlaneSampling| PlaneOutput {
+    // Chroma whose region shrinks 4x or more down has its rows halved first, and its columns too
+    // where it also shrinks 4x or more across (only planes stored at full size are halved, whose
+    // samples are the decoded image's, so the region's reduction is theirs).
+    let chroma_output = PlaneOutput {
         size: chroma,
         region: chroma_region,
-        halve_rows: plane.height >= 4 * chroma.1,
-        halve_columns: plane.width >= 4 * chroma.0,
+        halve_rows: chroma_region.height >= 4.0 * chroma.1 as f64,
+        halve_columns: chroma_region.width >= 4.0 * chroma.0 as f64,
     };
-    let [_, cb_plane, cr_plane] = &planes;
     let luma = PlaneOutput { size: (width, height), region, halve_rows: false, halve_columns: false };
-    let outputs = [luma, chroma_output(cb_plane), chroma_output(cr_plane)];
+    let outputs = [luma, chroma_output, chroma_output];
     let [y, cb, cr] = resize_each_plane::<u8>(jpeg, &planes, outputs, backend)?;
     Ok(Ok(YcbcrPlanes { size, y: y.pixels, cb: cb.pixels, cr: cr.pixels }))
 }
