@@ -11,7 +11,11 @@ use crate::huffman::{AcCode, BitReader, HuffmanTable};
 use kernels::Backend;
 
 use crate::markers::{self, Frame, Reader, Scan, Tables};
-use crate::plane::{self, Plane, PlaneBand, PlaneSampling};
+use crate::plane::{self, Halving, Plane, PlaneBand, PlaneSampling};
+
+/// MCU rows a streaming decode's planes hold: the one rows are read from, and the ones above and
+/// below it, which fancy upsampling reads.
+const STREAMING_MCU_ROWS: usize = 3;
 
 /// The headers up to the first scan: what a caller needs before deciding how to decode.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -216,11 +220,11 @@ impl<'a> Decoder<'a> {
             }
         };
         let streams = streams(&frame, &scan);
-        let ring = if streams { Some(3) } else { None };
+        let ring = if streams { Some(STREAMING_MCU_ROWS) } else { None };
         let planes = frame
             .components
             .iter()
-            .map(|component| Plane::new(&frame, component, size, ring))
+            .map(|component| Plane::new(&frame, component, size, ring, Halving::None))
             .collect::<Result<Vec<_>>>()?;
         let color_space = color::color_space(&frame, tables.adobe_transform);
         let width = (frame.width as usize * size).div_ceil(8);
@@ -367,6 +371,33 @@ impl<'a> Decoder<'a> {
         if let Some(plane) = self.planes.get_mut(component) {
             plane.need_samples(columns);
         }
+    }
+
+    /// Planar reading, for a caller that would average `component`'s samples in pairs of rows
+    /// (with `columns`, over 2 × 2) before resizing them: its plane decoded at half its height
+    /// (and width) instead, each sample the mean of those it covers, computed in the DCT domain
+    /// by a reduced IDCT (as scaled decoding computes every plane), for a quarter or half of
+    /// the IDCT's work. Only for a file that streams, before its first row, where the plane's
+    /// blocks are 8 samples a side (at full scale); returns whether the plane is halved (if
+    /// not, nothing changed). Call it before [`Decoder::need_plane_columns`], whose columns are
+    /// then the halved plane's.
+    pub fn halve_plane(&mut self, component: usize, columns: bool) -> bool {
+        let Source::Streaming { decoded_rows: 0, .. } = self.source else { return false };
+        let (Some(info), Some(plane)) = (self.frame.components.get(component), self.planes.get_mut(component)) else {
+            return false;
+        };
+        if !plane.full_size_blocks() {
+            return false;
+        }
+        let halving = if columns { Halving::RowsAndColumns } else { Halving::Rows };
+        let Ok(halved) = Plane::new(&self.frame, info, self.size, Some(STREAMING_MCU_ROWS), halving) else {
+            return false;
+        };
+        *plane = halved;
+        if let Some(row) = self.rows.get_mut(component) {
+            row.resize(plane.upsampled_width(), 0);
+        }
+        true
     }
 
     /// Planar reading: MCU rows before `mcu_row` go without their IDCTs and are never handed out

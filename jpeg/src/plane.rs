@@ -26,6 +26,16 @@ pub fn block_size(frame: &Frame, component: &Component, size: usize) -> (usize, 
     (size * multiple, (across / multiple, down / multiple))
 }
 
+/// Whether a plane is decoded at half its size, for planar reading (see
+/// [`crate::Decoder::halve_plane`]): each sample the mean of the two above each other (or the
+/// 2 × 2) it covers, by a reduced IDCT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Halving {
+    None,
+    Rows,
+    RowsAndColumns,
+}
+
 /// A component plane's size in samples, and the output pixels each sample spans.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlaneSampling {
@@ -63,8 +73,10 @@ pub struct Plane {
     /// Where each block row starts in `samples` (a ring's rows wrap round), looked up rather
     /// than computed with a division per block.
     block_row_starts: Vec<usize>,
-    /// Samples a side each block becomes: 8 at full scale, fewer when scaled.
+    /// Samples across each block becomes: 8 at full scale, fewer when scaled (or halved).
     block: usize,
+    /// Samples down each block becomes: `block`, or half of it where the rows are halved.
+    block_rows: usize,
     /// How many times the plane is upsampled each way to the output's size.
     upsampling: (usize, usize),
     /// The triangle filter where it applies; replication when not (at 1/8 scale, where blocks
@@ -82,20 +94,34 @@ pub struct Plane {
 impl Plane {
     /// The plane of `component` when the largest component's blocks become `size` samples a side
     /// (chroma at a larger block where the scale leaves room), holding every block row, or
-    /// `ring` MCU rows.
-    pub fn new(frame: &Frame, component: &Component, size: usize, ring: Option<usize>) -> Result<Plane> {
+    /// `ring` MCU rows; `halving` halves the blocks' rows (or both their sides), where they
+    /// are 8 samples a side (else it is refused).
+    pub fn new(
+        frame: &Frame,
+        component: &Component,
+        size: usize,
+        ring: Option<usize>,
+        halving: Halving,
+    ) -> Result<Plane> {
         let (blocks_wide, blocks_high) = blocks(frame, component);
-        let (block, upsampling) = block_size(frame, component, size);
+        let (block, (across, down)) = block_size(frame, component, size);
+        let (block, block_rows, upsampling) = match halving {
+            Halving::None => (block, block, (across, down)),
+            _ if block != 8 => return Err(Error::Internal("a plane halved at a block size the IDCTs do not halve")),
+            Halving::Rows => (8, 4, (across, 2 * down)),
+            Halving::RowsAndColumns => (4, 4, (2 * across, 2 * down)),
+        };
         let held_block_rows = match ring {
             Some(mcu_rows) => (mcu_rows * usize::from(component.vertical)).min(blocks_high),
             None => blocks_high,
         };
         let stride = blocks_wide * block;
-        let (width, height) = frame.component_size(component, block);
+        let (width, _) = frame.component_size(component, block);
+        let (_, height) = frame.component_size(component, block_rows);
         let bytes = stride
-            .checked_mul(held_block_rows * block)
+            .checked_mul(held_block_rows * block_rows)
             .ok_or(Error::TooLarge { width: frame.width, height: frame.height })?;
-        let block_row_starts = (0..blocks_high).map(|y| (y % held_block_rows.max(1)) * block * stride).collect();
+        let block_row_starts = (0..blocks_high).map(|y| (y % held_block_rows.max(1)) * block_rows * stride).collect();
         Ok(Plane {
             samples: vec![0; bytes],
             stride,
@@ -104,8 +130,10 @@ impl Plane {
             held_block_rows,
             block_row_starts,
             block,
+            block_rows,
             upsampling,
-            fancy: size > 1,
+            // A halved plane is only read as planes; its rows would be replicated.
+            fancy: size > 1 && halving == Halving::None,
             width,
             height,
             mcu_block_rows: usize::from(component.vertical),
@@ -116,7 +144,7 @@ impl Plane {
     /// The component's size in samples, and how many output pixels each sample spans across and
     /// down (the factors upsampling would apply).
     pub fn sampling(&self) -> PlaneSampling {
-        let mcu_rows = self.mcu_block_rows * self.block;
+        let mcu_rows = self.mcu_block_rows * self.block_rows;
         PlaneSampling {
             width: self.width,
             height: self.height,
@@ -137,8 +165,8 @@ impl Plane {
     /// in `samples`: a ring keeps each MCU row's block rows together.
     pub fn mcu_row_band(&self, mcu_row: usize) -> Result<PlaneBand<'_>> {
         let first_block_row = mcu_row * self.mcu_block_rows;
-        let first_row = first_block_row * self.block;
-        let rows = (self.mcu_block_rows * self.block).min(self.height.saturating_sub(first_row));
+        let first_row = first_block_row * self.block_rows;
+        let rows = (self.mcu_block_rows * self.block_rows).min(self.height.saturating_sub(first_row));
         if rows == 0 {
             return Ok(PlaneBand { samples: &[], stride: self.stride, width: self.width, first_row, rows });
         }
@@ -154,9 +182,14 @@ impl Plane {
         Ok(PlaneBand { samples, stride: self.stride, width: self.width, first_row, rows })
     }
 
-    /// Samples a side each of its blocks becomes.
+    /// Samples across each of its blocks becomes.
     pub fn block(&self) -> usize {
         self.block
+    }
+
+    /// Whether the plane's blocks are whole (not halved) and 8 samples a side.
+    pub fn full_size_blocks(&self) -> bool {
+        (self.block, self.block_rows) == (8, 8)
     }
 
     pub fn bytes(&self) -> usize {
@@ -187,17 +220,18 @@ impl Plane {
         let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
         if dc_only && self.block > 1 {
             // What the IDCT makes of a DC alone, without it (flat blocks are common in photos).
-            let stride = self.stride;
+            let (stride, rows, dc) = (self.stride, self.block_rows, coefficients[0].into());
             return match self.block {
-                8 => fill_block::<8>(target, stride, flat_sample(coefficients[0].into())),
-                4 => fill_block::<4>(target, stride, flat_reduced_sample(coefficients[0].into())),
-                _ => fill_block::<2>(target, stride, flat_reduced_sample(coefficients[0].into())),
+                8 => fill_block::<8>(target, stride, rows, flat_sample(dc)),
+                4 => fill_block::<4>(target, stride, rows, flat_reduced_sample(dc)),
+                _ => fill_block::<2>(target, stride, rows, flat_reduced_sample(dc)),
             };
         }
-        let transformed = match self.block {
-            8 => kernels::idct_8x8(coefficients, target, self.stride, backend),
-            4 => kernels::idct_4x4(coefficients, target, self.stride, backend),
-            2 => kernels::idct_2x2(coefficients, target, self.stride, backend),
+        let transformed = match (self.block, self.block_rows) {
+            (8, 8) => kernels::idct_8x8(coefficients, target, self.stride, backend),
+            (8, _) => kernels::idct_8x4(coefficients, target, self.stride, backend),
+            (4, _) => kernels::idct_4x4(coefficients, target, self.stride, backend),
+            (2, _) => kernels::idct_2x2(coefficients, target, self.stride, backend),
             _ => {
                 // 1/8: the block's mean, its DC term over 8.
                 let mean = (i32::from(coefficients[0]) + 4).div_euclid(8) + 128;
@@ -217,7 +251,7 @@ impl Plane {
 
     /// Row `y` of the component as decoded (`y` past the bottom reads the last row).
     fn row(&self, y: usize) -> Result<&[u8]> {
-        let y = y.min(self.height.saturating_sub(1)) % (self.held_block_rows * self.block).max(1);
+        let y = y.min(self.height.saturating_sub(1)) % (self.held_block_rows * self.block_rows).max(1);
         self.samples
             .get(y * self.stride..y * self.stride + self.width)
             .ok_or(Error::Internal("a row outside its plane"))
@@ -265,17 +299,18 @@ impl Plane {
     }
 }
 
-/// `N` rows of `N` samples set to `sample`, rows `stride` apart: whole-array stores, where a
-/// fill of a run-time length would be a `memory.fill` call per row.
-fn fill_block<const N: usize>(target: &mut [u8], stride: usize, sample: u8) -> Result<()> {
-    for row in target.chunks_mut(stride).take(N) {
+/// `rows` rows of `N` samples set to `sample`, `stride` apart: whole-array stores, where a fill
+/// of a run-time length would be a `memory.fill` call per row.
+fn fill_block<const N: usize>(target: &mut [u8], stride: usize, rows: usize, sample: u8) -> Result<()> {
+    for row in target.chunks_mut(stride).take(rows) {
         *row.first_chunk_mut::<N>().ok_or(Error::Internal("a block outside its plane"))? = [sample; N];
     }
     Ok(())
 }
 
-/// Every sample of the full-size IDCT of a block whose only non-zero coefficient is the
-/// dequantised DC `dc`: its columns pass `dc << 2` through, and the rows descale that by 18 bits.
+/// Every sample of the full-size IDCT (and the 8 × 4 one) of a block whose only non-zero
+/// coefficient is the dequantised DC `dc`: its columns pass `dc << 2` through, and the rows
+/// descale that by 18 bits.
 fn flat_sample(dc: i32) -> u8 {
     ((dc.wrapping_add(4) >> 3) + 128).clamp(0, 255) as u8
 }
@@ -309,10 +344,12 @@ mod tests {
         for dc in i16::MIN..=i16::MAX {
             let mut coefficients = [0i16; 64];
             coefficients[0] = dc;
-            let mut samples = [0u8; 64];
+            let (mut samples, mut halved) = ([0u8; 64], [0u8; 32]);
             kernels::idct_8x8(&coefficients, &mut samples, 8, kernels::Backend::Scalar).unwrap();
+            kernels::idct_8x4(&coefficients, &mut halved, 8, kernels::Backend::Scalar).unwrap();
             let expected = flat_sample(dc.into());
             assert!(samples.iter().all(|&s| s == expected), "DC {dc}: {samples:?} against {expected}");
+            assert!(halved.iter().all(|&s| s == expected), "DC {dc}, 8x4: {halved:?} against {expected}");
         }
     }
 }

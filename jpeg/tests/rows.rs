@@ -90,6 +90,87 @@ fn needed_columns_are_the_whole_decodes() {
     }
 }
 
+/// Every component plane, read an MCU row at a time (`next_planes`): the planes' sampling, their
+/// samples (rows skipped left zero) and each one's first band's first row.
+fn read_planes(decoder: &mut jpeg::Decoder) -> (Vec<jpeg::PlaneSampling>, Vec<Vec<u8>>, Vec<usize>) {
+    let sampling = decoder.plane_sampling();
+    let mut planes: Vec<Vec<u8>> = sampling.iter().map(|plane| vec![0; plane.width * plane.height]).collect();
+    let mut first_row = Vec::new();
+    while let Some(bands) = decoder.next_planes().unwrap() {
+        for ((band, plane), samples) in bands.iter().zip(&sampling).zip(&mut planes) {
+            if first_row.len() < sampling.len() {
+                first_row.push(band.first_row);
+            }
+            for row in 0..band.rows {
+                let to = (band.first_row + row) * plane.width;
+                samples[to..to + plane.width].copy_from_slice(&band.samples[row * band.stride..][..band.width]);
+            }
+        }
+    }
+    decoder.finish().unwrap();
+    (sampling, planes, first_row)
+}
+
+/// A plane halved by the decoder (`halve_plane`: an 8 × 4 IDCT for its rows, 4 × 4 for both
+/// sides) holds the means of the full plane's pairs of rows (2 × 2 samples), within one level
+/// (the full plane's samples are rounded before they are averaged), where none is clamped; in
+/// 4:4:4 and 4:2:0, for each component. Only at full scale, before decoding starts.
+#[test]
+fn halved_planes_are_the_means_of_the_full_ones() {
+    for data in [rocket(), fixture("retina.jpg")] {
+        let mut full = jpeg::Decoder::new(&data, 1, u64::MAX, Backend::best()).unwrap();
+        let (full_sampling, full_planes, _) = read_planes(&mut full);
+        for component in 0..3 {
+            for columns in [false, true] {
+                let mut decoder = jpeg::Decoder::new(&data, 1, u64::MAX, Backend::best()).unwrap();
+                assert!(decoder.halve_plane(component, columns));
+                let (sampling, planes, _) = read_planes(&mut decoder);
+                let (plane, samples) = (sampling[component], &planes[component]);
+                let (full_plane, full_samples) = (full_sampling[component], &full_planes[component]);
+                let across = if columns { 2 } else { 1 };
+                assert_eq!(
+                    (plane.width, plane.height),
+                    (full_plane.width.div_ceil(across), full_plane.height.div_ceil(2))
+                );
+                assert_eq!(plane.mcu_rows, full_plane.mcu_rows / 2);
+                // A last row (column) of an odd-sized plane pairs with the block's padding, which
+                // the full plane does not hold.
+                let (whole_columns, whole_rows) = (full_plane.width / across, full_plane.height / 2);
+                for y in 0..whole_rows {
+                    for x in 0..whole_columns {
+                        let covered: Vec<u8> = (0..2 * across)
+                            .map(|i| {
+                                (across * x + i % across).min(full_plane.width - 1)
+                                    + (2 * y + i / across).min(full_plane.height - 1) * full_plane.width
+                            })
+                            .map(|at| full_samples[at])
+                            .collect();
+                        if covered.iter().any(|&s| matches!(s, 0 | 255)) {
+                            continue;
+                        }
+                        let mean = covered.iter().map(|&s| f64::from(s)).sum::<f64>() / covered.len() as f64;
+                        let sample = f64::from(samples[y * plane.width + x]);
+                        assert!(
+                            (sample - mean).abs() <= 1.0,
+                            "component {component}, columns {columns}, ({x}, {y}): {sample} vs {mean}"
+                        );
+                    }
+                }
+                // The other planes are untouched.
+                for other in (0..3).filter(|&other| other != component) {
+                    assert!(planes[other] == full_planes[other], "component {other} beside a halved {component}");
+                }
+            }
+        }
+        // Not at a reduced scale, nor once decoding has begun.
+        let mut scaled = jpeg::Decoder::new(&data, 2, u64::MAX, Backend::best()).unwrap();
+        assert!(!scaled.halve_plane(0, false));
+        let mut started = jpeg::Decoder::new(&data, 1, u64::MAX, Backend::best()).unwrap();
+        started.next_planes().unwrap();
+        assert!(!started.halve_plane(0, false));
+    }
+}
+
 /// Each component plane read an MCU row at a time (`next_planes`), upsampled and converted as
 /// the decoder's own rows are, gives the whole decode's pixels, in 4:4:4 and 4:2:0 at every
 /// scale; after `skip_mcu_rows` the planes start at that MCU row with the same samples.
@@ -101,23 +182,8 @@ fn planes_read_by_mcu_rows_make_the_whole_decodes_rows() {
         let read = |skip: usize| {
             let mut decoder = jpeg::Decoder::new(&data, scale, u64::MAX, Backend::best()).unwrap();
             assert!(decoder.is_ycbcr());
-            let sampling = decoder.plane_sampling();
             decoder.skip_mcu_rows(skip);
-            let mut planes: Vec<Vec<u8>> = sampling.iter().map(|plane| vec![0; plane.width * plane.height]).collect();
-            let mut first_row = Vec::new();
-            while let Some(bands) = decoder.next_planes().unwrap() {
-                for ((band, plane), samples) in bands.iter().zip(&sampling).zip(&mut planes) {
-                    if first_row.len() < sampling.len() {
-                        first_row.push(band.first_row);
-                    }
-                    for row in 0..band.rows {
-                        let to = (band.first_row + row) * plane.width;
-                        samples[to..to + plane.width].copy_from_slice(&band.samples[row * band.stride..][..band.width]);
-                    }
-                }
-            }
-            decoder.finish().unwrap();
-            (sampling, planes, first_row)
+            read_planes(&mut decoder)
         };
         let (sampling, planes, _) = read(0);
         let mut upsampled = vec![vec![0; 2 * width + 16]; 3];

@@ -44,7 +44,7 @@ pub use colour::{apply_lut, saturate, tone_curve, MAX_SATURATION};
 pub use convert::widen;
 pub use error::KernelError;
 pub use fdct::{fdct_quantize, Quantizer, ZIGZAG_TO_NATURAL};
-pub use idct::{idct_2x2, idct_4x4, idct_8x8};
+pub use idct::{idct_2x2, idct_4x4, idct_8x4, idct_8x8};
 pub use image::{Image, ImageMut, ImageRef, PixelLayout};
 pub use linear::{from_linear, to_linear, LINEAR_MAX};
 pub use orient::{orient, Orientation};

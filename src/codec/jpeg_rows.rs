@@ -142,6 +142,16 @@ impl<'a> JpegRows<'a> {
         (matches!(self.colour, Colour::Srgb) && self.decoder.is_ycbcr()).then_some(planes)
     }
 
+    /// Planar reading: `component`'s plane decoded at half its height (and width, with
+    /// `columns`), each sample the mean of those it covers, where the decoder can (see
+    /// [`jpeg::Decoder::halve_plane`]); the halved plane's sampling, or `None` if it is not.
+    pub fn halve_plane(&mut self, component: usize, columns: bool) -> Option<jpeg::PlaneSampling> {
+        if !self.decoder.halve_plane(component, columns) {
+            return None;
+        }
+        self.decoder.plane_sampling().get(component).copied()
+    }
+
     /// Planar reading: only samples `columns` of `component`'s plane will be used.
     pub fn need_plane_columns(&mut self, component: usize, columns: core::ops::Range<usize>) {
         self.decoder.need_plane_columns(component, columns);

@@ -248,10 +248,11 @@ pub(super) fn resize_to_jpeg_planes<'a>(
 }
 
 /// How [`resize_each_plane`] resizes a plane: to `size` from `region` (in the decoded image's
-/// coordinates), and whether its rows are first halved ([`kernels::downsample_v2`], pairs of
-/// rows averaged as they come), for a plane stored at full height that shrinks 4x or more down,
-/// and with them its columns ([`kernels::downsample_h2v2`]) where it also shrinks 4x or more
-/// across: the box halves what the resize reads, and the resize still reduces at least twice.
+/// coordinates), and whether its rows are first halved, for a plane stored at full height that
+/// shrinks 4x or more down, and with them its columns where it also shrinks 4x or more across:
+/// the box halves what the resize reads, and the resize still reduces at least twice. The
+/// decoder halves the plane where it can (a reduced IDCT, [`JpegRows::halve_plane`]); else pairs
+/// of rows are averaged as they come ([`kernels::downsample_v2`], [`kernels::downsample_h2v2`]).
 #[derive(Clone, Copy)]
 struct PlaneOutput {
     size: (usize, usize),
@@ -283,7 +284,7 @@ fn resize_each_plane<O: OutputSample>(
         let halved = (plane.upsampling.0 == 2, plane.upsampling.1 == 2);
         let how = (Filter::Lanczos3, halved);
         let (mut source, mut extent, mut region) = ((plane.width, plane.height), decoded, output.region);
-        let (row_pairs, column_pairs) = (halved_rows(plane, output), halved_columns(plane, output));
+        let (mut row_pairs, mut column_pairs) = (halved_rows(plane, output), halved_columns(plane, output));
         if row_pairs {
             // Row j of the halved plane is the mean of rows 2j and 2j + 1, centred between them.
             (source.1, extent.1) = (plane.height.div_ceil(2), decoded.1.div_ceil(2));
@@ -293,13 +294,22 @@ fn resize_each_plane<O: OutputSample>(
             (source.0, extent.0) = (plane.width.div_ceil(2), decoded.0.div_ceil(2));
             region = SourceRegion { left: region.left / 2.0, width: region.width / 2.0, ..region };
         }
+        // The decoder halves the plane itself where it can: the same means, computed in the DCT
+        // domain by a reduced IDCT, for less of the IDCT's work (and none of the averaging's).
+        let mut mcu_rows = plane.mcu_rows;
+        if row_pairs {
+            if let Some(halved) = rows.halve_plane(component, column_pairs) {
+                (source, mcu_rows) = ((halved.width, halved.height), halved.mcu_rows);
+                (row_pairs, column_pairs) = (false, false);
+            }
+        }
         let resizer: RowResizer<u8, O> =
             RowResizer::for_halved_plane((source, extent), PixelLayout::L8, region, output.size, how, backend)?;
         let columns = resizer.source_columns();
         let columns = if column_pairs { 2 * columns.start..(2 * columns.end).min(plane.width) } else { columns };
         rows.need_plane_columns(component, columns);
         let first_row = resizer.source_rows().start * if row_pairs { 2 } else { 1 };
-        first_mcu_row = first_mcu_row.min(first_row / plane.mcu_rows.max(1));
+        first_mcu_row = first_mcu_row.min(first_row / mcu_rows.max(1));
         resizers.push((resizer, (row_pairs, column_pairs), plane.height));
     }
     let plane = |output: &PlaneOutput| Image::<O>::new(output.size.0, output.size.1, PixelLayout::L8);

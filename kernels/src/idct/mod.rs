@@ -5,7 +5,8 @@
 //! passes, as libjpeg-turbo's SIMD code has (see `scalar::saturate`). The simd128 twin runs the
 //! same integer arithmetic on eight columns (then eight rows) at a time, so its output is
 //! identical. The
-//! reduced transforms for scaled decoding (4 × 4 and 2 × 2 outputs) work the same way.
+//! reduced transforms for scaled decoding (4 × 4 and 2 × 2 outputs, and 8 × 4 for a plane halved
+//! down) work the same way.
 
 pub(crate) mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -14,10 +15,15 @@ mod simd128;
 use crate::{Backend, KernelError};
 
 fn check(out: &[u8], stride: usize, size: usize) -> Result<(), KernelError> {
-    if stride < size {
-        return Err(KernelError::StrideTooShort { stride, row_bytes: size });
+    check_rows(out, stride, size, size)
+}
+
+/// `rows` rows of `width` samples, `stride` apart, fit `out`.
+fn check_rows(out: &[u8], stride: usize, width: usize, rows: usize) -> Result<(), KernelError> {
+    if stride < width {
+        return Err(KernelError::StrideTooShort { stride, row_bytes: width });
     }
-    let needed = (size - 1) * stride + size;
+    let needed = (rows - 1) * stride + width;
     if out.len() < needed {
         return Err(KernelError::BufferTooShort { len: out.len(), needed });
     }
@@ -45,6 +51,19 @@ pub fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize, backend
         Backend::Scalar => scalar::idct_4x4(coefficients, out, stride),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Backend::Simd128 => simd128::idct_4x4(coefficients, out, stride),
+    }
+    Ok(())
+}
+
+/// For a plane halved down only: one block to 8 × 4 samples, each the mean of the two full-size
+/// samples above each other it covers (in the DCT domain, as [`idct_4x4`]), level-shifted and
+/// clamped.
+pub fn idct_8x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize, backend: Backend) -> Result<(), KernelError> {
+    check_rows(out, stride, 8, 4)?;
+    match backend {
+        Backend::Scalar => scalar::idct_8x4(coefficients, out, stride),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Simd128 => simd128::idct_8x4(coefficients, out, stride),
     }
     Ok(())
 }

@@ -106,22 +106,38 @@ fn idct_8x8_values(coefficients: &[i16; 64]) -> [i32; 64] {
 // `cos(k u π / 16)` over the covered offsets `k` from the group's centre; these are those
 // weights × 2^13, rounded (the test below derives them). Terms whose weight is zero for every
 // output (F(4) at 4 points, every even one but F(0) at 2) are left out.
-pub(super) const R4_0: i32 = 2896;
-pub(super) const R4_2: i32 = 2676;
-pub(super) const R4_6: i32 = 1108;
-/// Odd terms of outputs 0 and 3 (signs folded in), then of outputs 1 and 2.
-pub(super) const R4_ODD: [[i32; 4]; 2] = [[3711, 1303, -871, -738], [1537, -3146, 2102, -306]];
+pub(super) struct FourPoints {
+    /// F(0)'s weight, then F(2)'s and F(6)'s (as output 0 weighs them, sign of F(6) folded in).
+    pub dc: i32,
+    pub f2: i32,
+    pub f6: i32,
+    /// Odd terms of outputs 0 and 3 (signs folded in), then of outputs 1 and 2.
+    pub odd: [[i32; 4]; 2],
+}
+pub(super) const FOUR: FourPoints =
+    FourPoints { dc: 2896, f2: 2676, f6: 1108, odd: [[3711, 1303, -871, -738], [1537, -3146, 2102, -306]] };
+/// [`FOUR`]'s weights × √8, for the 8 × 4 transform: its rows go through the full-size
+/// `points`, whose gain is √8, so the two passes' gains multiply to 8 as the full-size
+/// transform's do (descaled by the same bits).
+pub(super) const FOUR_BESIDE_EIGHT: FourPoints =
+    FourPoints { dc: 8192, f2: 7568, f6: 3135, odd: [[10498, 3686, -2463, -2088], [4348, -8900, 5946, -865]] };
 pub(super) const R2_0: i32 = 2896;
 pub(super) const R2_ODD: [i32; 4] = [2624, -922, 616, -522];
+
+/// Four outputs from the eight values `x` with `weights`.
+#[inline(always)]
+fn points4_weighted(x: [i32; 8], weights: &FourPoints) -> [i32; 4] {
+    let even = x[0] * weights.dc;
+    let even_odd = x[2] * weights.f2 - x[6] * weights.f6;
+    let odd = |w: [i32; 4]| x[1] * w[0] + x[3] * w[1] + x[5] * w[2] + x[7] * w[3];
+    let (odd0, odd1) = (odd(weights.odd[0]), odd(weights.odd[1]));
+    [even + even_odd + odd0, even - even_odd + odd1, even - even_odd - odd1, even + even_odd - odd0]
+}
 
 /// Four outputs from the eight values `x`, × 2^13.
 #[inline(always)]
 fn points4(x: [i32; 8]) -> [i32; 4] {
-    let even = x[0] * R4_0;
-    let even_odd = x[2] * R4_2 - x[6] * R4_6;
-    let odd = |weights: [i32; 4]| x[1] * weights[0] + x[3] * weights[1] + x[5] * weights[2] + x[7] * weights[3];
-    let (odd0, odd1) = (odd(R4_ODD[0]), odd(R4_ODD[1]));
-    [even + even_odd + odd0, even - even_odd + odd1, even - even_odd - odd1, even + even_odd - odd0]
+    points4_weighted(x, &FOUR)
 }
 
 /// Two outputs from the eight values `x`, × 2^13.
@@ -164,6 +180,26 @@ pub(super) fn idct_2x2(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     idct_reduced(coefficients, out, stride, points2);
 }
 
+/// A block to 8 × 4 samples, each the mean of the two full-size samples above each other it
+/// covers: the columns through the 4-point transform ([`FOUR_BESIDE_EIGHT`]), the rows through
+/// the full-size one, descaled as [`idct_8x8`].
+pub(super) fn idct_8x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
+    let mut work = [[0i32; 8]; 4];
+    for column in 0..8 {
+        let x: [i32; 8] = core::array::from_fn(|row| coefficients.get(row * 8 + column).map_or(0, |&c| i32::from(c)));
+        for (line, value) in work.iter_mut().zip(points4_weighted(x, &FOUR_BESIDE_EIGHT)) {
+            line[column] = saturate(descale(value, CONST_BITS - PASS1_BITS));
+        }
+    }
+    for (row, line) in work.iter().enumerate() {
+        if let Some(target) = out.get_mut(row * stride..row * stride + 8) {
+            for (sample, value) in target.iter_mut().zip(points(*line)) {
+                *sample = (descale(value, CONST_BITS + PASS1_BITS + 3) + 128).clamp(0, 255) as u8;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +239,8 @@ mod tests {
                 let mut x = [0i32; 8];
                 x[u] = 1;
                 let ours = if size == 4 { points4(x).to_vec() } else { points2(x).to_vec() };
+                // The 8 × 4 transform's columns: the same weights × √8.
+                let beside_eight = if size == 4 { points4_weighted(x, &FOUR_BESIDE_EIGHT).to_vec() } else { vec![] };
                 for (output, &weight) in ours.iter().enumerate() {
                     let mean = (0..group).map(|j| cosines()[output * group + j][u]).sum::<f64>() / group as f64;
                     let expected = (mean * 8192.0).round() as i32;
@@ -210,6 +248,10 @@ mod tests {
                         (weight - expected).abs() <= 1,
                         "size {size}, u {u}, output {output}: {weight} vs {expected}"
                     );
+                    if let Some(&scaled) = beside_eight.get(output) {
+                        let expected = (mean * 8192.0 * 8f64.sqrt()).round() as i32;
+                        assert!((scaled - expected).abs() <= 1, "8x4, u {u}, output {output}: {scaled} vs {expected}");
+                    }
                 }
             }
         }

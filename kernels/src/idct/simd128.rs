@@ -6,9 +6,9 @@
 use core::arch::wasm32::*;
 
 use super::scalar::{
-    CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100, FIX_0_765366865, FIX_0_899976223, FIX_1_175875602,
-    FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447, FIX_3_072711026, PASS1_BITS,
-    R2_0, R2_ODD, R4_0, R4_2, R4_6, R4_ODD,
+    FourPoints, CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100, FIX_0_765366865, FIX_0_899976223,
+    FIX_1_175875602, FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447,
+    FIX_3_072711026, FOUR, FOUR_BESIDE_EIGHT, PASS1_BITS, R2_0, R2_ODD,
 };
 use crate::simd::memory::{load, RowsMut};
 use crate::simd::weights::pair;
@@ -191,23 +191,48 @@ pub(super) fn idct_8x8(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     rows.store::<7>(i64x2_shuffle::<1, 0>(row_pairs[3], row_pairs[3]));
 }
 
-// The 4-point transform's weights as pairs for the inputs (x0, x4), (x2, x6), (x1, x3) and
-// (x5, x7): F(4), which no output weighs, rides beside F(0) with a zero weight.
-const R4_EVEN: i32 = pair(R4_0, 0);
-const R4_EVEN_ODD: i32 = pair(R4_2, -R4_6);
-const R4_ODD_PAIRS: [[i32; 2]; 2] = [
-    [pair(R4_ODD[0][0], R4_ODD[0][1]), pair(R4_ODD[0][2], R4_ODD[0][3])],
-    [pair(R4_ODD[1][0], R4_ODD[1][1]), pair(R4_ODD[1][2], R4_ODD[1][3])],
-];
+/// A 4-point transform's weights as pairs for the inputs (x0, x4), (x2, x6), (x1, x3) and
+/// (x5, x7): F(4), which no output weighs, rides beside F(0) with a zero weight.
+struct FourPairs {
+    even: i32,
+    even_odd: i32,
+    odd: [[i32; 2]; 2],
+}
 
-/// The scalar `points4` on four lanes, from their inputs as interleaved 16-bit pairs (x0, x4),
-/// (x2, x6), (x1, x3) and (x5, x7): the same sums, so the same results.
+const fn four_pairs(weights: &FourPoints) -> FourPairs {
+    let [first, second] = weights.odd;
+    FourPairs {
+        even: pair(weights.dc, 0),
+        even_odd: pair(weights.f2, -weights.f6),
+        odd: [
+            [pair(first[0], first[1]), pair(first[2], first[3])],
+            [pair(second[0], second[1]), pair(second[2], second[3])],
+        ],
+    }
+}
+
+const FOUR_PAIRS: FourPairs = four_pairs(&FOUR);
+const FOUR_BESIDE_EIGHT_PAIRS: FourPairs = four_pairs(&FOUR_BESIDE_EIGHT);
+
+/// The scalar `points4_weighted` on four lanes, from their inputs as interleaved 16-bit pairs
+/// (x0, x4), (x2, x6), (x1, x3) and (x5, x7): the same sums, so the same results.
 #[inline(always)]
-fn points4_from_pairs([p04, p26, p13, p57]: [v128; 4]) -> [v128; 4] {
+fn points4_from_pairs([p04, p26, p13, p57]: [v128; 4], weights: &FourPairs) -> [v128; 4] {
     let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
-    let (even, even_odd) = (dot(p04, R4_EVEN), dot(p26, R4_EVEN_ODD));
+    let (even, even_odd) = (dot(p04, weights.even), dot(p26, weights.even_odd));
     let odd = |[first, second]: [i32; 2]| i32x4_add(dot(p13, first), dot(p57, second));
-    let (odd0, odd1) = (odd(R4_ODD_PAIRS[0]), odd(R4_ODD_PAIRS[1]));
+    let (odd0, odd1) = (odd(weights.odd[0]), odd(weights.odd[1]));
+    let (upper, lower) = (i32x4_add(even, even_odd), i32x4_sub(even, even_odd));
+    [i32x4_add(upper, odd0), i32x4_add(lower, odd1), i32x4_sub(lower, odd1), i32x4_sub(upper, odd0)]
+}
+
+/// `points4_from_pairs` where x4..x7 are zero (only the pairs (x0, 0), (x2, 0) and (x1, x3)
+/// given): the products with zeros left out, the same sums.
+#[inline(always)]
+fn points4_from_top_left_pairs([p00, p20, p13]: [v128; 3], weights: &FourPairs) -> [v128; 4] {
+    let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
+    let (even, even_odd) = (dot(p00, weights.even), dot(p20, weights.even_odd));
+    let (odd0, odd1) = (dot(p13, weights.odd[0][0]), dot(p13, weights.odd[1][0]));
     let (upper, lower) = (i32x4_add(even, even_odd), i32x4_sub(even, even_odd));
     [i32x4_add(upper, odd0), i32x4_add(lower, odd1), i32x4_sub(lower, odd1), i32x4_sub(upper, odd0)]
 }
@@ -227,8 +252,8 @@ pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     // Columns, all eight at once, as two halves of four lanes.
     let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
     let ([left13, right13], [left57, right57]) = (interleave(x1, x3), interleave(x5, x7));
-    let [l0, l1, l2, l3] = points4_from_pairs([left04, left26, left13, left57]);
-    let [r0, r1, r2, r3] = points4_from_pairs([right04, right26, right13, right57]);
+    let [l0, l1, l2, l3] = points4_from_pairs([left04, left26, left13, left57], &FOUR_PAIRS);
+    let [r0, r1, r2, r3] = points4_from_pairs([right04, right26, right13, right57], &FOUR_PAIRS);
     // Each work row saturated to 16 bits, its pairs side by side in its four 32-bit lanes, so
     // that transposing the rows gives each pair with the rows as lanes.
     let shift = (CONST_BITS - PASS1_BITS) as u32;
@@ -241,7 +266,7 @@ pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     // rounding (adding a multiple of 2^15 first changes nothing else).
     let shift = CONST_BITS + PASS1_BITS;
     let bias = i32x4_splat((1 << (shift - 1)) + (128 << shift));
-    let [c0, c1, c2, c3] = points4_from_pairs(pairs).map(|v| i32x4_shr(i32x4_add(v, bias), shift as u32));
+    let [c0, c1, c2, c3] = points4_from_pairs(pairs, &FOUR_PAIRS).map(|v| i32x4_shr(i32x4_add(v, bias), shift as u32));
     // Back to rows; saturating to 0..=255 is the scalar clamp; row r is bytes 4r..4r + 4.
     let [s0, s1, s2, s3] = transpose([c0, c1, c2, c3]);
     let samples = u8x16_narrow_i16x8(i16x8_narrow_i32x4(s0, s1), i16x8_narrow_i32x4(s2, s3));
@@ -249,6 +274,59 @@ pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     rows.store::<1>(i32x4_shuffle::<1, 1, 1, 1>(samples, samples));
     rows.store::<2>(i32x4_shuffle::<2, 2, 2, 2>(samples, samples));
     rows.store::<3>(i32x4_shuffle::<3, 3, 3, 3>(samples, samples));
+}
+
+// The columns as `idct_4x4`'s (with the weights × √8), the rows as `idct_8x8`'s.
+pub(super) fn idct_8x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
+    // The caller checked the rows' bounds.
+    let Some(mut rows) = RowsMut::<4, 8>::new(out, stride) else { return };
+    // Rows of coefficients: lanes are columns.
+    let (rows_in, _) = coefficients.as_chunks::<8>();
+    let row = |r: usize| rows_in.get(r).map_or(i16x8_splat(0), load);
+    let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
+    // Each work row saturated to 16 bits, its pairs for the 8-point row pass side by side, so
+    // that transposing the four rows gives those pairs with the rows as lanes.
+    let shift = (CONST_BITS - PASS1_BITS) as u32;
+    let work = |left: v128, right: v128| {
+        let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
+        i8x16_swizzle(row, ROW_PAIRS)
+    };
+    let bottom_or_right = v128_or(
+        v128_or(v128_or(x4, x5), v128_or(x6, x7)),
+        v128_and(v128_or(v128_or(x0, x1), v128_or(x2, x3)), RIGHT_HALF),
+    );
+    let outputs = if v128_any_true(bottom_or_right) {
+        // Columns, all eight at once, as two halves of four lanes.
+        let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
+        let ([left13, right13], [left57, right57]) = (interleave(x1, x3), interleave(x5, x7));
+        let [l0, l1, l2, l3] = points4_from_pairs([left04, left26, left13, left57], &FOUR_BESIDE_EIGHT_PAIRS);
+        let [r0, r1, r2, r3] = points4_from_pairs([right04, right26, right13, right57], &FOUR_BESIDE_EIGHT_PAIRS);
+        points_from_pairs(transpose([work(l0, r0), work(l1, r1), work(l2, r2), work(l3, r3)]))
+    } else {
+        // Every coefficient in the top-left 4 × 4, as `idct_8x8` takes it: the right half's
+        // columns, and the work rows' right halves, are zero.
+        let (left00, left20) = (u32x4_extend_low_u16x8(x0), u32x4_extend_low_u16x8(x2));
+        let [left13, _] = interleave(x1, x3);
+        let [l0, l1, l2, l3] = points4_from_top_left_pairs([left00, left20, left13], &FOUR_BESIDE_EIGHT_PAIRS);
+        let zero = i32x4_splat(0);
+        let [t04, t26, _, t31] = transpose([work(l0, zero), work(l1, zero), work(l2, zero), work(l3, zero)]);
+        points_from_top_left_pairs([t04, t26, t31])
+    };
+    // Output column `c` in lanes of rows, descaled with the level shift of 128 folded into the
+    // rounding, as `idct_8x8`'s.
+    let shift = CONST_BITS + PASS1_BITS + 3;
+    let bias = i32x4_splat((1 << (shift - 1)) + (128 << shift));
+    let [c0, c1, c2, c3, c4, c5, c6, c7] = outputs.map(|v| i32x4_shr(i32x4_add(v, bias), shift as u32));
+    // Saturating to 0..=255 is the scalar clamp: byte 4c + r of `left` is column c's row r
+    // (columns 0..4), of `right` columns 4..8; then rows gathered, two a vector.
+    let left = u8x16_narrow_i16x8(i16x8_narrow_i32x4(c0, c1), i16x8_narrow_i32x4(c2, c3));
+    let right = u8x16_narrow_i16x8(i16x8_narrow_i32x4(c4, c5), i16x8_narrow_i32x4(c6, c7));
+    let rows01 = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29>(left, right);
+    let rows23 = i8x16_shuffle::<2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31>(left, right);
+    rows.store::<0>(rows01);
+    rows.store::<1>(i64x2_shuffle::<1, 0>(rows01, rows01));
+    rows.store::<2>(rows23);
+    rows.store::<3>(i64x2_shuffle::<1, 0>(rows23, rows23));
 }
 
 // The 2-point transform's weights as pairs for the inputs (x0, x4), (x1, x3) and (x5, x7).
