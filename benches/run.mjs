@@ -166,11 +166,12 @@ for (const [w, h] of [[1920, 1280]]) {
 }
 
 // The JPEG decoder's kernels on a 1920x1280 image's worth, ours only: the IDCT of every block
-// (photo-like coefficients) at 1/1, 1/2 and 1/4, each upsampler making every full-size row, and
+// (photo-like coefficients) at 1/1, 1/2 and 1/4 and halved down, each upsampler making every full-size row, and
 // the colour conversion of every pixel; then the encoder's: the forward DCT with quantization of
 // every block, and RGB to YCbCr of every pixel.
 const JPEG_KERNELS = [
-  ['IDCT 8x8 (photo-like blocks)', 0, 'L8'], ['IDCT 4x4 (1/2 scale)', 1, 'L8'], ['IDCT 2x2 (1/4 scale)', 2, 'L8'],
+  ['IDCT 8x8 (photo-like blocks)', 0, 'L8'], ['IDCT 8x4 (a plane halved down)', 11, 'L8'],
+  ['IDCT 4x4 (1/2 scale)', 1, 'L8'], ['IDCT 2x2 (1/4 scale)', 2, 'L8'],
   ['upsample 2x2 (4:2:0 chroma)', 3, 'L8'], ['upsample 2x1 (4:2:2 chroma)', 4, 'L8'], ['upsample 1x2 (4:4:0 chroma)', 5, 'L8'],
   ['YCbCr to RGB', 6, 'YCbCr'], ['YCbCr to RGB from fine values (planar resize)', 7, 'YCbCr i16'],
   ['forward DCT + quantization (encoder)', 8, 'L8'], ['RGB to YCbCr (encoder, 4:4:4)', 9, 'RGB8'],

@@ -147,10 +147,24 @@ fn table_segment(marker: u8, reader: &mut Reader<'_>, tables: &mut Tables) -> Re
 /// Decodes a baseline or progressive JPEG whole at 1/`scale` of its size; see [`Decoder`].
 pub fn decode(data: &[u8], scale: u8, max_pixels: u64, backend: Backend) -> Result<Decoded> {
     let mut decoder = Decoder::new(data, scale, max_pixels, backend)?;
-    let mut pixels = vec![0; decoder.width() * decoder.height() * usize::from(decoder.channels())];
-    decoder.read_rows(&mut pixels)?;
+    let (height, row_bytes) = (decoder.height(), decoder.width() * usize::from(decoder.channels()));
+    // Rows go through a band that stays in cache, then onto the end of the pixels: zeroing the
+    // whole buffer first, then writing it again, cost more (the 13 MP photo's decode 0.98x).
+    let mut pixels = Vec::with_capacity(height * row_bytes);
+    let mut band = vec![0; row_bytes * DECODE_BAND_ROWS.min(height)];
+    let mut rows_left = height;
+    while rows_left > 0 {
+        let rows = rows_left.min(DECODE_BAND_ROWS);
+        let band = band.get_mut(..rows * row_bytes).ok_or(Error::Internal("a band shorter than its rows"))?;
+        decoder.read_rows(band)?;
+        pixels.extend_from_slice(band);
+        rows_left -= rows;
+    }
     Ok(Decoded { width: decoder.width() as u32, height: decoder.height() as u32, channels: decoder.channels(), pixels })
 }
+
+/// Rows [`decode`] reads at a time.
+const DECODE_BAND_ROWS: usize = 4;
 
 /// How the rows come: from a sequential scan as it is decoded, or from planes decoded whole.
 enum Source<'a> {

@@ -501,6 +501,7 @@ const YCBCR_FINE_TO_RGB: u32 = 7;
 const FDCT_QUANTIZE: u32 = 8;
 const RGB_TO_YCBCR: u32 = 9;
 const RGB_TO_YCBCR_H2V2: u32 = 10;
+const IDCT_8X4: u32 = 11;
 
 /// Runs JPEG kernel `kernel` over the prepared image with our `variant`: the IDCTs on every
 /// block of a plane (at 1/1, 1/2, 1/4), the upsamplers making every full-size row of a chroma
@@ -514,20 +515,23 @@ pub extern "C" fn run_jpeg_kernel(variant: u32, kernel: u32) -> u32 {
         let mut state = state.borrow_mut();
         let Some(case) = state.jpeg.as_mut() else { return 0 };
         let (width, height) = case.size;
-        let idct =
-            |case: &mut JpegKernelCase, size: usize, transform: fn(&[i16; 64], &mut [u8], usize, Backend) -> _| {
-                let (stride, blocks_wide) = (width * size / 8, width / 8);
-                case.blocks.iter().enumerate().try_for_each(|(i, block)| {
-                    let offset = (i / blocks_wide) * size * stride + (i % blocks_wide) * size;
-                    transform(block, &mut case.plane[offset..], stride, backend)
-                })
-            };
+        // Each block to `across` × `down` samples.
+        let idct = |case: &mut JpegKernelCase,
+                    (across, down): (usize, usize),
+                    transform: fn(&[i16; 64], &mut [u8], usize, Backend) -> _| {
+            let (stride, blocks_wide) = (width * across / 8, width / 8);
+            case.blocks.iter().enumerate().try_for_each(|(i, block)| {
+                let offset = (i / blocks_wide) * down * stride + (i % blocks_wide) * across;
+                transform(block, &mut case.plane[offset..], stride, backend)
+            })
+        };
         let half_width = width / 2;
         let half_row = |y: usize| &case.half[y.min(height / 2 - 1) * half_width..][..half_width];
         let done = match kernel {
-            IDCT_8X8 => idct(case, 8, kernels::idct_8x8),
-            IDCT_4X4 => idct(case, 4, kernels::idct_4x4),
-            IDCT_2X2 => idct(case, 2, kernels::idct_2x2),
+            IDCT_8X8 => idct(case, (8, 8), kernels::idct_8x8),
+            IDCT_8X4 => idct(case, (8, 4), kernels::idct_8x4),
+            IDCT_4X4 => idct(case, (4, 4), kernels::idct_4x4),
+            IDCT_2X2 => idct(case, (2, 2), kernels::idct_2x2),
             UPSAMPLE_H2V2 => (0..height).try_for_each(|y| {
                 let far = if y % 2 == 0 { (y / 2).saturating_sub(1) } else { y / 2 + 1 };
                 kernels::upsample_h2v2(half_row(y / 2), half_row(far), &mut case.row, backend)

