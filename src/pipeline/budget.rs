@@ -37,6 +37,10 @@ pub(super) enum Route {
     Whole { decoded: Size },
     /// Rows stream from the decoder into the resize.
     Streamed,
+    /// A JPEG that does not stream (progressive, or a scan per component) decoded whole at
+    /// `decoded` into its component planes, whose rows go into the resize as streamed ones do:
+    /// no interleaved image.
+    Planes { decoded: Size },
     /// Every frame, one at a time, into an animation.
     Animated,
 }
@@ -60,7 +64,15 @@ pub(super) fn estimate(
 ) -> u64 {
     let resized = placement.resized.pixels();
     let decode = match route {
-        Route::Whole { decoded } => decode_bytes(probe, decoded),
+        Route::Whole { decoded } => {
+            let held = decode_bytes(probe, decoded);
+            held.planes + held.coefficients + held.ink + held.image
+        }
+        // The decoder's own, without the image: the rows and band streamed ones take instead.
+        Route::Planes { decoded } => {
+            let held = decode_bytes(probe, decoded);
+            2 * MIB + 32 * u64::from(probe.size.width) + held.planes + held.coefficients + held.ink
+        }
         // Rows, a band and the decoder's inflate window; a JPEG's planes of three MCU rows
         // (at most 32 rows each) at full size.
         Route::Streamed => {
@@ -80,12 +92,12 @@ pub(super) fn estimate(
         // Each frame's canvas, whole.
         Route::Animated => 8 * (probe.size.pixels() + resized),
         // Streamed rows go to linear light a band at a time; the resized image is whole.
-        Route::Streamed => 8 * resized,
+        Route::Streamed | Route::Planes { .. } => 8 * resized,
     };
     // A subsampled YCbCr JPEG resized as planes for a lossy output: three planes of fine `i16`
     // values the resized size, beside the RGB image they become.
     let planes = match (route, probe.storage) {
-        (Route::Streamed, Storage::Jpeg { components: 3, samples_16ths, .. })
+        (Route::Streamed | Route::Planes { .. }, Storage::Jpeg { components: 3, samples_16ths, .. })
             if samples_16ths < 48
                 && Resampling::for_output(options.gamma_correct, format, options.quality)
                     == Resampling::PlanesAllowed =>
@@ -159,10 +171,18 @@ const JPEG_BYTES_PER_PIXEL: &Curve = &[(89, 10.0), (90, 18.0)];
 /// compression's state, 24 bytes.
 const WEBP_BYTES_PER_PIXEL: &Curve = &[(1, 12.0), (30, 14.0), (50, 17.0), (70, 20.0), (85, 24.0), (95, 33.0)];
 
-/// What decoding holds at `decoded` size: the decoder's buffers and the image it yields.
-fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
+/// What a whole decode at `decoded` holds: a JPEG's component planes, coefficients and CMYK ink
+/// rows apart from the image it yields; for other formats, everything in `image`.
+struct DecodeBytes {
+    planes: u64,
+    coefficients: u64,
+    ink: u64,
+    image: u64,
+}
+
+fn decode_bytes(probe: &Probe, decoded: Size) -> DecodeBytes {
     let (stored, pixels) = (probe.size.pixels(), decoded.pixels());
-    match probe.storage {
+    let image = match probe.storage {
         Storage::Jpeg { components, samples_16ths, coefficient_bytes, .. } => {
             // Component planes at the decoded scale, the interleaved output (CMYK becomes RGB
             // through `CMYK_ROWS` rows of ink and its profile's conversion), and for progressive
@@ -174,9 +194,10 @@ fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
             } else {
                 0
             };
-            let output = pixels * u64::from(components.min(3)) + ink;
+            let image = pixels * u64::from(components.min(3));
             let shrink = [1, 2, 4, 8].iter().position(|&s| probe.size.width.div_ceil(s) == decoded.width).unwrap_or(0);
-            planes + output + coefficient_bytes.get(shrink).copied().unwrap_or(coefficient_bytes[0])
+            let coefficients = coefficient_bytes.get(shrink).copied().unwrap_or(coefficient_bytes[0]);
+            return DecodeBytes { planes, coefficients, ink, image };
         }
         // The png crate's whole frame at up to 16-bit RGBA, and ours.
         Storage::Png { interlaced: true } => stored * 12,
@@ -188,7 +209,8 @@ fn decode_bytes(probe: &Probe, decoded: Size) -> u64 {
         }
         // The image crate's canvas, the frame's indices and our RGBA copy.
         Storage::Gif => stored * 6,
-    }
+    };
+    DecodeBytes { planes: 0, coefficients: 0, ink: 0, image }
 }
 
 /// The resize's window: about two vertical windows (six source rows per output row's reduction

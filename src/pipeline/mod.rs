@@ -85,16 +85,27 @@ pub fn transform(
             } else {
                 // Stored row by row and resampled: the rows stream into the resize.
                 request.within_budget(&placement, Route::Streamed)?;
-                return streamed(&request, &placement, Rows::Png(rows), backend);
+                return streamed(&request, &placement, Rows::Png(rows), Route::Streamed, backend);
             }
         }
         None if probe.storage.is_row_by_row_jpeg() && resamples(placement.region, placement.resized, probe.size) => {
             // A sequential JPEG's rows stream too, shrunk on load as a whole decode would be.
             request.within_budget(&placement, Route::Streamed)?;
             let rows = JpegRows::new(source, &probe, limits, jpeg_shrink(&placement.plan), backend)?;
-            return streamed(&request, &placement, Rows::Jpeg(rows), backend);
+            return streamed(&request, &placement, Rows::Jpeg(rows), Route::Streamed, backend);
         }
-        None => codec::decode(source, &probe, limits, request.affordable_shrink(&placement)?, backend)?,
+        None if probe.format == SourceFormat::Jpeg && resamples(placement.region, placement.resized, probe.size) => {
+            // Other JPEGs (progressive ones) decode whole into their planes, whose rows go into
+            // the resize as a sequential file's do: no interleaved image, and the planar route.
+            let shrink = request.affordable_shrink(&placement, |decoded| Route::Planes { decoded })?;
+            let rows = JpegRows::new(source, &probe, limits, shrink, backend)?;
+            let route = Route::Planes { decoded: Size { width: rows.width() as u32, height: rows.height() as u32 } };
+            return streamed(&request, &placement, Rows::Jpeg(rows), route, backend);
+        }
+        None => {
+            let shrink = request.affordable_shrink(&placement, |decoded| Route::Whole { decoded })?;
+            codec::decode(source, &probe, limits, shrink, backend)?
+        }
     };
     if image.layout == PixelLayout::Rgba8 && is_opaque(image.view(), backend)? {
         // Opaque images skip all alpha work and are written without an alpha channel.
@@ -111,22 +122,24 @@ pub fn transform(
 }
 
 /// The streaming route: `rows` (the stored image, or a JPEG shrunk on load) resized as they
-/// decode, then rendered and encoded.
+/// decode (or, on `Route::Planes`, as they are read from the decoder's planes), then rendered
+/// and encoded.
 fn streamed(
     request: &Request<'_>,
     placement: &Placement,
     rows: Rows<'_>,
+    route: Route,
     backend: Backend,
 ) -> Result<Transformed, TransformError> {
     let Request { source, probe, options, accept, limits } = *request;
     let output = output_size(&placement.plan, options);
-    let affordable = request.affordable(placement, Route::Streamed);
+    let affordable = request.affordable(placement, route);
     let candidate = Candidate { source: probe.format, layout: rows.layout(), animated: false, output, affordable };
     let (format, negotiated) = choose_format(options, accept, &candidate, limits);
     let steps = Steps { placement, stored: probe.size, options, format, limits, backend };
     let decoded = Size { width: rows.width() as u32, height: rows.height() as u32 };
     let region = region_in(placement.region, probe.size, decoded);
-    let estimate = request.estimate(placement, Route::Streamed, format);
+    let estimate = request.estimate(placement, route, format);
     // A JPEG's resized YCbCr planes go straight to a JPEG encoder when nothing comes between.
     let rows = if format == OutputFormat::Jpeg && !options.gamma_correct && steps.keep_opaque_resized() {
         match resize_to_jpeg_planes(rows, region, placement.resized, options.quality, backend)? {
@@ -208,7 +221,10 @@ fn place(request: &Request<'_>, backend: Backend) -> Result<(Placement, Option<I
     if options.gravity == Gravity::Auto && placement.region != placement.trimmed {
         let image = match decoded.take() {
             Some(image) => image,
-            None => codec::decode(source, probe, limits, request.affordable_shrink(&placement)?, backend)?,
+            None => {
+                let shrink = request.affordable_shrink(&placement, |decoded| Route::Whole { decoded })?;
+                codec::decode(source, probe, limits, shrink, backend)?
+            }
         };
         let gravity = content::focus(&image, &placement, probe.size, backend)?;
         let options = TransformOptions { gravity, ..options.clone() };
@@ -276,17 +292,18 @@ impl Request<'_> {
         Affordable { avif: fits(OutputFormat::Avif), webp: fits(OutputFormat::Webp) }
     }
 
-    /// The shrink a whole decode runs at (JPEG shrinks on load; other formats decode at full
-    /// size): the best one the budget holds, or the budget's 413 for the best one.
-    fn affordable_shrink(&self, placement: &Placement) -> Result<u32, TransformError> {
+    /// The shrink a whole decode runs at on the route `route` makes of the decoded size (JPEG
+    /// shrinks on load; other formats decode at full size): the best one the budget holds, or
+    /// the budget's 413 for the best one.
+    fn affordable_shrink(&self, placement: &Placement, route: fn(Size) -> Route) -> Result<u32, TransformError> {
         let stored = self.probe.size;
         if self.probe.format != SourceFormat::Jpeg {
-            self.within_budget(placement, Route::Whole { decoded: stored })?;
+            self.within_budget(placement, route(stored))?;
             return Ok(1);
         }
         let mut refusal = None;
         for shrink in jpeg_shrinks(&placement.plan) {
-            match self.within_budget(placement, Route::Whole { decoded: shrunk(stored, shrink) }) {
+            match self.within_budget(placement, route(shrunk(stored, shrink))) {
                 Ok(()) => return Ok(shrink),
                 Err(error) => refusal = refusal.or(Some(error)),
             }

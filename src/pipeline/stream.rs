@@ -490,7 +490,7 @@ mod tests {
     use crate::codec::JpegRows;
     use crate::codec::Storage;
     use crate::config::Limits;
-    use crate::format::OutputFormat;
+    use crate::format::{OutputFormat, SourceFormat};
     use crate::options::Trim;
     use crate::options::{FormatRequest, Gravity, TransformOptions};
     use crate::pipeline::render::{resamples, with_layout, Steps};
@@ -559,15 +559,15 @@ mod tests {
         Some((rgba(whole), rgba(streamed)))
     }
 
-    /// Both routes for a JPEG whose rows stream, shrunk on load alike, and whether the streamed
-    /// one resized YCbCr planes.
+    /// Both routes for a resampled JPEG (whose rows stream, or are read from its decoded planes),
+    /// shrunk on load alike, and whether the rows' route resized YCbCr planes.
     fn both_jpeg_routes(jpeg: &[u8], options: &str) -> Option<(Image, Image, bool)> {
         let limits = Limits::default();
         let options = TransformOptions::from_path_segment(options, &limits).unwrap();
         let probe = codec::probe(jpeg, &limits).ok()?;
         let request = Request { source: jpeg, probe: &probe, options: &options, accept: None, limits: &limits };
         let (placement, decoded) = place(&request, Backend::Scalar).ok()?;
-        let streams = probe.storage.is_row_by_row_jpeg() && resamples(placement.region, placement.resized, probe.size);
+        let streams = probe.format == SourceFormat::Jpeg && resamples(placement.region, placement.resized, probe.size);
         if decoded.is_some() || !streams {
             return None;
         }
@@ -613,9 +613,10 @@ mod tests {
     ];
     /// How far the planar route may be from the RGB rows' (rounded once rather than twice, and
     /// clamped to 0–255 after the resize rather than before): the fixture and the corpus's
-    /// JPEGs measured 0.08–0.25 levels on average, and 11 at most (saturated colours, where
-    /// the RGB route clipped each pixel before averaging).
-    const PLANAR_MEAN: f64 = 0.3;
+    /// JPEGs measured 0.08–0.30 levels on average (the most on a 510x532 4:2:0 flower with a
+    /// scan per component, whose rows are read from its decoded planes), and 11 at most
+    /// (saturated colours, where the RGB route clipped each pixel before averaging).
+    const PLANAR_MEAN: f64 = 0.35;
     const PLANAR_MAX: u32 = 12;
 
     fn files_in(folder: &Path, extension: &str) -> Vec<(String, Vec<u8>)> {
