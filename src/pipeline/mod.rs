@@ -75,6 +75,15 @@ pub fn transform(
             });
         }
     }
+    // The shrink a resampled JPEG that does not stream is read at from its decoded planes, where
+    // the budget holds one (its fine planes for the planar route can tip it over where the
+    // whole decode, with its image but without them, still fits: that decode then serves).
+    let planes_shrink = (decoded.is_none()
+        && probe.format == SourceFormat::Jpeg
+        && !probe.storage.is_row_by_row_jpeg()
+        && resamples(placement.region, placement.resized, probe.size))
+    .then(|| request.affordable_shrink(&placement, |decoded| Route::Planes { decoded }).ok())
+    .flatten();
     let mut image = match decoded {
         Some(image) => image,
         None if probe.format == SourceFormat::Png => {
@@ -94,10 +103,9 @@ pub fn transform(
             let rows = JpegRows::new(source, &probe, limits, jpeg_shrink(&placement.plan), backend)?;
             return streamed(&request, &placement, Rows::Jpeg(rows), Route::Streamed, backend);
         }
-        None if probe.format == SourceFormat::Jpeg && resamples(placement.region, placement.resized, probe.size) => {
+        None if let Some(shrink) = planes_shrink => {
             // Other JPEGs (progressive ones) decode whole into their planes, whose rows go into
             // the resize as a sequential file's do: no interleaved image, and the planar route.
-            let shrink = request.affordable_shrink(&placement, |decoded| Route::Planes { decoded })?;
             let rows = JpegRows::new(source, &probe, limits, shrink, backend)?;
             let route = Route::Planes { decoded: Size { width: rows.width() as u32, height: rows.height() as u32 } };
             return streamed(&request, &placement, Rows::Jpeg(rows), route, backend);
