@@ -113,28 +113,42 @@ fn points_from_top_left_pairs([p00, p20, p31]: [v128; 3]) -> [v128; 8] {
 /// The columns 4..8 of a block's rows (16-bit lanes 4..8).
 const RIGHT_HALF: v128 = i16x8(0, 0, 0, 0, -1, -1, -1, -1);
 
+/// A block's eight rows of coefficients: lanes are columns.
+#[inline(always)]
+fn coefficient_rows(coefficients: &[i16; 64]) -> [v128; 8] {
+    let (rows, _) = coefficients.as_chunks::<8>();
+    core::array::from_fn(|r| rows.get(r).map_or(i16x8_splat(0), load))
+}
+
+/// Whether any coefficient lies outside the top-left 4 × 4 (most of a photo's blocks have
+/// none, and the transforms leave out the products with those zeros).
+#[inline(always)]
+fn outside_top_left([x0, x1, x2, x3, x4, x5, x6, x7]: [v128; 8]) -> bool {
+    v128_any_true(v128_or(
+        v128_or(v128_or(x4, x5), v128_or(x6, x7)),
+        v128_and(v128_or(v128_or(x0, x1), v128_or(x2, x3)), RIGHT_HALF),
+    ))
+}
+
+/// A work row of the 8-point row pass from its columns' sums (left and right halves), descaled
+/// and saturated to 16 bits, its pairs for the row pass side by side ((x0, x4), (x2, x6),
+/// (x7, x5), (x3, x1) in its four 32-bit lanes), so that transposing four rows' lanes gives
+/// those pairs with the rows as lanes.
+#[inline(always)]
+fn eight_point_work_row(left: v128, right: v128) -> v128 {
+    let shift = (CONST_BITS - PASS1_BITS) as u32;
+    i8x16_swizzle(i16x8_narrow_i32x4(descale(left, shift), descale(right, shift)), ROW_PAIRS)
+}
+
 // Straight-line code below, every vector a named value: arrays indexed in loops would live in
 // memory instead of registers.
 pub(super) fn idct_8x8(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     // The caller checked the rows' bounds.
     let Some(mut rows) = RowsMut::<8, 8>::new(out, stride) else { return };
-    // Rows of coefficients: lanes are columns.
-    let (rows_in, _) = coefficients.as_chunks::<8>();
-    let row = |r: usize| rows_in.get(r).map_or(i16x8_splat(0), load);
-    let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
-    // Each work row saturated to 16 bits, its pairs for the row pass side by side ((x0, x4),
-    // (x2, x6), (x7, x5), (x3, x1) in its four 32-bit lanes), so that transposing four rows'
-    // lanes gives those pairs with the rows as lanes.
-    let shift = (CONST_BITS - PASS1_BITS) as u32;
-    let work = |left: v128, right: v128| {
-        let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
-        i8x16_swizzle(row, ROW_PAIRS)
-    };
-    let bottom_or_right = v128_or(
-        v128_or(v128_or(x4, x5), v128_or(x6, x7)),
-        v128_and(v128_or(v128_or(x0, x1), v128_or(x2, x3)), RIGHT_HALF),
-    );
-    let (top, bottom) = if v128_any_true(bottom_or_right) {
+    let coefficient_rows = coefficient_rows(coefficients);
+    let [x0, x1, x2, x3, x4, x5, x6, x7] = coefficient_rows;
+    let work = eight_point_work_row;
+    let (top, bottom) = if outside_top_left(coefficient_rows) {
         // Columns, all eight at once: the input pairs interleaved, as two halves of four lanes.
         let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
         let ([left75, right75], [left31, right31]) = (interleave(x7, x5), interleave(x3, x1));
@@ -245,10 +259,7 @@ const ROW4_PAIRS: v128 = i8x16(0, 1, 8, 9, 4, 5, 12, 13, 2, 3, 6, 7, 10, 11, 14,
 pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     // The caller checked the rows' bounds.
     let Some(mut rows) = RowsMut::<4, 4>::new(out, stride) else { return };
-    // Rows of coefficients: lanes are columns.
-    let (rows_in, _) = coefficients.as_chunks::<8>();
-    let row = |r: usize| rows_in.get(r).map_or(i16x8_splat(0), load);
-    let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
+    let [x0, x1, x2, x3, x4, x5, x6, x7] = coefficient_rows(coefficients);
     // Columns, all eight at once, as two halves of four lanes.
     let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
     let ([left13, right13], [left57, right57]) = (interleave(x1, x3), interleave(x5, x7));
@@ -280,22 +291,10 @@ pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
 pub(super) fn idct_8x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     // The caller checked the rows' bounds.
     let Some(mut rows) = RowsMut::<4, 8>::new(out, stride) else { return };
-    // Rows of coefficients: lanes are columns.
-    let (rows_in, _) = coefficients.as_chunks::<8>();
-    let row = |r: usize| rows_in.get(r).map_or(i16x8_splat(0), load);
-    let (x0, x1, x2, x3, x4, x5, x6, x7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7));
-    // Each work row saturated to 16 bits, its pairs for the 8-point row pass side by side, so
-    // that transposing the four rows gives those pairs with the rows as lanes.
-    let shift = (CONST_BITS - PASS1_BITS) as u32;
-    let work = |left: v128, right: v128| {
-        let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
-        i8x16_swizzle(row, ROW_PAIRS)
-    };
-    let bottom_or_right = v128_or(
-        v128_or(v128_or(x4, x5), v128_or(x6, x7)),
-        v128_and(v128_or(v128_or(x0, x1), v128_or(x2, x3)), RIGHT_HALF),
-    );
-    let outputs = if v128_any_true(bottom_or_right) {
+    let coefficient_rows = coefficient_rows(coefficients);
+    let [x0, x1, x2, x3, x4, x5, x6, x7] = coefficient_rows;
+    let work = eight_point_work_row;
+    let outputs = if outside_top_left(coefficient_rows) {
         // Columns, all eight at once, as two halves of four lanes.
         let ([left04, right04], [left26, right26]) = (interleave(x0, x4), interleave(x2, x6));
         let ([left13, right13], [left57, right57]) = (interleave(x1, x3), interleave(x5, x7));
@@ -340,10 +339,7 @@ const ROW2_PAIRS: v128 = i8x16(0, 1, 8, 9, 2, 3, 6, 7, 10, 11, 14, 15, 4, 5, 12,
 pub(super) fn idct_2x2(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     // The caller checked the rows' bounds.
     let Some(mut rows) = RowsMut::<2, 2>::new(out, stride) else { return };
-    // Rows of coefficients: lanes are columns.
-    let (rows_in, _) = coefficients.as_chunks::<8>();
-    let row = |r: usize| rows_in.get(r).map_or(i16x8_splat(0), load);
-    let (x0, x1, x3, x4, x5, x7) = (row(0), row(1), row(3), row(4), row(5), row(7));
+    let [x0, x1, _, x3, x4, x5, _, x7] = coefficient_rows(coefficients);
     // Columns, all eight at once, as two halves of four lanes: `points2`'s two outputs.
     let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
     let ([left04, right04], [left13, right13], [left57, right57]) =
