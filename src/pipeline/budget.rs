@@ -35,8 +35,9 @@ const CMYK_TRANSFORM_BYTES: u64 = 5 * MIB / 2;
 pub(super) enum Route {
     /// Decoded whole, at `decoded` (smaller than stored for a JPEG shrunk on load).
     Whole { decoded: Size },
-    /// Rows stream from the decoder into the resize.
-    Streamed,
+    /// Rows stream from the decoder into the resize; with `planes_to_jpeg`, a JPEG's resized
+    /// planes go straight to the encoder where the output is JPEG.
+    Streamed { planes_to_jpeg: bool },
     /// A JPEG that does not stream (progressive, or a scan per component) decoded whole at
     /// `decoded` into its component planes, whose rows go into the resize as streamed ones do:
     /// no interleaved image.
@@ -75,7 +76,7 @@ pub(super) fn estimate(
         }
         // Rows, a band and the decoder's inflate window; a JPEG's planes of three MCU rows
         // (at most 32 rows each) at full size.
-        Route::Streamed => {
+        Route::Streamed { .. } => {
             let planes = match probe.storage {
                 Storage::Jpeg { samples_16ths, .. } => 96 * u64::from(probe.size.width) * u64::from(samples_16ths) / 16,
                 _ => 0,
@@ -92,12 +93,12 @@ pub(super) fn estimate(
         // Each frame's canvas, whole.
         Route::Animated => 8 * (probe.size.pixels() + resized),
         // Streamed rows go to linear light a band at a time; the resized image is whole.
-        Route::Streamed | Route::Planes { .. } => 8 * resized,
+        Route::Streamed { .. } | Route::Planes { .. } => 8 * resized,
     };
     // A subsampled YCbCr JPEG resized as planes for a lossy output: three planes of fine `i16`
     // values the resized size, beside the RGB image they become.
     let planes = match (route, probe.storage) {
-        (Route::Streamed | Route::Planes { .. }, Storage::Jpeg { components: 3, samples_16ths, .. })
+        (Route::Streamed { .. } | Route::Planes { .. }, Storage::Jpeg { components: 3, samples_16ths, .. })
             if samples_16ths < 48
                 && Resampling::for_output(options.gamma_correct, format, options.quality)
                     == Resampling::PlanesAllowed =>
@@ -106,9 +107,15 @@ pub(super) fn estimate(
         }
         _ => 0,
     };
+    // The resized image: RGB(A), or where a JPEG's planes go straight to the JPEG encoder, its
+    // Y, Cb and Cr planes as bytes (three a pixel at most, at 4:4:4) and no fine planes.
+    let (planes, resized_image) = match (route, format) {
+        (Route::Streamed { planes_to_jpeg: true }, OutputFormat::Jpeg) => (0, 3 * resized),
+        _ => (planes, 4 * resized),
+    };
     // The resize's buffers come after the decoder's, which they seldom fit in once freed: the
     // allocator grows memory for them, so they count on top of the decode.
-    let resize = decode + window_bytes(probe.size, placement, options.gamma_correct) + linear + planes + 4 * resized;
+    let resize = decode + window_bytes(probe.size, placement, options.gamma_correct) + linear + planes + resized_image;
     // Per output pixel, the output image and the encoder. GIF holds about the same whatever the
     // picture (measured peaks over the source: 9–12 bytes). JPEG keeps every quantized block
     // between its two passes (3.2 bytes a pixel at 4:2:0, below quality 90; 6.4 at 4:4:4) beside

@@ -24,7 +24,7 @@ pub use self::negotiate::accept_class;
 use self::negotiate::{choose_format, Affordable, Candidate};
 use self::render::{drop_alpha_in_place, output_size, resamples, with_layout, Steps};
 use self::shrink::{jpeg_shrink, jpeg_shrinks, region_in, shrunk};
-use self::stream::{resize_rows, resize_to_jpeg_planes, scan_rows, Resampling};
+use self::stream::{jpeg_planes_apply, resize_rows, resize_to_jpeg_planes, scan_rows, Resampling};
 use crate::codec::{self, AnimationWriter, EncodeSettings, JpegRows, PngRows, Probe, Rows, Storage};
 use crate::config::Limits;
 use crate::content;
@@ -93,15 +93,25 @@ pub fn transform(
                 rows.into_image()?
             } else {
                 // Stored row by row and resampled: the rows stream into the resize.
-                request.within_budget(&placement, Route::Streamed)?;
-                return streamed(&request, &placement, Rows::Png(rows), Route::Streamed, backend);
+                let route = Route::Streamed { planes_to_jpeg: false };
+                request.within_budget(&placement, route)?;
+                return streamed(&request, &placement, Rows::Png(rows), route, backend);
             }
         }
         None if probe.storage.is_row_by_row_jpeg() && resamples(placement.region, placement.resized, probe.size) => {
             // A sequential JPEG's rows stream too, shrunk on load as a whole decode would be.
-            request.within_budget(&placement, Route::Streamed)?;
-            let rows = JpegRows::new(source, &probe, limits, jpeg_shrink(&placement.plan), backend)?;
-            return streamed(&request, &placement, Rows::Jpeg(rows), Route::Streamed, backend);
+            let rows = Rows::Jpeg(JpegRows::new(source, &probe, limits, jpeg_shrink(&placement.plan), backend)?);
+            let steps = Steps {
+                placement: &placement,
+                stored: probe.size,
+                options,
+                format: OutputFormat::Jpeg,
+                limits,
+                backend,
+            };
+            let route = Route::Streamed { planes_to_jpeg: planes_to_encoder(&steps, &rows) };
+            request.within_budget(&placement, route)?;
+            return streamed(&request, &placement, rows, route, backend);
         }
         None if let Some(shrink) = planes_shrink => {
             // Other JPEGs (progressive ones) decode whole into their planes, whose rows go into
@@ -149,7 +159,7 @@ fn streamed(
     let region = region_in(placement.region, probe.size, decoded);
     let estimate = request.estimate(placement, route, format);
     // A JPEG's resized YCbCr planes go straight to a JPEG encoder when nothing comes between.
-    let rows = if format == OutputFormat::Jpeg && !options.gamma_correct && steps.keep_opaque_resized() {
+    let rows = if format == OutputFormat::Jpeg && planes_to_encoder(&steps, &rows) {
         match resize_to_jpeg_planes(rows, region, placement.resized, options.quality, backend)? {
             Ok(planes) => {
                 let exif = output_exif(probe, options.metadata, format);
@@ -168,6 +178,18 @@ fn streamed(
     let image = steps.after_resize(resized.image, resized.premultiplied)?;
     let transformed = encoded(image, format, negotiated, probe, source, options, limits, backend)?;
     Ok(Transformed { memory_estimate: estimate, ..transformed })
+}
+
+/// Whether JPEG output of `rows` (a JPEG's) takes their resized planes straight to the encoder:
+/// nothing comes between the resize and the encoder ([`Steps::keep_opaque_resized`], no linear
+/// light) and the planar route applies. [`streamed`] goes by it, and the budget counts it.
+fn planes_to_encoder(steps: &Steps<'_>, rows: &Rows<'_>) -> bool {
+    let Rows::Jpeg(jpeg) = rows else { return false };
+    let decoded = Size { width: jpeg.width() as u32, height: jpeg.height() as u32 };
+    let region = region_in(steps.placement.region, steps.stored, decoded);
+    !steps.options.gamma_correct
+        && steps.keep_opaque_resized()
+        && jpeg_planes_apply(jpeg, region, steps.placement.resized, steps.options.quality)
 }
 
 /// The rendered `image` encoded as `format`, or described for `format=json`.
@@ -214,7 +236,7 @@ fn place(request: &Request<'_>, backend: Backend) -> Result<(Placement, Option<I
     let row_by_row = probe.storage == Storage::Png { interlaced: false };
     let whole = Route::Whole { decoded: probe.size };
     if row_by_row && request.within_budget(&untrimmed, whole).is_err() {
-        request.within_budget(&untrimmed, Route::Streamed)?;
+        request.within_budget(&untrimmed, Route::Streamed { planes_to_jpeg: false })?;
         return Ok((place_from_rows(request, trim, focus, backend)?, None));
     }
     let mut decoded = None;

@@ -205,6 +205,12 @@ fn resize_planes(
     Ok(image)
 }
 
+/// Whether [`resize_to_jpeg_planes`] takes `jpeg`'s planes to the encoder at `quality` (the
+/// planar route applies), asked before the rows are read, for the memory budget.
+pub(super) fn jpeg_planes_apply(jpeg: &JpegRows<'_>, region: SourceRegion, size: Size, quality: u8) -> bool {
+    planar_route(jpeg, region, size, Resampling::for_output(false, OutputFormat::Jpeg, quality)).is_some()
+}
+
 /// For JPEG output with nothing to do between the resize and the encoder: the YCbCr planes of
 /// a JPEG that takes the planar route ([`planar_route`]), resized straight to the encoder's
 /// sampling ([`crate::codec::jpeg_chroma_halved`] at `quality`), with no conversion to RGB and
