@@ -64,24 +64,25 @@ pub(super) fn estimate(
     budget: u64,
 ) -> u64 {
     let resized = placement.resized.pixels();
+    // Rows in flight, a band and the decoder's inflate window, on the routes that read rows.
+    let rows = 2 * MIB + 32 * u64::from(probe.size.width);
     let decode = match route {
         Route::Whole { decoded } => {
             let held = decode_bytes(probe, decoded);
             held.planes + held.coefficients + held.ink + held.image
         }
-        // The decoder's own, without the image: the rows and band streamed ones take instead.
+        // The decoder's own, without the image: the rows streamed ones take instead.
         Route::Planes { decoded } => {
             let held = decode_bytes(probe, decoded);
-            2 * MIB + 32 * u64::from(probe.size.width) + held.planes + held.coefficients + held.ink
+            rows + held.planes + held.coefficients + held.ink
         }
-        // Rows, a band and the decoder's inflate window; a JPEG's planes of three MCU rows
-        // (at most 32 rows each) at full size.
+        // The rows; a JPEG's planes of three MCU rows (at most 32 rows each) at full size.
         Route::Streamed { .. } => {
             let planes = match probe.storage {
                 Storage::Jpeg { samples_16ths, .. } => 96 * u64::from(probe.size.width) * u64::from(samples_16ths) / 16,
                 _ => 0,
             };
-            2 * MIB + 32 * u64::from(probe.size.width) + planes
+            rows + planes
         }
         // The canvas of each frame, its predecessor, and the decoder's own.
         Route::Animated => 12 * probe.size.pixels(),
@@ -95,23 +96,22 @@ pub(super) fn estimate(
         // Streamed rows go to linear light a band at a time; the resized image is whole.
         Route::Streamed { .. } | Route::Planes { .. } => 8 * resized,
     };
-    // A subsampled YCbCr JPEG resized as planes for a lossy output: three planes of fine `i16`
-    // values the resized size, beside the RGB image they become.
+    // Where a streamed JPEG's planes go straight to the JPEG encoder, the resized image is its Y,
+    // Cb and Cr planes as bytes (three a pixel at most, at 4:4:4); else RGB(A).
+    let to_encoder = format == OutputFormat::Jpeg && route == (Route::Streamed { planes_to_jpeg: true });
+    let resized_image = if to_encoder { 3 * resized } else { 4 * resized };
+    // A subsampled YCbCr JPEG resized as planes for a lossy output (and not to the encoder):
+    // three planes of fine `i16` values the resized size, beside the RGB image they become.
     let planes = match (route, probe.storage) {
         (Route::Streamed { .. } | Route::Planes { .. }, Storage::Jpeg { components: 3, samples_16ths, .. })
-            if samples_16ths < 48
+            if !to_encoder
+                && samples_16ths < 48
                 && Resampling::for_output(options.gamma_correct, format, options.quality)
                     == Resampling::PlanesAllowed =>
         {
             6 * resized
         }
         _ => 0,
-    };
-    // The resized image: RGB(A), or where a JPEG's planes go straight to the JPEG encoder, its
-    // Y, Cb and Cr planes as bytes (three a pixel at most, at 4:4:4) and no fine planes.
-    let (planes, resized_image) = match (route, format) {
-        (Route::Streamed { planes_to_jpeg: true }, OutputFormat::Jpeg) => (0, 3 * resized),
-        _ => (planes, 4 * resized),
     };
     // The resize's buffers come after the decoder's, which they seldom fit in once freed: the
     // allocator grows memory for them, so they count on top of the decode.

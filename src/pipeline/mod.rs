@@ -75,15 +75,6 @@ pub fn transform(
             });
         }
     }
-    // The shrink a resampled JPEG that does not stream is read at from its decoded planes, where
-    // the budget holds one (its fine planes for the planar route can tip it over where the
-    // whole decode, with its image but without them, still fits: that decode then serves).
-    let planes_shrink = (decoded.is_none()
-        && probe.format == SourceFormat::Jpeg
-        && !probe.storage.is_row_by_row_jpeg()
-        && resamples(placement.region, placement.resized, probe.size))
-    .then(|| request.affordable_shrink(&placement, |decoded| Route::Planes { decoded }).ok())
-    .flatten();
     let mut image = match decoded {
         Some(image) => image,
         None if probe.format == SourceFormat::Png => {
@@ -113,7 +104,7 @@ pub fn transform(
             request.within_budget(&placement, route)?;
             return streamed(&request, &placement, rows, route, backend);
         }
-        None if let Some(shrink) = planes_shrink => {
+        None if let Some(shrink) = request.planes_shrink(&placement) => {
             // Other JPEGs (progressive ones) decode whole into their planes, whose rows go into
             // the resize as a sequential file's do: no interleaved image, and the planar route.
             let rows = JpegRows::new(source, &probe, limits, shrink, backend)?;
@@ -320,6 +311,17 @@ impl Request<'_> {
     fn affordable(&self, placement: &Placement, route: Route) -> Affordable {
         let fits = |format| self.estimate(placement, route, format) <= self.limits.max_working_bytes;
         Affordable { avif: fits(OutputFormat::Avif), webp: fits(OutputFormat::Webp) }
+    }
+
+    /// The shrink a resampled JPEG that does not stream (the arm before takes those that do) is
+    /// read at from its decoded planes, where the budget holds one: its fine planes for the
+    /// planar route can tip it over where the whole decode, with its image but without them,
+    /// still fits, and that decode then serves.
+    fn planes_shrink(&self, placement: &Placement) -> Option<u32> {
+        let probe = self.probe;
+        (probe.format == SourceFormat::Jpeg && resamples(placement.region, placement.resized, probe.size))
+            .then(|| self.affordable_shrink(placement, |decoded| Route::Planes { decoded }).ok())
+            .flatten()
     }
 
     /// The shrink a whole decode runs at on the route `route` makes of the decoded size (JPEG
