@@ -10,6 +10,7 @@ use super::scalar::{
     FIX_1_175875602, FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447,
     FIX_3_072711026, FOUR, FOUR_BESIDE_EIGHT, PASS1_BITS, R2_0, R2_ODD,
 };
+use crate::simd::lanes::transpose;
 use crate::simd::memory::{load, RowsMut};
 use crate::simd::weights::pair;
 
@@ -71,21 +72,6 @@ fn outputs([a0, a1, a2, a3]: [v128; 4], [b0, b1, b2, b3]: [v128; 4]) -> [v128; 8
 #[inline(always)]
 fn descale(value: v128, shift: u32) -> v128 {
     i32x4_shr(i32x4_add(value, i32x4_splat(1 << (shift - 1))), shift)
-}
-
-/// Rows of a 4 × 4 tile to its columns.
-#[inline(always)]
-fn transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
-    let ab_low = i32x4_shuffle::<0, 4, 1, 5>(a, b);
-    let ab_high = i32x4_shuffle::<2, 6, 3, 7>(a, b);
-    let cd_low = i32x4_shuffle::<0, 4, 1, 5>(c, d);
-    let cd_high = i32x4_shuffle::<2, 6, 3, 7>(c, d);
-    [
-        i64x2_shuffle::<0, 2>(ab_low, cd_low),
-        i64x2_shuffle::<1, 3>(ab_low, cd_low),
-        i64x2_shuffle::<0, 2>(ab_high, cd_high),
-        i64x2_shuffle::<1, 3>(ab_high, cd_high),
-    ]
 }
 
 /// A work row's 16-bit lanes reordered to the row pass's input pairs: (x0, x4), (x2, x6),
