@@ -203,7 +203,9 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
             for start in &mut horizontal.starts {
                 *start -= columns.start;
             }
-            let window = vec![S::default(); capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?];
+            // Allocated when a band first leaves rows to hold: a whole image in one band never does.
+            capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?;
+            let window = Vec::new();
             let intermediate = vec![0; VERTICAL_FIRST_BATCH.min(output.1) * row_len];
             (row_len, Order::VerticalFirst { window, columns: columns.clone(), intermediate }, capacity)
         } else {
@@ -307,6 +309,7 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
                 }
                 Order::VerticalFirst { window, columns, .. } => {
                     let channels = self.layout.channels();
+                    window.resize(self.capacity * self.row_len, S::default());
                     for (y, held) in (row..row + take).zip(window[into].chunks_exact_mut(self.row_len)) {
                         let start = y * band.stride + columns.start * channels;
                         held.copy_from_slice(&band.pixels[start..start + self.row_len]);

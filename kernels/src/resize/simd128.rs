@@ -280,8 +280,8 @@ pub(super) fn vertical<S: Sample, O: OutputSample>(
     dst: ImageMut<'_, O>,
 ) {
     for (y, out_row) in weights.outputs.clone().zip(dst.pixels.chunks_mut(dst.stride).take(dst.height)) {
-        let window = (weights.axis.starts[y] - weights.origin) * row_len;
-        let taps = weights.axis.weights(y);
+        let (start, taps) = weights.axis.nonzero_window(y);
+        let window = (start - weights.origin) * row_len;
         let mut x = 0;
         // The intermediate holds every row a window reads: one check per output row.
         if let Some(rows) = Window::new(src, window + taps.len() * row_len) {
@@ -511,8 +511,8 @@ pub(super) fn vertical_first(
     dst: &mut [i16],
 ) {
     for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
-        let window = (weights.axis.starts[y] - weights.origin) * stride;
-        let taps = weights.axis.weights(y);
+        let (start, taps) = weights.axis.nonzero_window(y);
+        let window = (start - weights.origin) * stride;
         let mut x = 0;
         // `src` holds every row a window reads: one check per output row.
         let end = window + taps.len().saturating_sub(1) * stride + row_len;

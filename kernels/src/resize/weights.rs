@@ -119,6 +119,18 @@ impl AxisWeights {
     pub fn weights(&self, output_index: usize) -> &[i16] {
         &self.values[output_index * self.taps..(output_index + 1) * self.taps]
     }
+
+    /// Output `output_index`'s window without its zero weights at either end (the padding to
+    /// `taps`): its first source position and the weights from there. The same sums, fewer taps
+    /// to run through (a downscale's windows differ in length by a position, and `taps` is the
+    /// longest rounded up).
+    pub fn nonzero_window(&self, output_index: usize) -> (usize, &[i16]) {
+        let weights = self.weights(output_index);
+        let start = self.starts.get(output_index).copied().unwrap_or(0);
+        let end = weights.iter().rposition(|&w| w != 0).map_or(0, |last| last + 1);
+        let lead = weights[..end].iter().position(|&w| w != 0).unwrap_or(end);
+        (start + lead, &weights[lead..end])
+    }
 }
 
 /// Appends the normalized float weights of one output sample to `weights`; returns the source
