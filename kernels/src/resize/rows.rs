@@ -203,7 +203,8 @@ impl<S: Sample, O: OutputSample> RowResizer<S, O> {
             for start in &mut horizontal.starts {
                 *start -= columns.start;
             }
-            // Allocated when a band first leaves rows to hold: a whole image in one band never does.
+            // Its size checked now, the window is allocated when a band first leaves rows to
+            // hold: a whole image in one band never does.
             capacity.checked_mul(row_len).ok_or(KernelError::TooLarge)?;
             let window = Vec::new();
             let intermediate = vec![0; VERTICAL_FIRST_BATCH.min(output.1) * row_len];

@@ -39,9 +39,10 @@ pub(super) fn vertical<S: Sample, O: OutputSample>(
     dst: ImageMut<'_, O>,
 ) {
     for (y, out_row) in weights.outputs.clone().zip(dst.pixels.chunks_mut(dst.stride).take(dst.height)) {
-        let window = (weights.axis.starts[y] - weights.origin) * row_len;
+        let (start, taps) = weights.axis.nonzero_window(y);
+        let window = (start - weights.origin) * row_len;
         for (x, out) in out_row[..row_len].iter_mut().enumerate() {
-            *out = vertical_sample::<S, O>(src, window + x, row_len, weights.axis.weights(y));
+            *out = vertical_sample::<S, O>(src, window + x, row_len, taps);
         }
     }
 }
@@ -55,8 +56,8 @@ pub(super) fn vertical_first<S: Sample>(
     dst: &mut [i16],
 ) {
     for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
-        let window = (weights.axis.starts[y] - weights.origin) * stride;
-        let taps = weights.axis.weights(y);
+        let (start, taps) = weights.axis.nonzero_window(y);
+        let window = (start - weights.origin) * stride;
         for (x, out) in out_row.iter_mut().enumerate() {
             *out = vertical_intermediate(src, window + x, stride, taps);
         }
