@@ -489,7 +489,7 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
     while k + 4 <= taps.len() {
         let (first_pair, second_pair) = (weight_pair_at(taps, k), weight_pair_at(taps, k + 2));
         for (sum, row) in sums.iter_mut().zip(row_starts) {
-            // SAFETY: `k + 4 <= taps.len()`: the loads end at most 5 samples past the window.
+            // SAFETY: `k + 4 <= taps.len()`: the loads end at most 2 samples past the window.
             let (first, second) = unsafe {
                 (samples.load::<8>(row + window + k * channels), samples.load::<8>(row + window + (k + 2) * channels))
             };
