@@ -477,8 +477,7 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
         }
         return sums;
     }
-    // Two pairs of taps a turn where there are (a turn of the loop costs V8 an interrupt check
-    // and the loop's own arithmetic), then one.
+    // A pixel's channels as pairs of taps' values, channel by channel.
     let interleaved = |data: v128| {
         if channels == 4 {
             i16x8_shuffle::<0, 4, 1, 5, 2, 6, 3, 7>(data, data)
@@ -486,6 +485,8 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
             i16x8_shuffle::<0, 3, 1, 4, 2, 5, 6, 7>(data, data)
         }
     };
+    // Two pairs of taps a turn where there are (a turn of the loop costs V8 an interrupt check
+    // and the loop's own arithmetic), then one.
     while k + 4 <= taps.len() {
         let (first_pair, second_pair) = (weight_pair_at(taps, k), weight_pair_at(taps, k + 2));
         for (sum, row) in sums.iter_mut().zip(row_starts) {
@@ -506,12 +507,7 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
         for (sum, row) in sums.iter_mut().zip(row_starts) {
             // SAFETY: `k < taps.len()`: the load ends at most 5 samples past the row's window.
             let data = unsafe { samples.load::<8>(row + window + k * channels) };
-            let interleaved = if channels == 4 {
-                i16x8_shuffle::<0, 4, 1, 5, 2, 6, 3, 7>(data, data)
-            } else {
-                i16x8_shuffle::<0, 3, 1, 4, 2, 5, 6, 7>(data, data)
-            };
-            *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleaved, pair));
+            *sum = i32x4_add(*sum, i32x4_dot_i16x8(interleaved(data), pair));
         }
         k += 2;
     }
