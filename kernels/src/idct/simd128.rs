@@ -11,6 +11,7 @@ use super::scalar::{
     FIX_3_072711026, FOUR, FOUR_BESIDE_EIGHT, PASS1_BITS, R2_0, R2_ODD,
 };
 use crate::simd::lanes::transpose;
+use crate::simd::masks::opaque_zero;
 use crate::simd::memory::{load, RowsMut};
 use crate::simd::weights::pair;
 
@@ -72,6 +73,16 @@ fn outputs([a0, a1, a2, a3]: [v128; 4], [b0, b1, b2, b3]: [v128; 4]) -> [v128; 8
 #[inline(always)]
 fn descale(value: v128, shift: u32) -> v128 {
     i32x4_shr(i32x4_add(value, i32x4_splat(1 << (shift - 1))), shift)
+}
+
+/// Four vectors of 32-bit values as bytes, in order, each saturated to 16 bits and then to
+/// 0..=255 (the scalar clamp): one narrow each way, with the words hidden between them (see
+/// `opaque_zero`).
+#[inline(always)]
+fn bytes([a, b, c, d]: [v128; 4]) -> v128 {
+    let fence = opaque_zero();
+    let words = |low: v128, high: v128| v128_or(i16x8_narrow_i32x4(low, high), fence);
+    u8x16_narrow_i16x8(words(a, b), words(c, d))
 }
 
 /// A work row's 16-bit lanes reordered to the row pass's input pairs: (x0, x4), (x2, x6),
@@ -150,7 +161,8 @@ pub(super) fn idct_8x8(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
         let (left00, left20) = (u32x4_extend_low_u16x8(x0), u32x4_extend_low_u16x8(x2));
         let [left31, _] = interleave(x3, x1);
         let [l0, l1, l2, l3, l4, l5, l6, l7] = points_from_top_left_pairs([left00, left20, left31]);
-        let zero = i32x4_splat(0);
+        // Hidden, so that each work row stays one narrow.
+        let zero = opaque_zero();
         let [t04, t26, _, t31] = transpose([work(l0, zero), work(l1, zero), work(l2, zero), work(l3, zero)]);
         let [b04, b26, _, b31] = transpose([work(l4, zero), work(l5, zero), work(l6, zero), work(l7, zero)]);
         (points_from_top_left_pairs([t04, t26, t31]), points_from_top_left_pairs([b04, b26, b31]))
@@ -161,9 +173,11 @@ pub(super) fn idct_8x8(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     // folded into the rounding (adding a multiple of 2^18 first changes nothing else).
     let shift = CONST_BITS + PASS1_BITS + 3;
     let bias = i32x4_splat((1 << (shift - 1)) + (128 << shift));
+    let fence = opaque_zero();
     let column = |top: v128, bottom: v128| {
         let part = |value: v128| i32x4_shr(i32x4_add(value, bias), shift as u32);
-        i16x8_narrow_i32x4(part(top), part(bottom))
+        // Hidden from the narrow to bytes after it (see `opaque_zero`).
+        v128_or(i16x8_narrow_i32x4(part(top), part(bottom)), fence)
     };
     // Two columns a vector, saturated to 0..=255 (the scalar clamp), their bytes interleaved:
     // 16-bit lane `r` holds row r's two samples.
@@ -266,7 +280,7 @@ pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     let [c0, c1, c2, c3] = points4_from_pairs(pairs, &FOUR_PAIRS).map(|v| i32x4_shr(i32x4_add(v, bias), shift as u32));
     // Back to rows; saturating to 0..=255 is the scalar clamp; row r is bytes 4r..4r + 4.
     let [s0, s1, s2, s3] = transpose([c0, c1, c2, c3]);
-    let samples = u8x16_narrow_i16x8(i16x8_narrow_i32x4(s0, s1), i16x8_narrow_i32x4(s2, s3));
+    let samples = bytes([s0, s1, s2, s3]);
     rows.store::<0>(samples);
     rows.store::<1>(i32x4_shuffle::<1, 1, 1, 1>(samples, samples));
     rows.store::<2>(i32x4_shuffle::<2, 2, 2, 2>(samples, samples));
@@ -293,7 +307,8 @@ pub(super) fn idct_8x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
         let (left00, left20) = (u32x4_extend_low_u16x8(x0), u32x4_extend_low_u16x8(x2));
         let [left13, _] = interleave(x1, x3);
         let [l0, l1, l2, l3] = points4_from_top_left_pairs([left00, left20, left13], &FOUR_BESIDE_EIGHT_PAIRS);
-        let zero = i32x4_splat(0);
+        // Hidden, so that each work row stays one narrow.
+        let zero = opaque_zero();
         let [t04, t26, _, t31] = transpose([work(l0, zero), work(l1, zero), work(l2, zero), work(l3, zero)]);
         points_from_top_left_pairs([t04, t26, t31])
     };
@@ -304,8 +319,7 @@ pub(super) fn idct_8x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     let [c0, c1, c2, c3, c4, c5, c6, c7] = outputs.map(|v| i32x4_shr(i32x4_add(v, bias), shift as u32));
     // Saturating to 0..=255 is the scalar clamp: byte 4c + r of `left` is column c's row r
     // (columns 0..4), of `right` columns 4..8; then rows gathered, two a vector.
-    let left = u8x16_narrow_i16x8(i16x8_narrow_i32x4(c0, c1), i16x8_narrow_i32x4(c2, c3));
-    let right = u8x16_narrow_i16x8(i16x8_narrow_i32x4(c4, c5), i16x8_narrow_i32x4(c6, c7));
+    let (left, right) = (bytes([c0, c1, c2, c3]), bytes([c4, c5, c6, c7]));
     let rows01 = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29>(left, right);
     let rows23 = i8x16_shuffle::<2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31>(left, right);
     rows.store::<0>(rows01);
@@ -353,8 +367,7 @@ pub(super) fn idct_2x2(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     let values = i32x4_shuffle::<0, 4, 1, 5>(i32x4_add(first, odd), i32x4_sub(first, odd));
     let shift = CONST_BITS + PASS1_BITS;
     let values = i32x4_shr(i32x4_add(values, i32x4_splat((1 << (shift - 1)) + (128 << shift))), shift as u32);
-    let words = i16x8_narrow_i32x4(values, values);
-    let samples = u8x16_narrow_i16x8(words, words);
+    let samples = bytes([values, values, values, values]);
     rows.store::<0>(samples);
     rows.store::<1>(i16x8_shuffle::<1, 1, 1, 1, 1, 1, 1, 1>(samples, samples));
 }
