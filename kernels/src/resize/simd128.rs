@@ -515,12 +515,14 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
 }
 
 /// Bytes of source rows per output row from which the vertical pass first sweeps every other
-/// output row backwards: about what a core's L2 holds (1-2 MiB on current servers), beyond which
-/// a row swept from the left finds the start of the rows it shares with the row before evicted.
-/// RGBA8 Lanczos3 4928x3279 → 320x213 (94 rows of 19.7 KB) took 0.80-0.84x the time, the
-/// RGB8 one and RGBA8 Catmull-Rom (1.4 and 1.2 MB) 0.95-1.01x; every output row swept both ways
-/// made rows that fit the cache 1.05-1.14x slower, so only rows past this sweep back.
-const SWEPT_BOTH_WAYS_BYTES: usize = 1 << 20;
+/// output row backwards, so that it starts on the columns the row before ended on, still in
+/// cache. Measured, not derived from a cache size: on an Intel Xeon (2 MiB of L2 a core) RGBA8
+/// Lanczos3 4928x3279 → 320x213 (94 rows of 19.7 KB, 1.85 MB) took 0.80-0.84x the time, the
+/// RGB8 one and RGBA8 Catmull-Rom (1.4 and 1.2 MB) 0.95-1.01x; on an AMD EPYC (1 MiB, as in
+/// Cloudflare's recent servers) the RGBA8 Lanczos3 one was level, the other two 1.35-1.47x
+/// (sweeping from 1 MiB); every output row swept both ways made rows that fit the cache
+/// 1.05-1.14x slower.
+const SWEPT_BOTH_WAYS_BYTES: usize = 3 << 19;
 
 /// The vertical pass first, as the scalar `vertical_first`: the same pairs of rows as
 /// [`vertical`], from bytes, into the intermediate.
