@@ -329,7 +329,7 @@ impl<'a> BitReader<'a> {
             // codes are short (each turn costs V8's interrupt check and the refill; 0.97-0.99x
             // the time of one a turn). The refill runs every turn, adding bytes only where
             // there is room: a branch on the bits left went either way from turn to turn (its
-            // mispredictions cost 1.03-1.05x the decode's time).
+            // mispredictions cost 1.02-1.05x the decode's time).
             self.refill_if_room(&mut bits, &mut count);
             if count < 3 * LOOKUP_BITS {
                 // Only from an empty buffer.
