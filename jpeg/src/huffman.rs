@@ -164,7 +164,9 @@ impl<'a> BitReader<'a> {
     /// The sequential block loop's refill, on its locals: the next four bytes go in when the
     /// buffer has room for them (`count` at most 32) and they hold no 0xFF, with no branch on
     /// the room; else, where fewer than 33 bits are left, the slow way. Four bytes, not eight:
-    /// wasm has no byte swap, and four swap in a third of the instructions.
+    /// wasm has no byte swap, and four swap in a third of the instructions. No check for a
+    /// marker already reached, as [`BitReader::refill`] makes: the reader stops on the marker's
+    /// 0xFF, so the bytes read here hold it and every refill after it goes the slow way.
     #[inline(always)]
     fn refill_if_room(&mut self, bits: &mut u64, count: &mut u32) {
         if let Some(&chunk) = self.data.get(self.position..).and_then(|rest| rest.first_chunk::<4>()) {
