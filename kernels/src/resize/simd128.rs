@@ -514,15 +514,19 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
     sums
 }
 
-/// Bytes of source rows per output row from which the vertical pass first sweeps every other
-/// output row backwards, so that it starts on the columns the row before ended on, still in
-/// cache. Measured, not derived from a cache size: on an Intel Xeon (2 MiB of L2 a core) RGBA8
-/// Lanczos3 4928x3279 → 320x213 (94 rows of 19.7 KB, 1.85 MB) took 0.80-0.84x the time, the
-/// RGB8 one and RGBA8 Catmull-Rom (1.4 and 1.2 MB) 0.95-1.01x; on an AMD EPYC (1 MiB, as in
-/// Cloudflare's recent servers) the RGBA8 Lanczos3 one was level, the other two 1.35-1.47x
-/// (sweeping from 1 MiB); every output row swept both ways made rows that fit the cache
-/// 1.05-1.14x slower.
-const SWEPT_BOTH_WAYS_BYTES: usize = 3 << 19;
+/// Bytes of source rows per output row past which the vertical pass first takes the columns in
+/// strips of [`STRIP_BYTES`], running every output row of the batch over a strip before the
+/// next: those rows overflow the L2 cache (1 MiB a core on an AMD EPYC, as in Cloudflare's recent
+/// servers), so that an output row taken whole found few of its rows still cached from the row
+/// before, while the batch's rows of one strip (about 200 rows of 4 KiB for a 15x reduction)
+/// stay cached for all of its output rows. Measured on that EPYC, interleaved A/B: RGBA8
+/// Lanczos3 and Catmull-Rom, RGB8 Lanczos3 and Catmull-Rom 4928x3279 → 320x213 (1.85, 1.2, 1.4
+/// and 0.92 MB of rows an output row) took 0.65, 0.60, 0.75 and 0.81x the time; RGB8 Lanczos3 →
+/// 852x567 (0.53 MB, cached either way) 1.1-1.15x in strips, so rows that fit stay whole.
+const STRIPPED_BYTES: usize = 3 << 18;
+
+/// Bytes of a strip's rows: 4 KiB was faster than 1, 2, 8 and 16 KiB on the cases above.
+const STRIP_BYTES: usize = 4096;
 
 /// The vertical pass first, as the scalar `vertical_first`: the same pairs of rows as
 /// [`vertical`], from bytes, into the intermediate.
@@ -532,36 +536,31 @@ pub(super) fn vertical_first(
     weights: &VerticalRows<'_>,
     dst: &mut [i16],
 ) {
-    for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
-        let (start, taps) = weights.axis.nonzero_window(y);
-        let window = (start - weights.origin) * stride;
-        let mut x = 0;
-        // `src` holds every row a window reads: one check per output row.
-        let end = window + taps.len().saturating_sub(1) * stride + row_len;
-        if let Some(rows) = Window::new(src, end) {
-            if y % 2 == 1 && taps.len() * row_len > SWEPT_BOTH_WAYS_BYTES {
-                // Where an output row's source rows overflow the cache, every other output row
-                // goes from the right: it starts on the columns the row before ended on, still
-                // in cache.
-                for x in (0..row_len / 32).rev().map(|block| block * 32) {
+    let widest = weights.outputs.clone().map(|y| weights.axis.nonzero_window(y).1.len()).max().unwrap_or(0);
+    let strip = if widest * row_len > STRIPPED_BYTES { STRIP_BYTES } else { row_len.max(1) };
+    for from in (0..row_len).step_by(strip) {
+        let to = (from + strip).min(row_len);
+        for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
+            let (start, taps) = weights.axis.nonzero_window(y);
+            let window = (start - weights.origin) * stride;
+            let mut x = from;
+            // `src` holds every row a window reads: one check per output row.
+            let end = window + taps.len().saturating_sub(1) * stride + row_len;
+            if let Some(rows) = Window::new(src, end) {
+                while x + 32 <= to {
                     // SAFETY: the block's columns end by `row_len` in each row of the window.
                     unsafe { vertical_first_bytes(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
+                    x += 32;
                 }
-                x = row_len - row_len % 32;
+                while let Some(eight) = out_row[..to].get_mut(x..).and_then(|rest| rest.first_chunk_mut::<8>()) {
+                    // SAFETY: as above.
+                    unsafe { vertical_first_eight(&rows, window + x, stride, taps, eight) };
+                    x += 8;
+                }
             }
-            while x + 32 <= row_len {
-                // SAFETY: as above.
-                unsafe { vertical_first_bytes(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
-                x += 32;
+            for (x, out) in out_row[..to].iter_mut().enumerate().skip(x) {
+                *out = vertical_intermediate(src, window + x, stride, taps);
             }
-            while let Some(eight) = out_row.get_mut(x..).and_then(|rest| rest.first_chunk_mut::<8>()) {
-                // SAFETY: as above.
-                unsafe { vertical_first_eight(&rows, window + x, stride, taps, eight) };
-                x += 8;
-            }
-        }
-        for (x, out) in out_row.iter_mut().enumerate().skip(x) {
-            *out = vertical_intermediate(src, window + x, stride, taps);
         }
     }
 }
