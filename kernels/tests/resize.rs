@@ -104,33 +104,6 @@ fn resize_matches_scalar_for_every_layout_filter_and_scale() {
 }
 
 #[test]
-fn downscale_of_rows_past_the_cache_matches_scalar() {
-    // An output row reading over 768 KiB of source rows takes its columns in strips (simd128);
-    // widths whose rows are no whole number of strips or blocks.
-    let mut rng = Rng(7);
-    for layout in LAYOUTS {
-        let channels = layout.channels();
-        let width = 12_003 / channels;
-        let height = rng.range(700, 900);
-        let mut pixels = vec![0u8; width * height * channels];
-        rng.fill(&mut pixels);
-        let case = Case {
-            layout,
-            filter: Filter::Lanczos3,
-            width,
-            height,
-            stride: width * channels,
-            pixels,
-            region: SourceRegion::whole(width, height),
-            out_width: width / 7,
-            out_height: height / 17,
-            out_stride: (width / 7) * channels,
-        };
-        assert_backends_agree(case.describe(), |backend| case.run(backend));
-    }
-}
-
-#[test]
 fn sixteenfold_downscale_of_wide_images_matches_scalar() {
     // Widths 1..=40 cannot show a real 1/16 reduction; these can.
     let mut rng = Rng(42);

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::simd::lanes::transpose;
 use crate::simd::masks::opaque_zero;
-use crate::simd::memory::{load_padded, splat_pair, store, Lane, Loads, Window};
+use crate::simd::memory::{load, load_padded, splat_pair, store, Lane, Loads, Window};
 use crate::{ImageMut, ImageRef, PixelLayout};
 
 /// `[taps[k], taps[k + 1]]` in every 32-bit lane.
@@ -515,20 +515,6 @@ unsafe fn linear_sums<T: Lane, const ROWS: usize>(
     sums
 }
 
-/// Bytes of source rows per output row past which the vertical pass first takes the columns in
-/// strips of [`STRIP_BYTES`], running every output row of the batch over a strip before the
-/// next: those rows overflow the L2 cache (1 MiB a core on an AMD EPYC, as in Cloudflare's recent
-/// servers), so that an output row taken whole found few of its rows still cached from the row
-/// before, while the batch's rows of one strip (about 200 rows of 4 KiB for a 15x reduction)
-/// stay cached for all of its output rows. Measured on that EPYC, interleaved A/B: RGBA8
-/// Lanczos3 and Catmull-Rom, RGB8 Lanczos3 and Catmull-Rom 4928x3279 → 320x213 (1.85, 1.2, 1.4
-/// and 0.92 MB of rows an output row) took 0.65, 0.60, 0.75 and 0.81x the time; RGB8 Lanczos3 →
-/// 852x567 (0.53 MB, cached either way) 1.1-1.15x in strips, so rows that fit stay whole.
-const STRIPPED_BYTES: usize = 3 << 18;
-
-/// Bytes of a strip's rows: 4 KiB was faster than 1, 2, 8 and 16 KiB on the cases above.
-const STRIP_BYTES: usize = 4096;
-
 /// The vertical pass first, as the scalar `vertical_first`: the same pairs of rows as
 /// [`vertical`], from bytes, into the intermediate.
 pub(super) fn vertical_first(
@@ -537,33 +523,61 @@ pub(super) fn vertical_first(
     weights: &VerticalRows<'_>,
     dst: &mut [i16],
 ) {
-    let widest = weights.outputs.clone().map(|y| weights.axis.nonzero_window(y).1.len()).max().unwrap_or(0);
-    let strip = if widest * row_len > STRIPPED_BYTES { STRIP_BYTES } else { row_len.max(1) };
-    for from in (0..row_len).step_by(strip) {
-        let to = (from + strip).min(row_len);
-        for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
-            let (start, taps) = weights.axis.nonzero_window(y);
-            let window = (start - weights.origin) * stride;
-            let mut x = from;
-            // `src` holds every row a window reads: one check per output row.
-            let end = window + taps.len().saturating_sub(1) * stride + row_len;
-            if let Some(rows) = Window::new(src, end) {
-                while x + 32 <= to {
-                    // SAFETY: the block's columns end by `row_len` in each row of the window.
-                    unsafe { vertical_first_bytes(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
-                    x += 32;
-                }
-                while let Some(eight) = out_row[..to].get_mut(x..).and_then(|rest| rest.first_chunk_mut::<8>()) {
-                    // SAFETY: as above.
-                    unsafe { vertical_first_eight(&rows, window + x, stride, taps, eight) };
-                    x += 8;
-                }
+    let window_end = |y: usize| {
+        let (start, taps) = weights.axis.nonzero_window(y);
+        start + taps.len()
+    };
+    for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
+        let (start, taps) = weights.axis.nonzero_window(y);
+        let window = (start - weights.origin) * stride;
+        // The rows no earlier output row read, read ahead in order.
+        let unread = y.checked_sub(1).map_or(start, window_end).max(start);
+        let rows_unread = (start + taps.len()).saturating_sub(unread);
+        read_ahead(src, (unread - weights.origin) * stride, rows_unread, (stride, row_len));
+        let mut x = 0;
+        // `src` holds every row a window reads: one check per output row.
+        let end = window + taps.len().saturating_sub(1) * stride + row_len;
+        if let Some(rows) = Window::new(src, end) {
+            while x + 32 <= row_len {
+                // SAFETY: the block's columns end by `row_len` in each row of the window.
+                unsafe { vertical_first_bytes(&rows, window + x, stride, taps, &mut out_row[x..x + 32]) };
+                x += 32;
             }
-            for (x, out) in out_row[..to].iter_mut().enumerate().skip(x) {
-                *out = vertical_intermediate(src, window + x, stride, taps);
+            while let Some(eight) = out_row.get_mut(x..).and_then(|rest| rest.first_chunk_mut::<8>()) {
+                // SAFETY: as above.
+                unsafe { vertical_first_eight(&rows, window + x, stride, taps, eight) };
+                x += 8;
             }
         }
+        for (x, out) in out_row.iter_mut().enumerate().skip(x) {
+            *out = vertical_intermediate(src, window + x, stride, taps);
+        }
     }
+}
+
+/// Reads `rows` rows of `row_len` bytes from `first` (`stride` apart), a vector from each cache
+/// line, in order, so that they arrive as the hardware prefetches a sequential read, before the
+/// vertical pass reads them 32 columns of every row of its window at a time: as many streams
+/// as taps, more than the prefetchers follow, so that each line was a miss waited for (`perf`
+/// showed the pass stalled on its loads). On an AMD EPYC, interleaved A/B: the 18 downscales of
+/// kernels.md took 0.47-0.94x the time (RGBA8 bilinear 4928x3279 → 320x213 0.47x, Lanczos3 →
+/// 852x567 0.75x). Tried before it: taking the columns in strips, every output row of a batch
+/// over one strip before the next, so that an output row's window stays in L2 for the next
+/// (0.60-0.81x on the four 320x213 cases whose windows overflow L2, 1.1x on those that fit);
+/// with this, strips were level (0.92-1.0x without them), so they went.
+#[inline(never)]
+fn read_ahead(src: &[u8], first: usize, rows: usize, (stride, row_len): (usize, usize)) {
+    let mut seen = i32x4_splat(0);
+    for row in 0..rows {
+        let Some(bytes) = src.get(first + row * stride..).and_then(|rest| rest.get(..row_len)) else {
+            break;
+        };
+        for line in bytes.chunks_exact(64) {
+            seen = v128_or(seen, load(line.first_chunk::<16>().unwrap_or(&[0; 16])));
+        }
+    }
+    // The loads' values unused, but not to the compiler.
+    core::hint::black_box(seen);
 }
 
 /// Sums of four columns (32-bit lanes) rounded to the bytes' intermediate, two vectors' worth
