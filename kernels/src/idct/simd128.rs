@@ -228,13 +228,27 @@ const fn four_pairs(weights: &FourPoints) -> FourPairs {
 const FOUR_PAIRS: FourPairs = four_pairs(&FOUR);
 const FOUR_BESIDE_EIGHT_PAIRS: FourPairs = four_pairs(&FOUR_BESIDE_EIGHT);
 
+/// `FOUR_PAIRS` with the odd inputs paired (x1, x5) and (x3, x7): the 4 × 4 IDCT's row pass
+/// takes its pairs so.
+const FOUR_PAIRS_ACROSS: FourPairs = {
+    let [first, second] = FOUR.odd;
+    FourPairs {
+        odd: [
+            [pair(first[0], first[2]), pair(first[1], first[3])],
+            [pair(second[0], second[2]), pair(second[1], second[3])],
+        ],
+        ..FOUR_PAIRS
+    }
+};
+
 /// The scalar `points4_weighted` on four lanes, from their inputs as interleaved 16-bit pairs
-/// (x0, x4), (x2, x6), (x1, x3) and (x5, x7): the same sums, so the same results.
+/// (x0, x4), (x2, x6) and the odd inputs' two pairs, as `weights` pairs them ((x1, x3) and
+/// (x5, x7), or (x1, x5) and (x3, x7)): the same sums, so the same results.
 #[inline(always)]
-fn points4_from_pairs([p04, p26, p13, p57]: [v128; 4], weights: &FourPairs) -> [v128; 4] {
+fn points4_from_pairs([p04, p26, odd_a, odd_b]: [v128; 4], weights: &FourPairs) -> [v128; 4] {
     let dot = |pair: v128, weights: i32| i32x4_dot_i16x8(pair, i32x4_splat(weights));
     let (even, even_odd) = (dot(p04, weights.even), dot(p26, weights.even_odd));
-    let odd = |[first, second]: [i32; 2]| i32x4_add(dot(p13, first), dot(p57, second));
+    let odd = |[first, second]: [i32; 2]| i32x4_add(dot(odd_a, first), dot(odd_b, second));
     let (odd0, odd1) = (odd(weights.odd[0]), odd(weights.odd[1]));
     let (upper, lower) = (i32x4_add(even, even_odd), i32x4_sub(even, even_odd));
     [i32x4_add(upper, odd0), i32x4_add(lower, odd1), i32x4_sub(lower, odd1), i32x4_sub(upper, odd0)]
@@ -251,10 +265,6 @@ fn points4_from_top_left_pairs([p00, p20, p13]: [v128; 3], weights: &FourPairs) 
     [i32x4_add(upper, odd0), i32x4_add(lower, odd1), i32x4_sub(lower, odd1), i32x4_sub(upper, odd0)]
 }
 
-/// A work row's 16-bit lanes reordered to the 4-point row pass's input pairs: (x0, x4),
-/// (x2, x6), (x1, x3), (x5, x7).
-const ROW4_PAIRS: v128 = i8x16(0, 1, 8, 9, 4, 5, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
-
 // Straight-line code, as the full-size transform: 16-bit lanes, products as dot products.
 pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) {
     // The caller checked the rows' bounds.
@@ -265,19 +275,22 @@ pub(super) fn idct_4x4(coefficients: &[i16; 64], out: &mut [u8], stride: usize) 
     let ([left13, right13], [left57, right57]) = (interleave(x1, x3), interleave(x5, x7));
     let [l0, l1, l2, l3] = points4_from_pairs([left04, left26, left13, left57], &FOUR_PAIRS);
     let [r0, r1, r2, r3] = points4_from_pairs([right04, right26, right13, right57], &FOUR_PAIRS);
-    // Each work row saturated to 16 bits, its pairs side by side in its four 32-bit lanes, so
-    // that transposing the rows gives each pair with the rows as lanes.
+    // Each work row saturated to 16 bits, its columns interleaved into the pairs (x0, x4),
+    // (x1, x5), (x2, x6), (x3, x7) in its four 32-bit lanes, so that transposing the rows gives
+    // each pair with the rows as lanes.
     let shift = (CONST_BITS - PASS1_BITS) as u32;
     let work = |left: v128, right: v128| {
-        let row = i16x8_narrow_i32x4(descale(left, shift), descale(right, shift));
-        i8x16_swizzle(row, ROW4_PAIRS)
+        let (left, right) = (descale(left, shift), descale(right, shift));
+        i16x8_narrow_i32x4(i32x4_shuffle::<0, 4, 1, 5>(left, right), i32x4_shuffle::<2, 6, 3, 7>(left, right))
     };
-    let pairs = transpose([work(l0, r0), work(l1, r1), work(l2, r2), work(l3, r3)]);
+    let [p04, p15, p26, p37] = transpose([work(l0, r0), work(l1, r1), work(l2, r2), work(l3, r3)]);
+    let pairs = [p04, p26, p15, p37];
     // Output column `c` in lanes of rows, descaled with the level shift of 128 folded into the
     // rounding (adding a multiple of 2^15 first changes nothing else).
     let shift = CONST_BITS + PASS1_BITS;
     let bias = i32x4_splat((1 << (shift - 1)) + (128 << shift));
-    let [c0, c1, c2, c3] = points4_from_pairs(pairs, &FOUR_PAIRS).map(|v| i32x4_shr(i32x4_add(v, bias), shift as u32));
+    let [c0, c1, c2, c3] =
+        points4_from_pairs(pairs, &FOUR_PAIRS_ACROSS).map(|v| i32x4_shr(i32x4_add(v, bias), shift as u32));
     // Back to rows; saturating to 0..=255 is the scalar clamp; row r is bytes 4r..4r + 4.
     let [s0, s1, s2, s3] = transpose([c0, c1, c2, c3]);
     let samples = bytes([s0, s1, s2, s3]);
