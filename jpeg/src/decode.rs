@@ -684,9 +684,14 @@ fn sequential_into_plane(
         plane.put(x, y, block, !ac_written, backend)?;
     }
     // Back to zero: a DC alone (every block when the AC coefficients are read past) in one
-    // store, others whole, which sixteen vector stores do faster than a loop over those written.
+    // store, others whole, which eight vector stores do faster than a loop over those written.
+    // The zeros are hidden from LLVM, which would make the stores one `memory.fill`: V8 runs
+    // that as a call into C, for every block (decodes 0.96-0.98x the time without it).
     if ac_written {
-        *block = [0; 64];
+        let zeros = core::hint::black_box([0i16; 8]);
+        for eight in block.as_chunks_mut::<8>().0 {
+            *eight = zeros;
+        }
     } else {
         block[0] = 0;
     }
