@@ -225,10 +225,6 @@ mod tests {
         })
     }
 
-    /// The test of IEEE 1180-1990: for each input range and sign, 10000 random blocks through a
-    /// double-precision forward DCT (rounded, clamped to 12 bits), then the reference inverse
-    /// DCT and ours; the errors' peak, mean squares and means must stay within the standard's
-    /// bounds.
     /// The reduced transforms' weights: `points4` and `points2` on each unit coefficient against
     /// the mean of the covered full-size samples' cosines, in floating point.
     #[test]
@@ -257,6 +253,10 @@ mod tests {
         }
     }
 
+    /// The test of IEEE 1180-1990: for each input range and sign, 10000 random blocks through a
+    /// double-precision forward DCT (rounded, clamped to 12 bits), then the reference inverse
+    /// DCT and ours; the errors' peak, mean squares and means must stay within the standard's
+    /// bounds. Prints each case's figures (`benches/jpeg-correctness.mjs` tabulates them).
     #[test]
     fn the_full_size_idct_passes_ieee_1180() {
         let c = cosines();
@@ -303,6 +303,9 @@ mod tests {
                 let worst_mean = sums.iter().fold(0f64, |a, &b| a.max((b / n).abs()));
                 let overall_mean = (sums.iter().sum::<f64>() / (64.0 * n)).abs();
                 let case = format!("range -{low}..{high}, sign {sign}");
+                println!(
+                    "IEEE 1180 | {case} | {peak} | {worst_square:.4} | {overall_square:.4} | {worst_mean:.4} | {overall_mean:.5} |"
+                );
                 assert!(peak <= 1, "{case}: peak error {peak}");
                 assert!(worst_square <= 0.06, "{case}: worst mean square error {worst_square}");
                 assert!(overall_square <= 0.02, "{case}: overall mean square error {overall_square}");
