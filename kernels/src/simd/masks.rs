@@ -38,7 +38,10 @@ pub(crate) const fn mask_table<const ROWS: usize, const COLUMNS: usize>(
 /// half, or a narrow of a narrow, becomes clamps in 32-bit lanes, shuffles and a narrow (in the
 /// 8 × 8 IDCT, some sixty instructions where twelve narrows and their own clamps do). A
 /// narrow of this zero, or of a value ORed with it, stays a narrow: one instruction in V8, and
-/// the narrow to bytes its clamp to 0..=255 (1/1 decodes 0.96-0.98x the time).
+/// the narrow to bytes its clamp to 0..=255 (1/1 decodes 0.96-0.98x the time). Loaded once
+/// before a loop, it is also a zero V8 keeps in a register for widening by interleaves (the
+/// resize's vertical pass), where a zero LLVM can see becomes `extend_high`, for which V8
+/// zeroes a scratch register every time.
 #[inline(always)]
 pub(crate) fn opaque_zero() -> v128 {
     static ZERO: v128 = u64x2(0, 0);
