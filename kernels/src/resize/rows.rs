@@ -427,10 +427,11 @@ fn check_sizes(
     Ok(())
 }
 
-/// Tap counts the simd128 loops consume whole, across and down: 8 luma bytes or 4 RGB(A)
-/// pixels, and 2 rows.
+/// Tap counts windows are padded to, across and down: 8 luma bytes, 2 RGB(A) pixels (the
+/// colour loops take 4 a turn, then a pair: padding to 4 made a 2-tap window cost two pairs;
+/// bilinear enlargements 0.90x the time, Lanczos3 ones 0.96x, reductions level), and 2 rows.
 fn tap_multiples(layout: PixelLayout) -> (usize, usize) {
-    (if layout.channels() == 1 { 8 } else { 4 }, 2)
+    (if layout.channels() == 1 { 8 } else { 2 }, 2)
 }
 
 /// Vertical pass first: the output rows of `weights` from sample rows (`src`, `stride` values
