@@ -22,8 +22,8 @@ impl AxisWeights {
     /// fractional, in a source of `source_len` positions) onto `output_len` positions.
     ///
     /// Windows are padded with zero weights to a multiple of `tap_multiple` taps where the
-    /// source is long enough, so SIMD loops need no remainder handling; zero weights do not
-    /// change the sums.
+    /// source is long enough, so that SIMD loops take whole groups of taps (the colour ones
+    /// still end on a pair); zero weights do not change the sums.
     ///
     /// Callers guarantee `source_len >= 1`, `output_len >= 1`, and a finite, positive region
     /// inside `[0, source_len]`.
