@@ -523,17 +523,19 @@ pub(super) fn vertical_first(
     weights: &VerticalRows<'_>,
     dst: &mut [i16],
 ) {
-    let window_end = |y: usize| {
-        let (start, taps) = weights.axis.nonzero_window(y);
+    // One past the last row the output row before read (that row's window, from the batch before
+    // for the first).
+    let mut read_end = weights.outputs.start.checked_sub(1).map_or(0, |before| {
+        let (start, taps) = weights.axis.nonzero_window(before);
         start + taps.len()
-    };
+    });
     for (y, out_row) in weights.outputs.clone().zip(dst.chunks_exact_mut(row_len)) {
         let (start, taps) = weights.axis.nonzero_window(y);
         let window = (start - weights.origin) * stride;
-        // The rows no earlier output row read, read ahead in order.
-        let unread = y.checked_sub(1).map_or(start, window_end).max(start);
-        let rows_unread = (start + taps.len()).saturating_sub(unread);
-        read_ahead(src, (unread - weights.origin) * stride, rows_unread, (stride, row_len));
+        // The rows the output row before did not read, read ahead in order.
+        let unread = read_end.max(start);
+        read_end = start + taps.len();
+        read_ahead(src, (unread - weights.origin) * stride, read_end.saturating_sub(unread), (stride, row_len));
         let mut x = 0;
         // `src` holds every row a window reads: one check per output row.
         let end = window + taps.len().saturating_sub(1) * stride + row_len;
