@@ -17,6 +17,7 @@ use super::scalar::{
     FINE_CB_B, FINE_CB_G, FINE_CENTRE, FINE_CR_G, FINE_CR_R, FINE_HALF, FINE_SCALE_BITS, FINE_SHIFT, HALF, SCALE_BITS,
     TO_YCBCR_BITS, Y_B, Y_G, Y_R,
 };
+use crate::simd::lanes::bytes;
 use crate::simd::memory::{load, store};
 use crate::simd::weights::pair;
 
@@ -349,12 +350,6 @@ fn pairs(pixels: &[u8; 48]) -> Pairs {
 fn weighted(rg: v128, b1: v128, [rg_weights, b1_weights]: [i32; 2], offset: i32, shift: u32) -> v128 {
     let sum = i32x4_add(i32x4_dot_i16x8(rg, i32x4_splat(rg_weights)), i32x4_dot_i16x8(b1, i32x4_splat(b1_weights)));
     i32x4_shr(i32x4_add(sum, i32x4_splat(offset)), shift)
-}
-
-/// Sixteen values in 32-bit lanes (each 0..=255) to bytes.
-#[inline(always)]
-fn bytes([a, b, c, d]: [v128; 4]) -> v128 {
-    u8x16_narrow_i16x8(i16x8_narrow_i32x4(a, b), i16x8_narrow_i32x4(c, d))
 }
 
 #[inline(always)]

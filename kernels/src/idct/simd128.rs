@@ -10,7 +10,7 @@ use super::scalar::{
     FIX_1_175875602, FIX_1_501321110, FIX_1_847759065, FIX_1_961570560, FIX_2_053119869, FIX_2_562915447,
     FIX_3_072711026, FOUR, FOUR_BESIDE_EIGHT, PASS1_BITS, R2_0, R2_ODD,
 };
-use crate::simd::lanes::transpose;
+use crate::simd::lanes::{bytes, transpose};
 use crate::simd::masks::opaque_zero;
 use crate::simd::memory::{load, RowsMut};
 use crate::simd::weights::pair;
@@ -73,16 +73,6 @@ fn outputs([a0, a1, a2, a3]: [v128; 4], [b0, b1, b2, b3]: [v128; 4]) -> [v128; 8
 #[inline(always)]
 fn descale(value: v128, shift: u32) -> v128 {
     i32x4_shr(i32x4_add(value, i32x4_splat(1 << (shift - 1))), shift)
-}
-
-/// Four vectors of 32-bit values as bytes, in order, each saturated to 16 bits and then to
-/// 0..=255 (the scalar clamp): one narrow each way, with the words hidden between them (see
-/// `opaque_zero`).
-#[inline(always)]
-fn bytes([a, b, c, d]: [v128; 4]) -> v128 {
-    let fence = opaque_zero();
-    let words = |low: v128, high: v128| v128_or(i16x8_narrow_i32x4(low, high), fence);
-    u8x16_narrow_i16x8(words(a, b), words(c, d))
 }
 
 /// A work row's 16-bit lanes reordered to the row pass's input pairs: (x0, x4), (x2, x6),

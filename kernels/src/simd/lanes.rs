@@ -1,6 +1,18 @@
-//! Rearranging the 32-bit lanes of several vectors.
+//! Rearranging the 32-bit lanes of several vectors, and narrowing them to bytes.
 
 use core::arch::wasm32::*;
+
+use super::masks::opaque_zero;
+
+/// Four vectors of 32-bit values as bytes, in order, each saturated to 16 bits and then to
+/// 0..=255: one narrow each way, with the words hidden between them (see `opaque_zero`), where
+/// LLVM would rewrite a narrow of a narrow, or of a known zero, into clamps and shuffles.
+#[inline(always)]
+pub(crate) fn bytes([a, b, c, d]: [v128; 4]) -> v128 {
+    let fence = opaque_zero();
+    let words = |low: v128, high: v128| v128_or(i16x8_narrow_i32x4(low, high), fence);
+    u8x16_narrow_i16x8(words(a, b), words(c, d))
+}
 
 /// Rows of a 4 × 4 tile of 32-bit lanes to its columns: lane `c` of vector `r` becomes lane `r`
 /// of vector `c`.
